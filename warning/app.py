@@ -1,0 +1,50 @@
+"""The application context: which config and which database a command or job works on."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+
+from warning.config import Config, find_config_path, load_config
+from warning.store import open_db
+
+
+@dataclass
+class App:
+    """Config plus database path; the database is opened on first use and migrated then."""
+
+    config: Config
+    db_path: Path
+    _db: sqlite_utils.Database | None = field(default=None, repr=False)
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        if self._db is None:
+            self._db = open_db(self.db_path)
+        return self._db
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.conn.close()
+            self._db = None
+
+
+def resolve_db_path(explicit: str | None, config: Config) -> Path:
+    """--db, else $WARNING_DB, else the config's ``database``, else ./warning.db."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("WARNING_DB")
+    if env:
+        return Path(env)
+    if config.database:
+        return config.resolve(config.database)
+    return Path("warning.db")
+
+
+def make_app(config_path: str | None = None, db_path: str | None = None) -> App:
+    """Build the context the way the CLI does: config and database lookups in contract order."""
+    config = load_config(find_config_path(config_path))
+    return App(config=config, db_path=resolve_db_path(db_path, config))

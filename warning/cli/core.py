@@ -1,0 +1,113 @@
+"""Foundation commands: check-config, ingest, status."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from warning.cli import cli, get_app
+from warning.config import check_secrets
+from warning.ingest import ingest_paths
+from warning.status import collect_status
+
+
+@cli.command("check-config")
+@click.pass_context
+def check_config(ctx: click.Context) -> None:
+    """Validate the config file, its secrets and every watchlist file.
+
+    Exits 1 with one readable line per problem.
+
+    \b
+    Example:
+      warning --config config.toml check-config
+    """
+    app = get_app(ctx)
+    problems = [f"environment variable {n} is not set (named in the config)" for n in check_secrets(app.config)]
+    problems += _watchlist_problems(app)
+    where = app.config.path or "built-in defaults (no config file)"
+    if problems:
+        for p in problems:
+            click.echo(f"error: {p}", err=True)
+        ctx.exit(1)
+    click.echo(f"config OK: {where}")
+    click.echo(f"  database: {app.db_path}")
+    click.echo(f"  sources: {', '.join(app.config.sources) or 'none'}")
+    click.echo(f"  subscribers: {', '.join(s.name for s in app.config.subscribers) or 'none'}")
+
+
+def _watchlist_problems(app) -> list[str]:
+    try:
+        from warning.watchlists import validate_watchlist_dir
+    except ImportError:
+        return []
+    return validate_watchlist_dir(app.config.watchlists_dir)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+@click.pass_context
+def ingest(ctx: click.Context, paths: tuple[Path, ...], progress: bool | None) -> None:
+    """Load local files and folders into the store.
+
+    Reads the project's JSON Lines and every office format the sources know (USPTO XML or zip,
+    EP XML, OPS XML, PATENTSCOPE and Lens exports). Bad documents are quarantined with their
+    reason; the rest of the batch goes on. Ingesting a file again adds nothing.
+
+    \b
+    Examples:
+      warning ingest labelled.jsonl
+      warning ingest downloads/ipg240102.zip exports/lens.csv
+    """
+    app = get_app(ctx)
+    show = sys.stderr.isatty() if progress is None else progress
+    result = ingest_paths(app.db, list(paths), progress=show)
+    c = result.as_counts()
+    click.echo(
+        f"{c['files']} file(s): {c['inserted']} new, {c['merged']} merged, "
+        f"{c['unchanged']} unchanged, {c['quarantined']} quarantined"
+    )
+    for reason in result.quarantine_reasons[:10]:
+        click.echo(f"  quarantined {reason}", err=True)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_context
+def status(ctx: click.Context, as_json: bool) -> None:
+    """What the service holds and how its sources and jobs are doing.
+
+    \b
+    Examples:
+      warning status
+      warning status --json | jq .alerts_pending
+    """
+    app = get_app(ctx)
+    info = collect_status(app.db)
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"database: {app.db_path}")
+    click.echo(
+        f"publications: {info['publications']}   quarantined: {info['quarantined']}   "
+        f"matches: {info['matches']}   labels: {info['labels']}"
+    )
+    click.echo(
+        f"alerts: {info['alerts_pending']} pending, {info['alerts_sent']} sent, {info['alerts_dead']} dead   "
+        f"risk cases open: {info['risk_cases_open']}"
+    )
+    if info["publications_by_country"]:
+        top = ", ".join(f"{c} {n}" for c, n in list(info["publications_by_country"].items())[:12])
+        click.echo(f"by country: {top}")
+    for s in info["sources"]:
+        where = f"{s['source']}/{s['country']}" if s["country"] else s["source"]
+        line = f"source {where}: cursor {s['cursor'] or '-'}, last ok {s['last_success'] or 'never'}"
+        if s["last_failure"]:
+            line += f", last failure {s['last_failure']}: {s['last_error']}"
+        click.echo(line)
+    for r in info["recent_runs"][:5]:
+        click.echo(f"run {r['id']} {r['job']} {r['status']} {r['started_at']} {r['error'] or ''}".rstrip())

@@ -1,0 +1,36 @@
+"""One error hierarchy for the whole service.
+
+Library code raises these; only the CLI turns them into a readable line and an exit code.
+"""
+
+
+class WarningError(Exception):
+    """Base of every error the service raises on purpose."""
+
+
+class ConfigError(WarningError):
+    """The configuration or a watchlist file is invalid, or a named secret is missing."""
+
+
+class SourceError(WarningError):
+    """A source could not deliver publications."""
+
+
+class SourceUnavailable(SourceError):
+    """The office did not answer, refused (quota, throttling) or answered with an error."""
+
+
+class ParseError(SourceError):
+    """A document could not be trusted whole; it goes to quarantine with this reason."""
+
+
+class ModelError(WarningError):
+    """A classifier model is missing, corrupt or built by an incompatible featurizer."""
+
+
+class DeliveryError(WarningError):
+    """A channel could not deliver an alert."""
+
+
+class StoreError(WarningError):
+    """The database is locked, corrupt or from a newer version of the service."""

@@ -1,0 +1,52 @@
+"""Logging: one line per event, with level, to stderr or a file; secrets redacted."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from warning.config import Config
+
+_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+
+
+class RedactSecrets(logging.Filter):
+    """Replaces the value of every configured secret variable by ``***`` in log records."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s and len(s) >= 4]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.secrets:
+            return True
+        message = record.getMessage()
+        redacted = message
+        for value in self.secrets:
+            redacted = redacted.replace(value, "***")
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+def setup_logging(config: Config, verbose: int = 0) -> None:
+    """Configure the root logger from the config's [logging] table and -v flags."""
+    level = logging.DEBUG if verbose >= 2 else logging.INFO if verbose == 1 else config.logging.level.upper()
+    handler: logging.Handler
+    if config.logging.file:
+        path = config.resolve(config.logging.file)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(path, encoding="utf-8")
+    else:
+        handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter(_FORMAT))
+    handler.addFilter(RedactSecrets([os.environ.get(n, "") for n in config.secret_names()]))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        if getattr(old, "_warning_handler", False):
+            root.removeHandler(old)
+    handler._warning_handler = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(level)
+    for noisy in ("urllib3", "apscheduler.executors", "matplotlib", "PIL"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))

@@ -1,0 +1,90 @@
+"""Operational state: source cursors, job runs and the quarantine of untrusted documents."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from warning.models import QuarantinedDocument
+from warning.store.db import utcnow
+
+# Raw bytes larger than this are kept by reference only: a 2 GB zip does not belong in SQLite.
+MAX_QUARANTINE_RAW = 5 * 1024 * 1024
+
+
+@dataclass
+class SourceState:
+    source: str
+    country: str = ""
+    cursor: str = ""
+    etag: str = ""
+    last_modified: str = ""
+    error_count: int = 0
+    next_check: str = ""
+    last_success: str = ""
+    last_failure: str = ""
+    last_error: str = ""
+
+
+def get_source_state(db: sqlite_utils.Database, source: str, country: str = "") -> SourceState:
+    """The cursor and health of one source and country (a fresh state when never run)."""
+    rows = list(db.query("SELECT * FROM source_state WHERE source = ? AND country = ?", [source, country]))
+    if not rows:
+        return SourceState(source=source, country=country)
+    row = {k: v for k, v in rows[0].items() if k != "updated_at"}
+    return SourceState(**{k: (v if v is not None else ("" if k != "error_count" else 0)) for k, v in row.items()})
+
+
+def save_source_state(db: sqlite_utils.Database, state: SourceState) -> None:
+    """Persist a source's cursor and health; callers do it only after the data is stored."""
+    db["source_state"].upsert({**state.__dict__, "updated_at": utcnow()}, pk=("source", "country"))
+
+
+def list_source_states(db: sqlite_utils.Database) -> list[SourceState]:
+    return [get_source_state(db, r["source"], r["country"]) for r in db.query("SELECT source, country FROM source_state ORDER BY source, country")]
+
+
+def start_run(db: sqlite_utils.Database, job: str, source: str = "") -> int:
+    """Record that a job started; returns the run id to finish later."""
+    with db.conn:
+        cursor = db.execute(
+            "INSERT INTO runs (job, source, started_at, status, counts) VALUES (?, ?, ?, 'running', '{}')",
+            [job, source, utcnow()],
+        )
+    return cursor.lastrowid
+
+
+def finish_run(
+    db: sqlite_utils.Database, run_id: int, status: str, counts: dict | None = None, error: str = ""
+) -> None:
+    """Record a job's end: ``ok``, ``failed`` or ``interrupted``, with its counts and error."""
+    with db.conn:
+        db.execute(
+            "UPDATE runs SET finished_at = ?, status = ?, counts = ?, error = ? WHERE id = ?",
+            [utcnow(), status, json.dumps(counts or {}, ensure_ascii=False), error, run_id],
+        )
+
+
+def recent_runs(db: sqlite_utils.Database, limit: int = 20) -> list[dict]:
+    return list(db.query("SELECT * FROM runs ORDER BY id DESC LIMIT ?", [limit]))
+
+
+def quarantine(db: sqlite_utils.Database, item: QuarantinedDocument) -> bool:
+    """Keep an untrusted document with its reason; returns False when it was already kept."""
+    key = hashlib.sha256(b"\0".join([item.source.encode(), item.ref.encode(), item.raw])).hexdigest()
+    raw = item.raw if len(item.raw) <= MAX_QUARANTINE_RAW else b""
+    with db.conn:
+        cursor = db.execute(
+            "INSERT OR IGNORE INTO quarantine (key, source, ref, reason, raw, raw_size, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [key, item.source, item.ref, item.reason, raw, len(item.raw), utcnow()],
+        )
+    return cursor.rowcount > 0
+
+
+def list_quarantine(db: sqlite_utils.Database, limit: int = 50) -> list[dict]:
+    sql = "SELECT id, source, ref, reason, raw_size, created_at FROM quarantine ORDER BY id DESC LIMIT ?"
+    return list(db.query(sql, [limit]))

@@ -1,0 +1,168 @@
+"""Publications: save (merging what two sources say of one publication) and read back."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from warning.models import Publication
+from warning.store.db import utcnow
+
+_DICT_FIELDS = ("titles", "abstracts", "claims")
+_LIST_FIELDS = ("applicants", "inventors", "ipc", "cpc", "priority_claims")
+_SCALAR_FIELDS = (
+    "country",
+    "number",
+    "kind",
+    "doc_type",
+    "publication_date",
+    "filing_date",
+    "priority_date",
+    "application_number",
+    "family_id",
+    "lang",
+    "raw_ref",
+)
+_COLUMNS = ("id", *_SCALAR_FIELDS, *_DICT_FIELDS, *_LIST_FIELDS, "sources")
+_TEXT_COLUMNS = ("title_text", "abstract_text", "claims_text")
+
+
+@dataclass
+class SaveResult:
+    inserted: int = 0
+    merged: int = 0
+    unchanged: int = 0
+
+    def add(self, other: SaveResult) -> None:
+        self.inserted += other.inserted
+        self.merged += other.merged
+        self.unchanged += other.unchanged
+
+
+def save_publications(db: sqlite_utils.Database, publications: Iterable[Publication]) -> SaveResult:
+    """Insert new publications and merge known ones, in one transaction per call.
+
+    Merging keeps every language and list entry either source gave and fills empty fields, so
+    the same publication from USPTO and OPS is one row, and saving it again changes nothing.
+    """
+    batch: dict[str, dict] = {}
+    for pub in publications:
+        row = _to_row(pub)
+        batch[row["id"]] = _merge_rows(batch[row["id"]], row) if row["id"] in batch else row
+    result = SaveResult()
+    if not batch:
+        return result
+    existing = _existing_rows(db, list(batch))
+    now = utcnow()
+    inserts, updates = [], []
+    for pid, row in batch.items():
+        old = existing.get(pid)
+        if old is None:
+            inserts.append({**row, "first_seen": now, "updated_at": now})
+            continue
+        merged = _merge_rows(old, row)
+        if all(merged[c] == old[c] for c in _COLUMNS):
+            result.unchanged += 1
+        else:
+            updates.append({**merged, "updated_at": now})
+    columns = (*_COLUMNS, *_TEXT_COLUMNS, "first_seen", "updated_at")
+    with db.conn:
+        if inserts:
+            placeholders = ", ".join("?" for _ in columns)
+            db.conn.executemany(
+                f"INSERT INTO publications ({', '.join(columns)}) VALUES ({placeholders})",
+                [[_encode(r, c) for c in columns] for r in inserts],
+            )
+        if updates:
+            cols = [c for c in columns if c not in ("id", "first_seen")]
+            assignments = ", ".join(f"{c} = ?" for c in cols)
+            db.conn.executemany(
+                f"UPDATE publications SET {assignments} WHERE id = ?",
+                [[_encode(r, c) for c in cols] + [r["id"]] for r in updates],
+            )
+    result.inserted = len(inserts)
+    result.merged = len(updates)
+    return result
+
+
+def get_publication(db: sqlite_utils.Database, publication_id: str) -> Publication | None:
+    """The stored publication with this canonical id, or None."""
+    rows = list(db.query("SELECT * FROM publications WHERE id = ?", [publication_id]))
+    return row_to_publication(rows[0]) if rows else None
+
+
+def iter_publications(
+    db: sqlite_utils.Database, where: str = "", params: Iterable = (), order_by: str = "rowid"
+) -> Iterator[Publication]:
+    """Stored publications matching an optional SQL ``where`` clause."""
+    sql = "SELECT * FROM publications" + (f" WHERE {where}" if where else "") + f" ORDER BY {order_by}"
+    for row in db.query(sql, list(params)):
+        yield row_to_publication(row)
+
+
+def row_to_publication(row: dict) -> Publication:
+    """A `Publication` from a row of the publications table."""
+    kwargs = {c: row.get(c) for c in _SCALAR_FIELDS}
+    for c in _DICT_FIELDS:
+        kwargs[c] = json.loads(row.get(c) or "{}")
+    for c in _LIST_FIELDS:
+        kwargs[c] = json.loads(row.get(c) or "[]")
+    sources = json.loads(row.get("sources") or "[]")
+    return Publication(id=row["id"], source=sources[0] if sources else None, **kwargs)
+
+
+def _to_row(pub: Publication) -> dict:
+    row = {c: getattr(pub, c) for c in ("id", *_SCALAR_FIELDS)}
+    for c in _DICT_FIELDS:
+        row[c] = {k: v for k, v in getattr(pub, c).items() if v}
+    for c in _LIST_FIELDS:
+        row[c] = list(dict.fromkeys(v for v in getattr(pub, c) if v))
+    row["sources"] = [pub.source] if pub.source else []
+    return _with_text(row)
+
+
+def _existing_rows(db: sqlite_utils.Database, ids: list[str]) -> dict[str, dict]:
+    found = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        sql = f"SELECT {', '.join(_COLUMNS)} FROM publications WHERE id IN ({', '.join('?' for _ in chunk)})"
+        for row in db.execute(sql, chunk).fetchall():
+            decoded = dict(zip(_COLUMNS, row, strict=True))
+            for c in (*_DICT_FIELDS, *_LIST_FIELDS, "sources"):
+                decoded[c] = json.loads(decoded[c] or ("{}" if c in _DICT_FIELDS else "[]"))
+            found[decoded["id"]] = decoded
+    return found
+
+
+def _merge_rows(old: dict, new: dict) -> dict:
+    merged = dict(old)
+    for c in _SCALAR_FIELDS:
+        if not merged.get(c) and new.get(c):
+            merged[c] = new[c]
+    for c in _DICT_FIELDS:
+        # Longer text wins: a full abstract beats a truncated one from a search listing.
+        combined = dict(old.get(c) or {})
+        for lang, text in (new.get(c) or {}).items():
+            if len(text) > len(combined.get(lang, "")):
+                combined[lang] = text
+        merged[c] = combined
+    for c in (*_LIST_FIELDS, "sources"):
+        merged[c] = list(dict.fromkeys([*(old.get(c) or []), *(new.get(c) or [])]))
+    return _with_text(merged)
+
+
+def _with_text(row: dict) -> dict:
+    row["title_text"] = "\n".join(row["titles"].values())
+    row["abstract_text"] = "\n".join(row["abstracts"].values())
+    row["claims_text"] = "\n".join(row["claims"].values())
+    return row
+
+
+def _encode(row: dict, column: str):
+    value = row.get(column)
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return value
