@@ -70,4 +70,4 @@ def main() -> None:
 
 
 # Each area registers its commands on `cli`.
-from warning.cli import core  # noqa: E402,F401
+from warning.cli import alerts, classify, core, risks, service, sources  # noqa: E402,F401

@@ -1,0 +1,3 @@
+"""alerts commands."""
+
+from warning.cli import cli  # noqa: F401

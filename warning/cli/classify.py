@@ -1,0 +1,3 @@
+"""classify commands."""
+
+from warning.cli import cli  # noqa: F401

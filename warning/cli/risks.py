@@ -1,0 +1,3 @@
+"""risks commands."""
+
+from warning.cli import cli  # noqa: F401

@@ -1,0 +1,3 @@
+"""service commands."""
+
+from warning.cli import cli  # noqa: F401

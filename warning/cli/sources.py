@@ -1,0 +1,3 @@
+"""sources commands."""
+
+from warning.cli import cli  # noqa: F401
