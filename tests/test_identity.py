@@ -23,6 +23,8 @@ from warning.identity import make_id, normalise_id, split_id
         ("US20050286606", "US-20050286606"),  # PATENTSCOPE lists carry no kind code
         ("CN117000000A", "CN-117000000-A"),
         ("JP 2020-123456 A", "JP-2020123456-A"),
+        ("WO_2009_085025_A3_20091029", "WO-2009085025-A3"),  # Lens key of a republication
+        ("KR1020050012345*", "KR-1020050012345"),  # PATENTSCOPE marks some rows with '*'
         ("10300/DELNP/2012", "10300/DELNP/2012"),  # no office spelling: kept as given
     ],
 )

@@ -3,21 +3,32 @@ import sqlite3
 import pytest
 
 from warning.errors import StoreError
-from warning.models import Publication
+from warning.models import Publication, QuarantinedDocument
 from warning.store import open_db
 from warning.store.db import apply_migrations
 from warning.store.migrations import MIGRATIONS
 from warning.store.operations import get_source_state, quarantine, save_source_state
 from warning.store.publications import get_publication, save_publications
-from warning.models import QuarantinedDocument
 
 
 def test_migrations_on_empty_database(tmp_path):
     db = open_db(tmp_path / "a.db")
     names = {r["name"] for r in db["_migrations"].rows}
     assert names == {fn.__name__ for fn in MIGRATIONS}
-    for table in ("publications", "publications_fts", "source_state", "runs", "quarantine", "watchlists",
-                  "matches", "labels", "alerts", "delivery_attempts", "risk_cases", "risk_deadlines"):
+    for table in (
+        "publications",
+        "publications_fts",
+        "source_state",
+        "runs",
+        "quarantine",
+        "watchlists",
+        "matches",
+        "labels",
+        "alerts",
+        "delivery_attempts",
+        "risk_cases",
+        "risk_deadlines",
+    ):
         assert db[table].exists(), table
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
@@ -54,11 +65,20 @@ def pub(**kw):
 
 
 def test_same_publication_from_two_sources_merges(db):
-    first = pub(titles={"en": "Battery pack"}, ipc=["H01M 10/42"], source="ep_publication_server",
-                publication_date="2024-01-03")
-    second = pub(titles={"de": "Batteriepack", "en": "Battery pack"}, cpc=["H01M10/425"],
-                 applicants=["ACME"], abstracts={"en": "A battery pack with cooling."}, source="ops",
-                 family_id="12345")
+    first = pub(
+        titles={"en": "Battery pack"},
+        ipc=["H01M 10/42"],
+        source="ep_publication_server",
+        publication_date="2024-01-03",
+    )
+    second = pub(
+        titles={"de": "Batteriepack", "en": "Battery pack"},
+        cpc=["H01M10/425"],
+        applicants=["ACME"],
+        abstracts={"en": "A battery pack with cooling."},
+        source="ops",
+        family_id="12345",
+    )
     r1 = save_publications(db, [first])
     r2 = save_publications(db, [second])
     assert (r1.inserted, r2.inserted, r2.merged) == (1, 0, 1)
@@ -74,8 +94,15 @@ def test_same_publication_from_two_sources_merges(db):
 
 
 def test_full_text_search_covers_every_language(db):
-    save_publications(db, [pub(titles={"zh": "摩托车发动机", "en": "Motorcycle engine"},
-                               abstracts={"en": "A two-stroke engine"})])
+    save_publications(
+        db,
+        [
+            pub(
+                titles={"zh": "摩托车发动机", "en": "Motorcycle engine"},
+                abstracts={"en": "A two-stroke engine"},
+            )
+        ],
+    )
     hits = list(db["publications"].search("engine"))
     assert [h["id"] for h in hits] == ["EP-1000000-A1"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-_SEPARATORS = re.compile(r"[\s/_,.\-]+")
+_SEPARATORS = re.compile(r"[\s/_,.\-*]+")
 # Country, then the number (letters allowed for US D/RE/PP/H/T prefixes), then an optional kind.
 _COMPACT = re.compile(r"^([A-Z]{2})([A-Z]{0,2}\d+)([A-Z]\d?)?$")
 _US_PREFIXED = re.compile(r"^(D|RE|PP|H|T|X|AI)0*(\d+)$")
@@ -86,6 +86,8 @@ def normalise_id(text: str) -> str:
         return raw
     if len(parts) >= 2 and _is_country(parts[0]) and not parts[0][2:]:
         country, rest = parts[0], parts[1:]
+        if len(rest) >= 3 and re.fullmatch(r"(19|20)\d{6}", rest[-1]) and _is_kind(rest[-2]):
+            rest.pop()  # Lens appends the date to keys of republished documents: WO_2009_085025_A3_20091029
         kind = ""
         if len(rest) >= 2 and _is_kind(rest[-1]):
             kind = rest.pop()

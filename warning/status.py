@@ -18,17 +18,23 @@ def collect_status(db: sqlite_utils.Database) -> dict[str, Any]:
     """A JSON-ready picture of the store; the top-level integer keys are part of the CLI contract."""
     by_country = {
         row["country"] or "?": row["n"]
-        for row in db.query("SELECT country, count(*) AS n FROM publications GROUP BY country ORDER BY n DESC")
+        for row in db.query(
+            "SELECT country, count(*) AS n FROM publications GROUP BY country ORDER BY n DESC"
+        )
     }
     alerts = {
-        row["status"]: row["n"] for row in db.query("SELECT status, count(*) AS n FROM alerts GROUP BY status")
+        row["status"]: row["n"]
+        for row in db.query("SELECT status, count(*) AS n FROM alerts GROUP BY status")
     }
     matches_by_watchlist = {
         row["watchlist"]: row["n"]
-        for row in db.query("SELECT watchlist, count(*) AS n FROM matches GROUP BY watchlist ORDER BY watchlist")
+        for row in db.query(
+            "SELECT watchlist, count(*) AS n FROM matches GROUP BY watchlist ORDER BY watchlist"
+        )
     }
     risk_by_status = {
-        row["status"]: row["n"] for row in db.query("SELECT status, count(*) AS n FROM risk_cases GROUP BY status")
+        row["status"]: row["n"]
+        for row in db.query("SELECT status, count(*) AS n FROM risk_cases GROUP BY status")
     }
     sources = [
         {
@@ -43,8 +49,10 @@ def collect_status(db: sqlite_utils.Database) -> dict[str, Any]:
         for s in list_source_states(db)
     ]
     runs = [
-        {**{k: r[k] for k in ("id", "job", "source", "started_at", "finished_at", "status", "error")},
-         "counts": json.loads(r["counts"] or "{}")}
+        {
+            **{k: r[k] for k in ("id", "job", "source", "started_at", "finished_at", "status", "error")},
+            "counts": json.loads(r["counts"] or "{}"),
+        }
         for r in recent_runs(db, 10)
     ]
     return {

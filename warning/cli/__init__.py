@@ -26,8 +26,12 @@ class WarningGroup(click.Group):
 
 
 @click.group(cls=WarningGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config_path", metavar="PATH", help="Config file (else $WARNING_CONFIG, ./config.toml).")
-@click.option("--db", "db_path", metavar="PATH", help="SQLite database (else $WARNING_DB, config, ./warning.db).")
+@click.option(
+    "--config", "config_path", metavar="PATH", help="Config file (else $WARNING_CONFIG, ./config.toml)."
+)
+@click.option(
+    "--db", "db_path", metavar="PATH", help="SQLite database (else $WARNING_DB, config, ./warning.db)."
+)
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 @click.version_option(__version__, prog_name="warning")
 @click.pass_context

@@ -26,7 +26,9 @@ def check_config(ctx: click.Context) -> None:
       warning --config config.toml check-config
     """
     app = get_app(ctx)
-    problems = [f"environment variable {n} is not set (named in the config)" for n in check_secrets(app.config)]
+    problems = [
+        f"environment variable {n} is not set (named in the config)" for n in check_secrets(app.config)
+    ]
     problems += _watchlist_problems(app)
     where = app.config.path or "built-in defaults (no config file)"
     if problems:

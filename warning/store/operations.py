@@ -35,7 +35,9 @@ def get_source_state(db: sqlite_utils.Database, source: str, country: str = "") 
     if not rows:
         return SourceState(source=source, country=country)
     row = {k: v for k, v in rows[0].items() if k != "updated_at"}
-    return SourceState(**{k: (v if v is not None else ("" if k != "error_count" else 0)) for k, v in row.items()})
+    return SourceState(
+        **{k: (v if v is not None else ("" if k != "error_count" else 0)) for k, v in row.items()}
+    )
 
 
 def save_source_state(db: sqlite_utils.Database, state: SourceState) -> None:
@@ -44,7 +46,10 @@ def save_source_state(db: sqlite_utils.Database, state: SourceState) -> None:
 
 
 def list_source_states(db: sqlite_utils.Database) -> list[SourceState]:
-    return [get_source_state(db, r["source"], r["country"]) for r in db.query("SELECT source, country FROM source_state ORDER BY source, country")]
+    return [
+        get_source_state(db, r["source"], r["country"])
+        for r in db.query("SELECT source, country FROM source_state ORDER BY source, country")
+    ]
 
 
 def start_run(db: sqlite_utils.Database, job: str, source: str = "") -> int:
