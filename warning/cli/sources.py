@@ -1,3 +1,102 @@
-"""sources commands."""
+"""sources commands: ``warning fetch``."""
 
-from warning.cli import cli  # noqa: F401
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from datetime import date, datetime
+
+import click
+
+from warning.cli import cli, get_app
+from warning.fetch import fetch_all, fetch_source
+
+
+class DateParam(click.ParamType):
+    """A calendar date written YYYY-MM-DD or YYYYMMDD."""
+
+    name = "DATE"
+
+    def convert(self, value, param, ctx):  # noqa: D102 - click API
+        if isinstance(value, date):
+            return value
+        for fmt in ("%Y-%m-%d", "%Y%m%d"):
+            try:
+                return datetime.strptime(value, fmt).date()
+            except ValueError:
+                continue
+        self.fail(f"{value!r} is not a date (use YYYY-MM-DD)", param, ctx)
+
+
+@cli.command()
+@click.option(
+    "--source", "source_name", metavar="NAME", help="Only this [sources.NAME] table (default: all enabled)."
+)
+@click.option(
+    "--since", type=DateParam(), help="Fetch publications from this date (default: from each cursor)."
+)
+@click.option("--until", type=DateParam(), help="Fetch publications up to this date (default: today).")
+@click.option("--progress/--no-progress", default=None, help="Progress on stderr (default: on a terminal).")
+@click.pass_context
+def fetch(
+    ctx: click.Context, source_name: str | None, since: date | None, until: date | None, progress
+) -> None:
+    """Fetch new publications from the configured sources into the store.
+
+    Each source resumes from its cursor per country, so running it again fetches only what is
+    new; --since/--until fetch a window again (a backfill never moves a cursor back). Only
+    sources configured and enabled in the config run. Exits 1 when a source or country failed
+    (the others still ran; `warning status` shows the last error of each).
+
+    \b
+    Examples:
+      warning fetch                                  # every enabled source, from its cursor
+      warning fetch --source ops                     # one [sources.ops] table
+      warning fetch --source ops --since 2024-01-01 --until 2024-01-31
+    """
+    if since and until and since > until:
+        raise click.BadParameter("--since is after --until", param_hint="--since")
+    app = get_app(ctx)
+    show = sys.stderr.isatty() if progress is None else progress
+    with _progress_bar(show) as report:
+        if source_name:
+            results = {source_name: fetch_source(app, source_name, since, until, progress=report)}
+        else:
+            results = fetch_all(app, since, until, progress=report)["sources"]
+    if not results:
+        click.echo("no enabled sources configured ([sources.NAME] tables in the config)")
+        return
+    for name, result in results.items():
+        _echo_source(name, result)
+    if any(r["status"] != "ok" for r in results.values()):
+        ctx.exit(1)
+
+
+def _echo_source(name: str, result: dict) -> None:
+    click.echo(
+        f"{name} ({result['kind']}): {result['inserted']} new, {result['merged']} merged, "
+        f"{result['unchanged']} unchanged, {result['quarantined']} quarantined — {result['status']}"
+    )
+    for country, r in result["countries"].items():
+        where = country or "-"
+        line = f"  {where}: {r['inserted']} new, {r['merged']} merged, {r['quarantined']} quarantined"
+        line += f", cursor {r.get('cursor') or '-'}"
+        if r["status"] != "ok":
+            line += f"  [{r['status']}: {r.get('error', '')}]"
+        click.echo(line, err=r["status"] != "ok")
+
+
+@contextmanager
+def _progress_bar(show: bool):
+    if not show:
+        yield None
+        return
+    from tqdm import tqdm
+
+    with tqdm(unit=" docs", desc="fetch", file=sys.stderr) as bar:
+
+        def report(label: str, stored: int) -> None:
+            bar.set_postfix_str(label)
+            bar.update(stored)
+
+        yield report
