@@ -214,10 +214,17 @@ def m005_risks(db: sqlite_utils.Database) -> None:
     )
 
 
+def m006_alerts_claims(db: sqlite_utils.Database) -> None:
+    # Who holds a `sending` row (host:pid), so a restart can tell a crashed sender from a live one.
+    db["alerts"].add_column("claimed_by", str)
+    db["alerts"].create_index(["subscriber", "publication_id", "watchlist"])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_publications,
     m002_sources,
     m003_classification,
     m004_alerts,
     m005_risks,
+    m006_alerts_claims,
 ]
