@@ -220,6 +220,27 @@ def m006_alerts_claims(db: sqlite_utils.Database) -> None:
     db["alerts"].create_index(["subscriber", "publication_id", "watchlist"])
 
 
+def m007_risks_family_and_event_key(db: sqlite_utils.Database) -> None:
+    # One office publishes several events of one code on one day (PG25 lapses in ten states, two
+    # RIC1 IPC changes), so country and description join the key of a legal event.
+    db.execute(
+        "CREATE TABLE legal_events_v2 (publication_id TEXT, date TEXT, code TEXT, description TEXT, "
+        "category TEXT, country TEXT, fetched_at TEXT, "
+        "PRIMARY KEY (publication_id, date, code, country, description))"
+    )
+    db.execute(
+        "INSERT OR IGNORE INTO legal_events_v2 SELECT publication_id, date, code, coalesce(description, ''), "
+        "category, coalesce(country, ''), fetched_at FROM legal_events"
+    )
+    db.execute("DROP TABLE legal_events")
+    db.execute("ALTER TABLE legal_events_v2 RENAME TO legal_events")
+    db["risk_family"].create(
+        {"case_id": int, "publication_id": str, "country": str, "origin": str, "first_seen": str},
+        pk=("case_id", "publication_id"),
+        foreign_keys=[("case_id", "risk_cases", "id")],
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_publications,
     m002_sources,
@@ -227,4 +248,5 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m004_alerts,
     m005_risks,
     m006_alerts_claims,
+    m007_risks_family_and_event_key,
 ]
