@@ -92,11 +92,24 @@ def ops_error(root: etree._Element) -> str | None:
     return f"{text}: {parts['description']}" if parts.get("description") else text or "OPS error"
 
 
-def search_total(data: bytes, ref: str = "") -> int:
-    """``total-result-count`` of a published-data search response (0 when absent)."""
+def search_references(data: bytes, ref: str = "") -> tuple[int, list[str]]:
+    """A published-data search page: (``total-result-count``, docdb numbers ``CC.NUMBER.KIND``).
+
+    Raises ParseError for an error body or broken XML.
+    """
     root = _parse(data, ref)
     found = root.find(f"{OPS}biblio-search")
-    return int(found.get("total-result-count", "0")) if found is not None else 0
+    if found is None:
+        raise ParseError(f"{ref}: not a published-data search response")
+    numbers = []
+    for pub in found.iter(f"{OPS}publication-reference", f"{EX}exchange-document"):
+        if pub.tag == f"{EX}exchange-document":
+            parts = (pub.get("country", ""), pub.get("doc-number", ""), pub.get("kind", ""))
+        else:
+            parts = _docdb_id(pub)[:3]
+        if parts[0] and parts[1]:
+            numbers.append(".".join(p for p in parts if p))
+    return int(found.get("total-result-count", "0") or 0), numbers
 
 
 def _parse(data: bytes, ref: str) -> etree._Element:
