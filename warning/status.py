@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlite_utils
 
+from warning.config import Config
+from warning.errors import ConfigError
 from warning.store.operations import list_source_states, recent_runs
+from warning.store.runs import last_run_by_job, last_success_by_job
 
 
 def _count(db: sqlite_utils.Database, sql: str, params: list | None = None) -> int:
     return int(db.execute(sql, params or []).fetchone()[0])
 
 
-def collect_status(db: sqlite_utils.Database) -> dict[str, Any]:
-    """A JSON-ready picture of the store; the top-level integer keys are part of the CLI contract."""
+def collect_status(
+    db: sqlite_utils.Database, config: Config | None = None, now: datetime | None = None
+) -> dict[str, Any]:
+    """A JSON-ready picture of the store; the top-level integer keys are part of the CLI contract.
+
+    With ``config``, also each scheduled job's cron, next run (from its cron trigger, no
+    scheduler started) and last run.
+    """
     by_country = {
         row["country"] or "?": row["n"]
         for row in db.query(
@@ -69,4 +79,37 @@ def collect_status(db: sqlite_utils.Database) -> dict[str, Any]:
         "risk_cases_by_status": risk_by_status,
         "sources": sources,
         "recent_runs": runs,
+        "last_runs": {job: _run_summary(run) for job, run in last_run_by_job(db).items()},
+        **(_schedule_status(db, config, now or datetime.now(UTC)) if config is not None else {}),
     }
+
+
+def _run_summary(run: dict) -> dict[str, Any]:
+    return {k: run[k] for k in ("id", "status", "started_at", "finished_at", "error", "counts")}
+
+
+def _schedule_status(db: sqlite_utils.Database, config: Config, now: datetime) -> dict[str, Any]:
+    from warning.scheduler import plan_jobs
+
+    try:
+        planned = plan_jobs(config)
+    except ConfigError as exc:
+        return {"schedule": [], "schedule_error": str(exc)}
+    last_ok = last_success_by_job(db)
+    last = last_run_by_job(db)
+    jobs = []
+    for p in planned:
+        next_run = p.next_run(now)
+        jobs.append(
+            {
+                "job": p.name,
+                "cron": p.cron or "off",
+                "after_each_fetch": p.name == "classify" and any(q.job.source for q in planned),
+                "timezone": p.timezone,
+                "configured": p.configured,
+                "next_run": next_run.astimezone(UTC).isoformat() if next_run else None,
+                "last_success": last_ok[p.name].isoformat() if p.name in last_ok else None,
+                "last_run": _run_summary(last[p.name]) if p.name in last else None,
+            }
+        )
+    return {"schedule": jobs}

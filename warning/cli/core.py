@@ -12,6 +12,7 @@ from warning.cli import cli, get_app
 from warning.config import check_secrets
 from warning.ingest import ingest_paths
 from warning.status import collect_status
+from warning.status_text import format_status
 
 
 @cli.command("check-config")
@@ -30,6 +31,7 @@ def check_config(ctx: click.Context) -> None:
         f"environment variable {n} is not set (named in the config)" for n in check_secrets(app.config)
     ]
     problems += _watchlist_problems(app)
+    problems += _schedule_problems(app)
     where = app.config.path or "built-in defaults (no config file)"
     if problems:
         for p in problems:
@@ -47,6 +49,17 @@ def _watchlist_problems(app) -> list[str]:
     except ImportError:
         return []
     return validate_watchlist_dir(app.config.watchlists_dir)
+
+
+def _schedule_problems(app) -> list[str]:
+    from warning.errors import ConfigError
+    from warning.scheduler import plan_jobs
+
+    try:
+        plan_jobs(app.config)
+    except ConfigError as exc:
+        return [str(exc)]
+    return []
 
 
 @cli.command()
@@ -89,27 +102,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
       warning status --json | jq .alerts_pending
     """
     app = get_app(ctx)
-    info = collect_status(app.db)
+    info = collect_status(app.db, config=app.config)
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False, indent=2))
         return
-    click.echo(f"database: {app.db_path}")
-    click.echo(
-        f"publications: {info['publications']}   quarantined: {info['quarantined']}   "
-        f"matches: {info['matches']}   labels: {info['labels']}"
-    )
-    click.echo(
-        f"alerts: {info['alerts_pending']} pending, {info['alerts_sent']} sent, {info['alerts_dead']} dead   "
-        f"risk cases open: {info['risk_cases_open']}"
-    )
-    if info["publications_by_country"]:
-        top = ", ".join(f"{c} {n}" for c, n in list(info["publications_by_country"].items())[:12])
-        click.echo(f"by country: {top}")
-    for s in info["sources"]:
-        where = f"{s['source']}/{s['country']}" if s["country"] else s["source"]
-        line = f"source {where}: cursor {s['cursor'] or '-'}, last ok {s['last_success'] or 'never'}"
-        if s["last_failure"]:
-            line += f", last failure {s['last_failure']}: {s['last_error']}"
-        click.echo(line)
-    for r in info["recent_runs"][:5]:
-        click.echo(f"run {r['id']} {r['job']} {r['status']} {r['started_at']} {r['error'] or ''}".rstrip())
+    click.echo(format_status(info, str(app.db_path)))

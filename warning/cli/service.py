@@ -1,3 +1,127 @@
-"""service commands."""
+"""Service commands: ``warning run [--once]``, the scheduler daemon and its one-cycle form."""
 
-from warning.cli import cli  # noqa: F401
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+
+import click
+
+from warning.cli import cli, get_app
+from warning.scheduler import plan_jobs
+from warning.service import (
+    AlreadyRunning,
+    InstanceLock,
+    JobRunner,
+    recover_stale_runs,
+    run_once,
+    serve,
+    shutdown,
+)
+
+log = logging.getLogger("warning.service")
+EXIT_ALREADY_RUNNING = 3
+
+
+class AlreadyRunningError(click.ClickException):
+    exit_code = EXIT_ALREADY_RUNNING
+
+
+@cli.command()
+@click.option("--once", is_flag=True, help="Run every job that is due once, in pipeline order, then exit.")
+@click.pass_context
+def run(ctx: click.Context, once: bool) -> None:
+    """Run the service: every job on its schedule from the [schedule] table, until stopped.
+
+    Jobs: fetch:SOURCE per configured source (on the office's publication day), classify (also
+    right after each fetch), legal, reminders, alerts (every 5 minutes), digests, train. On
+    start it first runs what is due, then follows the crons. SIGTERM or Ctrl-C stops it within
+    15 seconds (exit 0); a step still running then is marked interrupted and resumes next time.
+
+    --once runs every due job once (a job is due when its cron fired since its last successful
+    run, or it never succeeded) and exits 0, or 1 when a job failed; for cron, CI and tests.
+    Only one `warning run` per database: a second one exits 3 with a message.
+
+    \b
+    Examples:
+      warning --config /etc/warning/config.toml run
+      warning run --once              # from cron: */15 * * * * warning run --once
+    """
+    app = get_app(ctx)
+    plan_jobs(app.config)  # a bad [schedule] table is reported before anything starts
+    try:
+        lock = InstanceLock(app.db_path).acquire()
+    except AlreadyRunning as exc:
+        raise AlreadyRunningError(str(exc)) from None
+    try:
+        stale = recover_stale_runs(app.db_path)
+        if stale:
+            log.warning("%d run(s) left running by a stopped process marked interrupted", stale)
+        runner = JobRunner(app.config, app.db_path)
+        code = _once(runner) if once else _daemon(runner)
+    finally:
+        lock.release()
+    ctx.exit(code)
+
+
+def _once(runner: JobRunner) -> int:
+    stop = threading.Event()
+    results: list = []
+    worker = threading.Thread(target=lambda: results.extend(run_once(runner, wake=stop)), daemon=True)
+    with _stop_on_signals(stop):
+        worker.start()
+        stop.wait()
+    clean = True
+    if worker.is_alive():  # stopped by a signal
+        clean = shutdown(runner)
+    failed = [r for r in results if not r.ok]
+    for r in failed:
+        click.echo(f"job {r.name} failed: {r.error}", err=True)
+    ran = ", ".join(r.name for r in results) or "nothing was due"
+    click.echo(f"run --once: {len(results)} job(s) run ({ran}); {len(failed)} failed", err=True)
+    return _exit(1 if failed else 0, clean)
+
+
+def _daemon(runner: JobRunner) -> int:
+    stop = threading.Event()
+
+    def started(message: str) -> None:
+        log.info(message)
+        click.echo(f"warning run (pid {os.getpid()}): {message}", err=True)
+
+    with _stop_on_signals(stop):
+        clean = serve(runner, stop, on_started=started)
+    click.echo("warning run: stopped", err=True)
+    return _exit(0, clean)
+
+
+def _exit(code: int, clean: bool) -> int:
+    """The exit code; when a job thread outlived the grace time, leave without waiting for it."""
+    if not clean:
+        logging.shutdown()
+        sys.stderr.flush()
+        os._exit(code)  # worker threads are not joined: their runs are marked and resume next time
+    return code
+
+
+@contextlib.contextmanager
+def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGTERM and SIGINT set ``stop`` instead of killing the process mid-write."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        stop.set()  # only this: logging from a signal handler can deadlock on the handler's lock
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
