@@ -47,6 +47,7 @@ class SmtpConfig:
     password_env: str = ""
     sender: str = "patent-warning@localhost"  # the TOML key is `from`
     timeout: float = 30.0
+    ca_file: str = ""  # CA bundle for a private mail server's certificate; empty: system store
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class AlertsConfig:
     max_attempts: int = 8  # then the alert moves to dead letters
     backoff_seconds: float = 60.0  # first retry delay; doubles each attempt
     backoff_cap_seconds: float = 6 * 3600.0
+    lookback_days: int = 14  # matches older than this are not queued (a new subscriber is not flooded); 0: all
 
 
 @dataclass(frozen=True)

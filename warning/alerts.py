@@ -1,0 +1,144 @@
+"""Matches -> outbox rows, exactly once per (publication, watchlist, subscriber, channel, address).
+
+`queue_alerts` turns new matches into outbox rows; `enqueue` lets other areas (risk reminders,
+legal-status changes) add rows with their own keys; `dispatch` (in `warning.outbox`) sends them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlite_utils
+
+from warning.app import App
+from warning.config import SubscriberConfig
+from warning.errors import WarningError
+from warning.outbox import dispatch, iso, utc
+from warning.store import outbox as store
+
+__all__ = ["KINDS", "batch_time", "dispatch", "enqueue", "queue_alerts", "subscriber_addresses"]
+
+KINDS = ("match", "reminder", "legal", "digest", "test")
+_PUBLICATION_FIELDS = (
+    "country",
+    "number",
+    "doc_type",
+    "publication_date",
+    "filing_date",
+    "priority_date",
+    "application_number",
+    "lang",
+)
+
+
+def subscriber_addresses(sub: SubscriberConfig) -> list[tuple[str, str]]:
+    """Every (channel, address) a subscriber is reached at, in a stable order."""
+    pairs = [("email", a) for a in sub.email]
+    pairs += [("slack", a) for a in sub.slack]
+    pairs += [("webhook", a) for a in sub.webhook]
+    pairs += [("dingtalk", a) for a in sub.dingtalk]
+    pairs += [("wecom", a) for a in sub.wecom]
+    pairs += [("feishu", a) for a in sub.feishu]
+    if sub.console:
+        pairs.append(("console", "stdout"))
+    if sub.file:
+        pairs.append(("file", sub.file))
+    return pairs
+
+
+def batch_time(mode: str, now: datetime) -> datetime:
+    """When an alert queued at ``now`` is due: at once, or at the subscriber's next period (UTC).
+
+    ``daily``: the next midnight; ``weekly``: the next Monday midnight.
+    """
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    if mode == "daily":
+        return midnight + timedelta(days=1)
+    if mode == "weekly":
+        return midnight + timedelta(days=7 - midnight.weekday())
+    return now
+
+
+def match_payload(row: dict[str, Any]) -> dict[str, Any]:
+    """What the templates need of a match, frozen when it is queued (a retry renders the same)."""
+    evidence = json.loads(row.get("evidence") or "{}")
+    payload = {k: row.get(k) for k in _PUBLICATION_FIELDS}
+    payload.update(
+        publication_id=row["publication_id"],
+        kind_code=row.get("kind") or "",  # "kind" is the alert's kind in the templates
+        titles=json.loads(row.get("titles") or "{}"),
+        applicants=json.loads(row.get("applicants") or "[]"),
+        cpc=json.loads(row.get("cpc") or "[]"),
+        watchlist=row["watchlist"],
+        watchlist_title={"zh": row.get("title_zh") or "", "en": row.get("title_en") or ""},
+        score=row["score"],
+        threshold=row.get("threshold"),
+        terms=evidence.get("terms") or [],
+        rules=evidence.get("rules") or {},
+        model=evidence.get("model", ""),
+        matched_at=row.get("matched_at"),
+    )
+    return payload
+
+
+def match_rows(sub: SubscriberConfig, match: dict[str, Any], due: str) -> list[dict[str, Any]]:
+    """One outbox row per address of the subscriber for one match."""
+    payload = match_payload(match)
+    pub, watchlist = match["publication_id"], match["watchlist"]
+    return [
+        {
+            "key": f"match:{pub}:{watchlist}:{sub.name}:{channel}:{address}",
+            "kind": "match",
+            "subscriber": sub.name,
+            "channel": channel,
+            "address": address,
+            "publication_id": pub,
+            "watchlist": watchlist,
+            "payload": payload,
+            "next_attempt_at": due,
+        }
+        for channel, address in subscriber_addresses(sub)
+    ]
+
+
+def queue_alerts(app: App, now: datetime | None = None) -> dict[str, int]:
+    """Queue an outbox row for every new match each subscriber follows (watchlists, countries,
+    min_score); a match already queued for a subscriber is never queued again."""
+    now = utc(now)
+    lookback = app.config.alerts.lookback_days
+    since = iso(now - timedelta(days=lookback)) if lookback > 0 else ""
+    counts = {"subscribers": 0, "matches": 0, "queued": 0}
+    for sub in app.config.subscribers:
+        addresses = subscriber_addresses(sub)
+        if not addresses:
+            continue
+        counts["subscribers"] += 1
+        found = store.matches_to_queue(app.db, sub.name, list(sub.watchlists), sub.min_score, since)
+        wanted = [m for m in found if not sub.countries or m.get("country") in sub.countries]
+        due = iso(batch_time(sub.mode, now))
+        rows = [row for m in wanted for row in match_rows(sub, m, due)]
+        counts["matches"] += len(wanted)
+        counts["queued"] += store.insert_alerts(app.db, rows, iso(now))
+    return counts
+
+
+def enqueue(db: sqlite_utils.Database, rows: Iterable[dict[str, Any]], now: datetime | None = None) -> int:
+    """Add outbox rows from any area; a key already present is ignored. Returns rows added.
+
+    Each row needs ``key`` (unique, e.g. ``reminder:{case}:{kind}:{date}:{recipient}:{channel}:{address}``),
+    ``kind`` (one of `KINDS`), ``channel`` and ``address``; optional ``subscriber`` (whose
+    language is used), ``publication_id``, ``watchlist``, ``case_id``, ``next_attempt_at`` and
+    ``payload``: a dict; for kinds other than ``match`` the templates show its ``title``,
+    ``body`` and ``url``.
+    """
+    rows = list(rows)
+    for row in rows:
+        missing = [k for k in ("key", "kind", "channel") if not row.get(k)]
+        if missing:
+            raise WarningError(f"outbox row is missing {', '.join(missing)}: {row!r}")
+        if row["kind"] not in KINDS:
+            raise WarningError(f"outbox row kind must be one of {', '.join(KINDS)}, not {row['kind']!r}")
+    return store.insert_alerts(db, rows, iso(utc(now)))

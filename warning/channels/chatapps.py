@@ -1,0 +1,97 @@
+"""DingTalk, WeCom (企业微信) and Feishu/Lark custom robots: one webhook URL each, native JSON.
+
+Each robot answers HTTP 200 with an error code in the body, so a non-zero code is a failure.
+Formats follow each robot's documentation: DingTalk ``msgtype: markdown``, WeCom
+``msgtype: markdown``, Feishu ``msg_type: interactive`` (a card with ``lark_md`` text).
+"""
+
+from __future__ import annotations
+
+import json
+
+from warning.channels.base import Channel, DeliveryResult, Message, register
+from warning.channels.http import post_json, status_result
+
+# Robots reject longer messages (WeCom: 4096 bytes of markdown; DingTalk and Feishu allow more).
+WECOM_MAX_BYTES = 4000
+MARKDOWN_MAX_CHARS = 15000
+
+
+def dingtalk_payload(message: Message) -> dict:
+    return {
+        "msgtype": "markdown",
+        "markdown": {"title": message.subject, "text": message.markdown[:MARKDOWN_MAX_CHARS]},
+    }
+
+
+def wecom_payload(message: Message) -> dict:
+    content = message.markdown.encode("utf-8")[:WECOM_MAX_BYTES].decode("utf-8", errors="ignore")
+    return {"msgtype": "markdown", "markdown": {"content": content}}
+
+
+def feishu_payload(message: Message) -> dict:
+    return {
+        "msg_type": "interactive",
+        "card": {
+            "config": {"wide_screen_mode": True},
+            "header": {"title": {"tag": "plain_text", "content": message.subject}, "template": "orange"},
+            "elements": [
+                {"tag": "div", "text": {"tag": "lark_md", "content": message.markdown[:MARKDOWN_MAX_CHARS]}}
+            ],
+        },
+    }
+
+
+class RobotChannel(Channel):
+    """A chat robot: build the payload, POST it, read the error code from the body."""
+
+    batchable = True
+    code_fields: tuple[str, ...] = ("errcode",)
+
+    def payload(self, message: Message) -> dict:
+        raise TypeError(f"{type(self).__name__} does not define payload")
+
+    def _send(self, address: str, message: Message) -> DeliveryResult:
+        body = json.dumps(self.payload(message), ensure_ascii=False).encode("utf-8")
+        response, failed = post_json(address, body, {}, self.config.webhook.timeout, self.sleep)
+        if failed:
+            return failed
+        bad_status = status_result(response)
+        if bad_status:
+            return bad_status
+        try:
+            answer = response.json()
+        except ValueError:
+            return DeliveryResult(ok=False, error="robot answered with no JSON", response=response.text[:500])
+        code = next((answer[f] for f in self.code_fields if f in answer), 0)
+        if code not in (0, "0", None):
+            message_text = answer.get("errmsg") or answer.get("msg") or answer.get("StatusMessage") or ""
+            return DeliveryResult(
+                ok=False, error=f"{self.name} error {code}: {message_text}", response=response.text[:500]
+            )
+        return DeliveryResult(ok=True, response=response.text[:500])
+
+
+@register
+class DingTalkChannel(RobotChannel):
+    name = "dingtalk"
+
+    def payload(self, message: Message) -> dict:
+        return dingtalk_payload(message)
+
+
+@register
+class WeComChannel(RobotChannel):
+    name = "wecom"
+
+    def payload(self, message: Message) -> dict:
+        return wecom_payload(message)
+
+
+@register
+class FeishuChannel(RobotChannel):
+    name = "feishu"
+    code_fields = ("code", "StatusCode")
+
+    def payload(self, message: Message) -> dict:
+        return feishu_payload(message)

@@ -1,0 +1,162 @@
+"""Alert and digest content from the Jinja2 templates in ``warning/templates/``.
+
+The words live in the templates (``_i18n.j2`` holds the zh and en labels and sentences); this
+module only prepares facts: links to public pages, which next step fits, titles per language.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+
+from warning.channels.base import Message
+
+LANGUAGES = ("zh", "en")
+MAX_TERMS = 6
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The template environment; HTML templates autoescape, text and markdown ones do not."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("warning", "templates"),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["percent"] = lambda v: f"{float(v) * 100:.0f}%"
+    env.filters["slack_escape"] = lambda v: (
+        str(v).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    )
+    return env
+
+
+def render(template: str, **context: Any) -> str:
+    return environment().get_template(template).render(**context)
+
+
+def language(value: str) -> str:
+    return value if value in LANGUAGES else "en"
+
+
+def message_key(alert_keys: list[str]) -> str:
+    """The idempotency key of a message: a hash of the sorted alert keys it carries."""
+    return hashlib.sha256("\n".join(sorted(alert_keys)).encode()).hexdigest()[:32]
+
+
+def public_links(country: str, number: str, kind: str) -> list[dict[str, str]]:
+    """Links to the publication's public pages, the most authoritative first."""
+    espacenet = (
+        f"https://worldwide.espacenet.com/patent/search?q=pn%3D{quote(country + number + (kind or ''))}"
+    )
+    links = []
+    if country == "WO":
+        links.append(
+            {
+                "name": "PATENTSCOPE",
+                "url": f"https://patentscope.wipo.int/search/en/detail.jsf?docId={country}{number}",
+            }
+        )
+    elif country == "US":
+        links.append(
+            {
+                "name": "USPTO",
+                "url": f"https://image-ppubs.uspto.gov/dirsearch-public/print/downloadPdf/{number}",
+            }
+        )
+    links.append({"name": "Espacenet", "url": espacenet})
+    return links
+
+
+def next_step(item: dict[str, Any]) -> str:
+    """Which suggested next step (a key into the templates' sentences) fits this match."""
+    if item.get("doc_type") == "grant":
+        return "ep_grant" if item.get("country") == "EP" else "grant"
+    if item.get("rules", {}).get("competitors") or float(item.get("score", 0)) >= 0.8:
+        return "application_high"
+    return "application"
+
+
+def match_item(payload: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Facts a template needs for one match, from the payload queued with it."""
+    titles = payload.get("titles") or {}
+    original_lang = payload.get("lang") or next((k for k in titles if k != "en"), "en")
+    original = titles.get(original_lang) or next(iter(titles.values()), "")
+    english = titles.get("en", "")
+    watch_titles = payload.get("watchlist_title") or {}
+    item = dict(payload)
+    item.update(
+        title_original=original,
+        title_original_lang=original_lang,
+        title_en=english if english != original else "",
+        links=public_links(
+            payload.get("country", ""), payload.get("number", ""), payload.get("kind_code", "")
+        ),
+        watchlist_name=watch_titles.get(lang) or watch_titles.get("en") or payload.get("watchlist", ""),
+        top_terms=[t[0] if isinstance(t, list | tuple) else str(t) for t in (payload.get("terms") or [])][
+            :MAX_TERMS
+        ],
+        rules={k: v for k, v in (payload.get("rules") or {}).items() if v and k != "exclude"},
+    )
+    item["next_step"] = next_step(item)
+    return item
+
+
+def item_context(kind: str, payload: dict[str, Any], lang: str) -> dict[str, Any]:
+    if kind == "match":
+        return {**match_item(payload, lang), "kind": kind}
+    return {"title": "", "body": "", "url": "", **payload, "kind": kind}
+
+
+def render_message(kind: str, rows: list[dict[str, Any]], lang: str) -> Message:
+    """One message carrying the payloads of ``rows`` (outbox rows) in language ``lang``.
+
+    A digest row carries its own rendered text; everything else goes through the alert templates.
+    """
+    lang = language(lang)
+    payloads = [
+        r["payload"] if isinstance(r["payload"], dict) else json.loads(r["payload"] or "{}") for r in rows
+    ]
+    key = message_key([r["key"] for r in rows])
+    if kind == "digest" and len(payloads) == 1:
+        p = payloads[0]
+        return Message(
+            key=key,
+            kind=kind,
+            language=lang,
+            subject=p["subject"],
+            text=p["text"],
+            html=p["html"],
+            markdown=p["markdown"],
+            slack=p["text"],
+            data={"digest": p.get("stats", {})},
+        )
+    items = [item_context(r["kind"], p, lang) for r, p in zip(rows, payloads, strict=True)]
+    context = {"items": items, "lang": lang}
+    return Message(
+        key=key,
+        kind=kind if len({r["kind"] for r in rows}) == 1 else "batch",
+        language=lang,
+        subject=render("alert.subject.j2", **context).strip(),
+        text=render("alert.txt.j2", **context),
+        html=render("alert.html.j2", **context),
+        markdown=render("alert.md.j2", **context),
+        slack=render("alert.slack.j2", **context),
+        data={"items": [_public_item(i) for i in items]},
+    )
+
+
+def _public_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if k not in ("title_original_lang",)}
+
+
+def render_file_page(records: list[dict[str, Any]], lang: str) -> str:
+    """The HTML page the file channel keeps beside its JSON Lines file."""
+    return render("file_page.html.j2", records=records, lang=language(lang))

@@ -1,0 +1,165 @@
+"""The alerts outbox: rows to deliver, their claims while sending, and every delivery attempt.
+
+A row goes pending -> sending (claimed, committed before the send) -> sent, or back to pending
+with a later ``next_attempt_at``, or dead after too many failures. The key is unique, so queueing
+the same alert twice adds nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import sqlite_utils
+
+_ROW_COLUMNS = (
+    "key",
+    "kind",
+    "subscriber",
+    "channel",
+    "address",
+    "publication_id",
+    "watchlist",
+    "case_id",
+    "payload",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+)
+
+
+def insert_alerts(db: sqlite_utils.Database, rows: Iterable[dict[str, Any]], now: str) -> int:
+    """Insert outbox rows whose key is new; returns how many were added."""
+    values = []
+    for row in rows:
+        payload = row.get("payload") or {}
+        values.append(
+            [
+                row["key"],
+                row["kind"],
+                row.get("subscriber", ""),
+                row["channel"],
+                row.get("address", ""),
+                row.get("publication_id"),
+                row.get("watchlist"),
+                row.get("case_id"),
+                payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False),
+                "pending",
+                0,
+                row.get("next_attempt_at") or now,
+                now,
+            ]
+        )
+    if not values:
+        return 0
+    sql = (
+        f"INSERT OR IGNORE INTO alerts ({', '.join(_ROW_COLUMNS)}) "
+        f"VALUES ({', '.join('?' for _ in _ROW_COLUMNS)})"
+    )
+    before = db.conn.total_changes
+    with db.conn:
+        db.conn.executemany(sql, values)
+    return db.conn.total_changes - before
+
+
+def matches_to_queue(
+    db: sqlite_utils.Database, subscriber: str, watchlists: list[str], min_score: float, since: str
+) -> list[dict[str, Any]]:
+    """Matches of these watchlists (empty: every watchlist) at or above ``min_score``, created at
+    or after ``since``, that have no alert row for this subscriber yet, with their publication
+    and watchlist titles."""
+    in_watchlists = f"m.watchlist IN ({', '.join('?' for _ in watchlists)}) AND" if watchlists else ""
+    sql = f"""
+        SELECT m.publication_id, m.watchlist, m.score, m.threshold, m.evidence, m.model_version,
+               m.created_at AS matched_at, p.*, w.title_zh, w.title_en
+        FROM matches m
+        JOIN publications p ON p.id = m.publication_id
+        LEFT JOIN watchlists w ON w.name = m.watchlist
+        WHERE {in_watchlists} m.score >= ? AND m.created_at >= ?
+          AND NOT EXISTS (
+            SELECT 1 FROM alerts a
+            WHERE a.subscriber = ? AND a.publication_id = m.publication_id AND a.watchlist = m.watchlist
+          )
+        ORDER BY m.created_at, m.publication_id
+    """
+    return list(db.query(sql, [*watchlists, min_score, since, subscriber]))
+
+
+def due_alerts(
+    db: sqlite_utils.Database, now: str, respect_backoff: bool, kinds: list[str] | None = None
+) -> list[dict[str, Any]]:
+    """Rows to send now: pending and due (retries ignore their backoff when ``respect_backoff`` is
+    False), plus `sending` rows whose claim has expired; the caller drops claims still alive."""
+    due = "next_attempt_at <= :now" if respect_backoff else "(next_attempt_at <= :now OR attempts > 0)"
+    sql = f"""
+        SELECT * FROM alerts
+        WHERE ((status = 'pending' AND {due}) OR status = 'sending')
+        {"AND kind IN (SELECT value FROM json_each(:kinds))" if kinds else ""}
+        ORDER BY subscriber, channel, address, id
+    """
+    params = {"now": now, "kinds": json.dumps(kinds or [])}
+    return list(db.query(sql, params))
+
+
+def claim(db: sqlite_utils.Database, ids: list[int], claimed_by: str, lease_until: str) -> None:
+    """Mark rows `sending` and commit, before the send: a crash leaves them visible as claimed."""
+    with db.conn:
+        db.conn.executemany(
+            "UPDATE alerts SET status = 'sending', claimed_by = ?, next_attempt_at = ? WHERE id = ?",
+            [[claimed_by, lease_until, i] for i in ids],
+        )
+
+
+def record_attempt(
+    db: sqlite_utils.Database,
+    ids: list[int],
+    at: str,
+    ok: bool,
+    error: str = "",
+    response: str = "",
+    next_attempt_at: str | None = None,
+    dead: bool = False,
+) -> None:
+    """Record one attempt for each row and move it to sent, pending (retry later) or dead."""
+    status = "sent" if ok else "dead" if dead else "pending"
+    with db.conn:
+        for alert_id in ids:
+            db.execute(
+                "INSERT INTO delivery_attempts (alert_id, at, ok, error, response) VALUES (?, ?, ?, ?, ?)",
+                [alert_id, at, int(ok), error, response[:2000]],
+            )
+            db.execute(
+                "UPDATE alerts SET status = ?, attempts = attempts + 1, claimed_by = NULL, "
+                "sent_at = CASE WHEN ? THEN ? ELSE sent_at END, last_error = ?, "
+                "next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ?",
+                [status, int(ok), at, error, next_attempt_at, alert_id],
+            )
+
+
+def key_exists(db: sqlite_utils.Database, prefix: str) -> bool:
+    """Whether any alert key starts with ``prefix`` (a digest period already queued)."""
+    row = db.execute("SELECT 1 FROM alerts WHERE key >= ? AND key < ? LIMIT 1", [prefix, prefix + "\uffff"])
+    return row.fetchone() is not None
+
+
+def attempts_for(db: sqlite_utils.Database, alert_id: int) -> list[dict[str, Any]]:
+    return list(db.query("SELECT * FROM delivery_attempts WHERE alert_id = ? ORDER BY id", [alert_id]))
+
+
+def list_alerts(
+    db: sqlite_utils.Database, status: str | None = None, limit: int = 100
+) -> list[dict[str, Any]]:
+    """Outbox rows, newest first, optionally of one status (``dead`` for the dead letters)."""
+    where = "WHERE status = ?" if status else ""
+    params = [status] if status else []
+    return list(db.query(f"SELECT * FROM alerts {where} ORDER BY id DESC LIMIT ?", [*params, limit]))
+
+
+def watchlist_titles(db: sqlite_utils.Database) -> dict[str, dict[str, str]]:
+    """Watchlist name -> {"zh": ..., "en": ...} from the classifier's watchlists table."""
+    return {
+        r["name"]: {"zh": r["title_zh"] or "", "en": r["title_en"] or ""}
+        for r in db.query("SELECT name, title_zh, title_en FROM watchlists")
+    }
