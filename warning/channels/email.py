@@ -7,7 +7,6 @@ The Message-ID is derived from the idempotency key, so a re-send after a crash i
 from __future__ import annotations
 
 import smtplib
-import socket
 import ssl
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -70,7 +69,7 @@ class EmailChannel(Channel):
             return DeliveryResult(ok=False, error=f"recipient refused: {exc.recipients}", permanent=True)
         except smtplib.SMTPAuthenticationError as exc:
             return DeliveryResult(ok=False, error=f"SMTP login refused: {exc.smtp_code}")
-        except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             return DeliveryResult(
                 ok=False, error=f"SMTP {settings.host}:{settings.port}: {type(exc).__name__}: {exc}"
             )

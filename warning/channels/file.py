@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from warning.channels.base import Channel, DeliveryResult, Message, register
 from warning import render as rendering  # module import: render imports the channels package
+from warning.channels.base import Channel, DeliveryResult, Message, register
 
 PAGE_MESSAGES = 200
 
