@@ -1,0 +1,80 @@
+"""Open cases automatically from matches, by the rules in ``[[risks.auto_open]]``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from warning.config import AutoOpenRule
+from warning.errors import WarningError
+from warning.risks.cases import open_case
+from warning.store import risks as store
+
+log = logging.getLogger(__name__)
+
+
+def rule_reason(rule: AutoOpenRule, match: dict[str, Any]) -> str | None:
+    """Why ``match`` fits ``rule`` (the severity reason of the case), or None when it does not."""
+    if match["score"] < rule.min_score:
+        return None
+    if rule.watchlists and match["watchlist"] not in rule.watchlists:
+        return None
+    country = (match["country"] or "").upper()
+    if rule.countries and country not in {c.upper() for c in rule.countries}:
+        return None
+    competitors = ((match["evidence"] or {}).get("rules") or {}).get("competitors") or []
+    if rule.competitor and not competitors:
+        return None
+    reasons = [f"score {match['score']:.2f} >= {rule.min_score:.2f}", f"country {country}"]
+    if competitors:
+        reasons.append("competitor " + ", ".join(competitors))
+    return "auto-open: " + "; ".join(reasons)
+
+
+def auto_open_cases(app: Any) -> dict[str, int]:
+    """Open a case for every match that fits a rule and has no case for that enterprise yet.
+
+    Idempotent: a publication and product line already in a case (open or closed) that names the
+    rule's enterprise is left alone, so a dismissed risk is not reopened on the next run.
+    """
+    rules = app.config.risks.auto_open
+    counts = {"rules": len(rules), "matches": 0, "opened": 0, "joined": 0, "existing": 0, "failed": 0}
+    if not rules:
+        return counts
+    for match in store.auto_open_candidates(app.db, min(r.min_score for r in rules)):
+        for rule in rules:
+            reason = rule_reason(rule, match)
+            if reason is None:
+                continue
+            counts["matches"] += 1
+            try:
+                counts[_open(app, rule, match, reason)] += 1
+            except WarningError as exc:
+                counts["failed"] += 1
+                log.warning("auto-open on %s failed: %s", match["publication_id"], exc)
+            break
+    return counts
+
+
+def _open(app: Any, rule: AutoOpenRule, match: dict[str, Any], reason: str) -> str:
+    enterprise = rule.enterprise or rule.owner or match["watchlist"]
+    cases = [
+        c
+        for c in store.cases_for_publication(app.db, match["publication_id"])
+        if c["watchlist"] == match["watchlist"]
+    ]
+    if any(enterprise in c["enterprises"] for c in cases):
+        return "existing"
+    had_open = any(c["status"] != "closed" for c in cases)
+    case_id = open_case(
+        app.db,
+        match["publication_id"],
+        enterprise,
+        watchlist=match["watchlist"],
+        owner=rule.owner,
+        severity=rule.severity,
+        reason=reason,
+        who="auto-open",
+    )
+    log.info("auto-opened risk case %s on %s (%s)", case_id, match["publication_id"], reason)
+    return "joined" if had_open else "opened"

@@ -1,0 +1,75 @@
+"""Who hears about a case (its owner, else the programme's default owner) and on which channels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from warning.config import Config, SubscriberConfig
+
+_LIST_CHANNELS = ("email", "slack", "webhook", "dingtalk", "wecom", "feishu")
+
+
+def case_recipient(config: Config, owner: str) -> SubscriberConfig | None:
+    """The subscriber named as the case's owner, else ``[risks] default_owner``, else None."""
+    for name in (owner, config.risks.default_owner):
+        for sub in config.subscribers:
+            if name and sub.name == name:
+                return sub
+    return None
+
+
+def subscriber_addresses(sub: SubscriberConfig) -> list[tuple[str, str]]:
+    """Every (channel, address) a subscriber is reached on, in config order."""
+    pairs = [(channel, address) for channel in _LIST_CHANNELS for address in getattr(sub, channel)]
+    if sub.console:
+        pairs.append(("console", ""))
+    if sub.file:
+        pairs.append(("file", sub.file))
+    return pairs
+
+
+def outbox_rows(
+    sub: SubscriberConfig, key_prefix: str, kind: str, case: dict[str, Any], payload: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """One outbox row per channel and address of ``sub``, keyed ``{key_prefix}:{subscriber}:{channel}:{address}``."""
+    return [
+        {
+            "key": f"{key_prefix}:{sub.name}:{channel}:{address}",
+            "kind": kind,
+            "subscriber": sub.name,
+            "channel": channel,
+            "address": address,
+            "publication_id": case["publication_id"],
+            "watchlist": case.get("watchlist") or None,
+            "case_id": case["id"],
+            "payload": {**payload, "language": sub.language},
+        }
+        for channel, address in subscriber_addresses(sub)
+    ]
+
+
+def enqueue_rows(db, rows: list[dict[str, Any]]) -> int:
+    """Add rows to the alerts outbox through the alerts area's `enqueue` (a known key adds nothing)."""
+    if not rows:
+        return 0
+    from warning.alerts import enqueue
+
+    added = enqueue(db, rows)
+    return added if isinstance(added, int) else len(added or [])
+
+
+def case_brief(case: dict[str, Any]) -> dict[str, Any]:
+    """The case fields every risk message shows."""
+    titles = case.get("titles") or {}
+    return {
+        "case_id": case["id"],
+        "publication_id": case["publication_id"],
+        "title": titles.get("en") or titles.get("zh") or next(iter(titles.values()), ""),
+        "titles": titles,
+        "country": case.get("country") or "",
+        "enterprises": case.get("enterprises") or [],
+        "watchlist": case.get("watchlist") or "",
+        "severity": case.get("severity") or "",
+        "status": case.get("status") or "",
+        "owner": case.get("owner") or "",
+    }

@@ -1,0 +1,407 @@
+"""Risk cases of the escort programme: cases, their history, deadlines, family and legal events.
+
+Every SQL statement of the risk register lives here; `warning.risks` holds the rules.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import sqlite_utils
+
+from warning.models import LegalEvent
+from warning.store.db import utcnow
+
+CASE_FIELDS = (
+    "publication_id",
+    "family_id",
+    "country",
+    "enterprises",
+    "watchlist",
+    "severity",
+    "severity_reason",
+    "owner",
+    "status",
+    "action",
+    "outcome",
+    "opened_at",
+    "opened_by",
+    "closed_at",
+    "updated_at",
+)
+
+
+def insert_case(db: sqlite_utils.Database, case: dict[str, Any], who: str, note: str = "") -> int:
+    """Store a new case and its 'opened' history entry in one transaction; returns its id."""
+    row = {k: case.get(k) for k in CASE_FIELDS}
+    row["enterprises"] = json.dumps(case.get("enterprises") or [], ensure_ascii=False)
+    columns = ", ".join(CASE_FIELDS)
+    marks = ", ".join("?" for _ in CASE_FIELDS)
+    with db.conn:
+        cursor = db.execute(
+            f"INSERT INTO risk_cases ({columns}) VALUES ({marks})", [row[k] for k in CASE_FIELDS]
+        )
+        case_id = int(cursor.lastrowid)
+        _history(db, case_id, who, "opened", "", row["publication_id"], note, row["opened_at"])
+    return case_id
+
+
+def get_case(db: sqlite_utils.Database, case_id: int) -> dict[str, Any] | None:
+    """One case with its enterprises decoded and its publication's title, or None."""
+    rows = list(db.query(_CASE_SELECT + " WHERE c.id = ?", [case_id]))
+    return _decode(rows[0]) if rows else None
+
+
+def cases_for_publication(db: sqlite_utils.Database, publication_id: str) -> list[dict[str, Any]]:
+    """Every case (any status) opened on this publication, oldest first."""
+    return [
+        _decode(r)
+        for r in db.query(_CASE_SELECT + " WHERE c.publication_id = ? ORDER BY c.id", [publication_id])
+    ]
+
+
+def list_cases(
+    db: sqlite_utils.Database,
+    enterprise: str | None = None,
+    status: str | None = None,
+    country: str | None = None,
+    due_from: str | None = None,
+    due_to: str | None = None,
+) -> list[dict[str, Any]]:
+    """Cases matching every filter given; ``due_from``/``due_to`` select cases with a deadline in range."""
+    where, params = [], []
+    if enterprise:
+        where.append("EXISTS (SELECT 1 FROM json_each(c.enterprises) e WHERE lower(e.value) = lower(?))")
+        params.append(enterprise)
+    if status:
+        where.append("c.status = ?")
+        params.append(status)
+    if country:
+        where.append("c.country = ?")
+        params.append(country.upper())
+    if due_from or due_to:
+        where.append(
+            "EXISTS (SELECT 1 FROM risk_deadlines d WHERE d.case_id = c.id AND d.date >= ? AND d.date <= ?)"
+        )
+        params += [due_from or "0000-00-00", due_to or "9999-99-99"]
+    sql = _CASE_SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY c.id"
+    return [_decode(r) for r in db.query(sql, params)]
+
+
+def open_cases(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Every case that is not closed."""
+    return [_decode(r) for r in db.query(_CASE_SELECT + " WHERE c.status != 'closed' ORDER BY c.id")]
+
+
+def update_case(
+    db: sqlite_utils.Database, case_id: int, changes: dict[str, Any], who: str, note: str = ""
+) -> list[dict[str, str]]:
+    """Apply field changes and record each one (and the note) in the history, in one transaction.
+
+    Returns the changes actually made as ``{"field", "old", "new"}``; unchanged fields are skipped.
+    """
+    current = get_case(db, case_id)
+    if current is None:
+        return []
+    now = utcnow()
+    made = []
+    for name, value in changes.items():
+        old = current.get(name)
+        if value == old:
+            continue
+        made.append({"field": name, "old": _as_text(old), "new": _as_text(value)})
+    with db.conn:
+        for change in made:
+            value = changes[change["field"]]
+            stored = json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value
+            db.execute(f"UPDATE risk_cases SET {change['field']} = ? WHERE id = ?", [stored, case_id])
+            _history(db, case_id, who, change["field"], change["old"], change["new"], "", now)
+        if note:
+            _history(db, case_id, who, "note", "", "", note, now)
+        if made or note:
+            db.execute("UPDATE risk_cases SET updated_at = ? WHERE id = ?", [now, case_id])
+    return made
+
+
+def add_history(
+    db: sqlite_utils.Database,
+    case_id: int,
+    who: str,
+    field: str,
+    old: str = "",
+    new: str = "",
+    note: str = "",
+) -> None:
+    """Record one entry (a legal change, a recomputed deadline, a note) on a case's history."""
+    with db.conn:
+        _history(db, case_id, who, field, old, new, note, utcnow())
+
+
+def case_history(db: sqlite_utils.Database, case_id: int) -> list[dict[str, Any]]:
+    return list(db.query("SELECT * FROM risk_history WHERE case_id = ? ORDER BY id", [case_id]))
+
+
+def _history(db, case_id, who, field, old, new, note, at) -> None:
+    db.execute(
+        "INSERT INTO risk_history (case_id, at, who, field, old, new, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [case_id, at, who, field, old, new, note],
+    )
+
+
+# ------------------------------------------------------------------ deadlines
+
+
+def replace_deadlines(
+    db: sqlite_utils.Database, case_id: int, deadlines: list[dict[str, str]]
+) -> dict[str, str]:
+    """Store a case's freshly computed deadlines; returns the previous ``{kind: date}``."""
+    previous = {d["kind"]: d["date"] for d in case_deadlines(db, case_id)}
+    now = utcnow()
+    with db.conn:
+        db.execute("DELETE FROM risk_deadlines WHERE case_id = ?", [case_id])
+        db.conn.executemany(
+            "INSERT INTO risk_deadlines (case_id, kind, date, basis, computed_at) VALUES (?, ?, ?, ?, ?)",
+            [[case_id, d["kind"], d["date"], d["basis"], now] for d in deadlines],
+        )
+    return previous
+
+
+def case_deadlines(db: sqlite_utils.Database, case_id: int) -> list[dict[str, Any]]:
+    return list(db.query("SELECT * FROM risk_deadlines WHERE case_id = ? ORDER BY date, kind", [case_id]))
+
+
+def deadlines_by_case(db: sqlite_utils.Database, case_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+    """Deadlines of many cases at once, keyed by case id."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    ids = list(case_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        sql = f"SELECT * FROM risk_deadlines WHERE case_id IN ({marks}) ORDER BY date, kind"
+        for row in db.query(sql, chunk):
+            found.setdefault(row["case_id"], []).append(row)
+    return found
+
+
+def open_deadlines_between(db: sqlite_utils.Database, first: str, last: str) -> list[dict[str, Any]]:
+    """Deadlines of cases that are not closed, dated ``first`` to ``last`` inclusive, with their case."""
+    sql = """
+        SELECT d.case_id, d.kind, d.date, d.basis, c.publication_id, c.owner, c.severity, c.status,
+               c.enterprises, c.watchlist, c.country
+        FROM risk_deadlines d JOIN risk_cases c ON c.id = d.case_id
+        WHERE c.status != 'closed' AND d.date >= ? AND d.date <= ?
+        ORDER BY d.date, d.case_id, d.kind
+    """
+    rows = list(db.query(sql, [first, last]))
+    for row in rows:
+        row["enterprises"] = json.loads(row["enterprises"] or "[]")
+    return rows
+
+
+# ------------------------------------------------------------------ family and legal events
+
+
+def add_family_members(
+    db: sqlite_utils.Database, case_id: int, members: list[tuple[str, str, str]]
+) -> list[str]:
+    """Link (publication id, country, origin) family members to a case; returns the ids that are new."""
+    known = {r["publication_id"] for r in case_family(db, case_id)}
+    new = [m for m in dict.fromkeys(members) if m[0] not in known]
+    now = utcnow()
+    with db.conn:
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO risk_family (case_id, publication_id, country, origin, first_seen) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [[case_id, pid, country, origin, now] for pid, country, origin in new],
+        )
+    return list(dict.fromkeys(m[0] for m in new))
+
+
+def case_family(db: sqlite_utils.Database, case_id: int) -> list[dict[str, Any]]:
+    return list(
+        db.query("SELECT * FROM risk_family WHERE case_id = ? ORDER BY country, publication_id", [case_id])
+    )
+
+
+def family_publication_ids(db: sqlite_utils.Database, family_id: str) -> list[tuple[str, str]]:
+    """(id, country) of stored publications of one family."""
+    sql = "SELECT id, country FROM publications WHERE family_id = ? ORDER BY id"
+    return [(r["id"], r["country"]) for r in db.query(sql, [family_id])] if family_id else []
+
+
+def same_number_publications(db: sqlite_utils.Database, country: str, number: str) -> list[dict[str, Any]]:
+    """Rows of stored publications with this office and number, any kind (the A1 and B1 of one EP)."""
+    return list(db.query("SELECT * FROM publications WHERE country = ? AND number = ?", [country, number]))
+
+
+def unknown_legal_events(db: sqlite_utils.Database, events: Iterable[LegalEvent]) -> list[LegalEvent]:
+    """The events not yet stored (by publication, date, code, country and description)."""
+    unknown = []
+    for event in dict.fromkeys(events):
+        row = db.execute(
+            "SELECT 1 FROM legal_events WHERE publication_id = ? AND date = ? AND code = ? AND country = ? "
+            "AND description = ?",
+            [event.publication_id, event.date, event.code, event.country, event.description],
+        ).fetchone()
+        if row is None:
+            unknown.append(event)
+    return unknown
+
+
+def save_legal_events(db: sqlite_utils.Database, events: Iterable[LegalEvent]) -> int:
+    """Store events; a known event is kept as it was. Returns how many were new."""
+    now = utcnow()
+    values = [
+        [e.publication_id, e.date, e.code, e.description, e.category, e.country, now]
+        for e in dict.fromkeys(events)
+    ]
+    before = db.conn.total_changes
+    with db.conn:
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO legal_events (publication_id, date, code, description, category, country, "
+            "fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            values,
+        )
+    return db.conn.total_changes - before
+
+
+def legal_events_for(db: sqlite_utils.Database, publication_ids: Iterable[str]) -> list[LegalEvent]:
+    """Stored events of these publications, by date."""
+    ids = list(dict.fromkeys(publication_ids))
+    if not ids:
+        return []
+    marks = ", ".join("?" for _ in ids)
+    sql = (
+        "SELECT publication_id, date, code, description, category, country FROM legal_events "
+        f"WHERE publication_id IN ({marks}) ORDER BY date, code, country"
+    )
+    return [LegalEvent(**row) for row in db.query(sql, ids)]
+
+
+def legal_event_ids_for_number(db: sqlite_utils.Database, country: str, number: str) -> list[str]:
+    """Publication ids with stored events for one office and number (``EP-2400812-A1``, ``-B1`` ...)."""
+    prefix = f"{country}-{number}"
+    sql = "SELECT DISTINCT publication_id FROM legal_events WHERE publication_id = ? OR publication_id LIKE ?"
+    return [r["publication_id"] for r in db.query(sql, [prefix, prefix + "-%"])]
+
+
+# ------------------------------------------------------------------ reminders, auto-open, digest
+
+
+def kill_pending_reminders(db: sqlite_utils.Database, case_id: int, reason: str = "case closed") -> int:
+    """Move a case's reminders that are still pending to dead letters with ``reason``; returns how many."""
+    with db.conn:
+        cursor = db.execute(
+            "UPDATE alerts SET status = 'dead', last_error = ? WHERE case_id = ? AND kind = 'reminder' "
+            "AND status = 'pending'",
+            [reason, case_id],
+        )
+    return cursor.rowcount
+
+
+def auto_open_candidates(db: sqlite_utils.Database, min_score: float) -> list[dict[str, Any]]:
+    """Matches at or above ``min_score`` with their publication's country and evidence."""
+    sql = """
+        SELECT m.publication_id, m.watchlist, m.score, m.evidence, p.country, p.family_id
+        FROM matches m JOIN publications p ON p.id = m.publication_id
+        WHERE m.score >= ? ORDER BY m.created_at, m.publication_id, m.watchlist
+    """
+    rows = list(db.query(sql, [min_score]))
+    for row in rows:
+        row["evidence"] = json.loads(row["evidence"] or "{}")
+    return rows
+
+
+def cases_summary(
+    db: sqlite_utils.Database,
+    start: str | date | datetime,
+    end: str | date | datetime,
+    horizon_days: int = 30,
+) -> dict[str, Any]:
+    """What the association digest reports on the risk register for the period ``start`` .. ``end``.
+
+    ``opened`` and ``closed`` list the cases opened / closed in the period; ``deadlines_due`` lists
+    the deadlines of cases not closed dated from ``start`` to ``horizon_days`` after ``end`` (what
+    is due now and soon), each with ``days_left`` counted from ``end``; ``counts`` has the totals
+    and the open cases by status and severity. Dates are ISO text; ``start``/``end`` may be dates,
+    datetimes or ISO text.
+    """
+    first, last = _day(start), _day(end)
+    opened = [
+        _decode(r)
+        for r in db.query(
+            _CASE_SELECT + " WHERE substr(c.opened_at, 1, 10) BETWEEN ? AND ? ORDER BY c.id", [first, last]
+        )
+    ]
+    closed = [
+        _decode(r)
+        for r in db.query(
+            _CASE_SELECT + " WHERE substr(c.closed_at, 1, 10) BETWEEN ? AND ? ORDER BY c.id", [first, last]
+        )
+    ]
+    until = (date.fromisoformat(last) + timedelta(days=horizon_days)).isoformat()
+    due = open_deadlines_between(db, first, until)
+    for row in due:
+        row["days_left"] = (date.fromisoformat(row["date"]) - date.fromisoformat(last)).days
+    open_rows = list(
+        db.query(
+            "SELECT status, severity, count(*) AS n FROM risk_cases WHERE status != 'closed' "
+            "GROUP BY status, severity"
+        )
+    )
+    by_status: dict[str, int] = {}
+    by_severity: dict[str, int] = {}
+    for row in open_rows:
+        by_status[row["status"]] = by_status.get(row["status"], 0) + row["n"]
+        by_severity[row["severity"]] = by_severity.get(row["severity"], 0) + row["n"]
+    counts = {
+        "opened": len(opened),
+        "closed": len(closed),
+        "open": sum(by_status.values()),
+        "deadlines_due": len(due),
+        "open_by_status": by_status,
+        "open_by_severity": by_severity,
+    }
+    return {
+        "start": first,
+        "end": last,
+        "horizon_days": horizon_days,
+        "opened": opened,
+        "closed": closed,
+        "deadlines_due": due,
+        "counts": counts,
+    }
+
+
+_CASE_SELECT = """
+    SELECT c.*, p.titles AS publication_titles, p.applicants AS publication_applicants,
+           p.publication_date AS publication_date, p.kind AS publication_kind
+    FROM risk_cases c LEFT JOIN publications p ON p.id = c.publication_id
+"""
+
+
+def _decode(row: dict[str, Any]) -> dict[str, Any]:
+    row = dict(row)
+    row["enterprises"] = json.loads(row.get("enterprises") or "[]")
+    row["titles"] = json.loads(row.pop("publication_titles", None) or "{}")
+    row["applicants"] = json.loads(row.pop("publication_applicants", None) or "[]")
+    return row
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _day(value: str | date | datetime) -> str:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)[:10]
