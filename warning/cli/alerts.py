@@ -1,3 +1,136 @@
-"""alerts commands."""
+"""alerts commands: alerts, test-channel, digest."""
 
-from warning.cli import cli  # noqa: F401
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from warning.alerts import dispatch, queue_alerts, subscriber_addresses
+from warning.channels import get_channel
+from warning.cli import cli, get_app
+from warning.digest import PERIODS, build_digest, digest_rows
+from warning.outbox import iso, utc
+from warning.render import render_message
+from warning.store import outbox as store
+
+
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="Queue and render, but send nothing.")
+@click.option("--dead", "show_dead", is_flag=True, help="List the dead letters and exit.")
+@click.option("--revive", is_flag=True, help="Put every dead letter back in the queue, then send.")
+@click.pass_context
+def alerts(ctx: click.Context, dry_run: bool, show_dead: bool, revive: bool) -> None:
+    """Queue alerts for new matches, then send everything the outbox holds.
+
+    Each match reaches each subscriber address once. Run by hand, every pending alert is tried
+    now, including those waiting for a retry; the scheduler respects the backoff instead.
+    Alerts that failed [alerts] max_attempts times are dead letters (see --dead, --revive).
+
+    \b
+    Examples:
+      warning alerts --dry-run        # what would go out, to whom
+      warning alerts
+      warning alerts --dead           # what kept failing, and why
+      warning alerts --revive         # after fixing the mail server
+    """
+    app = get_app(ctx)
+    if show_dead:
+        _print_dead(app)
+        return
+    if revive:
+        click.echo(f"revived {store.revive_dead(app.db, iso(utc(None)))} dead letter(s)")
+    queued = queue_alerts(app)
+    click.echo(f"queued {queued['queued']} alert(s) for {queued['matches']} new match(es)")
+    result = dispatch(app, dry_run=dry_run, respect_backoff=False)
+    if dry_run:
+        for p in result["preview"]:
+            click.echo(
+                f"  would send to {p['channel']} {p['address']} ({p['alerts']} alert(s)): {p['subject']}"
+            )
+        click.echo(f"dry run: {result['due']} alert(s) due in {result['messages']} message(s); nothing sent")
+        return
+    click.echo(
+        f"sent {result['sent']}, failed {result['failed']} (will retry), dead {result['dead']} "
+        f"({result['messages']} message(s))"
+    )
+
+
+def _print_dead(app) -> None:
+    dead = store.list_alerts(app.db, status="dead", limit=200)
+    for row in dead:
+        click.echo(f"{row['id']} {row['channel']} {row['address']} {row['key']}: {row['last_error']}")
+    click.echo(f"{len(dead)} dead letter(s)")
+
+
+@cli.command("test-channel")
+@click.argument("subscriber")
+@click.option(
+    "--channel", "only", help="Only this channel (email, slack, webhook, dingtalk, wecom, feishu ...)."
+)
+@click.pass_context
+def test_channel(ctx: click.Context, subscriber: str, only: str | None) -> None:
+    """Send a test message to every address of SUBSCRIBER and report each result.
+
+    Nothing is queued: the message goes out now, and a failure shows the channel's error.
+
+    \b
+    Examples:
+      warning test-channel acme-motor
+      warning test-channel acme-motor --channel email
+    """
+    app = get_app(ctx)
+    sub = app.config.subscriber(subscriber)
+    targets = [(c, a) for c, a in subscriber_addresses(sub) if only in (None, c)]
+    if not targets:
+        raise click.ClickException(
+            f"subscriber {subscriber} has no {only or ''} address configured".replace("  ", " ")
+        )
+    failed = 0
+    stamp = iso(utc(None))
+    for channel, address in targets:
+        row = {"key": f"test:{sub.name}:{channel}:{address}:{stamp}", "kind": "test", "payload": {}}
+        result = get_channel(channel, app.config).send(address, render_message("test", [row], sub.language))
+        failed += not result.ok
+        click.echo(f"{channel} {address}: " + ("ok" if result.ok else f"FAILED {result.error}"))
+    if failed:
+        ctx.exit(1)
+
+
+@cli.command()
+@click.option("--subscriber", "name", required=True, help="The subscriber (usually an association).")
+@click.option(
+    "--period", type=click.Choice(PERIODS), default=None, help="Default: the subscriber's digest_period."
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Write to this file (.html, .txt or .md) instead of sending.",
+)
+@click.pass_context
+def digest(ctx: click.Context, name: str, period: str | None, out: Path | None) -> None:
+    """Build the digest of the last period for a subscriber, and send it or write it to a file.
+
+    Counts by country, watchlist and applicant, filings by named competitors, the top matches,
+    a 12-period trend chart, and risk cases opened and closed.
+
+    \b
+    Examples:
+      warning digest --subscriber lighting-association --period week --out digest.html
+      warning digest --subscriber lighting-association     # send through its channels
+    """
+    app = get_app(ctx)
+    sub = app.config.subscriber(name)
+    result = build_digest(app, sub, period or sub.digest_period)
+    if out:
+        suffix = out.suffix.lower()
+        body = result.text if suffix == ".txt" else result.markdown if suffix == ".md" else result.html
+        out.write_text(body, encoding="utf-8")
+        click.echo(f"wrote {out} ({result.stats['total']} match(es))")
+        return
+    rows = digest_rows(sub, result, f"manual-{iso(result.end)}")
+    if not rows:
+        raise click.ClickException(f"subscriber {name} has no address; use --out FILE")
+    store.insert_alerts(app.db, rows, iso(utc(None)))
+    sent = dispatch(app, respect_backoff=False, kinds=["digest"])
+    click.echo(f"digest {result.subject}: sent {sent['sent']}, failed {sent['failed']}, dead {sent['dead']}")

@@ -163,3 +163,13 @@ def watchlist_titles(db: sqlite_utils.Database) -> dict[str, dict[str, str]]:
         r["name"]: {"zh": r["title_zh"] or "", "en": r["title_en"] or ""}
         for r in db.query("SELECT name, title_zh, title_en FROM watchlists")
     }
+
+
+def revive_dead(db: sqlite_utils.Database, now: str) -> int:
+    """Give every dead letter a fresh start (pending, attempts reset); returns how many."""
+    with db.conn:
+        cursor = db.execute(
+            "UPDATE alerts SET status = 'pending', attempts = 0, next_attempt_at = ? WHERE status = 'dead'",
+            [now],
+        )
+    return cursor.rowcount
