@@ -6,8 +6,6 @@ from typing import Any
 
 from warning.config import Config, SubscriberConfig
 
-_LIST_CHANNELS = ("email", "slack", "webhook", "dingtalk", "wecom", "feishu")
-
 
 def case_recipient(config: Config, owner: str) -> SubscriberConfig | None:
     """The subscriber named as the case's owner, else ``[risks] default_owner``, else None."""
@@ -18,20 +16,23 @@ def case_recipient(config: Config, owner: str) -> SubscriberConfig | None:
     return None
 
 
-def subscriber_addresses(sub: SubscriberConfig) -> list[tuple[str, str]]:
-    """Every (channel, address) a subscriber is reached on, in config order."""
-    pairs = [(channel, address) for channel in _LIST_CHANNELS for address in getattr(sub, channel)]
-    if sub.console:
-        pairs.append(("console", ""))
-    if sub.file:
-        pairs.append(("file", sub.file))
-    return pairs
-
-
 def outbox_rows(
     sub: SubscriberConfig, key_prefix: str, kind: str, case: dict[str, Any], payload: dict[str, Any]
 ) -> list[dict[str, Any]]:
-    """One outbox row per channel and address of ``sub``, keyed ``{key_prefix}:{subscriber}:{channel}:{address}``."""
+    """One outbox row per channel and address of ``sub``, keyed ``{key_prefix}:{subscriber}:{channel}:{address}``.
+
+    ``payload`` carries ``subject`` and ``text`` as {zh, en}; the row's ``title`` and ``body`` (what
+    the alert templates show) are those in the subscriber's language.
+    """
+    from warning.alerts import subscriber_addresses
+
+    lang = sub.language if sub.language in ("zh", "en") else "en"
+    shown = {
+        "title": (payload.get("subject") or {}).get(lang, ""),
+        "body": (payload.get("text") or {}).get(lang, ""),
+        "url": publication_url(payload.get("publication_id", "")),
+        "language": lang,
+    }
     return [
         {
             "key": f"{key_prefix}:{sub.name}:{channel}:{address}",
@@ -42,7 +43,7 @@ def outbox_rows(
             "publication_id": case["publication_id"],
             "watchlist": case.get("watchlist") or None,
             "case_id": case["id"],
-            "payload": {**payload, "language": sub.language},
+            "payload": {**payload, **shown},
         }
         for channel, address in subscriber_addresses(sub)
     ]
@@ -64,7 +65,7 @@ def case_brief(case: dict[str, Any]) -> dict[str, Any]:
     return {
         "case_id": case["id"],
         "publication_id": case["publication_id"],
-        "title": titles.get("en") or titles.get("zh") or next(iter(titles.values()), ""),
+        "publication_title": titles.get("en") or titles.get("zh") or next(iter(titles.values()), ""),
         "titles": titles,
         "country": case.get("country") or "",
         "enterprises": case.get("enterprises") or [],
@@ -73,3 +74,9 @@ def case_brief(case: dict[str, Any]) -> dict[str, Any]:
         "status": case.get("status") or "",
         "owner": case.get("owner") or "",
     }
+
+
+def publication_url(publication_id: str) -> str:
+    """The publication's public Espacenet page."""
+    compact = publication_id.replace("-", "")
+    return f"https://worldwide.espacenet.com/patent/search?q=pn%3D{compact}" if compact else ""

@@ -86,9 +86,9 @@ def _payload(case: dict, row: dict, deadline: date, today: date, window: int) ->
             "en": f"Risk case {case['id']}: {label['en']} due {deadline.isoformat()} ({left} days left)",
         },
         "text": {
-            "zh": f"{brief['publication_id']} {brief['title']}\n{label['zh']}（{row['basis']}）截止 "
+            "zh": f"{brief['publication_id']} {brief['publication_title']}\n{label['zh']}（{row['basis']}）截止 "
             f"{deadline.isoformat()}，剩 {left} 天。受影响企业：{'、'.join(brief['enterprises'])}",
-            "en": f"{brief['publication_id']} {brief['title']}\n{label['en']} ({row['basis']}) ends "
+            "en": f"{brief['publication_id']} {brief['publication_title']}\n{label['en']} ({row['basis']}) ends "
             f"{deadline.isoformat()}, {left} days left. Affected: {', '.join(brief['enterprises'])}",
         },
     }
