@@ -33,7 +33,21 @@ def _parse_jsonl_file(path: Path) -> Iterator[ParsedItem]:
     yield from parse_jsonl(path.read_bytes(), str(path))
 
 
-FORMATS: list[FileFormat] = [FileFormat("jsonl", _is_jsonl, _parse_jsonl_file)]
+def _builtin_formats() -> list[FileFormat]:
+    from warning.sources import local_formats as f
+
+    return [
+        FileFormat("uspto-xml", f.is_uspto, f.parse_uspto),
+        FileFormat("ep-xml", f.is_ep_xml, f.parse_ep_xml),
+        FileFormat("ops-xml", f.is_ops_xml, f.parse_ops_xml),
+        FileFormat("patentscope-xls", f.is_patentscope_xls, f.parse_patentscope_xls),
+        FileFormat("patentscope-csv", f.is_patentscope_csv, f.parse_patentscope_csv),
+        FileFormat("lens-csv", f.is_lens_csv, f.parse_lens_csv),
+        FileFormat("lens-jsonl", f.is_lens_jsonl, f.parse_lens_jsonl),
+    ]
+
+
+FORMATS: list[FileFormat] = [*_builtin_formats(), FileFormat("jsonl", _is_jsonl, _parse_jsonl_file)]
 
 
 def detect_format(path: Path) -> FileFormat:

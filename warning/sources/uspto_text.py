@@ -1,0 +1,71 @@
+"""Text out of USPTO XML: whitespace-normalised, with named character entities turned into text.
+
+Office files reference their DTD, which is never loaded, so a named entity such as ``&rdquo;``
+or the ISO 8879 Greek ``&lgr;`` (USPTO 2001-2004) stays an entity node; here it becomes its
+character again.
+"""
+
+from __future__ import annotations
+
+from html.entities import name2codepoint
+
+from lxml import etree
+
+_GREEK = {
+    "agr": "α", "bgr": "β", "ggr": "γ", "dgr": "δ", "egr": "ε", "zgr": "ζ", "eegr": "η", "thgr": "θ",
+    "igr": "ι", "kgr": "κ", "lgr": "λ", "mgr": "μ", "ngr": "ν", "xgr": "ξ", "ogr": "ο", "pgr": "π",
+    "rgr": "ρ", "sgr": "σ", "tgr": "τ", "ugr": "υ", "phgr": "φ", "khgr": "χ", "psgr": "ψ", "ohgr": "ω",
+}  # fmt: skip
+ENTITY_TEXT: dict[str, str] = {name: chr(code) for name, code in name2codepoint.items()}
+ENTITY_TEXT.update(_GREEK)
+ENTITY_TEXT.update({k[0].upper() + k[1:]: v.upper() for k, v in _GREEK.items()})
+ENTITY_TEXT.update({"equals": "=", "plus": "+", "minus": "−", "apos": "'", "lsqb": "[", "rsqb": "]"})
+
+
+def raw_text(el: etree._Element | None) -> str:
+    """Every piece of text under ``el``, entities resolved to characters, not normalised."""
+    if el is None:
+        return ""
+    parts: list[str] = []
+    _collect(el, parts)
+    return "".join(parts)
+
+
+def _collect(el: etree._Element, parts: list[str]) -> None:
+    if el.text and isinstance(el.tag, str):
+        parts.append(el.text)
+    for child in el:
+        if isinstance(child.tag, str):
+            _collect(child, parts)
+        elif child.tag is etree.Entity:
+            name = child.text[1:-1] if child.text else ""
+            parts.append(ENTITY_TEXT.get(name, " "))
+        if child.tail:
+            parts.append(child.tail)
+
+
+def text(el: etree._Element | None) -> str:
+    """The text under ``el`` on one line, runs of whitespace collapsed."""
+    return " ".join(raw_text(el).split())
+
+
+def paragraphs(el: etree._Element | None, tags: tuple[str, ...]) -> str:
+    """Text of each child block (``p``, ``claim``...) on its own line; whole text when none."""
+    if el is None:
+        return ""
+    blocks = [text(child) for child in el.iter(*tags)]
+    blocks = [b for b in blocks if b]
+    return "\n".join(blocks) if blocks else text(el)
+
+
+def iso_date(value: str | None) -> str | None:
+    """``20050104`` -> ``2005-01-04``; None for anything that is not eight digits (or has zeros)."""
+    v = (value or "").strip()
+    if len(v) != 8 or not v.isdigit() or v[4:6] == "00" or v[6:] == "00":
+        return None
+    return f"{v[:4]}-{v[4:6]}-{v[6:]}"
+
+
+def person_name(first: str, last: str) -> str:
+    """``First Last`` from the parts an office gives (either may be empty)."""
+    return " ".join(p for p in (" ".join(first.split()), " ".join(last.split())) if p)

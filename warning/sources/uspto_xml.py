@@ -1,0 +1,186 @@
+"""USPTO bulk full-text XML, pure: bytes or a local file in, publications out.
+
+Every Red Book version in use since 2001: ``pap`` v1.5/v1.6 applications and ST.32 v2.5
+``PATDOC`` grants (`warning.sources.uspto_legacy`), ST.36 v4.0-v4.7 grants and applications
+(`warning.sources.uspto_v4`); single documents, concatenated weekly files and zips of them
+(`warning.sources.uspto_stream`). Each document is judged alone:
+
+- a sequence listing (``sequence-cwu``) or other non-patent document is skipped and counted;
+- text-level faults (a raw ``&`` or ``<`` in text, junk after the root) are repaired, logged;
+- a document that cannot be trusted whole (empty, an HTML page, entity declarations, a root
+  that never closes, XML that stays broken after repair, a zip stream that ends inside it)
+  becomes a `QuarantinedDocument` with its reason, and the rest of the file goes on.
+
+The description, the largest part of a document and not kept, is cut out before parsing.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from lxml import etree
+
+from warning.errors import ParseError
+from warning.models import Publication, QuarantinedDocument
+from warning.sources.base import ParsedItem
+from warning.sources.uspto_legacy import parse_pap, parse_patdoc
+from warning.sources.uspto_stream import RawDocument, is_zip, iter_documents, iter_zip_documents
+from warning.sources.uspto_v4 import parse_v4
+from warning.sources.xmlsafe import check_no_entity_declarations, looks_like_html, parse_xml
+
+log = logging.getLogger(__name__)
+SOURCE = "uspto_bulk"
+
+BUILDERS: dict[str, Callable[[etree._Element, str], Publication]] = {
+    "us-patent-grant": parse_v4,
+    "us-patent-application": parse_v4,
+    "patent-application-publication": parse_pap,
+    "PATDOC": parse_patdoc,
+}
+# Documents the weekly files carry beside patents; skipped, not quarantined.
+NON_PATENT_ROOTS = frozenset(
+    {"sequence-cwu", "us-sequence-listing", "sequence-listing", "ST26SequenceListing"}
+)
+ROOT_MARKERS = tuple(f"<{name}".encode() for name in (*BUILDERS, *NON_PATENT_ROOTS))
+
+_PROLOG = re.compile(
+    rb"\s*(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>\s*)?(?:<!DOCTYPE\s[^\[>]*(?:\[.*?\]\s*)?>\s*)?"
+    rb"(?:<!--.*?-->\s*|<\?.*?\?>\s*)*<([A-Za-z_][\w.:-]*)",
+    re.DOTALL,
+)
+_PROLOG_WINDOW = 262144
+# Cut before parsing: never stored, and most of the bytes of a full-text document.
+_CUTS = (
+    (b"<description", b"</description>"),
+    (b"<subdoc-description", b"</subdoc-description>"),
+    (b"<SDODE", b"</SDODE>"),
+)
+_BARE_AMP = re.compile(rb"&(?!(?:[A-Za-z_][\w.-]*|#\d+|#x[0-9A-Fa-f]+);)")
+_STRAY_LT = re.compile(rb"<(?![A-Za-z_/!?])")
+
+
+def parse_uspto(data: bytes, ref: str, counts: dict[str, int] | None = None) -> Iterator[ParsedItem]:
+    """Publications and quarantined documents from the bytes of one file (single or concatenated)."""
+    yield from parse_raw_documents(_at_least_one(iter_documents(io.BytesIO(data))), ref, counts)
+
+
+def parse_uspto_file(path: Path, counts: dict[str, int] | None = None) -> Iterator[ParsedItem]:
+    """Everything in a local USPTO file: ``.xml`` single or concatenated, or a ``.zip`` of them, streamed."""
+    if is_zip(path):
+        for member, doc in iter_zip_documents(path):
+            yield from _parse_one(doc, f"{path}!{member}:{doc.index}", counts)
+        return
+    with path.open("rb") as fh:
+        yield from parse_raw_documents(_at_least_one(iter_documents(fh)), str(path), counts)
+
+
+def _at_least_one(docs: Iterable[RawDocument]) -> Iterator[RawDocument]:
+    """The documents, or one empty document for an empty file, so that it is quarantined, not lost."""
+    empty = True
+    for doc in docs:
+        empty = False
+        yield doc
+    if empty:
+        yield RawDocument(b"", 1)
+
+
+def parse_raw_documents(
+    docs: Iterable[RawDocument], ref: str, counts: dict[str, int] | None = None
+) -> Iterator[ParsedItem]:
+    """Parse documents cut from one stream; each ref is ``FILE:N`` (N counts documents from 1)."""
+    for doc in docs:
+        yield from _parse_one(doc, f"{ref}:{doc.index}", counts)
+
+
+def _parse_one(doc: RawDocument, ref: str, counts: dict[str, int] | None) -> Iterator[ParsedItem]:
+    if doc.problem:
+        _count(counts, "documents", "quarantined")
+        yield QuarantinedDocument(SOURCE, f"truncated: {doc.problem}", ref, doc.data)
+        return
+    yield from parse_document(doc.data, ref, counts)
+
+
+def parse_document(data: bytes, ref: str, counts: dict[str, int] | None = None) -> Iterator[ParsedItem]:
+    """One XML document: a publication, a quarantined document, or nothing (a skipped non-patent)."""
+    _count(counts, "documents")
+    try:
+        root_name = root_element_name(data, ref)
+        builder = BUILDERS.get(root_name)
+        if builder is None and root_name in NON_PATENT_ROOTS:
+            _count(counts, "skipped")
+            log.debug("%s: skipped non-patent document <%s>", ref, root_name)
+            return
+        if builder is None:
+            raise ParseError(f"{ref}: not a USPTO patent document (root element <{root_name}>)")
+        publication = builder(_parse_trusted(data, ref, root_name, counts), ref)
+    except ParseError as exc:
+        _count(counts, "quarantined")
+        yield QuarantinedDocument(SOURCE, str(exc), ref, data)
+        return
+    except ValueError as exc:
+        _count(counts, "quarantined")
+        yield QuarantinedDocument(SOURCE, f"{ref}: not a usable patent document: {exc}", ref, data)
+        return
+    _count(counts, "publications")
+    yield publication
+
+
+def root_element_name(data: bytes, ref: str = "") -> str:
+    """The root element's name; ParseError for an empty body, an HTML page or entity declarations."""
+    if not data.strip():
+        raise ParseError(f"{ref}: empty document")
+    if looks_like_html(data):
+        raise ParseError(f"{ref}: an HTML page where XML was expected")
+    check_no_entity_declarations(data, ref)
+    match = _PROLOG.match(data, 0, _PROLOG_WINDOW)
+    if not match:
+        raise ParseError(f"{ref}: no XML root element found")
+    return match.group(1).decode("ascii", "replace")
+
+
+def _parse_trusted(data: bytes, ref: str, root_name: str, counts: dict[str, int] | None) -> etree._Element:
+    closing = f"</{root_name}>".encode()
+    end = data.rfind(closing)
+    if end < 0:
+        raise ParseError(f"{ref}: truncated: root element <{root_name}> never closes")
+    end += len(closing)
+    if data[end:].strip():
+        log.warning("%s: repaired: removed %d bytes after the root element", ref, len(data) - end)
+        _count(counts, "repaired")
+    body = _cut_description(data[:end] if end < len(data) else data)
+    try:
+        return parse_xml(body, ref)
+    except ParseError:
+        repaired = _STRAY_LT.sub(b"&lt;", _BARE_AMP.sub(b"&amp;", body))
+        if repaired == body:
+            raise
+        root = parse_xml(repaired, ref)
+        log.warning("%s: repaired: escaped raw '&' or '<' in text", ref)
+        _count(counts, "repaired")
+        return root
+
+
+def _cut_description(data: bytes) -> bytes:
+    for opening, closing in _CUTS:
+        start = data.find(opening)
+        if start < 0:
+            continue
+        end = data.find(closing, start)
+        if end > 0:
+            return data[:start] + data[end + len(closing) :]
+    return data
+
+
+def looks_like_uspto(head: bytes) -> bool:
+    """Does the start of a file look like USPTO full-text XML (any version)?"""
+    return any(marker in head for marker in ROOT_MARKERS) or b"<!DOCTYPE us-patent-" in head
+
+
+def _count(counts: dict[str, int] | None, *keys: str) -> None:
+    if counts is not None:
+        for key in keys:
+            counts[key] = counts.get(key, 0) + 1
