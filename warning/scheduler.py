@@ -162,16 +162,17 @@ def build_scheduler(
     Jobs never overlap themselves (``max_instances=1``), missed fires collapse into one run
     (``coalesce``), and a fire missed by less than the grace time still runs.
     """
+    guards = {
+        "max_instances": 1,
+        "coalesce": True,
+        "misfire_grace_time": config.schedule.misfire_grace_seconds,
+    }
     scheduler = BackgroundScheduler(
         timezone=ZoneInfo(config.schedule.timezone),
         executors={"default": {"type": "threadpool", "max_workers": workers}},
-        job_defaults={
-            "max_instances": 1,
-            "coalesce": True,
-            "misfire_grace_time": config.schedule.misfire_grace_seconds,
-        },
+        job_defaults=guards,
     )
     for p in planned:
         if p.trigger is not None:
-            scheduler.add_job(run_job, p.trigger, args=[p.name], id=p.name, name=p.name)
+            scheduler.add_job(run_job, p.trigger, args=[p.name], id=p.name, name=p.name, **guards)
     return scheduler

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime
 from typing import Any
 
@@ -65,7 +66,7 @@ def collect_status(
         }
         for r in recent_runs(db, 10)
     ]
-    return {
+    info = {
         "publications": sum(by_country.values()),
         "quarantined": _count(db, "SELECT count(*) FROM quarantine"),
         "matches": sum(matches_by_watchlist.values()),
@@ -82,6 +83,18 @@ def collect_status(
         "last_runs": {job: _run_summary(run) for job, run in last_run_by_job(db).items()},
         **(_schedule_status(db, config, now or datetime.now(UTC)) if config is not None else {}),
     }
+    return _redacted(info, config) if config is not None else info
+
+
+def _redacted(info: dict[str, Any], config: Config) -> dict[str, Any]:
+    """Errors recorded from a server's reply may quote a credential: never show one."""
+    secrets = [v for v in (os.environ.get(n, "") for n in config.secret_names()) if len(v) >= 4]
+    if not secrets:
+        return info
+    text = json.dumps(info, ensure_ascii=False)
+    for value in secrets:
+        text = text.replace(json.dumps(value)[1:-1], "***")
+    return json.loads(text)
 
 
 def _run_summary(run: dict) -> dict[str, Any]:

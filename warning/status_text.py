@@ -63,6 +63,9 @@ def _job_row(job: dict[str, Any]) -> list[str]:
         schedule += " + after each fetch"
     last = job.get("last_run") or {}
     result = last.get("status", "never run")
+    numbers = [f"{k} {v}" for k, v in (last.get("counts") or {}).items() if type(v) is int and v]
+    if numbers and result == "ok":
+        result += ": " + ", ".join(numbers[:3])
     if last.get("error"):
         result += f": {_short(last['error'])}"
     next_run = _when(job["next_run"], job["timezone"]) if job["next_run"] else "-"
