@@ -65,7 +65,7 @@ class EpoOps(Source):
         """Publications of ``state.country`` published between ``since`` (else the cursor) and ``until``."""
         if not state.country:
             raise ConfigError(f'source {self.config.name}: epo_ops needs `countries` (e.g. ["VN", "TH"])')
-        client = self.client()
+        client = self._client = getattr(self, "_client", None) or self.client()  # one token for all countries
         end = until or datetime.now(UTC).date()
         start = since or self._start_from_cursor(state.cursor, end)
         try:

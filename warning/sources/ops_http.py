@@ -104,7 +104,7 @@ class OpsClient:
                 self._backoff(attempt, failure)
                 continue
             self._count(resp)
-            if resp.status_code == 401 and not renewed:
+            if _token_rejected(resp) and not renewed:
                 self._token, renewed = "", True  # expired or revoked: one fresh token, same request
                 continue
             if resp.status_code == 403:
@@ -160,7 +160,7 @@ class OpsClient:
         used = max(self.counts.get("bytes", 0), self._week_used_by_ops)
         if used >= self.quota_bytes:
             raise SourceExhausted(
-                f"OPS fair-use budget reached: {used / MB:.1f} MB used of the {self.quota_bytes / MB:.1f} MB "
+                f"OPS fair-use budget reached: {used / MB:.2f} MB used of the {self.quota_bytes / MB:.2f} MB "
                 "this service may take per week (weekly_quota_mb x max_quota_share)"
             )
 
@@ -203,6 +203,13 @@ class OpsClient:
         log.warning("OPS request failed (%s); retry %d in %.1f s", why, attempt + 1, delay)
         self.counts["retries"] = self.counts.get("retries", 0) + 1
         self.sleep(delay)
+
+
+def _token_rejected(resp: requests.Response) -> bool:
+    """401, or the 400 ``invalid_access_token`` fault OPS really sends for an expired token."""
+    if resp.status_code == 401:
+        return True
+    return resp.status_code == 400 and b"invalid_access_token" in (resp.content or b"")
 
 
 def _is_black(resp: requests.Response) -> bool:
