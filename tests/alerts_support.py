@@ -22,7 +22,12 @@ from warning.store.publications import save_publications
 NOW = datetime(2026, 11, 24, 17, 30, tzinfo=UTC)
 EVIDENCE = {
     "terms": [["turbocharg", 0.42], ["motorcycl", 0.31], ["intake", 0.1]],
-    "rules": {"cpc": ["B62K11"], "keywords": ["motorcycle"], "competitors": ["HONDA MOTOR CO LTD"], "exclude": []},
+    "rules": {
+        "cpc": ["B62K11"],
+        "keywords": ["motorcycle"],
+        "competitors": ["HONDA MOTOR CO LTD"],
+        "exclude": [],
+    },
     "model": "trained",
     "model_version": "v1",
 }
@@ -49,8 +54,15 @@ def add_publication(app, pid: str, **fields) -> Publication:
     return pub
 
 
-def add_match(app, pid: str, watchlist: str = "motorcycles", score: float = 0.9, created_at: str = "",
-              evidence: dict | None = None, **pub_fields) -> None:
+def add_match(
+    app,
+    pid: str,
+    watchlist: str = "motorcycles",
+    score: float = 0.9,
+    created_at: str = "",
+    evidence: dict | None = None,
+    **pub_fields,
+) -> None:
     """A publication and its match row, in the shape the classifier writes."""
     add_publication(app, pid, **pub_fields)
     app.db["matches"].upsert(
@@ -115,16 +127,30 @@ def smtp_server(port: int, **kwargs):
         controller.stop()
 
 
-@pytest.fixture(scope="session")
-def tls_cert(tmp_path_factory):
+def make_self_signed_cert(folder: Path) -> tuple[Path, Path]:
     """A self-signed certificate for 127.0.0.1 made with the openssl tool (cert path, key path)."""
     if not shutil.which("openssl"):
         pytest.skip("openssl is not installed")
-    folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
-         "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        ],
         check=True,
         capture_output=True,
     )

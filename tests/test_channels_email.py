@@ -4,22 +4,30 @@ from __future__ import annotations
 
 import ssl
 
-from alerts_support import (  # noqa: F401  (tls_cert is a fixture)
+import pytest
+from alerts_support import (
     NOW,
     accept_login,
     add_match,
     add_watchlist,
     alert_rows,
     free_port,
+    make_self_signed_cert,
     make_test_app,
     smtp_server,
-    tls_cert,
 )
 
 from warning.alerts import dispatch, queue_alerts
 
 
-def mail_config(port: int, security: str = "none", extra_smtp: str = "", batch: bool = False, lang: str = "en") -> str:
+@pytest.fixture(scope="module")
+def tls_cert(tmp_path_factory):
+    return make_self_signed_cert(tmp_path_factory.mktemp("tls"))
+
+
+def mail_config(
+    port: int, security: str = "none", extra_smtp: str = "", batch: bool = False, lang: str = "en"
+) -> str:
     return f"""
 [smtp]
 host = "127.0.0.1"
@@ -42,8 +50,12 @@ def test_plain_smtp_delivers_multipart_text_and_html(tmp_path):
     port = free_port()
     app = make_test_app(tmp_path, mail_config(port))
     add_watchlist(app)
-    add_match(app, "EP-4123456-A1", titles={"de": "Motorrad mit Turbolader", "en": "Motorcycle with turbocharger"},
-              lang="de")
+    add_match(
+        app,
+        "EP-4123456-A1",
+        titles={"de": "Motorrad mit Turbolader", "en": "Motorcycle with turbocharger"},
+        lang="de",
+    )
     queue_alerts(app, now=NOW)
     with smtp_server(port) as sink:
         result = dispatch(app, now=NOW)
@@ -88,8 +100,12 @@ def test_starttls_with_login_from_environment(tmp_path, tls_cert, monkeypatch):
     app = make_test_app(tmp_path, mail_config(port, "starttls", extra))
     add_match(app, "EP-4123456-B1", doc_type="grant")
     queue_alerts(app, now=NOW)
-    server = {"tls_context": tls_ctx, "require_starttls": True, "authenticator": accept_login("mailer", "s3cret-pass"),
-              "auth_require_tls": True}
+    server = {
+        "tls_context": tls_ctx,
+        "require_starttls": True,
+        "authenticator": accept_login("mailer", "s3cret-pass"),
+        "auth_require_tls": True,
+    }
     with smtp_server(port, **server) as sink:
         result = dispatch(app, now=NOW)
     assert result["sent"] == 1, alert_rows(app)[0]["last_error"]
@@ -107,7 +123,11 @@ def test_wrong_password_is_a_failure_not_an_exception(tmp_path, tls_cert, monkey
     app = make_test_app(tmp_path, mail_config(port, "starttls", extra))
     add_match(app, "EP-4123456-A1")
     queue_alerts(app, now=NOW)
-    server = {"tls_context": tls_ctx, "authenticator": accept_login("mailer", "right"), "auth_exclude_mechanism": ["LOGIN"]}
+    server = {
+        "tls_context": tls_ctx,
+        "authenticator": accept_login("mailer", "right"),
+        "auth_exclude_mechanism": ["LOGIN"],
+    }
     with smtp_server(port, **server) as sink:
         result = dispatch(app, now=NOW)
     assert result["failed"] == 1 and sink.messages == []
@@ -120,7 +140,13 @@ def test_batch_puts_several_alerts_in_one_chinese_message(tmp_path):
     app = make_test_app(tmp_path, mail_config(port, batch=True, lang="zh"))
     add_watchlist(app)
     add_match(app, "EP-4123456-A1")
-    add_match(app, "CN-117000000-A", titles={"zh": "一种摩托车涡轮增压装置"}, lang="zh", applicants=["重庆某摩托车有限公司"])
+    add_match(
+        app,
+        "CN-117000000-A",
+        titles={"zh": "一种摩托车涡轮增压装置"},
+        lang="zh",
+        applicants=["重庆某摩托车有限公司"],
+    )
     add_match(app, "WO-2024123456-A1")
     queue_alerts(app, now=NOW)
     with smtp_server(port) as sink:
