@@ -105,7 +105,8 @@ class Job:
         if self.name == "legal":
             return bool(config.risks.legal_source)
         if self.source:
-            return config.sources[self.source].enabled
+            source = config.sources.get(self.source)
+            return bool(source and source.enabled)
         return True
 
 

@@ -82,7 +82,7 @@ def crontab_day_of_week(field: str) -> str:
     return ",".join(dict.fromkeys(names))
 
 
-def plan_jobs(config: Config) -> list[PlannedJob]:
+def plan_jobs(config: Config, table: dict[str, Job] | None = None) -> list[PlannedJob]:
     """The jobs to schedule for this config, in pipeline order; ConfigError on a bad table.
 
     A job named in ``[schedule.jobs]`` uses that cron (``"off"``: never on a timer); any other job
@@ -93,15 +93,15 @@ def plan_jobs(config: Config) -> list[PlannedJob]:
     _check_timezone(schedule.timezone, where)
     if schedule.misfire_grace_seconds <= 0:
         raise ConfigError(f"{where}schedule.misfire_grace_seconds must be a positive number of seconds")
-    table = job_table(config)
+    table = job_table(config) if table is None else table
     _check_names(schedule.jobs, table, where)
     planned = []
     for job in table.values():
         configured = job.name in schedule.jobs
         if not configured and not job.needs_work(config):
             continue
-        if configured and job.source and not config.sources[job.source].enabled:
-            continue
+        if configured and job.source and not job.needs_work(config):
+            continue  # a disabled source keeps its cron in the table but does not run
         cron = schedule.jobs[job.name].strip() if configured else job.default_cron
         tz = schedule.timezone if configured else (job.default_timezone or schedule.timezone)
         planned.append(_planned(job, cron, tz, configured, where))

@@ -224,7 +224,7 @@ def run_once(
     Jobs stop being started once ``runner.stopping`` is set; ``wake`` is set when done.
     """
     try:
-        planned = plan_jobs(runner.config)
+        planned = plan_jobs(runner.config, runner.jobs)
         now = now or datetime.now(UTC)
         db = open_db(runner.db_path)
         try:
@@ -250,7 +250,7 @@ def serve(runner: JobRunner, stop: threading.Event, on_started: Callable[[str], 
 
     Returns True when every job ended in time, False when some were left running (and marked).
     """
-    planned = plan_jobs(runner.config)
+    planned = plan_jobs(runner.config, runner.jobs)
     runner.chainable = {p.name for p in planned}
     scheduler = build_scheduler(runner.config, planned, runner.run)
     scheduler.start()
