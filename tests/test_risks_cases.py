@@ -63,8 +63,15 @@ def save(app, *pubs: Publication):
 
 
 def ep2400812(kind="A1", date="2011-12-28", family_id="43088294"):
-    return Publication(id=f"EP-2400812-{kind}", country="EP", number="2400812", kind=kind,
-                       publication_date=date, family_id=family_id, titles={"en": "Mobile gateway"})
+    return Publication(
+        id=f"EP-2400812-{kind}",
+        country="EP",
+        number="2400812",
+        kind=kind,
+        publication_date=date,
+        family_id=family_id,
+        titles={"en": "Mobile gateway"},
+    )
 
 
 def fetch_from(corpus, *name):
@@ -74,17 +81,31 @@ def fetch_from(corpus, *name):
 
 def test_case_on_real_ep_b1_shows_its_opposition_deadline(app, corpus):
     ingest_ep(app, corpus, "grant__v1-5-1-B1.xml")  # EP 3383757 B1, mention of grant 2021-07-07
-    case_id = open_case(app.db, "EP3383757B1", "Acme Motor 爱克摩托", watchlist="packaging", owner="acme-motor",
-                        severity="high", reason="claims cover our closure", who="li")
+    case_id = open_case(
+        app.db,
+        "EP3383757B1",
+        "Acme Motor 爱克摩托",
+        watchlist="packaging",
+        owner="acme-motor",
+        severity="high",
+        reason="claims cover our closure",
+        who="li",
+    )
     case = store.get_case(app.db, case_id)
     assert (case["publication_id"], case["country"], case["status"]) == ("EP-3383757-B1", "EP", "new")
-    assert case["enterprises"] == ["Acme Motor 爱克摩托"] and case["severity_reason"] == "claims cover our closure"
+    assert (
+        case["enterprises"] == ["Acme Motor 爱克摩托"]
+        and case["severity_reason"] == "claims cover our closure"
+    )
     deadlines = store.case_deadlines(app.db, case_id)
     assert [(d["kind"], d["date"], d["basis"]) for d in deadlines] == [
         ("ep-opposition", "2022-04-07", "Art. 99(1) EPC")
     ]
     history = store.case_history(app.db, case_id)
-    assert [(h["who"], h["field"]) for h in history] == [("li", "opened"), ("system", "deadline:ep-opposition")]
+    assert [(h["who"], h["field"]) for h in history] == [
+        ("li", "opened"),
+        ("system", "deadline:ep-opposition"),
+    ]
 
 
 def test_b2_publication_gets_no_opposition_period(app, corpus):
@@ -125,9 +146,15 @@ def test_updates_and_close_are_kept_in_history(app):
     update_case(app.db, case_id, who="wang", action="opposition", status="action")
     close_case(app.db, case_id, "opposition filed; patent revoked", who="zhao")
     case = store.get_case(app.db, case_id)
-    assert (case["status"], case["action"], case["outcome"]) == ("closed", "opposition", "opposition filed; patent revoked")
+    assert (case["status"], case["action"], case["outcome"]) == (
+        "closed",
+        "opposition",
+        "opposition filed; patent revoked",
+    )
     assert case["closed_at"]
-    changes = [(h["who"], h["field"], h["old"], h["new"], h["note"]) for h in store.case_history(app.db, case_id)]
+    changes = [
+        (h["who"], h["field"], h["old"], h["new"], h["note"]) for h in store.case_history(app.db, case_id)
+    ]
     assert ("wang", "status", "new", "assessing", "") in changes
     assert ("wang", "owner", "", "acme-motor", "") in changes
     assert ("wang", "note", "", "", "counsel asked") in changes
@@ -152,16 +179,26 @@ def test_real_ops_legal_events_update_the_case(app, corpus):
     assert fields["legal:lapse"]["new"].startswith("2020-05-01 BG")
     assert fields["legal:no-opposition"]["new"] == "2020-10-02 PLBE"
     assert fields["legal:family"]["new"] == "CA-2744162-A1, US-20120057518-A1"
-    assert (fields["deadline:ep-opposition"]["old"], fields["deadline:ep-opposition"]["new"]) == ("", "2020-08-27")
+    assert (fields["deadline:ep-opposition"]["old"], fields["deadline:ep-opposition"]["new"]) == (
+        "",
+        "2020-08-27",
+    )
     family = {f["publication_id"] for f in store.case_family(app.db, case_id)}
     assert family == {"CA-2744162-A1", "US-20120057518-A1"}
     alerts = list(app.db.query("SELECT * FROM alerts ORDER BY id"))
     assert [(a["kind"], a["subscriber"], a["channel"]) for a in alerts] == [
-        ("legal", "acme-motor", "email"), ("legal", "acme-motor", "file")
+        ("legal", "acme-motor", "email"),
+        ("legal", "acme-motor", "file"),
     ]
     payload = json.loads(alerts[0]["payload"])
     assert payload["title"] == "风险案件 1 法律状态变化：EP-2400812-A1"
-    assert [c["kind"] for c in payload["changes"]] == ["grant", "grant-intended", "no-opposition", "lapse", "family"]
+    assert [c["kind"] for c in payload["changes"]] == [
+        "grant",
+        "grant-intended",
+        "no-opposition",
+        "lapse",
+        "family",
+    ]
     assert payload["deadlines"][0]["date"] == "2020-08-27"
     # The same response again: nothing new, nothing recorded or notified twice.
     again = refresh_legal_status(app, fetch=fetch)
@@ -173,18 +210,30 @@ def test_legal_refresh_on_b1_case_uses_events_of_the_same_number(app, corpus):
     save(app, ep2400812("B1", "2019-11-27"))
     case_id = open_case(app.db, "EP-2400812-B1", "Acme")
     refresh_legal_status(app, fetch=fetch_from(corpus, "epo-ops-patent-dev", "get_legal__response.xml"))
-    assert [(d["kind"], d["date"]) for d in store.case_deadlines(app.db, case_id)] == [("ep-opposition", "2020-08-27")]
+    assert [(d["kind"], d["date"]) for d in store.case_deadlines(app.db, case_id)] == [
+        ("ep-opposition", "2020-08-27")
+    ]
     assert app.db["legal_events"].count == 69
     # The owner is no subscriber: the programme's default owner hears about it.
     assert {a["subscriber"] for a in app.db.query("SELECT subscriber FROM alerts")} == {"programme"}
 
 
 def test_us_opposition_filed_is_recorded(app, corpus):
-    save(app, Publication(id="US-10465445-B2", country="US", number="10465445", kind="B2",
-                          publication_date="2019-11-05", filing_date="2018-03-13"))
+    save(
+        app,
+        Publication(
+            id="US-10465445-B2",
+            country="US",
+            number="10465445",
+            kind="B2",
+            publication_date="2019-11-05",
+            filing_date="2018-03-13",
+        ),
+    )
     case_id = open_case(app.db, "US-10465445-B2", "Acme")
-    refresh_legal_status(app, fetch=fetch_from(corpus, "epo-ops-patent_client", "fixtures",
-                                               "legal__fixtures__example_3.xml"))
+    refresh_legal_status(
+        app, fetch=fetch_from(corpus, "epo-ops-patent_client", "fixtures", "legal__fixtures__example_3.xml")
+    )
     history = {h["field"]: h for h in store.case_history(app.db, case_id)}
     assert history["legal:opposition"]["new"] == "2020-09-15 PGR"
     assert "IPR2020-01615" in history["legal:opposition"]["note"]
@@ -206,26 +255,63 @@ def test_a_failing_fetch_does_not_stop_the_others(app):
 
 
 def test_auto_open_by_rule_is_idempotent(app):
-    us = Publication(id="US-20240123456-A1", country="US", number="20240123456", kind="A1",
-                     publication_date="2024-04-18", applicants=["HONDA MOTOR CO LTD"])
-    cn = Publication(id="CN-117000000-A", country="CN", number="117000000", kind="A", publication_date="2024-01-02")
+    us = Publication(
+        id="US-20240123456-A1",
+        country="US",
+        number="20240123456",
+        kind="A1",
+        publication_date="2024-04-18",
+        applicants=["HONDA MOTOR CO LTD"],
+    )
+    cn = Publication(
+        id="CN-117000000-A", country="CN", number="117000000", kind="A", publication_date="2024-01-02"
+    )
     save(app, us, cn)
     evidence = {"terms": [], "rules": {"competitors": ["HONDA MOTOR CO LTD"]}, "model": "rules"}
     quiet = {"terms": [], "rules": {"competitors": []}, "model": "rules"}
-    app.db["matches"].insert_all([
-        {"publication_id": us.id, "watchlist": "motorcycles", "score": 0.95, "threshold": 0.5,
-         "evidence": json.dumps(evidence), "model_version": "1", "created_at": "2024-04-18T10:00:00+00:00"},
-        {"publication_id": cn.id, "watchlist": "motorcycles", "score": 0.97, "threshold": 0.5,
-         "evidence": json.dumps(evidence), "model_version": "1", "created_at": "2024-04-18T10:00:00+00:00"},
-        {"publication_id": us.id, "watchlist": "batteries", "score": 0.99, "threshold": 0.5,
-         "evidence": json.dumps(quiet), "model_version": "1", "created_at": "2024-04-18T10:00:00+00:00"},
-    ])
+    app.db["matches"].insert_all(
+        [
+            {
+                "publication_id": us.id,
+                "watchlist": "motorcycles",
+                "score": 0.95,
+                "threshold": 0.5,
+                "evidence": json.dumps(evidence),
+                "model_version": "1",
+                "created_at": "2024-04-18T10:00:00+00:00",
+            },
+            {
+                "publication_id": cn.id,
+                "watchlist": "motorcycles",
+                "score": 0.97,
+                "threshold": 0.5,
+                "evidence": json.dumps(evidence),
+                "model_version": "1",
+                "created_at": "2024-04-18T10:00:00+00:00",
+            },
+            {
+                "publication_id": us.id,
+                "watchlist": "batteries",
+                "score": 0.99,
+                "threshold": 0.5,
+                "evidence": json.dumps(quiet),
+                "model_version": "1",
+                "created_at": "2024-04-18T10:00:00+00:00",
+            },
+        ]
+    )
     counts = auto_open_cases(app)
     assert (counts["opened"], counts["matches"]) == (1, 1)
     (case,) = store.list_cases(app.db)
     assert (case["publication_id"], case["watchlist"], case["owner"], case["severity"]) == (
-        us.id, "motorcycles", "acme-motor", "high")
-    assert case["severity_reason"] == "auto-open: score 0.95 >= 0.90; country US; competitor HONDA MOTOR CO LTD"
+        us.id,
+        "motorcycles",
+        "acme-motor",
+        "high",
+    )
+    assert (
+        case["severity_reason"] == "auto-open: score 0.95 >= 0.90; country US; competitor HONDA MOTOR CO LTD"
+    )
     assert [d["kind"] for d in store.case_deadlines(app.db, case["id"])] == ["us-preissuance-submission"]
     assert auto_open_cases(app)["opened"] == 0
     close_case(app.db, case["id"], "dismissed: different engine layout")

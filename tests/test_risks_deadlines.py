@@ -11,8 +11,9 @@ from warning.sources.ops_legal import parse_legal_events
 
 def pub(pid: str, date: str, doc_type: str = GRANT, **extra) -> Publication:
     country, number, kind = pid.split("-")
-    return Publication(id=pid, country=country, number=number, kind=kind, doc_type=doc_type,
-                       publication_date=date, **extra)
+    return Publication(
+        id=pid, country=country, number=number, kind=kind, doc_type=doc_type, publication_date=date, **extra
+    )
 
 
 def deadlines(publication: Publication, related=(), events=()) -> dict[str, str]:
@@ -32,8 +33,16 @@ def deadlines(publication: Publication, related=(), events=()) -> dict[str, str]
         (pub("US-11000000-B1", "2021-05-31", filing_date="2019-01-02"), "us-post-grant-review", "2022-02-28"),
         (pub("US-40000-E", "2022-01-04", filing_date="2020-06-01"), "us-post-grant-review", "2022-10-04"),
         # US: preissuance submission six months after the pre-grant publication, 35 U.S.C. 122(e)
-        (pub("US-20240123456-A1", "2024-01-31", doc_type="application"), "us-preissuance-submission", "2024-07-31"),
-        (pub("US-20230000001-A1", "2023-08-31", doc_type="application"), "us-preissuance-submission", "2024-02-29"),
+        (
+            pub("US-20240123456-A1", "2024-01-31", doc_type="application"),
+            "us-preissuance-submission",
+            "2024-07-31",
+        ),
+        (
+            pub("US-20230000001-A1", "2023-08-31", doc_type="application"),
+            "us-preissuance-submission",
+            "2024-02-29",
+        ),
         # JP: opposition six months from the gazette, Patent Act Art. 113
         (pub("JP-7000000-B2", "2020-08-31"), "jp-opposition", "2021-02-28"),
         (pub("JP-7000001-B1", "2024-03-06"), "jp-opposition", "2024-09-06"),
@@ -56,8 +65,16 @@ def test_pct_national_phase_runs_from_priority():
 
 
 def test_every_rule_is_exercised_by_a_test_above():
-    tested = {"ep-opposition", "us-post-grant-review", "us-preissuance-submission", "jp-opposition",
-              "kr-cancellation", "in-post-grant-opposition", "br-administrative-nullity", "pct-national-phase"}
+    tested = {
+        "ep-opposition",
+        "us-post-grant-review",
+        "us-preissuance-submission",
+        "jp-opposition",
+        "kr-cancellation",
+        "in-post-grant-opposition",
+        "br-administrative-nullity",
+        "pct-national-phase",
+    }
     assert {r.kind for r in RULES} == tested
     assert all(r.basis and r.label_zh and r.label_en for r in RULES)
 
@@ -81,7 +98,9 @@ def test_ep_application_takes_grant_date_from_stored_b1():
 def test_us_preissuance_later_first_rejection_and_allowance():
     a1 = pub("US-20240123456-A1", "2024-01-31", doc_type="application")
     rejection = LegalEvent(a1.id, "2024-09-10", "STPP", "STATUS; Free Format Text: NON FINAL ACTION MAILED")
-    allowance = LegalEvent(a1.id, "2024-05-02", "STPP", "STATUS; Free Format Text: NOTICE OF ALLOWANCE MAILED")
+    allowance = LegalEvent(
+        a1.id, "2024-05-02", "STPP", "STATUS; Free Format Text: NOTICE OF ALLOWANCE MAILED"
+    )
     assert deadlines(a1, events=[rejection]) == {"us-preissuance-submission": "2024-09-10"}
     assert deadlines(a1, events=[rejection, allowance]) == {"us-preissuance-submission": "2024-05-02"}
 

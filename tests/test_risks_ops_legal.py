@@ -66,8 +66,16 @@ def test_family_with_legal_has_events_of_every_member(corpus):
     assert (ca.date, ca.code, ca.category, ca.country) == ("2017-08-06", "FZDE", "lapse", "CA")
     us_grant = next(e for e in events if e.publication_id == "US-20120057518-A1" and e.category == "grant")
     assert (us_grant.date, us_grant.code) == ("2017-04-19", "STCF")
-    members = parse_family_members(corpus("epo-ops-patent-dev", "get_family_with_legal__response.xml").read_bytes())
-    assert members == ["EP-2400812-A1", "EP-2400812-B1", "CA-2744162-A1", "US-20120057518-A1", "US-9648662-B2"]
+    members = parse_family_members(
+        corpus("epo-ops-patent-dev", "get_family_with_legal__response.xml").read_bytes()
+    )
+    assert members == [
+        "EP-2400812-A1",
+        "EP-2400812-B1",
+        "CA-2744162-A1",
+        "US-20120057518-A1",
+        "US-9648662-B2",
+    ]
 
 
 def test_family_without_legal_has_no_events(corpus):
@@ -80,7 +88,10 @@ def test_us_legal_with_pgr_and_ipr(corpus):
     reviews = [(e.date, e.code) for e in events if e.category == "opposition"]
     assert reviews == [("2020-09-15", "PGR"), ("2020-09-15", "PGR"), ("2020-10-27", "IPR")]
     ipr = next(e for e in events if e.code == "IPR")
-    assert "TRIAL NO: IPR2020-01615" in ipr.description and "OPPONENT: NINE ENERGY SERVICE, INC." in ipr.description
+    assert (
+        "TRIAL NO: IPR2020-01615" in ipr.description
+        and "OPPONENT: NINE ENERGY SERVICE, INC." in ipr.description
+    )
     transfer = [e for e in events if e.category == "transfer"]
     assert transfer[0].description.startswith("ASSIGNMENT; OWNER: NCS OILFIELD SERVICES CANADA")
 

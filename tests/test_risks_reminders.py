@@ -32,8 +32,15 @@ reminder_days = [30, 7, 1]
 default_owner = "programme"
 """
 
-B1 = Publication(id="EP-3383757-B1", country="EP", number="3383757", kind="B1", doc_type=GRANT,
-                 publication_date="2021-07-07", titles={"en": "Screw-type closure systems"})  # deadline 2022-04-07
+B1 = Publication(
+    id="EP-3383757-B1",
+    country="EP",
+    number="3383757",
+    kind="B1",
+    doc_type=GRANT,
+    publication_date="2021-07-07",
+    titles={"en": "Screw-type closure systems"},
+)  # deadline 2022-04-07
 
 
 @pytest.fixture
@@ -84,7 +91,11 @@ def test_reminder_queued_once_per_window_and_channel(app):
     assert len(reminder_rows(app)) == 6
     payload = json.loads(reminder_rows(app)[0]["payload"])
     assert payload["title"] == "风险案件 1 期限提醒：欧洲专利异议期限 2022-04-07（剩 30 天）"
-    assert (payload["deadline_kind"], payload["deadline"], payload["days_left"]) == ("ep-opposition", "2022-04-07", 30)
+    assert (payload["deadline_kind"], payload["deadline"], payload["days_left"]) == (
+        "ep-opposition",
+        "2022-04-07",
+        30,
+    )
     assert payload["url"].endswith("pn%3DEP3383757B1")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import io
 import json
 import os
 from datetime import date, datetime, timedelta
@@ -347,10 +348,10 @@ def export_command(ctx, out_path, labels, status) -> None:
             n = write_csv(app.db, cases, fh, today, labels)
         click.echo(f"{n} case(s) written to {out_path}", err=True)
         return
-    stream = click.get_text_stream("stdout")
-    stream.write("\ufeff")
-    write_csv(app.db, cases, stream, today, labels)
-    stream.flush()
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    write_csv(app.db, cases, buffer, today, labels)
+    click.echo(buffer.getvalue(), nl=False)
 
 
 @risks.command("legal")
