@@ -1,0 +1,187 @@
+"""The outbox: each match queued once per address, retried with backoff, dead-lettered, batched."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from alerts_support import NOW, add_match, add_watchlist, alert_rows, free_port, make_test_app, smtp_server
+
+from warning.alerts import dispatch, enqueue, queue_alerts
+from warning.errors import WarningError
+from warning.status import collect_status
+from warning.store.outbox import attempts_for
+
+FILE_SUB = """
+[[subscribers]]
+name = "acme"
+language = "en"
+watchlists = ["motorcycles"]
+min_score = 0.6
+countries = ["EP", "US"]
+file = "out/acme.jsonl"
+"""
+
+
+def read_jsonl(path):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_each_match_is_queued_once_per_address_and_filtered(tmp_path):
+    app = make_test_app(
+        tmp_path, FILE_SUB.replace('file = "out/acme.jsonl"', 'file = "out/acme.jsonl"\nconsole = true')
+    )
+    add_match(app, "EP-4123456-A1", score=0.9)
+    add_match(app, "US-20240123456-A1", score=0.55)  # below min_score
+    add_match(app, "CN-117000000-A", score=0.95)  # country not followed
+    add_match(app, "EP-4999999-A1", watchlist="led-lighting", score=0.99)  # watchlist not followed
+    add_match(
+        app, "US-11000000-B2", score=0.7, created_at="2026-09-01T00:00:00+00:00"
+    )  # beyond lookback_days
+    first = queue_alerts(app, now=NOW)
+    assert first == {"subscribers": 1, "matches": 1, "queued": 2}
+    assert {r["key"] for r in alert_rows(app)} == {
+        "match:EP-4123456-A1:motorcycles:acme:file:out/acme.jsonl",
+        "match:EP-4123456-A1:motorcycles:acme:console:stdout",
+    }
+    assert queue_alerts(app, now=NOW)["queued"] == 0
+    add_match(app, "EP-4123456-A1", score=0.93)  # re-scored: still one alert
+    assert queue_alerts(app, now=NOW + timedelta(hours=1))["queued"] == 0
+
+
+def test_file_channel_writes_jsonl_and_html_once(tmp_path):
+    app = make_test_app(tmp_path, FILE_SUB)
+    add_watchlist(app)
+    add_match(app, "EP-4123456-A1")
+    queue_alerts(app, now=NOW)
+    assert dispatch(app, now=NOW)["sent"] == 1
+    assert dispatch(app, now=NOW, respect_backoff=False)["due"] == 0
+    [record] = read_jsonl(tmp_path / "out" / "acme.jsonl")
+    assert record["items"][0]["publication_id"] == "EP-4123456-A1"
+    assert "EP4123456A1" in (tmp_path / "out" / "acme.html").read_text(encoding="utf-8")
+
+
+def test_weekly_subscriber_gets_one_batch_at_its_period(tmp_path):
+    app = make_test_app(tmp_path, FILE_SUB.replace("min_score = 0.6", 'min_score = 0.6\nmode = "weekly"'))
+    for n in range(3):
+        add_match(app, f"EP-412345{n}-A1")
+    queue_alerts(app, now=NOW)  # Tuesday
+    assert {r["next_attempt_at"] for r in alert_rows(app)} == {"2026-11-30T00:00:00+00:00"}  # next Monday
+    assert dispatch(app, now=NOW)["due"] == 0
+    assert dispatch(app, now=NOW, respect_backoff=False)["due"] == 0  # by hand: still not a retry
+    result = dispatch(app, now=NOW + timedelta(days=6))
+    assert result == {"due": 3, "messages": 1, "sent": 3, "failed": 0, "dead": 0}
+    [record] = read_jsonl(tmp_path / "out" / "acme.jsonl")
+    assert len(record["items"]) == 3 and record["subject"] == "[Patent early warning] 3 new patent alerts"
+
+
+def test_enqueue_from_other_areas_with_their_own_keys(tmp_path):
+    app = make_test_app(tmp_path, FILE_SUB.replace('language = "en"', 'language = "zh"'))
+    row = {
+        "key": "reminder:7:opposition:2026-12-01:acme:file:out/acme.jsonl",
+        "kind": "reminder",
+        "subscriber": "acme",
+        "channel": "file",
+        "address": "out/acme.jsonl",
+        "case_id": 7,
+        "payload": {"title": "异议期限还有 7 天", "body": "案件 #7：EP-4123456-B1 的异议期限为 2026-12-01。"},
+    }
+    assert enqueue(app.db, [row], now=NOW) == 1
+    assert enqueue(app.db, [row], now=NOW) == 0
+    with pytest.raises(WarningError, match="kind"):
+        enqueue(app.db, [{**row, "key": "x", "kind": "gossip"}])
+    assert dispatch(app, now=NOW)["sent"] == 1
+    [record] = read_jsonl(tmp_path / "out" / "acme.jsonl")
+    assert record["subject"] == "[专利预警] 异议期限还有 7 天" and "2026-12-01" in record["text"]
+
+
+def test_outage_alerts_wait_then_each_is_delivered_exactly_once(tmp_path):
+    port = free_port()
+    app = make_test_app(
+        tmp_path,
+        f"""
+[smtp]
+host = "127.0.0.1"
+port = {port}
+security = "none"
+timeout = 5.0
+
+[[subscribers]]
+name = "acme"
+language = "en"
+watchlists = ["motorcycles"]
+email = ["ip@acme.example", "ceo@acme.example"]
+""",
+    )
+    for n in range(3):
+        add_match(app, f"EP-412345{n}-A1")
+    queue_alerts(app, now=NOW)
+    down = dispatch(app, now=NOW)  # nobody listens on the port
+    assert down["failed"] == 6 and down["sent"] == 0
+    assert collect_status(app.db)["alerts_pending"] == 6
+    with smtp_server(port) as sink:
+        assert dispatch(app, now=NOW + timedelta(seconds=30))["due"] == 0  # still backing off
+        up = dispatch(app, now=NOW + timedelta(seconds=61))
+        again = dispatch(app, now=NOW + timedelta(hours=2), respect_backoff=False)
+        queue_alerts(app, now=NOW + timedelta(hours=2))
+        third = dispatch(app, now=NOW + timedelta(hours=3))
+    assert up["sent"] == 6 and again["due"] == 0 and third["due"] == 0
+    received = sorted((m["To"], m["Subject"]) for m in sink.messages)
+    assert len(received) == 6 and len(set(received)) == 6
+    status = collect_status(app.db)
+    assert status["alerts_pending"] == 0 and status["alerts_sent"] == 6
+    row = alert_rows(app)[0]
+    assert [a["ok"] for a in attempts_for(app.db, row["id"])] == [0, 1]
+
+
+def test_backoff_doubles_to_its_cap_then_dead_letter(tmp_path, httpserver):
+    app = make_test_app(
+        tmp_path,
+        f"""
+[alerts]
+max_attempts = 4
+backoff_seconds = 60.0
+backoff_cap_seconds = 100.0
+
+[[subscribers]]
+name = "acme"
+watchlists = ["motorcycles"]
+webhook = ["{httpserver.url_for("/hook")}"]
+""",
+    )
+    httpserver.expect_request("/hook").respond_with_data("down", status=503)
+    add_match(app, "EP-4123456-A1")
+    queue_alerts(app, now=NOW)
+    delays, moment = [], NOW
+    for _ in range(3):
+        dispatch(app, now=moment)
+        [row] = alert_rows(app)
+        delays.append(int((_parse(row["next_attempt_at"]) - moment).total_seconds()))
+        moment = _parse(row["next_attempt_at"])
+    assert delays == [60, 100, 100]  # 60, 120 capped to 100, 240 capped to 100
+    assert dispatch(app, now=moment)["dead"] == 1
+    [row] = alert_rows(app)
+    assert row["status"] == "dead" and row["attempts"] == 4 and row["last_error"] == "HTTP 503"
+    status = collect_status(app.db)
+    assert status["alerts_dead"] == 1 and status["alerts_pending"] == 0
+    assert dispatch(app, now=moment + timedelta(days=1), respect_backoff=False)["due"] == 0
+
+
+def test_a_live_claim_is_not_sent_twice(tmp_path):
+    from warning.outbox import LEASE, iso, this_process
+    from warning.store.outbox import claim
+
+    app = make_test_app(tmp_path, FILE_SUB)
+    add_match(app, "EP-4123456-A1")
+    queue_alerts(app, now=NOW)
+    [row] = alert_rows(app)
+    claim(app.db, [row["id"]], this_process(), iso(NOW + LEASE))  # another thread is sending it
+    assert dispatch(app, now=NOW, respect_backoff=False)["due"] == 0
+    assert dispatch(app, now=NOW + LEASE)["sent"] == 1  # the lease ran out: presumed crashed
+
+
+def _parse(text):
+    from datetime import datetime
+
+    return datetime.fromisoformat(text)
