@@ -13,6 +13,7 @@ from warning.models import Publication
 from warning.risks import CaseError, auto_open_cases, close_case, open_case, refresh_legal_status, update_case
 from warning.sources.ep_xml import parse_ep_document
 from warning.sources.ops_legal import parse_legal_events
+from warning.store import legal_events as legal_store
 from warning.store import risks as store
 from warning.store.publications import save_publications
 
@@ -183,7 +184,7 @@ def test_real_ops_legal_events_update_the_case(app, corpus):
         "",
         "2020-08-27",
     )
-    family = {f["publication_id"] for f in store.case_family(app.db, case_id)}
+    family = {f["publication_id"] for f in legal_store.case_family(app.db, case_id)}
     assert family == {"CA-2744162-A1", "US-20120057518-A1"}
     alerts = list(app.db.query("SELECT * FROM alerts ORDER BY id"))
     assert [(a["kind"], a["subscriber"], a["channel"]) for a in alerts] == [

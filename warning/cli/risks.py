@@ -25,6 +25,7 @@ from warning.risks import (
 from warning.risks.cases import LABELS_ZH, get_case_or_fail
 from warning.risks.deadlines import LABELS
 from warning.risks.export import write_csv
+from warning.store import legal_events as legal_store
 from warning.store import risks as store
 
 
@@ -209,9 +210,9 @@ def show_command(ctx, case_id, as_json) -> None:
     app = get_app(ctx)
     case = get_case_or_fail(app.db, case_id)
     deadlines = store.case_deadlines(app.db, case_id)
-    family = store.case_family(app.db, case_id)
-    ids = store.legal_event_ids_for_number(app.db, *case["publication_id"].split("-")[:2])
-    events = store.legal_events_for(app.db, ids)
+    family = legal_store.case_family(app.db, case_id)
+    ids = legal_store.legal_event_ids_for_number(app.db, *case["publication_id"].split("-")[:2])
+    events = legal_store.legal_events_for(app.db, ids)
     history = store.case_history(app.db, case_id)
     if as_json:
         info = {

@@ -10,6 +10,7 @@ from warning.errors import WarningError
 from warning.identity import normalise_id, split_id
 from warning.models import Publication
 from warning.risks.deadlines import Facts, compute_deadlines
+from warning.store import legal_events as legal_store
 from warning.store import risks as store
 from warning.store.db import utcnow
 from warning.store.publications import get_publication, row_to_publication
@@ -46,7 +47,7 @@ def resolve_publication(db: sqlite_utils.Database, text: str) -> Publication:
     if pub is not None:
         return pub
     country, number, kind = split_id(publication_id)
-    candidates = store.same_number_publications(db, country, number) if country and not kind else []
+    candidates = legal_store.same_number_publications(db, country, number) if country and not kind else []
     if len(candidates) == 1:
         return row_to_publication(candidates[0])
     if candidates:
@@ -184,10 +185,10 @@ def case_facts(db: sqlite_utils.Database, publication_id: str) -> Facts | None:
     pub = get_publication(db, publication_id)
     if pub is None:
         return None
-    siblings = store.same_number_publications(db, pub.country, pub.number)
+    siblings = legal_store.same_number_publications(db, pub.country, pub.number)
     related = tuple(row_to_publication(r) for r in siblings if r["id"] != pub.id)
-    event_ids = store.legal_event_ids_for_number(db, pub.country, pub.number)
-    return Facts(pub, related, tuple(store.legal_events_for(db, event_ids)))
+    event_ids = legal_store.legal_event_ids_for_number(db, pub.country, pub.number)
+    return Facts(pub, related, tuple(legal_store.legal_events_for(db, event_ids)))
 
 
 def refresh_family(db: sqlite_utils.Database, case_id: int, extra: list[str] = ()) -> list[str]:
@@ -195,11 +196,11 @@ def refresh_family(db: sqlite_utils.Database, case_id: int, extra: list[str] = (
     to the case; returns the member ids that are new."""
     case = get_case_or_fail(db, case_id)
     members = [
-        (pid, country, "store") for pid, country in store.family_publication_ids(db, case["family_id"])
+        (pid, country, "store") for pid, country in legal_store.family_publication_ids(db, case["family_id"])
     ]
     members += [(pid, split_id(pid)[0], "legal") for pid in extra]
     members = [m for m in members if m[0] != case["publication_id"]]
-    return store.add_family_members(db, case_id, members)
+    return legal_store.add_family_members(db, case_id, members)
 
 
 def _open_case_for(db: sqlite_utils.Database, publication_id: str, watchlist: str) -> dict[str, Any] | None:

@@ -7,6 +7,7 @@ from typing import Any, TextIO
 
 from warning.risks.cases import LABELS_ZH
 from warning.risks.deadlines import LABELS
+from warning.store import legal_events as legal_store
 from warning.store import risks as store
 
 # (key, English label, Chinese label), in column order.
@@ -49,7 +50,7 @@ def case_rows(db, cases: list[dict[str, Any]], today: str) -> list[dict[str, str
         mine = deadlines.get(case["id"], [])
         upcoming = [d for d in mine if d["date"] >= today] or mine[-1:]
         titles = case.get("titles") or {}
-        family = [f["publication_id"] for f in store.case_family(db, case["id"])]
+        family = [f["publication_id"] for f in legal_store.case_family(db, case["id"])]
         rows.append(
             {
                 "id": str(case["id"]),

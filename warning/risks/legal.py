@@ -18,6 +18,7 @@ from warning.models import LegalEvent
 from warning.risks.cases import case_facts, recompute_deadlines, refresh_family
 from warning.risks.deadlines import LABELS, Facts, compute_deadlines
 from warning.risks.notify import case_brief, case_recipient, enqueue_rows, outbox_rows
+from warning.store import legal_events as legal_store
 from warning.store import risks as store
 
 log = logging.getLogger(__name__)
@@ -92,17 +93,17 @@ def apply_events(app: Any, case: dict[str, Any], events: list[LegalEvent]) -> di
     """Record a case's new legal events: changes into its history, family members, deadlines, and
     one `legal` notification to its owner listing what changed."""
     db = app.db
-    new = store.unknown_legal_events(db, events)
+    new = legal_store.unknown_legal_events(db, events)
     country, number, _ = split_id(case["publication_id"])
     own = [e for e in new if split_id(e.publication_id)[:2] == (country, number)]
-    known_family = {r["publication_id"] for r in store.case_family(db, case["id"])}
+    known_family = {r["publication_id"] for r in legal_store.case_family(db, case["id"])}
     members = [e.publication_id for e in events if split_id(e.publication_id)[:2] != (country, number)]
     new_members = [m for m in dict.fromkeys(members) if m not in known_family]
     changes = _changes(own) + _family_changes(new_members, country, _target_countries(app, case))
     notified = 0
     if changes:
         notified = _notify(app, case, changes, new, new_members, own)
-    store.save_legal_events(db, new)
+    legal_store.save_legal_events(db, new)
     refresh_family(db, case["id"], extra=new_members)
     for change in changes:
         store.add_history(
