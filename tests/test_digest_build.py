@@ -1,0 +1,154 @@
+"""Digests: counts, competitors, top matches, risk cases, the embedded trend chart; sent once a period."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from datetime import timedelta
+
+from alerts_support import NOW, add_match, add_watchlist, alert_rows, make_test_app
+from click.testing import CliRunner
+
+from warning.cli import cli
+from warning.digest import build_digest, period_label, period_start, send_due_digests
+
+ASSOCIATION = """
+[[subscribers]]
+name = "moto-association"
+kind = "association"
+language = "{lang}"
+watchlists = ["motorcycles"]
+mode = "weekly"
+digest_period = "week"
+file = "out/digest.jsonl"
+"""
+
+
+def digest_app(tmp_path, lang="en"):
+    app = make_test_app(tmp_path, ASSOCIATION.format(lang=lang))
+    add_watchlist(app)
+    no_competitor = {
+        "terms": [["battery", 0.3]],
+        "rules": {"cpc": [], "keywords": ["battery"], "competitors": []},
+    }
+    add_match(app, "EP-4123456-A1", score=0.95, created_at="2026-11-23T09:00:00+00:00")
+    add_match(
+        app,
+        "US-20240123456-A1",
+        score=0.80,
+        created_at="2026-11-20T09:00:00+00:00",
+        applicants=["YAMAHA MOTOR CO LTD"],
+        evidence=no_competitor,
+    )
+    add_match(
+        app,
+        "IN-202441000001-A",
+        score=0.70,
+        created_at="2026-11-19T09:00:00+00:00",
+        titles={"en": "Two-wheeler frame"},
+        applicants=["BAJAJ AUTO LTD"],
+        evidence=no_competitor,
+    )
+    add_match(app, "EP-4000001-A1", score=0.99, created_at="2026-10-01T09:00:00+00:00")  # an earlier week
+    app.db["risk_cases"].insert_all(
+        [
+            {
+                "id": 1,
+                "publication_id": "EP-4123456-A1",
+                "status": "new",
+                "severity": "high",
+                "owner": "acme",
+                "opened_at": "2026-11-23T10:00:00+00:00",
+            },
+            {
+                "id": 2,
+                "publication_id": "EP-4000001-A1",
+                "status": "closed",
+                "action": "design-around",
+                "outcome": "design-around done",
+                "opened_at": "2026-10-02T10:00:00+00:00",
+                "closed_at": "2026-11-21T10:00:00+00:00",
+            },
+        ]
+    )
+    app.db["risk_deadlines"].insert(
+        {"case_id": 1, "kind": "opposition", "date": "2026-11-28", "basis": "grant"}
+    )
+    return app
+
+
+def test_weekly_digest_counts_competitors_risks_and_chart(tmp_path):
+    app = digest_app(tmp_path)
+    digest = build_digest(app, "moto-association", "week", now=NOW)
+    stats = digest.stats
+    assert stats["total"] == 3
+    assert dict(stats["by_country"]) == {"EP": 1, "US": 1, "IN": 1}
+    assert dict(stats["by_watchlist"]) == {"Motorcycles": 3}
+    assert dict(stats["by_applicant"])["BAJAJ AUTO LTD"] == 1
+    assert [c["publication_id"] for c in stats["competitor_filings"]] == ["EP-4123456-A1"]
+    assert [m["publication_id"] for m in stats["top_matches"]] == [
+        "EP-4123456-A1",
+        "US-20240123456-A1",
+        "IN-202441000001-A",
+    ]
+    assert [c["id"] for c in stats["cases_opened"]] == [1] and [c["id"] for c in stats["cases_closed"]] == [2]
+    assert [d["date"] for d in stats["deadlines"]] == ["2026-11-28"]
+    assert len(stats["trend"]) == 12 and stats["trend"][-1][1] == 3 and sum(n for _, n in stats["trend"]) == 4
+    png = base64.b64decode(re.search(r'src="data:image/png;base64,([^"]+)"', digest.html).group(1))
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 2000
+    assert "New filings by named competitors" in digest.html and "HONDA MOTOR CO LTD" in digest.html
+    assert "Opened 1, Closed 1" in digest.text and "2026-11-28 opposition" in digest.text
+    assert digest.subject == "[Patent early warning] Weekly digest 2026-11-17 to 2026-11-24: 3 new matches"
+
+
+def test_chinese_digest_reads_in_chinese(tmp_path):
+    app = digest_app(tmp_path, lang="zh")
+    digest = build_digest(app, "moto-association", "week", now=NOW)
+    assert digest.subject == "[专利预警] 周报（2026-11-17 至 2026-11-24）：新增命中 3 件"
+    assert "按国家/地区：EP 1、US 1、IN 1" in digest.text
+    assert "点名竞争对手的新申请" in digest.html and "近 12 期趋势" in digest.html
+
+
+def test_due_digest_goes_out_once_per_period(tmp_path):
+    app = digest_app(tmp_path)
+    first = send_due_digests(app, now=NOW)
+    assert first == {"digests": 1, "queued": 1, "sent": 1, "failed": 0, "dead": 0}
+    assert send_due_digests(app, now=NOW + timedelta(hours=5))["digests"] == 0
+    [row] = alert_rows(app, kind="digest")
+    assert row["key"] == "digest:moto-association:week:2026-W47:file:out/digest.jsonl"
+    [record] = [
+        json.loads(x) for x in (tmp_path / "out" / "digest.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    assert record["digest"]["total"] == 2  # ISO week 2026-W47 (Nov 16-22) holds the Nov 19 and 20 matches
+    assert send_due_digests(app, now=NOW + timedelta(days=6))["digests"] == 1  # the next week
+
+
+def test_period_boundaries():
+    assert period_start(NOW, "week").isoformat() == "2026-11-23T00:00:00+00:00"
+    assert period_start(NOW, "month").isoformat() == "2026-11-01T00:00:00+00:00"
+    assert period_label(period_start(NOW, "week"), "week") == "2026-W48"
+    assert period_label(period_start(NOW, "day"), "day") == "2026-11-24"
+
+
+def test_cli_digest_writes_html_file(tmp_path):
+    digest_app(tmp_path)
+    out = tmp_path / "digest.html"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--config",
+            str(tmp_path / "config.toml"),
+            "--db",
+            str(tmp_path / "alerts.db"),
+            "digest",
+            "--subscriber",
+            "moto-association",
+            "--period",
+            "month",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "data:image/png;base64," in out.read_text(encoding="utf-8")
