@@ -68,7 +68,8 @@ def _parse_repairing(data: bytes, ref: str) -> etree._Element:
             root = parse_xml(repaired, ref)
         except ParseError:
             raise first from None
-        log.warning("%s: repaired text-level XML faults (raw '&' or '<' in text): %s", ref, first)
+        detail = str(first).removeprefix(f"{ref}: ")
+        log.warning("%s: repaired text-level XML faults (raw '&' or '<' in text; %s)", ref, detail)
         return root
 
 
