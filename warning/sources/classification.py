@@ -38,6 +38,10 @@ def normalise_symbol(text: str) -> str:
     if m:
         return f"{m.group(1)}{int(m.group(2))}/{m.group(3)}"
     compact_width = text.strip().upper()
+    rest = compact_width[4:]
+    if rest.strip().isdigit() and len(rest) < 5:
+        # A fixed-width symbol whose padding was squeezed ("E03C 104" for "E03C  104").
+        compact_width = compact_width[:4] + rest.rjust(5)
     m = _FIXED_WIDTH.match(compact_width)
     if m and m.group(2).strip().isdigit():
         return f"{m.group(1)}{int(m.group(2))}/{m.group(3)}"

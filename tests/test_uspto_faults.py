@@ -1,0 +1,147 @@
+"""USPTO files as they arrive: zipped and streamed, cut short, hostile, broken; and stored exactly once."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from warning.ingest import IngestResult, ingest_paths, store_items
+from warning.models import Publication, QuarantinedDocument
+from warning.sources.uspto_stream import iter_documents
+from warning.sources.uspto_xml import parse_uspto, parse_uspto_file
+
+FOLDER = "uspto-bulk-xml"
+WEEKLY = ("PatentsView-DB", "ipg050104.small.xml")  # 25 grants, DTD v4.0
+
+
+def split(items):
+    items = list(items)
+    pubs = [i for i in items if isinstance(i, Publication)]
+    bad = [i for i in items if isinstance(i, QuarantinedDocument)]
+    return pubs, bad
+
+
+def zipped(tmp_path, name: str, data: bytes, member: str = "ipg050104.xml"):
+    path = tmp_path / name
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(member, data)
+    return path
+
+
+def test_stream_splitting_does_not_depend_on_chunk_size(corpus):
+    data = corpus(FOLDER, *WEEKLY).read_bytes()
+    whole = [d.data for d in iter_documents(io.BytesIO(data), chunk_size=len(data))]
+    for size in (3, 4096, 65536):
+        assert [d.data for d in iter_documents(io.BytesIO(data), chunk_size=size)] == whole
+    assert len(whole) == 25 and b"".join(whole) == data
+
+
+def test_zip_is_parsed_as_a_stream_like_the_xml(corpus, tmp_path):
+    data = corpus(FOLDER, *WEEKLY).read_bytes()
+    path = zipped(tmp_path, "ipg050104.zip", data)
+    pubs, bad = split(parse_uspto_file(path))
+    assert bad == [] and len(pubs) == 25
+    assert [p.id for p in pubs] == [p.id for p in parse_uspto(data, "x")]
+    assert pubs[0].raw_ref == f"{path}!ipg050104.xml:1"
+
+
+def test_truncated_zip_quarantines_only_the_broken_tail(corpus, tmp_path):
+    data = corpus(FOLDER, *WEEKLY).read_bytes()
+    whole = zipped(tmp_path, "full.zip", data).read_bytes()
+    cut = tmp_path / "ipg050104.zip"
+    cut.write_bytes(whole[: len(whole) * 6 // 10])  # the central directory and 40 % of the data are gone
+    pubs, bad = split(parse_uspto_file(cut))
+    assert 5 < len(pubs) < 25
+    assert len(bad) == 1 and bad[0].reason.startswith("truncated: stream ended inside this document")
+    expected = [p.id for p in parse_uspto(data, "x")][: len(pubs)]
+    assert [p.id for p in pubs] == expected
+
+
+def test_truncated_xml_file_quarantines_the_last_document(corpus, tmp_path):
+    data = corpus(FOLDER, *WEEKLY).read_bytes()
+    path = tmp_path / "ipg050104.xml"
+    path.write_bytes(data[: len(data) - 5000])
+    pubs, bad = split(parse_uspto_file(path))
+    assert len(pubs) == 24
+    assert len(bad) == 1 and "root element <us-patent-grant> never closes" in bad[0].reason
+    assert bad[0].ref == f"{path}:25"
+
+
+def test_html_page_empty_body_and_hostile_documents_are_quarantined(corpus):
+    good = corpus(FOLDER, "go-uspto", "grant__v4-0-B2.xml").read_bytes()
+    xxe = b'<?xml version="1.0"?>\n<!DOCTYPE us-patent-grant [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<us-patent-grant>&x;</us-patent-grant>\n'
+    laughs = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>\n'
+        b"<lolz>&lol2;</lolz>\n"
+    )
+    html = b"<!DOCTYPE html><html><body>503 Service Unavailable</body></html>"
+    counts: dict[str, int] = {}
+    pubs, bad = split(
+        parse_uspto(good + xxe + good.replace(b"06857133", b"06857134") + laughs, "batch", counts)
+    )
+    assert [p.id for p in pubs] == ["US-6857133-B2", "US-6857134-B2"]
+    assert [b.ref for b in bad] == ["batch:2", "batch:4"]
+    assert all("declares XML entities" in b.reason for b in bad)
+    assert counts == {"documents": 4, "publications": 2, "quarantined": 2}
+    (page,) = parse_uspto(html, "page")
+    assert "HTML page where XML was expected" in page.reason
+    (empty,) = parse_uspto(b"", "empty")
+    assert "empty document" in empty.reason
+
+
+def test_text_faults_are_repaired_and_logged(corpus, caplog):
+    good = corpus(FOLDER, "go-uspto", "grant__v4-0-B2.xml").read_bytes()
+    broken = good.replace(b"</invention-title>", b" R&D < 5 </invention-title>", 1) + b"\ntrailing junk\n"
+    counts: dict[str, int] = {}
+    (pub,) = parse_uspto(broken, "faulty", counts)
+    assert isinstance(pub, Publication) and pub.title().endswith("R&D < 5")
+    assert counts["repaired"] == 2
+    assert "repaired" in caplog.text
+
+
+def test_broken_beyond_repair_is_quarantined(corpus):
+    good = corpus(FOLDER, "go-uspto", "grant__v4-0-B2.xml").read_bytes()
+    broken = good.replace(b"</invention-title>", b"</invention-titel>", 1)
+    (bad,) = parse_uspto(broken, "broken")
+    assert isinstance(bad, QuarantinedDocument) and "malformed XML" in bad.reason
+
+
+def test_unknown_root_is_quarantined_not_skipped():
+    (bad,) = parse_uspto(b'<?xml version="1.0"?><error>quota exceeded</error>', "odd")
+    assert "not a USPTO patent document (root element <error>)" in bad.reason
+
+
+def test_ingest_of_every_real_uspto_file_stores_each_patent_once(corpus, db):
+    folder = corpus(FOLDER)
+    files = sorted(folder.rglob("*.xml"))
+    first = ingest_paths(db, files)
+    expected = {p.id for f in files for p in parse_uspto_file(f)}
+    assert len(expected) == 451  # 473 patent documents; some files repeat others (ipg120327.*, test.xml)
+    assert first.quarantined == 0
+    assert first.saved.inserted == len(expected)
+    assert db.execute("SELECT count(*) FROM publications").fetchone()[0] == len(expected)
+    row = db.execute("SELECT doc_type, ipc FROM publications WHERE id = 'US-PP18398-P2'").fetchone()
+    assert row == ("plant", '["A01H5/00"]')
+    again = ingest_paths(db, files)
+    assert again.saved.inserted == 0 and again.saved.merged == 0
+    assert db.execute("SELECT count(*) FROM publications").fetchone()[0] == len(expected)
+
+
+def test_bad_documents_land_in_quarantine_while_the_rest_is_stored(corpus, db, tmp_path):
+    data = corpus(FOLDER, *WEEKLY).read_bytes()
+    cut = zipped(tmp_path, "x.zip", data).read_bytes()
+    (tmp_path / "ipg050104.zip").write_bytes(cut[: len(cut) // 2])
+    (tmp_path / "ipg240102.xml").write_bytes(b"<html><body>Gateway Timeout</body></html>")
+    (tmp_path / "ipa240104.xml").write_bytes(b"")
+    result = IngestResult()
+    for path in sorted(tmp_path.glob("ip*")):
+        store_items(db, parse_uspto_file(path), result)
+    stored = db.execute("SELECT count(*) FROM publications").fetchone()[0]
+    assert 0 < stored < 25 and result.quarantined == 3
+    reasons = [r["reason"] for r in db.query("SELECT reason FROM quarantine ORDER BY id")]
+    assert any("empty document" in r for r in reasons) and any("HTML page" in r for r in reasons)
+    second = IngestResult()
+    for path in sorted(tmp_path.glob("ip*")):
+        store_items(db, parse_uspto_file(path), second)
+    assert db.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 3
+    assert db.execute("SELECT count(*) FROM publications").fetchone()[0] == stored
