@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -331,6 +332,10 @@ def test_cases_summary_for_the_digest(app, corpus):
     assert [c["id"] for c in summary["opened"]] == [kept, done]
     assert [c["id"] for c in summary["closed"]] == [done]
     assert summary["counts"]["open"] == 1 and summary["counts"]["open_by_severity"] == {"high": 1}
+    opened_day = date.fromisoformat(today)
+    midnight = datetime.combine(opened_day, time(), tzinfo=UTC)
+    assert store.cases_summary(app.db, midnight, midnight + timedelta(days=1))["counts"]["opened"] == 2
+    assert store.cases_summary(app.db, midnight - timedelta(days=7), midnight)["counts"]["opened"] == 0
     due = store.cases_summary(app.db, "2022-03-01", "2022-03-31")["deadlines_due"]
     assert [(d["case_id"], d["kind"], d["date"], d["days_left"]) for d in due] == [
         (kept, "ep-opposition", "2022-04-07", 7)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -235,29 +235,26 @@ def cases_summary(
 ) -> dict[str, Any]:
     """What the association digest reports on the risk register for the period ``start`` .. ``end``.
 
-    ``opened`` and ``closed`` list the cases opened / closed in the period; ``deadlines_due`` lists
-    the deadlines of cases not closed dated from ``start`` to ``horizon_days`` after ``end`` (what
-    is due now and soon), each with ``days_left`` counted from ``end``; ``counts`` has the totals
-    and the open cases by status and severity. Dates are ISO text; ``start``/``end`` may be dates,
-    datetimes or ISO text.
+    A datetime bound is an instant and the period is half-open, ``start <= t < end``, so weekly
+    digests neither miss nor repeat a case; a date (or ``YYYY-MM-DD`` text) bound means that
+    whole day, so ``end`` is included. ``opened``/``closed`` list the cases opened/closed in the
+    period (case dicts as `get_case`); ``deadlines_due`` lists the deadlines of cases not closed
+    dated from the start day to ``horizon_days`` after the end day, each with its case fields and
+    ``days_left`` counted from the end day; ``counts`` has the totals and the open cases by
+    status and severity.
     """
-    first, last = _day(start), _day(end)
+    since, until = _instant(start, False), _instant(end, True)
     opened = [
-        _decode(r)
-        for r in db.query(
-            _CASE_SELECT + " WHERE substr(c.opened_at, 1, 10) BETWEEN ? AND ? ORDER BY c.id", [first, last]
-        )
+        _decode(r) for r in db.query(_CASE_SELECT + _IN_PERIOD.format(column="opened_at"), [since, until])
     ]
     closed = [
-        _decode(r)
-        for r in db.query(
-            _CASE_SELECT + " WHERE substr(c.closed_at, 1, 10) BETWEEN ? AND ? ORDER BY c.id", [first, last]
-        )
+        _decode(r) for r in db.query(_CASE_SELECT + _IN_PERIOD.format(column="closed_at"), [since, until])
     ]
-    until = (date.fromisoformat(last) + timedelta(days=horizon_days)).isoformat()
-    due = open_deadlines_between(db, first, until)
+    first_day, last_day = _day(start), _last_day(end)
+    horizon = (date.fromisoformat(last_day) + timedelta(days=horizon_days)).isoformat()
+    due = open_deadlines_between(db, first_day, horizon)
     for row in due:
-        row["days_left"] = (date.fromisoformat(row["date"]) - date.fromisoformat(last)).days
+        row["days_left"] = (date.fromisoformat(row["date"]) - date.fromisoformat(last_day)).days
     open_rows = list(
         db.query(
             "SELECT status, severity, count(*) AS n FROM risk_cases WHERE status != 'closed' "
@@ -278,8 +275,8 @@ def cases_summary(
         "open_by_severity": by_severity,
     }
     return {
-        "start": first,
-        "end": last,
+        "start": since,
+        "end": until,
         "horizon_days": horizon_days,
         "opened": opened,
         "closed": closed,
@@ -309,6 +306,28 @@ def _as_text(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+_IN_PERIOD = " WHERE c.{column} >= ? AND c.{column} < ? ORDER BY c.{column}, c.id"
+
+
+def _instant(value: str | date | datetime, end: bool) -> str:
+    """A period bound as stored ISO text; a whole day ends at the start of the next day."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return value.replace(tzinfo=None).isoformat()
+    day = _day(value)
+    if end and (isinstance(value, date) or len(str(value)) == 10):
+        return (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+    return str(value) if isinstance(value, str) else day
+
+
+def _last_day(value: str | date | datetime) -> str:
+    """The last day a period ending at ``value`` covers (the day before a midnight instant)."""
+    if isinstance(value, datetime) and value.time() == datetime.min.time():
+        return (value.date() - timedelta(days=1)).isoformat()
+    return _day(value)
 
 
 def _day(value: str | date | datetime) -> str:
