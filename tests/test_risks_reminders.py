@@ -134,3 +134,17 @@ def test_no_recipient_is_counted_not_fatal(app, tmp_path):
         assert (counts["no_recipient"], counts["queued"]) == (1, 0)
     finally:
         bare.close()
+
+
+def test_deadlines_are_recomputed_before_reminding(app):
+    a1 = Publication(
+        id="EP-3383757-A1", country="EP", number="3383757", kind="A1", publication_date="2018-10-10"
+    )
+    save_publications(app.db, [a1])
+    app.db["publications"].delete(B1.id)
+    case_id = open_case(app.db, a1.id, "Acme", owner="acme-motor")
+    assert queue_reminders(app, today=date(2022, 4, 2))["queued"] == 0  # no B1 known: no deadline
+    save_publications(app.db, [B1])  # the grant arrives later
+    counts = queue_reminders(app, today=date(2022, 4, 2))
+    assert (counts["deadlines_changed"], counts["queued"]) == (1, 2)
+    assert {r["case_id"] for r in reminder_rows(app)} == {case_id}

@@ -6,6 +6,7 @@ import logging
 from datetime import date, timedelta
 from typing import Any
 
+from warning.risks.cases import recompute_deadlines
 from warning.risks.deadlines import LABELS
 from warning.risks.notify import case_brief, case_recipient, enqueue_rows, outbox_rows
 from warning.store import risks as store
@@ -33,9 +34,19 @@ def queue_reminders(app: Any, today: date | None = None) -> dict[str, int]:
     """
     today = today or date.today()
     days = tuple(sorted({int(d) for d in app.config.risks.reminder_days if int(d) >= 0}, reverse=True))
-    counts = {"cases": 0, "due": 0, "queued": 0, "already_queued": 0, "no_recipient": 0}
+    counts = {
+        "cases": 0,
+        "due": 0,
+        "queued": 0,
+        "already_queued": 0,
+        "no_recipient": 0,
+        "deadlines_changed": 0,
+    }
     if not days:
         return counts
+    # A B1 ingested since the case was opened on its A1 moves the deadlines: remind on fresh ones.
+    for case in store.open_cases(app.db):
+        counts["deadlines_changed"] += len(recompute_deadlines(app.db, case["id"]))
     horizon = today + timedelta(days=max(days))
     due = store.open_deadlines_between(app.db, today.isoformat(), horizon.isoformat())
     counts["cases"] = len({row["case_id"] for row in due})
