@@ -108,3 +108,32 @@ def test_sigint_stops_an_idle_daemon_with_exit_0(tmp_path, env):
             proc.kill()
     assert proc.returncode == 0, err
     assert "stopped" in err and "Traceback" not in err
+
+
+def test_sigterm_during_once_finishes_the_step_starts_nothing_more_and_exits_0(
+    tmp_path, httpserver, corpus, env
+):
+    gate, arrived = threading.Event(), threading.Event()
+    serve_ops(httpserver, corpus_replies(corpus), gate=gate, arrived=arrived)
+    extra = '\n[[subscribers]]\nname = "acme"\nfile = "outbox/alerts.jsonl"\n'
+    config = ops_config(tmp_path, httpserver.url_for("/"), extra=extra)
+    proc = subprocess.Popen(
+        warning_command("--config", str(config), "run", "--once"), env=env, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert arrived.wait(20), "the fetch never reached the source"
+        proc.send_signal(signal.SIGTERM)
+        gate.set()
+        err = proc.communicate(timeout=15)[1]
+    finally:
+        gate.set()
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    db = open_db(tmp_path / "service.db")
+    # The fetch in flight completed; reminders, alerts and digests were not started.
+    assert [(r["job"], r["status"]) for r in db.query("SELECT job, status FROM runs")] == [
+        ("fetch:ops", "ok")
+    ]
+    db.conn.close()
+    assert "1 job(s) run (fetch:ops); 0 failed" in err

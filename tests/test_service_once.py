@@ -109,3 +109,28 @@ def test_status_shows_sources_jobs_and_next_runs(tmp_path, httpserver, corpus, o
     text = invoke("--config", str(config), "status").output
     assert "publications 公开文献" in text and "jobs 任务" in text
     assert "fetch:ops  0 5 * * *" in text and " UTC " in text and " ok: inserted 3" in text
+
+
+SUBSCRIBER = """
+[[subscribers]]
+name = "lighting-association"
+kind = "association"
+language = "en"
+watchlists = ["led-lighting"]
+file = "outbox/alerts.jsonl"
+digest_period = "week"
+"""
+
+
+def test_once_with_a_subscriber_runs_every_delivery_job_in_pipeline_order(
+    tmp_path, httpserver, corpus, ops_env
+):
+    serve_ops(httpserver, corpus_replies(corpus))
+    config = ops_config(tmp_path, httpserver.url_for("/"), extra=SUBSCRIBER)
+    result = invoke("--config", str(config), "run", "--once")
+    assert result.exit_code == 0, result.output
+    db = open_db(tmp_path / "service.db")
+    ran = [(r["job"], r["status"]) for r in db.query("SELECT job, status FROM runs ORDER BY id")]
+    db.conn.close()
+    assert ran == [("fetch:ops", "ok"), ("reminders", "ok"), ("alerts", "ok"), ("digests", "ok")]
+    assert "4 job(s) run (fetch:ops, reminders, alerts, digests); 0 failed" in result.output

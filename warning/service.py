@@ -216,33 +216,27 @@ def recover_stale_runs(db_path: Path) -> int:
         db.conn.close()
 
 
-def run_once(
-    runner: JobRunner, now: datetime | None = None, wake: threading.Event | None = None
-) -> list[JobResult]:
+def run_once(runner: JobRunner, now: datetime | None = None) -> list[JobResult]:
     """Every due job once, in pipeline order; classify follows the fetches if any fetch ran.
 
-    Jobs stop being started once ``runner.stopping`` is set; ``wake`` is set when done.
+    Jobs stop being started once ``runner.stopping`` is set.
     """
+    planned = plan_jobs(runner.config, runner.jobs)
+    now = now or datetime.now(UTC)
+    db = open_db(runner.db_path)
     try:
-        planned = plan_jobs(runner.config, runner.jobs)
-        now = now or datetime.now(UTC)
-        db = open_db(runner.db_path)
-        try:
-            due = due_jobs(planned, last_success_by_job(db), now)
-        finally:
-            db.conn.close()
-        runner.chainable = {p.name for p in planned}
-        fetches = [n for n in due if n.startswith("fetch:")]
-        rest = [n for n in due if not n.startswith("fetch:")]
-        if fetches and "classify" in runner.chainable and "classify" not in rest:
-            rest.insert(0, "classify")  # what was fetched gets classified, once, after every fetch
-        results: list[JobResult] = []
-        for name in fetches + rest:
-            results += runner.run(name, chain=False)
-        return results
+        due = due_jobs(planned, last_success_by_job(db), now)
     finally:
-        if wake is not None:
-            wake.set()
+        db.conn.close()
+    runner.chainable = {p.name for p in planned}
+    fetches = [n for n in due if n.startswith("fetch:")]
+    rest = [n for n in due if not n.startswith("fetch:")]
+    if fetches and "classify" in runner.chainable and "classify" not in rest:
+        rest.insert(0, "classify")  # what was fetched gets classified, once, after every fetch
+    results: list[JobResult] = []
+    for name in fetches + rest:
+        results += runner.run(name, chain=False)
+    return results
 
 
 def serve(runner: JobRunner, stop: threading.Event, on_started: Callable[[str], None] = log.info) -> bool:

@@ -70,15 +70,24 @@ def run(ctx: click.Context, once: bool) -> None:
 
 
 def _once(runner: JobRunner) -> int:
-    stop = threading.Event()
+    wake, done = threading.Event(), threading.Event()
     results: list = []
-    worker = threading.Thread(target=lambda: results.extend(run_once(runner, wake=stop)), daemon=True)
-    with _stop_on_signals(stop):
+
+    def cycle() -> None:
+        try:
+            results.extend(run_once(runner))
+        finally:
+            done.set()
+            wake.set()
+
+    worker = threading.Thread(target=cycle, name="once", daemon=True)
+    with _stop_on_signals(wake):
         worker.start()
-        stop.wait()
+        wake.wait()
     clean = True
-    if worker.is_alive():  # stopped by a signal
+    if not done.is_set():  # stopped by a signal: no new job starts, the running one may finish
         clean = shutdown(runner)
+        clean = clean and done.wait(2.0)  # the cycle only has to notice the stop
     failed = [r for r in results if not r.ok]
     for r in failed:
         click.echo(f"job {r.name} failed: {r.error}", err=True)
