@@ -75,9 +75,30 @@ def public_links(country: str, number: str, kind: str) -> list[dict[str, str]]:
     return links
 
 
+# A payload queued by an older version, or by hand, may lack some facts: the templates show "-".
+_MATCH_DEFAULTS: dict[str, Any] = {
+    "publication_id": "",
+    "country": "",
+    "number": "",
+    "kind_code": "",
+    "doc_type": "application",
+    "publication_date": "",
+    "filing_date": "",
+    "priority_date": "",
+    "applicants": [],
+    "cpc": [],
+    "watchlist": "",
+    "score": 0.0,
+}
+
+
 def next_step(item: dict[str, Any]) -> str:
     """Which suggested next step (a key into the templates' sentences) fits this match."""
-    if item.get("doc_type") == "grant":
+    if item.get("doc_type") not in (
+        None,
+        "",
+        "application",
+    ):  # grants, designs, utility models: rights in force
         return "ep_grant" if item.get("country") == "EP" else "grant"
     if item.get("rules", {}).get("competitors") or float(item.get("score", 0)) >= 0.8:
         return "application_high"
@@ -91,7 +112,7 @@ def match_item(payload: dict[str, Any], lang: str) -> dict[str, Any]:
     original = titles.get(original_lang) or next(iter(titles.values()), "")
     english = titles.get("en", "")
     watch_titles = payload.get("watchlist_title") or {}
-    item = dict(payload)
+    item = {**_MATCH_DEFAULTS, **{k: v for k, v in payload.items() if v is not None}}
     item.update(
         title_original=original,
         title_original_lang=original_lang,
