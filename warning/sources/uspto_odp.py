@@ -37,6 +37,7 @@ from warning.errors import SourceError, SourceUnavailable
 log = logging.getLogger(__name__)
 CHUNK = 1 << 20
 _MAX_REDIRECTS = 5
+_CUT = (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
 _WEEKLY_NAME = re.compile(r"^(?:ipg|ipa|pg|pa)(\d\d)(\d\d)(\d\d)", re.IGNORECASE)
 _MD5_ETAG = re.compile(r'^(?:W/)?"?([0-9a-fA-F]{32})"?$')
 
@@ -153,7 +154,7 @@ class OdpClient:
                     for chunk in resp.iter_content(CHUNK):
                         out.write(chunk)
                         self.bytes += len(chunk)
-                except (requests.ConnectionError, requests.Timeout) as exc:
+                except _CUT as exc:
                     raise _Retry(f"{bulk.name}: download cut at {out.tell()} bytes: {exc}") from None
             self._verify(bulk, part, resp.headers.get("ETag", ""))
 
@@ -188,7 +189,7 @@ class OdpClient:
         for n in range(self.retries + 1):
             try:
                 return attempt()
-            except (_Retry, requests.Timeout, requests.ConnectionError) as exc:
+            except (_Retry, *_CUT) as exc:
                 if n == self.retries:
                     raise SourceUnavailable(
                         f"USPTO ODP {what}: gave up after {n + 1} attempts: {exc}"
