@@ -27,7 +27,7 @@ from warning.jobs import Job, job_table, step_failed
 from warning.scheduler import build_scheduler, due_jobs, plan_jobs
 from warning.store import open_db
 from warning.store.operations import finish_run, start_run
-from warning.store.runs import interrupt_stale_runs, last_success_by_job, mark_interrupted
+from warning.store.runs import interrupt_stale_runs, last_success_by_job, mark_jobs_interrupted
 
 log = logging.getLogger(__name__)
 STOP_GRACE_SECONDS = 10.0  # then exit anyway: the service must be gone within 15 s of SIGTERM
@@ -188,11 +188,8 @@ class JobRunner:
             return []
         db = open_db(self.db_path)
         try:
-            for run in db.query("SELECT id, job, started_at FROM runs WHERE status = 'running'"):
-                if run["job"] in active and run["started_at"] >= active[run["job"]].isoformat():
-                    mark_interrupted(
-                        db, run["id"], "the service stopped during this run; it resumes next time"
-                    )
+            started = {job: moment.isoformat() for job, moment in active.items()}
+            mark_jobs_interrupted(db, started, "the service stopped during this run; it resumes next time")
         finally:
             db.conn.close()
         return sorted(active)
@@ -252,11 +249,21 @@ def serve(runner: JobRunner, stop: threading.Event, on_started: Callable[[str], 
     on_started(f"scheduler started: {len(timed)} job(s) on a timer; database {runner.db_path}")
     for job in scheduler.get_jobs():
         log.info("job %s next run %s", job.id, job.next_run_time.isoformat() if job.next_run_time else "-")
-    catch_up = threading.Thread(target=run_once, args=(runner,), name="catch-up", daemon=True)
+    catch_up = threading.Thread(target=_catch_up, args=(runner,), name="catch-up", daemon=True)
     catch_up.start()
     stop.wait()
     log.info("stopping: no new jobs start; waiting up to %.0f s for running ones", STOP_GRACE_SECONDS)
     return shutdown(runner, scheduler)
+
+
+def _catch_up(runner: JobRunner) -> None:
+    """At start, what came due while the service was down (the crons alone would wait a week)."""
+    try:
+        results = run_once(runner)
+    except Exception:  # the timers still run; the operator sees why the catch-up did not
+        log.exception("catch-up at start failed")
+        return
+    log.info("catch-up at start: %d job(s) run, %d failed", len(results), sum(not r.ok for r in results))
 
 
 def shutdown(runner: JobRunner, scheduler: Any = None, grace: float = STOP_GRACE_SECONDS) -> bool:

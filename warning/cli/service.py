@@ -17,6 +17,7 @@ from warning.scheduler import plan_jobs
 from warning.service import (
     AlreadyRunning,
     InstanceLock,
+    JobResult,
     JobRunner,
     recover_stale_runs,
     run_once,
@@ -76,6 +77,9 @@ def _once(runner: JobRunner) -> int:
     def cycle() -> None:
         try:
             results.extend(run_once(runner))
+        except Exception as exc:  # e.g. the database cannot be read: a failed cycle, not a silent one
+            log.exception("run --once failed")
+            results.append(JobResult("run --once", False, error=f"{type(exc).__name__}: {exc}"))
         finally:
             done.set()
             wake.set()

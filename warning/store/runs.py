@@ -35,13 +35,21 @@ def interrupt_stale_runs(db: sqlite_utils.Database, note: str) -> int:
     return cursor.rowcount
 
 
-def mark_interrupted(db: sqlite_utils.Database, run_id: int, note: str) -> None:
-    """Record that a run was still going when the service had to stop (it resumes next time)."""
+def mark_jobs_interrupted(db: sqlite_utils.Database, started: dict[str, str], note: str) -> int:
+    """Runs of these jobs still ``running`` since the given start (ISO UTC) become ``interrupted``.
+
+    For a stop that could not wait: the runs resume on their next run. Returns how many.
+    """
+    count = 0
     with db.conn:
-        db.execute(
-            "UPDATE runs SET status = 'interrupted', finished_at = ?, error = ? WHERE id = ? AND status = 'running'",
-            [utcnow(), note, run_id],
-        )
+        for job, since in started.items():
+            cursor = db.execute(
+                "UPDATE runs SET status = 'interrupted', finished_at = ?, error = ? "
+                "WHERE job = ? AND status = 'running' AND started_at >= ?",
+                [utcnow(), note, job, since],
+            )
+            count += cursor.rowcount
+    return count
 
 
 def _parse(text: str) -> datetime:
