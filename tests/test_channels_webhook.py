@@ -123,3 +123,58 @@ def test_robot_rate_limit_honours_retry_after(tmp_path, httpserver, monkeypatch)
     slept = []
     assert dispatch(app, now=NOW, sleep=slept.append)["sent"] == 1
     assert slept == [2.0]
+
+
+def test_signed_dingtalk_robot_carries_timestamp_and_sign(tmp_path, httpserver, monkeypatch):
+    import base64
+    from urllib.parse import parse_qs
+
+    monkeypatch.setenv("T_DING_SECRET", "SEC-ding")
+    app = robot_app(tmp_path, monkeypatch, dingtalk=[httpserver.url_for("/robot/send?access_token=abc")])
+    config = (
+        (tmp_path / "config.toml")
+        .read_text()
+        .replace("timeout = 5.0", 'timeout = 5.0\ndingtalk_secret_env = "T_DING_SECRET"')
+    )
+    app = make_test_app(tmp_path, config)
+    httpserver.expect_request("/robot/send").respond_with_json({"errcode": 0, "errmsg": "ok"})
+    assert dispatch(app, now=NOW)["sent"] == 1
+    query = parse_qs(httpserver.log[0][0].query_string.decode())
+    assert query["access_token"] == ["abc"]
+    stamp = query["timestamp"][0]
+    expected = hmac.new(b"SEC-ding", f"{stamp}\nSEC-ding".encode(), hashlib.sha256).digest()
+    assert base64.b64decode(query["sign"][0]) == expected
+
+
+def test_signed_feishu_robot_carries_timestamp_and_sign(tmp_path, httpserver, monkeypatch):
+    import base64
+
+    monkeypatch.setenv("T_FEISHU_SECRET", "SEC-feishu")
+    robot_app(tmp_path, monkeypatch, feishu=[httpserver.url_for("/hook")])
+    config = (
+        (tmp_path / "config.toml")
+        .read_text()
+        .replace("timeout = 5.0", 'timeout = 5.0\nfeishu_secret_env = "T_FEISHU_SECRET"')
+    )
+    app = make_test_app(tmp_path, config)
+    httpserver.expect_request("/hook").respond_with_json({"code": 0, "msg": "success"})
+    assert dispatch(app, now=NOW)["sent"] == 1
+    body = json.loads(httpserver.log[0][0].get_data())
+    expected = hmac.new(f"{body['timestamp']}\nSEC-feishu".encode(), b"", hashlib.sha256).digest()
+    assert base64.b64decode(body["sign"]) == expected and body["msg_type"] == "interactive"
+
+
+def test_wecom_batches_stay_small(tmp_path, httpserver, monkeypatch):
+    app = robot_app(tmp_path, monkeypatch, wecom=[httpserver.url_for("/w")])
+    config = (
+        (tmp_path / "config.toml").read_text().replace('language = "zh"', 'language = "zh"\nbatch = true')
+    )
+    app = make_test_app(tmp_path, config)
+    for n in range(6):
+        add_match(app, f"CN-11700000{n}-A", titles={"zh": "一种摩托车发动机" * 3}, lang="zh")
+    queue_alerts(app, now=NOW)
+    httpserver.expect_request("/w").respond_with_json({"errcode": 0, "errmsg": "ok"})
+    result = dispatch(app, now=NOW)
+    assert result["sent"] == 7 and result["messages"] == 3  # at most 3 alerts per WeCom message
+    for request, _ in httpserver.log:
+        assert len(json.loads(request.get_data())["markdown"]["content"].encode()) <= 4096

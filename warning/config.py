@@ -61,6 +61,8 @@ class SlackConfig:
 class WebhookConfig:
     secret_env: str = ""  # HMAC-SHA256 signing secret for generic webhooks
     timeout: float = 15.0
+    dingtalk_secret_env: str = ""  # signing secret of DingTalk robots with "加签" on; empty: unsigned
+    feishu_secret_env: str = ""  # signing secret of Feishu/Lark robots with signature verification on
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,7 @@ def group_rows(rows: list[dict[str, Any]], config: Config, channels: dict[str, C
         if batching and channel is not None and channel.batchable and row["kind"] != "digest":
             key = (row["subscriber"], row["channel"], row["address"])
             group = batches.get(key)
-            if group is None or len(group.rows) >= MAX_BATCH:
+            if group is None or len(group.rows) >= min(MAX_BATCH, channel.max_batch):
                 group = batches[key] = Group(row["channel"], row["address"], row["subscriber"], "batch", [])
                 groups.append(group)
             group.rows.append(row)

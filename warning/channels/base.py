@@ -47,6 +47,7 @@ class Channel:
 
     name: ClassVar[str] = ""
     batchable: ClassVar[bool] = False
+    max_batch: ClassVar[int] = 50  # alerts in one message; chat robots cap message length
 
     def __init__(self, config: Config, sleep: Callable[[float], None] = time.sleep) -> None:
         self.config = config

@@ -3,14 +3,22 @@
 Each robot answers HTTP 200 with an error code in the body, so a non-zero code is a failure.
 Formats follow each robot's documentation: DingTalk ``msgtype: markdown``, WeCom
 ``msgtype: markdown``, Feishu ``msg_type: interactive`` (a card with ``lark_md`` text).
+Signed robots: DingTalk gets ``timestamp`` and ``sign`` in the URL, Feishu in the body, when
+``[webhook] dingtalk_secret_env`` / ``feishu_secret_env`` name the secret.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
+import time
+from urllib.parse import quote_plus
 
 from warning.channels.base import Channel, DeliveryResult, Message, register
 from warning.channels.http import post_json, status_result
+from warning.config import secret
 
 # Robots reject longer messages (WeCom: 4096 bytes of markdown; DingTalk and Feishu allow more).
 WECOM_MAX_BYTES = 4000
@@ -42,18 +50,40 @@ def feishu_payload(message: Message) -> dict:
     }
 
 
+def dingtalk_sign(secret_value: str, timestamp_ms: int) -> str:
+    """DingTalk: base64 HMAC-SHA256 of ``timestamp\nsecret`` keyed by the secret."""
+    digest = hmac.new(
+        secret_value.encode(), f"{timestamp_ms}\n{secret_value}".encode(), hashlib.sha256
+    ).digest()
+    return base64.b64encode(digest).decode()
+
+
+def feishu_sign(secret_value: str, timestamp: int) -> str:
+    """Feishu/Lark: base64 HMAC-SHA256 of an empty message keyed by ``timestamp\nsecret``."""
+    digest = hmac.new(f"{timestamp}\n{secret_value}".encode(), b"", hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
 class RobotChannel(Channel):
     """A chat robot: build the payload, POST it, read the error code from the body."""
 
     batchable = True
+    max_batch = 10
     code_fields: tuple[str, ...] = ("errcode",)
+
+    clock = staticmethod(time.time)
 
     def payload(self, message: Message) -> dict:
         raise TypeError(f"{type(self).__name__} does not define payload")
 
+    def signed(self, address: str, payload: dict) -> tuple[str, dict]:
+        """The URL and payload, signed where the robot has a secret (subclasses)."""
+        return address, payload
+
     def _send(self, address: str, message: Message) -> DeliveryResult:
-        body = json.dumps(self.payload(message), ensure_ascii=False).encode("utf-8")
-        response, failed = post_json(address, body, {}, self.config.webhook.timeout, self.sleep)
+        url, payload = self.signed(address, self.payload(message))
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        response, failed = post_json(url, body, {}, self.config.webhook.timeout, self.sleep)
         if failed:
             return failed
         bad_status = status_result(response)
@@ -79,10 +109,19 @@ class DingTalkChannel(RobotChannel):
     def payload(self, message: Message) -> dict:
         return dingtalk_payload(message)
 
+    def signed(self, address: str, payload: dict) -> tuple[str, dict]:
+        if not self.config.webhook.dingtalk_secret_env:
+            return address, payload
+        key = secret(self.config.webhook.dingtalk_secret_env, "DingTalk robot signing")
+        stamp = int(self.clock() * 1000)
+        sep = "&" if "?" in address else "?"
+        return f"{address}{sep}timestamp={stamp}&sign={quote_plus(dingtalk_sign(key, stamp))}", payload
+
 
 @register
 class WeComChannel(RobotChannel):
     name = "wecom"
+    max_batch = 3  # WeCom refuses markdown over 4096 bytes
 
     def payload(self, message: Message) -> dict:
         return wecom_payload(message)
@@ -95,3 +134,10 @@ class FeishuChannel(RobotChannel):
 
     def payload(self, message: Message) -> dict:
         return feishu_payload(message)
+
+    def signed(self, address: str, payload: dict) -> tuple[str, dict]:
+        if not self.config.webhook.feishu_secret_env:
+            return address, payload
+        key = secret(self.config.webhook.feishu_secret_env, "Feishu robot signing")
+        stamp = int(self.clock())
+        return address, {"timestamp": str(stamp), "sign": feishu_sign(key, stamp), **payload}

@@ -71,6 +71,7 @@ def _retry_after(headers: dict | None) -> float | None:
 class SlackChannel(Channel):
     name = "slack"
     batchable = True
+    max_batch = 10
 
     def _send(self, address: str, message: Message) -> DeliveryResult:
         settings = self.config.slack
