@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -43,6 +44,11 @@ def start_daemon(config, env) -> tuple[subprocess.Popen, str]:
     raise AssertionError(f"`warning run` exited {proc.returncode} before starting:\n{''.join(seen)}")
 
 
+def service_state(config) -> dict:
+    result = CliRunner().invoke(cli, ["--config", str(config), "status", "--json"], prog_name="warning")
+    return json.loads(result.output)["service"]
+
+
 def test_a_second_instance_on_the_same_database_is_refused(tmp_path):
     (tmp_path / "config.toml").write_text("", encoding="utf-8")
     with InstanceLock(tmp_path / "service.db"):
@@ -74,6 +80,7 @@ def test_sigterm_lets_the_running_step_finish_then_exits_0(tmp_path, httpserver,
         )
         assert second.returncode == 3
         assert f"(pid {proc.pid}) is already running on this database" in second.stderr
+        assert service_state(config) == {"running": True, "pid": proc.pid}
         started = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         gate.set()  # the fetch in flight gets its answer and completes its step
@@ -85,6 +92,7 @@ def test_sigterm_lets_the_running_step_finish_then_exits_0(tmp_path, httpserver,
         if proc.poll() is None:
             proc.kill()
     assert "warning run: stopped" in rest
+    assert service_state(config) == {"running": False, "pid": None}
     db = open_db(tmp_path / "service.db")
     assert [(r["job"], r["status"]) for r in db.query("SELECT job, status FROM runs")] == [
         ("fetch:ops", "ok")

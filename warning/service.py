@@ -65,8 +65,26 @@ class InstanceLock:
         self._file = handle
         return self
 
+    def holder(self) -> int | None:
+        """The pid of the running `warning run` on this database, if any (read only, no locking)."""
+        try:
+            pid = int(self.path.read_text(encoding="utf-8").strip() or 0)
+        except (OSError, ValueError):
+            return None
+        if pid <= 0:
+            return None
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:
+            return pid  # alive, owned by another user (the service account)
+        return pid
+
     def release(self) -> None:
         if self._file is not None:
+            self._file.seek(0)
+            self._file.truncate()  # a clean stop leaves no pid behind for `status` to report
             fcntl.flock(self._file, fcntl.LOCK_UN)
             self._file.close()
             self._file = None

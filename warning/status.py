@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
@@ -125,4 +126,12 @@ def _schedule_status(db: sqlite_utils.Database, config: Config, now: datetime) -
                 "last_run": _run_summary(last[p.name]) if p.name in last else None,
             }
         )
-    return {"schedule": jobs}
+    return {"schedule": jobs, "service": _service_state(db)}
+
+
+def _service_state(db: sqlite_utils.Database) -> dict[str, Any]:
+    from warning.service import InstanceLock
+
+    path = db.execute("PRAGMA database_list").fetchone()[2]
+    pid = InstanceLock(Path(path)).holder() if path else None
+    return {"running": pid is not None, "pid": pid}

@@ -10,7 +10,13 @@ from zoneinfo import ZoneInfo
 
 def format_status(info: dict[str, Any], db_path: str) -> str:
     """The status picture from `collect_status` as lines of text an operator reads at a glance."""
-    lines = [f"database 数据库: {db_path}", ""]
+    lines = [f"database 数据库: {db_path}"]
+    if "service" in info:
+        pid = info["service"]["pid"]
+        lines.append(
+            f"service 服务: running (pid {pid})" if pid else "service 服务: not running (`warning run`)"
+        )
+    lines.append("")
     lines += _table(_totals(info))
     if info.get("sources"):
         lines += ["", "sources 数据源"]
