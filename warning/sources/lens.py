@@ -64,7 +64,7 @@ def _csv_publication(row: dict[str, str], ref: str) -> Publication:
         cpc=symbols(row.get("CPC Classifications"), ";;"),
         publication_date=export_date(row.get("Publication Date")),
         filing_date=export_date(row.get("Application Date")),
-        application_number=" ".join((row.get("Application Number") or "").split()) or None,
+        application_number=_compact_priority(row.get("Application Number") or "") or None,
         priority_date=min(filter(None, (export_date(p.split()[-1]) for p in priorities)), default=None),
         priority_claims=[_compact_priority(p) for p in priorities],
     )
@@ -115,7 +115,7 @@ def _json_publication(obj: dict, ref: str) -> Publication:
         cpc=symbols(";".join(_strings(obj.get("cpcClassifications"))), ";"),
         publication_date=export_date(obj.get("publicationDate")),
         filing_date=export_date(obj.get("filingDate")),
-        application_number=obj.get("filingNumber") or None,
+        application_number=_compact_priority(str(obj.get("filingNumber") or "")) or None,
         priority_date=export_date(obj.get("earliestPriorityDate")),
         priority_claims=[_compact_priority(p) for p in _strings(obj.get("priorityFilingKeysActive"))],
     )
