@@ -120,13 +120,16 @@ class SamplePlanner:
         self.families: list[Family] = []
         self._numbers = dict(_FIRST_NUMBER)
         self._family_serial = 98765432
+        self._product_turn = 0
 
     def topics(self, count: int) -> list[Topic]:
         """Half product lines (evenly across watchlists), half background (a third near misses)."""
         rng, products = self.rng, count // 2
         chosen = []
-        for i in range(products):
-            watchlist = WATCHLISTS[i % len(WATCHLISTS)]
+        for _ in range(products):
+            # One turn across all offices, so every product line gets its share of every size.
+            watchlist = WATCHLISTS[self._product_turn % len(WATCHLISTS)]
+            self._product_turn += 1
             chosen.append(rng.choice([t for t in PRODUCT_TOPICS if t.watchlist == watchlist]))
         for i in range(count - products):
             pool = NEAR_MISS_TOPICS if i % 3 == 2 else BACKGROUND_TOPICS

@@ -296,9 +296,11 @@ def _claim_text(text: str, independent: bool) -> etree._Element:
     if independent and ": " in text:
         head, body = text.split(": ", 1)
         items = body.split("; ")
-        node = E("claim-text", head + ":")
+        node = E("claim-text", head + ":\n")  # the real files break the line before each element
         for i, item in enumerate(items):
-            node.append(E("claim-text", item + (";" if i < len(items) - 1 else "")))
+            part = E("claim-text", item + (";" if i < len(items) - 1 else ""))
+            part.tail = "\n"
+            node.append(part)
         return node
     node = E("claim-text")
     pieces = _CLAIM_REF.split(text)
