@@ -176,9 +176,22 @@ def test_a_live_claim_is_not_sent_twice(tmp_path):
     add_match(app, "EP-4123456-A1")
     queue_alerts(app, now=NOW)
     [row] = alert_rows(app)
-    claim(app.db, [row["id"]], this_process(), iso(NOW + LEASE))  # another thread is sending it
+    assert claim(app.db, [row], this_process(), iso(NOW + LEASE)) == [row["id"]]  # another thread sends it
     assert dispatch(app, now=NOW, respect_backoff=False)["due"] == 0
     assert dispatch(app, now=NOW + LEASE)["sent"] == 1  # the lease ran out: presumed crashed
+
+
+def test_two_dispatchers_reading_the_same_row_send_it_once(tmp_path):
+    from warning.outbox import LEASE, iso, this_process
+    from warning.store.outbox import claim, due_alerts
+
+    app = make_test_app(tmp_path, FILE_SUB)
+    add_match(app, "EP-4123456-A1")
+    queue_alerts(app, now=NOW)
+    seen_by_slow_dispatcher = due_alerts(app.db, iso(NOW), True)
+    assert dispatch(app, now=NOW)["sent"] == 1  # the fast one sends and records
+    assert claim(app.db, seen_by_slow_dispatcher, this_process(), iso(NOW + LEASE)) == []
+    assert len((tmp_path / "out" / "acme.jsonl").read_text().splitlines()) == 1
 
 
 def _parse(text):

@@ -133,13 +133,19 @@ def dispatch(
     channels = _channels(rows, app.config, sleep)
     groups = group_rows(rows, app.config, channels)
     counts: dict[str, Any] = {"due": len(rows), "messages": len(groups), "sent": 0, "failed": 0, "dead": 0}
+    skipped = 0
     if dry_run:
         counts["dry_run"] = True
         counts["preview"] = [_preview(g, app.config) for g in groups]
         return counts
     for group in groups:
         outcome = deliver(app, group, channels.get(group.channel), moment)
-        counts[outcome] += len(group.rows)
+        if outcome == "skipped":
+            skipped += len(group.rows)
+        else:
+            counts[outcome] += len(group.rows)
+    if skipped:
+        counts["skipped"] = skipped
     return counts
 
 
@@ -165,7 +171,10 @@ def deliver(app: App, group: Group, channel: Channel | None, now: datetime) -> s
         message = _render(group, app.config)
     except Exception as exc:  # a bad payload is kept with its reason, the batch goes on
         return _record(app, group, DeliveryResult(ok=False, error=f"cannot render: {exc}"), now)
-    store.claim(app.db, ids, this_process(), iso(now + LEASE))
+    claimed = store.claim(app.db, group.rows, this_process(), iso(now + LEASE))
+    if len(claimed) < len(ids):  # another dispatcher got there first: leave the rest to it
+        store.release(app.db, claimed, iso(now))
+        return "skipped"
     result = channel.send(group.address, message)
     return _record(app, group, result, now)
 

@@ -103,12 +103,41 @@ def due_alerts(
     return list(db.query(sql, params))
 
 
-def claim(db: sqlite_utils.Database, ids: list[int], claimed_by: str, lease_until: str) -> None:
-    """Mark rows `sending` and commit, before the send: a crash leaves them visible as claimed."""
+def claim(
+    db: sqlite_utils.Database, rows: list[dict[str, Any]], claimed_by: str, lease_until: str
+) -> list[int]:
+    """Mark rows `sending` and commit, before the send: a crash leaves them visible as claimed.
+
+    A row is claimed only if it is still as the caller read it (status, attempts, claimant), so
+    two dispatchers that read the same row never both send it. Returns the ids claimed.
+    """
+    claimed = []
+    with db.conn:
+        for row in rows:
+            cursor = db.execute(
+                "UPDATE alerts SET status = 'sending', claimed_by = ?, next_attempt_at = ? "
+                "WHERE id = ? AND status = ? AND attempts = ? AND IFNULL(claimed_by, '') = ?",
+                [
+                    claimed_by,
+                    lease_until,
+                    row["id"],
+                    row["status"],
+                    row["attempts"] or 0,
+                    row.get("claimed_by") or "",
+                ],
+            )
+            if cursor.rowcount:
+                claimed.append(row["id"])
+    return claimed
+
+
+def release(db: sqlite_utils.Database, ids: list[int], now: str) -> None:
+    """Give claimed rows back, unsent and due (their batch could not be claimed whole)."""
     with db.conn:
         db.conn.executemany(
-            "UPDATE alerts SET status = 'sending', claimed_by = ?, next_attempt_at = ? WHERE id = ?",
-            [[claimed_by, lease_until, i] for i in ids],
+            "UPDATE alerts SET status = 'pending', claimed_by = NULL, next_attempt_at = ? "
+            "WHERE id = ? AND status = 'sending'",
+            [[now, i] for i in ids],
         )
 
 
