@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from warning.identity import make_id
 from warning.sample.content import PRODUCT_TOPICS, WATCHLISTS, Topic
 from warning.sample.content_background import BACKGROUND_TOPICS, NEAR_MISS_TOPICS
-from warning.sample.parties import APPLICANTS, Applicant, inventors_for
+from warning.sample.parties import APPLICANTS, COMPETITORS, Applicant, inventors_for
 from warning.sample.texts import Invention, invent
 
 DEMO_DATE = date(2026, 11, 17)  # a Tuesday: the week the demo pretends to run in
@@ -156,7 +156,10 @@ class SamplePlanner:
 
     def new_family(self, topic: Topic, pub_date: date, grant: bool) -> Family:
         rng = self.rng
-        applicant = APPLICANTS[rng.choice(topic.applicants)]
+        competitors = [key for key in topic.applicants if key in COMPETITORS]
+        # Competitors file most of a watched line's patents, as the escort programme expects.
+        pool = competitors if competitors and topic.watchlist and rng.random() < 0.7 else topic.applicants
+        applicant = APPLICANTS[rng.choice(pool)]
         lag = rng.randint(900, 1500) if grant else rng.randint(520, 600)
         self._family_serial += rng.randint(1, 9999)
         main = topic.cpc[0] if rng.random() < 0.6 else rng.choice(topic.cpc)

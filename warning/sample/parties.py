@@ -67,7 +67,7 @@ APPLICANTS: dict[str, Applicant] = {
         "CRRC QINGDAO SIFANG CO., LTD.", "中车青岛四方机车车辆股份有限公司", "CN", "Qingdao, Shandong"
     ),
     "alstom": Applicant("ALSTOM HOLDINGS", "", "FR", "Saint-Ouen-sur-Seine"),
-    "hitachi": Applicant("HITACHI, LTD.", "株式会社日立製作所", "JP", "Tokyo"),
+    "hitachi": Applicant("HITACHI RAIL LIMITED", "", "GB", "London"),
     "stadler": Applicant("STADLER RAIL AG", "", "CH", "Bussnang"),
     "iberiarail": Applicant("IBERIA RAIL SYSTEMS S.L.", "", "ES", "Zaragoza"),
     "zhonglian": Applicant(
@@ -115,6 +115,12 @@ APPLICANTS: dict[str, Applicant] = {
     ),
     "belltone": Applicant("BELLTONE CYCLE PARTS CO., LTD.", "", "TW", "Taichung"),
 }
+
+# The real companies among them: the competitors the shipped watchlists name.
+COMPETITORS = frozenset(
+    "honda yamaha suzuki tvs piaggio catl lges sdi byd panasonic signify nichia seoulsemi osram siemens crrc"
+    " alstom hitachi stadler medtronic olympus terumo mindray bostonsci dji autel parrot skydio".split()
+)
 
 # Family names first, as the offices write Asian names; given names second.
 _NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
