@@ -152,3 +152,26 @@ def test_cli_digest_writes_html_file(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "data:image/png;base64," in out.read_text(encoding="utf-8")
+
+
+def test_digest_by_email_carries_the_chart_inline(tmp_path):
+    from alerts_support import free_port, smtp_server
+
+    port = free_port()
+    app = digest_app(tmp_path)
+    config = (
+        (tmp_path / "config.toml")
+        .read_text()
+        .replace('file = "out/digest.jsonl"', 'email = ["board@assoc.example"]')
+    )
+    config = f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n' + config
+    app = make_test_app(tmp_path, config)
+    with smtp_server(port) as sink:
+        assert send_due_digests(app, now=NOW)["sent"] == 1
+    [mail] = sink.messages
+    html_part = mail.get_body(("html",))
+    [image] = [p for p in mail.walk() if p.get_content_type() == "image/png"]
+    assert image.get_content().startswith(b"\x89PNG")
+    assert f'src="cid:{image["Content-ID"].strip("<>")}"' in html_part.get_content()
+    assert "data:image" not in html_part.get_content()
+    assert "Weekly digest" in mail["Subject"]

@@ -6,6 +6,8 @@ The Message-ID is derived from the idempotency key, so a re-send after a crash i
 
 from __future__ import annotations
 
+import base64
+import re
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -14,9 +16,12 @@ from email.utils import formatdate
 from warning.channels.base import Channel, DeliveryResult, Message, register
 from warning.config import SmtpConfig, secret
 
+# Many mail clients block data: URIs, so embedded images travel as inline parts (cid:).
+_DATA_IMAGE = re.compile(r'src="data:image/(png|jpeg|gif);base64,([A-Za-z0-9+/=]+)"')
+
 
 def build_email(message: Message, sender: str, recipient: str) -> EmailMessage:
-    """The MIME message: text/plain with a text/html alternative."""
+    """The MIME message: text/plain with a text/html alternative (images inline, by cid)."""
     mail = EmailMessage()
     mail["Subject"] = message.subject
     mail["From"] = sender
@@ -27,7 +32,17 @@ def build_email(message: Message, sender: str, recipient: str) -> EmailMessage:
     mail["X-Warning-Delivery"] = message.key
     mail.set_content(message.text)
     if message.html:
-        mail.add_alternative(message.html, subtype="html")
+        images: list[tuple[str, str, bytes]] = []
+
+        def to_cid(found: re.Match) -> str:
+            cid = f"image{len(images)}.{message.key}@{domain}"
+            images.append((cid, found.group(1), base64.b64decode(found.group(2))))
+            return f'src="cid:{cid}"'
+
+        mail.add_alternative(_DATA_IMAGE.sub(to_cid, message.html), subtype="html")
+        html_part = mail.get_payload()[1]
+        for cid, subtype, data in images:
+            html_part.add_related(data, "image", subtype, cid=f"<{cid}>", disposition="inline")
     return mail
 
 
