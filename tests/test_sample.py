@@ -190,3 +190,30 @@ def _check_fields(doc, pub):
 
 def _iso(text: str | None) -> str:
     return f"{text[:4]}-{text[4:6]}-{text[6:8]}" if text else ""
+
+
+def test_the_shipped_watchlists_see_every_watched_publication_and_some_near_misses(sample, tmp_path):
+    from warning.ingest import ingest_paths
+    from warning.watchlists import keyword_pattern, load_watchlists, match_codes, match_keywords
+
+    office, _, _ = sample
+    db = open_db(tmp_path / "rules.db")
+    try:
+        ingest_paths(db, [office])
+        plan = {d.id: d for d in plan_sample().all()}
+        watchlists = load_watchlists(Path(__file__).resolve().parents[1] / "watchlists")
+        assert {w.name for w in watchlists} >= set(WATCHLISTS)
+        near_miss_hits = 0
+        for pub in iter_publications(db):
+            topic = plan[pub.id].topic
+            for w in watchlists:
+                hit = match_keywords(keyword_pattern(w.keywords), w.keywords, pub.text()) or match_codes(
+                    w.cpc, pub.cpc + pub.ipc
+                )
+                if topic.watchlist == w.name:
+                    assert hit, (pub.id, w.name)  # a demo that cannot see its own sample alerts nothing
+                elif topic.near_miss_of == w.name and hit:
+                    near_miss_hits += 1
+        assert near_miss_hits >= 5  # the near misses really are near: rules alone would alert on them
+    finally:
+        db.conn.close()

@@ -118,7 +118,7 @@ def sample_files(plan: SamplePlan) -> dict[str, bytes]:
             chunk = docs[start : start + OPS_PAGE]
             name = f"ops-biblio-{country.lower()}{'' if page == 1 else f'-{page}'}.xml"
             files[name] = (
-                ops.search_response(chunk, _query(country, chunk))
+                ops.search_response(chunk, _query(country, docs), len(docs))
                 if page == 1
                 else ops.biblio_response(chunk)
             )

@@ -36,12 +36,12 @@ LANGUAGES = {
 }
 
 
-def search_response(docs: list[SampleDoc], query: str) -> bytes:
-    """A published-data search response with ``constituent=biblio``: one hit per document."""
+def search_response(docs: list[SampleDoc], query: str, total: int) -> bytes:
+    """The first page of a search with ``constituent=biblio`` (``total`` hits in all): one hit per document."""
     hits = [X("exchange-documents", exchange_document(d)) for d in docs]
     search = O(
         "biblio-search",
-        {"total-result-count": str(len(docs)), "publications-count": str(len(docs))},
+        {"total-result-count": str(total), "publications-count": str(len(docs))},
         O("query", {"syntax": "CQL"}, query),
         O("range", {"begin": "1", "end": str(len(docs))}),
         O("search-result", *hits),
