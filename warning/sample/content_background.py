@@ -123,7 +123,7 @@ BICYCLE_BELL = Topic(
         "a lightweight plastic frame | 轻质塑料车架 | 軽量な樹脂製フレーム | 경량 플라스틱 프레임 | um quadro leve de plástico | легкой пластмассовой рамой | khung nhựa nhẹ | einem leichten Kunststoffrahmen | un cadre léger en plastique",
     ),
     effects=(
-        "is easy for a child to use | 便于儿童使用 | 子供が容易に使用できる | 어린이가 쉽게 사용할 수 있다 | é fácil de usar por uma criança | удобство использования ребенком | giúp trẻ em dễ sử dụng | die Benutzung durch ein Kind erleichtert wird | facilitant l'utilisation par un enfant",
+        "is easy for a child to use | 便于儿童使用 | 子供が容易に使用できる | 어린이가 쉽게 사용할 수 있다 | é fácil de usar por uma criança | удобство использования ребенком | tạo thuận lợi cho trẻ em sử dụng | die Benutzung durch ein Kind erleichtert wird | facilitant l'utilisation par un enfant",
     ),
     cpc=("B62J 3/10", "B62K 9/00", "B62K 21/12"),
     applicants=("belltone", "greenfield"),
