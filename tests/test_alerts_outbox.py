@@ -59,7 +59,10 @@ def test_file_channel_writes_jsonl_and_html_once(tmp_path):
     assert dispatch(app, now=NOW, respect_backoff=False)["due"] == 0
     [record] = read_jsonl(tmp_path / "out" / "acme.jsonl")
     assert record["items"][0]["publication_id"] == "EP-4123456-A1"
-    assert "EP4123456A1" in (tmp_path / "out" / "acme.html").read_text(encoding="utf-8")
+    index = (tmp_path / "out" / "acme.html").read_text(encoding="utf-8")
+    assert "EP4123456A1" in index and f'href="{record["page"]}"' in index
+    page = (tmp_path / "out" / record["page"]).read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "Suggested next step" in page
 
 
 def test_weekly_subscriber_gets_one_batch_at_its_period(tmp_path):
