@@ -83,7 +83,7 @@ def write_sample(directory: Path, labels_path: Path | None = None, seed: int = S
 
     \b
         counts = write_sample(Path("/tmp/sample"))
-        # {"files": 62, "publications": 283, "us_grants": 60, ..., "labels": 240}
+        # {"files": 55, "publications": 283, "us_grants": 60, ..., "labels": 240}
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
