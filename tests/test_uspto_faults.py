@@ -145,3 +145,24 @@ def test_bad_documents_land_in_quarantine_while_the_rest_is_stored(corpus, db, t
         store_items(db, parse_uspto_file(path), second)
     assert db.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 3
     assert db.execute("SELECT count(*) FROM publications").fetchone()[0] == stored
+
+
+def test_parsing_in_a_child_process_gives_the_same_items_and_counts(corpus, tmp_path):
+    data = corpus(FOLDER, "PatentsView-DB", "ipg060103.small.xml").read_bytes()
+    path = tmp_path / "ipg060103.xml"
+    path.write_bytes(data + data[:20000])  # the second copy's first document never closes
+    in_thread: dict[str, int] = {}
+    in_child: dict[str, int] = {}
+    a = list(parse_uspto_file(path, in_thread, in_process=False))
+    b = list(parse_uspto_file(path, in_child, in_process=True))
+    assert a == b and len(a) == in_thread["publications"] + 1 > 25
+    assert in_thread == in_child and in_child["quarantined"] == 1 and in_child["skipped"] == 2
+
+
+def test_stopping_early_stops_the_reader(corpus):
+    path = corpus(FOLDER, "PatentsView-DB", "ipg120327.196.xml")
+    for in_process in (False, True):
+        items = parse_uspto_file(path, in_process=in_process)
+        first = next(items)
+        items.close()
+        assert first.id == "US-D656296-S"

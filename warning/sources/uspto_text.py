@@ -7,6 +7,7 @@ character again.
 
 from __future__ import annotations
 
+import re
 from html.entities import name2codepoint
 
 from lxml import etree
@@ -26,22 +27,20 @@ def raw_text(el: etree._Element | None) -> str:
     """Every piece of text under ``el``, entities resolved to characters, not normalised."""
     if el is None:
         return ""
-    parts: list[str] = []
-    _collect(el, parts)
-    return "".join(parts)
+    # itertext runs in C; an entity node comes out as its reference, "&rdquo;".
+    joined = "".join(el.itertext())
+    if "&" not in joined or not _ENTITY_REF.search(joined):
+        return joined
+    return "".join(_entity(t) if t[:1] == "&" and t[-1:] == ";" else t for t in el.itertext())
 
 
-def _collect(el: etree._Element, parts: list[str]) -> None:
-    if el.text and isinstance(el.tag, str):
-        parts.append(el.text)
-    for child in el:
-        if isinstance(child.tag, str):
-            _collect(child, parts)
-        elif child.tag is etree.Entity:
-            name = child.text[1:-1] if child.text else ""
-            parts.append(ENTITY_TEXT.get(name, " "))
-        if child.tail:
-            parts.append(child.tail)
+def _entity(piece: str) -> str:
+    if _ENTITY_REF.fullmatch(piece):
+        return ENTITY_TEXT.get(piece[1:-1], " ")
+    return piece
+
+
+_ENTITY_REF = re.compile(r"&[A-Za-z][\w.-]*;")
 
 
 def text(el: etree._Element | None) -> str:

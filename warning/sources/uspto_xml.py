@@ -11,7 +11,8 @@ Every Red Book version in use since 2001: ``pap`` v1.5/v1.6 applications and ST.
   that never closes, XML that stays broken after repair, a zip stream that ends inside it)
   becomes a `QuarantinedDocument` with its reason, and the rest of the file goes on.
 
-The description, the largest part of a document and not kept, is cut out before parsing.
+The description, citations and drawings, most of a document's bytes and elements and not kept,
+are cut out before parsing.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from lxml import etree
 from warning.errors import ParseError
 from warning.models import Publication, QuarantinedDocument
 from warning.sources.base import ParsedItem
+from warning.sources.readahead import can_fork, read_ahead, read_ahead_in_process
 from warning.sources.uspto_legacy import parse_pap, parse_patdoc
 from warning.sources.uspto_stream import RawDocument, is_zip, iter_documents, iter_zip_documents
 from warning.sources.uspto_v4 import parse_v4
@@ -53,11 +55,16 @@ _PROLOG = re.compile(
     re.DOTALL,
 )
 _PROLOG_WINDOW = 262144
-# Cut before parsing: never stored, and most of the bytes of a full-text document.
+PROCESS_FROM_BYTES = 32 * 1024 * 1024  # a weekly zip is 100-250 MB; tests and single documents stay in-thread
+# Cut before parsing: never stored, and most of the bytes and elements of a full-text document.
 _CUTS = (
-    (b"<description", b"</description>"),
-    (b"<subdoc-description", b"</subdoc-description>"),
-    (b"<SDODE", b"</SDODE>"),
+    (
+        (b"<description", b"</description>"),
+        (b"<subdoc-description", b"</subdoc-description>"),
+        (b"<SDODE", b"</SDODE>"),
+    ),
+    ((b"<us-references-cited", b"</us-references-cited>"), (b"<references-cited", b"</references-cited>")),
+    ((b"<drawings", b"</drawings>"),),
 )
 _BARE_AMP = re.compile(rb"&(?!(?:[A-Za-z_][\w.-]*|#\d+|#x[0-9A-Fa-f]+);)")
 _STRAY_LT = re.compile(rb"<(?![A-Za-z_/!?])")
@@ -68,8 +75,24 @@ def parse_uspto(data: bytes, ref: str, counts: dict[str, int] | None = None) -> 
     yield from parse_raw_documents(_at_least_one(iter_documents(io.BytesIO(data))), ref, counts)
 
 
-def parse_uspto_file(path: Path, counts: dict[str, int] | None = None) -> Iterator[ParsedItem]:
-    """Everything in a local USPTO file: ``.xml`` single or concatenated, or a ``.zip`` of them, streamed."""
+def parse_uspto_file(
+    path: Path, counts: dict[str, int] | None = None, in_process: bool | None = None
+) -> Iterator[ParsedItem]:
+    """Everything in a local USPTO file: ``.xml`` single or concatenated, or a ``.zip`` of them, streamed.
+
+    The file is parsed a few documents ahead of the consumer, so parsing overlaps with storing
+    (`warning.sources.readahead`): in a child process when ``in_process`` is true (default:
+    for files of ``PROCESS_FROM_BYTES`` and more, where forking pays), else in a thread.
+    """
+    if in_process is None:
+        in_process = path.stat().st_size >= PROCESS_FROM_BYTES
+    if in_process and can_fork():
+        yield from read_ahead_in_process(_parse_path, (path,), counts)
+    else:
+        yield from read_ahead(_parse_path(path, counts), name=f"parse {path.name}")
+
+
+def _parse_path(path: Path, counts: dict[str, int] | None) -> Iterator[ParsedItem]:
     if is_zip(path):
         for member, doc in iter_zip_documents(path):
             yield from _parse_one(doc, f"{path}!{member}:{doc.index}", counts)
@@ -151,7 +174,7 @@ def _parse_trusted(data: bytes, ref: str, root_name: str, counts: dict[str, int]
     if data[end:].strip():
         log.warning("%s: repaired: removed %d bytes after the root element", ref, len(data) - end)
         _count(counts, "repaired")
-    body = _cut_description(data[:end] if end < len(data) else data)
+    body = _cut_unused(data[:end] if end < len(data) else data)
     try:
         return parse_xml(body, ref)
     except ParseError:
@@ -164,14 +187,17 @@ def _parse_trusted(data: bytes, ref: str, root_name: str, counts: dict[str, int]
         return root
 
 
-def _cut_description(data: bytes) -> bytes:
-    for opening, closing in _CUTS:
-        start = data.find(opening)
-        if start < 0:
-            continue
-        end = data.find(closing, start)
-        if end > 0:
-            return data[:start] + data[end + len(closing) :]
+def _cut_unused(data: bytes) -> bytes:
+    """The document without its description, citations and drawings (the first spelling found of each)."""
+    for spellings in _CUTS:
+        for opening, closing in spellings:
+            start = data.find(opening)
+            if start < 0:
+                continue
+            end = data.find(closing, start)
+            if end > 0:
+                data = data[:start] + data[end + len(closing) :]
+                break
     return data
 
 
