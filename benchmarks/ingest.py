@@ -98,7 +98,13 @@ def ingest_child(db: str, file: str) -> None:
     finally:
         seconds = time.perf_counter() - start
         peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        print(json.dumps({"seconds": seconds, "peak_rss_mb": peak_kb / 1024}), flush=True)
+        # The forked parser process of a big file is a child of this one: its peak is reported too.
+        parser_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        print(
+            json.dumps(
+                {"seconds": seconds, "peak_rss_mb": peak_kb / 1024, "parser_peak_rss_mb": parser_kb / 1024}
+            )
+        )
 
 
 def ingest(path: Path, db: Path) -> dict:
@@ -127,6 +133,7 @@ def measure(path: Path, docs: int, size: int, tmp: Path, with_raw: bool) -> dict
         "mb_per_s": round(mb / got["seconds"], 1),
         "docs_per_s": round(docs / got["seconds"]),
         "peak_rss_mb": round(got["peak_rss_mb"], 1),
+        "parser_process_peak_rss_mb": round(got["parser_peak_rss_mb"], 1),
         "cli_output": got["summary"],
     }
     if with_raw:
