@@ -91,7 +91,7 @@ class AlertsConfig:
     max_attempts: int = 8  # then the alert moves to dead letters
     backoff_seconds: float = 60.0  # first retry delay; doubles each attempt
     backoff_cap_seconds: float = 6 * 3600.0
-    lookback_days: int = 14  # matches older than this are not queued (a new subscriber is not flooded); 0: all
+    lookback_days: int = 14  # older matches are not queued (no flood for a new subscriber); 0: all
 
 
 @dataclass(frozen=True)

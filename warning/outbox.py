@@ -133,11 +133,29 @@ def dispatch(
     channels = _channels(rows, app.config, sleep)
     groups = group_rows(rows, app.config, channels)
     counts: dict[str, Any] = {"due": len(rows), "messages": len(groups), "sent": 0, "failed": 0, "dead": 0}
-    skipped = 0
     if dry_run:
         counts["dry_run"] = True
         counts["preview"] = [_preview(g, app.config) for g in groups]
         return counts
+    try:
+        _deliver_all(app, groups, channels, moment, counts)
+    finally:
+        for channel in channels.values():
+            _finish(channel)
+    return counts
+
+
+def _finish(channel: Channel) -> None:
+    try:
+        channel.finish()
+    except Exception as exc:  # a derived file that cannot be rebuilt must not fail the run
+        log.error("%s channel: %s", channel.name, exc)
+
+
+def _deliver_all(
+    app: App, groups: list[Group], channels: dict[str, Channel], moment: datetime, counts: dict[str, Any]
+) -> None:
+    skipped = 0
     for group in groups:
         outcome = deliver(app, group, channels.get(group.channel), moment)
         if outcome == "skipped":
@@ -146,7 +164,6 @@ def dispatch(
             counts[outcome] += len(group.rows)
     if skipped:
         counts["skipped"] = skipped
-    return counts
 
 
 def _preview(group: Group, config: Config) -> dict[str, Any]:

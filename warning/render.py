@@ -35,6 +35,8 @@ def environment() -> jinja2.Environment:
     env.filters["slack_escape"] = lambda v: (
         str(v).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     )
+    # The zh/en words of every template, evaluated once rather than on each render.
+    env.globals["L"] = env.get_template("_i18n.j2").module.L
     return env
 
 

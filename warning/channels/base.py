@@ -60,6 +60,9 @@ class Channel:
         except Exception as exc:  # a channel bug or a library surprise must not stop the loop
             return DeliveryResult(ok=False, error=f"{type(exc).__name__}: {exc}")
 
+    def finish(self) -> None:
+        """Called once after a run of sends; channels that keep derived files update them here."""
+
     def _send(self, address: str, message: Message) -> DeliveryResult:
         raise TypeError(f"{type(self).__name__} does not implement _send")
 

@@ -1,7 +1,7 @@
 """File channel: a JSON Lines record per message, its HTML page, and an index page of the latest.
 
 For the demo and air-gapped sites. Writes ``NAME.jsonl`` (the record), ``NAME/KEY.html`` (each
-message as the e-mail's HTML) and ``NAME.html`` (the latest messages, newest first). A message
+message as the e-mail's HTML) and ``NAME.html`` (the latest messages, newest first, rebuilt once per run). A message
 whose key is already in the JSON Lines file is not written again, so this channel is
 exactly-once even across a crash.
 """
@@ -9,12 +9,14 @@ exactly-once even across a crash.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from warning import render as rendering  # module import: render imports the channels package
 from warning.channels.base import Channel, DeliveryResult, Message, register
 
 PAGE_MESSAGES = 200
+_RECORD_ID = re.compile(rb'^\{"id": "([^"]+)"', re.MULTILINE)
 
 
 @register
@@ -22,10 +24,18 @@ class FileChannel(Channel):
     name = "file"
     batchable = True
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._written: dict[Path, set[str]] = {}  # keys in each file, read once per run
+        self._stale_index: dict[Path, str] = {}  # index pages to rebuild, with their language
+
     def _send(self, address: str, message: Message) -> DeliveryResult:
         path = self.config.resolve(address)
         path.parent.mkdir(parents=True, exist_ok=True)
-        if already_written(path, message.key):
+        if path not in self._written:
+            self._written[path] = written_keys(path)
+        written = self._written[path]
+        if message.key in written:
             return DeliveryResult(ok=True, response="already in the file")
         pages = path.with_suffix("")
         page = pages / f"{message.key}.html"
@@ -43,18 +53,23 @@ class FileChannel(Channel):
         }
         with path.open("a", encoding="utf-8") as out:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
-        latest = read_records(path, last=PAGE_MESSAGES)[::-1]
-        path.with_suffix(".html").write_text(
-            rendering.render_file_page(latest, message.language), encoding="utf-8"
-        )
+        written.add(message.key)
+        self._stale_index[path] = message.language
         return DeliveryResult(ok=True, response=str(path))
 
+    def finish(self) -> None:
+        """Rebuild the index page of every file written to, once per run."""
+        for path, lang in self._stale_index.items():
+            latest = read_records(path, last=PAGE_MESSAGES)[::-1]
+            path.with_suffix(".html").write_text(rendering.render_file_page(latest, lang), encoding="utf-8")
+        self._stale_index.clear()
 
-def already_written(path: Path, key: str) -> bool:
-    """Whether a record with this key is in the file (a byte search: no parsing per send)."""
+
+def written_keys(path: Path) -> set[str]:
+    """The keys of the records already in a JSON Lines file."""
     if not path.exists():
-        return False
-    return f'"id": "{key}"'.encode() in path.read_bytes()
+        return set()
+    return {m.decode() for m in _RECORD_ID.findall(path.read_bytes())}
 
 
 def read_records(path: Path, last: int = 0) -> list[dict]:

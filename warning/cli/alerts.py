@@ -90,7 +90,9 @@ def test_channel(ctx: click.Context, subscriber: str, only: str | None) -> None:
     stamp = iso(utc(None))
     for channel, address in targets:
         row = {"key": f"test:{sub.name}:{channel}:{address}:{stamp}", "kind": "test", "payload": {}}
-        result = get_channel(channel, app.config).send(address, render_message("test", [row], sub.language))
+        sender = get_channel(channel, app.config)
+        result = sender.send(address, render_message("test", [row], sub.language))
+        sender.finish()
         failed += not result.ok
         click.echo(f"{channel} {address}: " + ("ok" if result.ok else f"FAILED {result.error}"))
     if failed:
