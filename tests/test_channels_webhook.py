@@ -79,6 +79,7 @@ def test_dingtalk_markdown_robot(tmp_path, httpserver, monkeypatch):
     assert body["msgtype"] == "markdown"
     assert body["markdown"]["title"].startswith("[专利预警] 摩托车")
     text = body["markdown"]["text"]
+    assert text.startswith("#### [专利预警] 摩托车")  # robots guarded by the keyword 专利预警 accept it
     assert "[EP4123456A1](https://worldwide.espacenet.com/patent/search?q=pn%3DEP4123456A1)" in text
     assert "Motorrad mit Turbolader" in text and "申请人：HONDA MOTOR CO LTD" in text
 

@@ -25,15 +25,21 @@ WECOM_MAX_BYTES = 4000
 MARKDOWN_MAX_CHARS = 15000
 
 
+def titled_markdown(message: Message) -> str:
+    """The subject as a heading, then the body: DingTalk and WeCom show no separate title, and a
+    DingTalk robot guarded by keywords looks for them (e.g. 专利预警) in the text."""
+    return f"#### {message.subject}\n\n{message.markdown.strip()}\n"
+
+
 def dingtalk_payload(message: Message) -> dict:
     return {
         "msgtype": "markdown",
-        "markdown": {"title": message.subject, "text": message.markdown[:MARKDOWN_MAX_CHARS]},
+        "markdown": {"title": message.subject, "text": titled_markdown(message)[:MARKDOWN_MAX_CHARS]},
     }
 
 
 def wecom_payload(message: Message) -> dict:
-    content = message.markdown.encode("utf-8")[:WECOM_MAX_BYTES].decode("utf-8", errors="ignore")
+    content = titled_markdown(message).encode("utf-8")[:WECOM_MAX_BYTES].decode("utf-8", errors="ignore")
     return {"msgtype": "markdown", "markdown": {"content": content}}
 
 
