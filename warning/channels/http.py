@@ -43,11 +43,12 @@ def post_json(
 
 
 def status_result(response: requests.Response) -> DeliveryResult | None:
-    """A failed result for a non-2xx status (4xx other than 408/429 cannot succeed on retry)."""
+    """A failed result for a non-2xx status. A refused payload or a missing endpoint (400, 404,
+    410, 413, 422) cannot succeed on retry; auth errors (401, 403) can, once the secret is fixed."""
     if 200 <= response.status_code < 300:
         return None
     text = response.text[:500]
-    permanent = 400 <= response.status_code < 500 and response.status_code not in (408, 409, 429)
+    permanent = response.status_code in (400, 404, 410, 413, 422)
     retry_after = parse_retry_after(response.headers.get("Retry-After"))
     return DeliveryResult(
         ok=False,

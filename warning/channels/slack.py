@@ -18,16 +18,13 @@ from warning.config import secret
 SECTION_MAX = 2900  # Slack refuses section text over 3000 characters
 MAX_BLOCKS = 48
 TRIES = 3
-# Errors that no retry can fix: the outbox dead-letters them at once.
+# Errors of one address or message that no retry can fix: dead-lettered at once. Token problems
+# (invalid_auth, token_revoked) stay retryable: once the operator fixes the token, they go out.
 PERMANENT_ERRORS = {
     "channel_not_found",
     "not_in_channel",
-    "invalid_auth",
-    "account_inactive",
     "is_archived",
     "no_service",
-    "invalid_token",
-    "token_revoked",
     "msg_too_long",
     "invalid_blocks",
 }
@@ -81,9 +78,7 @@ class SlackChannel(Channel):
             return self._via_api(address, message)
         if settings.webhook_url_env:
             return self._via_webhook(secret(settings.webhook_url_env, "Slack incoming webhook"), message)
-        return DeliveryResult(
-            ok=False, error="[slack] has neither token_env nor webhook_url_env", permanent=True
-        )
+        return DeliveryResult(ok=False, error="[slack] has neither token_env nor webhook_url_env")
 
     def _via_api(self, channel: str, message: Message) -> DeliveryResult:
         client = WebClient(
@@ -120,7 +115,7 @@ class SlackChannel(Channel):
                 return DeliveryResult(
                     ok=False,
                     error=f"slack webhook: HTTP {response.status_code} {error}",
-                    permanent=error in PERMANENT_ERRORS or response.status_code in (403, 404, 410),
+                    permanent=error in PERMANENT_ERRORS or response.status_code in (404, 410),
                 )
             wait = _retry_after(response.headers)
             if wait is None or wait > MAX_INLINE_WAIT:
