@@ -166,8 +166,12 @@ def list_command(ctx, enterprise, status, country, due_within, today, as_json) -
         click.echo("no risk cases")
         return
     for c in cases:
-        upcoming = [d for d in deadlines.get(c["id"], []) if d["date"] >= day.isoformat()]
-        nxt = f"next {upcoming[0]['kind']} {upcoming[0]['date']}" if upcoming else "no deadline ahead"
+        mine = deadlines.get(c["id"], [])
+        upcoming = [d for d in mine if d["date"] >= day.isoformat()]
+        if upcoming:
+            nxt = f"next {upcoming[0]['kind']} {upcoming[0]['date']}"
+        else:
+            nxt = f"passed {mine[-1]['kind']} {mine[-1]['date']}" if mine else "no deadline"
         click.echo(
             f"{c['id']:>4}  {c['publication_id']:<22} {c['status']:<9} {c['severity']:<6} "
             f"{'; '.join(c['enterprises'])}  [{nxt}]"
