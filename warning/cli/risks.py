@@ -24,7 +24,7 @@ from warning.risks import (
 )
 from warning.risks.cases import LABELS_ZH, get_case_or_fail
 from warning.risks.deadlines import LABELS
-from warning.risks.export import write_csv
+from warning.risks.export import case_json, write_csv
 from warning.store import legal_events as legal_store
 from warning.store import risks as store
 
@@ -158,7 +158,7 @@ def list_command(ctx, enterprise, status, country, due_within, today, as_json) -
     if as_json:
         click.echo(
             json.dumps(
-                [_case_json(c, deadlines.get(c["id"], [])) for c in cases], ensure_ascii=False, indent=2
+                [case_json(c, deadlines.get(c["id"], [])) for c in cases], ensure_ascii=False, indent=2
             )
         )
         return
@@ -176,25 +176,6 @@ def list_command(ctx, enterprise, status, country, due_within, today, as_json) -
             f"{c['id']:>4}  {c['publication_id']:<22} {c['status']:<9} {c['severity']:<6} "
             f"{'; '.join(c['enterprises'])}  [{nxt}]"
         )
-
-
-def _case_json(case: dict, deadlines: list[dict]) -> dict:
-    return {
-        "id": case["id"],
-        "publication": case["publication_id"],
-        "country": case["country"],
-        "enterprises": case["enterprises"],
-        "watchlist": case["watchlist"],
-        "status": case["status"],
-        "severity": case["severity"],
-        "severity_reason": case["severity_reason"],
-        "owner": case["owner"],
-        "action": case["action"],
-        "outcome": case["outcome"],
-        "opened_at": case["opened_at"],
-        "closed_at": case["closed_at"],
-        "deadlines": [{"kind": d["kind"], "date": d["date"], "basis": d["basis"]} for d in deadlines],
-    }
 
 
 @risks.command("show")
@@ -220,7 +201,7 @@ def show_command(ctx, case_id, as_json) -> None:
     history = store.case_history(app.db, case_id)
     if as_json:
         info = {
-            **_case_json(case, deadlines),
+            **case_json(case, deadlines),
             "titles": case["titles"],
             "family": family,
             "legal_events": [e.__dict__ for e in events],

@@ -95,3 +95,23 @@ def _bilingual(value: str | None) -> str:
 def _deadline_label(kind: str) -> str:
     label = LABELS.get(kind)
     return f"{kind} {label['zh']}" if label else kind
+
+
+def case_json(case: dict[str, Any], deadlines: list[dict[str, Any]]) -> dict[str, Any]:
+    """A case as `warning risks list --json` prints it (``publication`` is the id as text)."""
+    return {
+        "id": case["id"],
+        "publication": case["publication_id"],
+        "country": case["country"],
+        "enterprises": case["enterprises"],
+        "watchlist": case["watchlist"],
+        "status": case["status"],
+        "severity": case["severity"],
+        "severity_reason": case["severity_reason"],
+        "owner": case["owner"],
+        "action": case["action"],
+        "outcome": case["outcome"],
+        "opened_at": case["opened_at"],
+        "closed_at": case["closed_at"],
+        "deadlines": [{"kind": d["kind"], "date": d["date"], "basis": d["basis"]} for d in deadlines],
+    }
