@@ -201,3 +201,35 @@ def _parse(text):
     from datetime import datetime
 
     return datetime.fromisoformat(text)
+
+
+def test_subscriber_typos_are_errors_not_silence(tmp_path):
+    from warning.alerts import config_problems
+    from warning.errors import ConfigError
+
+    app = make_test_app(
+        tmp_path,
+        """
+[smtp]
+security = "tls"
+
+[[subscribers]]
+name = "acme"
+mode = "weekley"
+language = "fr"
+email = ["ip.acme.example"]
+dingtalk = ["oapi.dingtalk.com/robot/send"]
+
+[[subscribers]]
+name = "acme"
+""",
+    )
+    problems = config_problems(app.config)
+    assert "subscriber 'acme' is defined twice" in problems
+    assert "subscriber acme: mode must be immediate, daily, weekly, not 'weekley'" in problems
+    assert "subscriber acme: language must be zh, en, not 'fr'" in problems
+    assert "subscriber acme: 'ip.acme.example' is not an e-mail address" in problems
+    assert "subscriber acme: dingtalk 'oapi.dingtalk.com/robot/send' is not an http(s) URL" in problems
+    assert "[smtp] security must be starttls, ssl or none, not 'tls'" in problems
+    with pytest.raises(ConfigError, match="weekley"):
+        queue_alerts(app, now=NOW)

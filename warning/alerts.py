@@ -14,12 +14,20 @@ from typing import Any
 import sqlite_utils
 
 from warning.app import App
-from warning.config import SubscriberConfig
-from warning.errors import WarningError
+from warning.config import Config, SubscriberConfig
+from warning.errors import ConfigError, WarningError
 from warning.outbox import dispatch, iso, utc
 from warning.store import outbox as store
 
-__all__ = ["KINDS", "batch_time", "dispatch", "enqueue", "queue_alerts", "subscriber_addresses"]
+__all__ = [
+    "KINDS",
+    "batch_time",
+    "config_problems",
+    "dispatch",
+    "enqueue",
+    "queue_alerts",
+    "subscriber_addresses",
+]
 
 KINDS = ("match", "reminder", "legal", "digest", "test")
 _PUBLICATION_FIELDS = (
@@ -32,6 +40,49 @@ _PUBLICATION_FIELDS = (
     "application_number",
     "lang",
 )
+
+
+_CHOICES = {
+    "kind": ("enterprise", "association", "programme"),
+    "language": ("zh", "en"),
+    "mode": ("immediate", "daily", "weekly"),
+    "digest_period": ("day", "week", "month"),
+}
+
+
+def config_problems(config: Config) -> list[str]:
+    """Readable problems of the subscribers and delivery settings (a typo must not mean silence)."""
+    problems = []
+    names = [s.name for s in config.subscribers]
+    problems += [
+        f"subscriber {n!r} is defined twice" for n in sorted({n for n in names if names.count(n) > 1})
+    ]
+    for sub in config.subscribers:
+        for key, allowed in _CHOICES.items():
+            if getattr(sub, key) not in allowed:
+                problems.append(
+                    f"subscriber {sub.name}: {key} must be {', '.join(allowed)}, not {getattr(sub, key)!r}"
+                )
+        if not 0.0 <= sub.min_score <= 1.0:
+            problems.append(f"subscriber {sub.name}: min_score must be between 0 and 1")
+        problems += [
+            f"subscriber {sub.name}: {a!r} is not an e-mail address" for a in sub.email if "@" not in a
+        ]
+        for channel in ("webhook", "dingtalk", "wecom", "feishu"):
+            bad = [a for a in getattr(sub, channel) if not a.startswith(("https://", "http://"))]
+            problems += [f"subscriber {sub.name}: {channel} {a!r} is not an http(s) URL" for a in bad]
+    if config.smtp.security not in ("starttls", "ssl", "none"):
+        problems.append(f"[smtp] security must be starttls, ssl or none, not {config.smtp.security!r}")
+    if config.alerts.max_attempts < 1 or config.alerts.backoff_seconds <= 0:
+        problems.append("[alerts] max_attempts must be at least 1 and backoff_seconds above 0")
+    return problems
+
+
+def check_config(config: Config) -> None:
+    """Raise ConfigError listing every problem `config_problems` finds."""
+    problems = config_problems(config)
+    if problems:
+        raise ConfigError("; ".join(problems))
 
 
 def subscriber_addresses(sub: SubscriberConfig) -> list[tuple[str, str]]:
@@ -107,6 +158,7 @@ def match_rows(sub: SubscriberConfig, match: dict[str, Any], due: str) -> list[d
 def queue_alerts(app: App, now: datetime | None = None) -> dict[str, int]:
     """Queue an outbox row for every new match each subscriber follows (watchlists, countries,
     min_score); a match already queued for a subscriber is never queued again."""
+    check_config(app.config)
     now = utc(now)
     lookback = app.config.alerts.lookback_days
     since = iso(now - timedelta(days=lookback)) if lookback > 0 else ""

@@ -18,7 +18,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from warning.alerts import enqueue, match_payload, subscriber_addresses
+from warning.alerts import check_config, enqueue, match_payload, subscriber_addresses
 from warning.app import App
 from warning.config import SubscriberConfig
 from warning.errors import ConfigError
@@ -208,6 +208,7 @@ def send_due_digests(
 ) -> dict[str, Any]:
     """Queue and send each association's (and programme's) digest of the period that just ended,
     once per subscriber and period, through its channels."""
+    check_config(app.config)
     moment = utc(now)
     counts: dict[str, Any] = {"digests": 0, "queued": 0}
     for sub in app.config.subscribers:
