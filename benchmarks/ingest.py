@@ -167,6 +167,8 @@ def main() -> None:
         "rss_growth_when_doubled": round(
             runs["double"]["ingest"]["peak_rss_mb"] / runs["single"]["ingest"]["peak_rss_mb"], 2
         ),
+        "cpus": os.cpu_count(),
+        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
         "targets": {
             "ingest_to_raw_speed_ratio": ">= 0.5",
             "peak_rss_mb": "< 300, flat when the file doubles",

@@ -125,10 +125,11 @@ def _name(party: etree._Element) -> str:
     book = party.find("addressbook")
     if book is None:
         book = party
-    org = text(book.find("orgname"))
-    if org:
-        return org
-    return person_name(text(book.find("first-name")), text(book.find("last-name")))
+    # Name parts are leaves holding plain text: findtext (in C) is enough.
+    org = book.findtext("orgname")
+    if org and org.strip():
+        return " ".join(org.split())
+    return person_name(book.findtext("first-name") or "", book.findtext("last-name") or "")
 
 
 def _unique(names: list[str]) -> list[str]:

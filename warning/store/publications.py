@@ -161,8 +161,12 @@ def _with_text(row: dict) -> dict:
     return row
 
 
+# What json.dumps(value, ensure_ascii=False) builds on every call, built once (the ingest hot path).
+_JSON = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _encode(row: dict, column: str):
     value = row.get(column)
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
+        return _JSON(value)
     return value
