@@ -242,3 +242,14 @@ def test_named_entities_become_characters(corpus):
 def test_document_without_xml_declaration(corpus):
     (pub,) = publications(corpus, "go-uspto/application__v4-0-A1.xml").values()
     assert pub.id == "US-20050000001-A1" and pub.title() == "Novelty jeans"
+
+
+def test_reissue_grant(corpus):
+    # No reissue in the corpus: a real v4.5 grant relabelled as the Red Book writes reissues.
+    data = corpus(FOLDER, "go-uspto", "grant__v4-5-B1.xml").read_bytes()
+    data = data.replace(b"<doc-number>09358892</doc-number>", b"<doc-number>RE046789</doc-number>", 1)
+    data = data.replace(b"<kind>B1</kind>", b"<kind>E</kind>", 1).replace(
+        b'appl-type="utility"', b'appl-type="reissue"', 1
+    )
+    (pub,) = parse_uspto(data, "re")
+    assert (pub.id, pub.kind, pub.doc_type) == ("US-RE46789-E", "E", "reissue")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -82,10 +83,12 @@ def parse_uspto_file(
 
     The file is parsed a few documents ahead of the consumer, so parsing overlaps with storing
     (`warning.sources.readahead`): in a child process when ``in_process`` is true (default:
-    for files of ``PROCESS_FROM_BYTES`` and more, where forking pays), else in a thread.
+    for files of ``PROCESS_FROM_BYTES`` and more, where forking pays, when no other thread
+    runs), else in a thread.
     """
     if in_process is None:
-        in_process = path.stat().st_size >= PROCESS_FROM_BYTES
+        # Forking a process that runs other threads (the scheduler's) can copy a held lock.
+        in_process = path.stat().st_size >= PROCESS_FROM_BYTES and threading.active_count() == 1
     if in_process and can_fork():
         yield from read_ahead_in_process(_parse_path, (path,), counts)
     else:
