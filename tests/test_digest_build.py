@@ -175,3 +175,25 @@ def test_digest_by_email_carries_the_chart_inline(tmp_path):
     assert f'src="cid:{image["Content-ID"].strip("<>")}"' in html_part.get_content()
     assert "data:image" not in html_part.get_content()
     assert "Weekly digest" in mail["Subject"]
+
+
+def test_periods_begin_at_midnight_in_the_schedule_time_zone(tmp_path):
+    from warning.alerts import batch_time
+
+    app = digest_app(tmp_path)
+    config = (tmp_path / "config.toml").read_text()
+    app = make_test_app(tmp_path, '[schedule]\ntimezone = "Asia/Shanghai"\n' + config)
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo("Asia/Shanghai")
+    assert period_start(NOW, "week", zone).isoformat() == "2026-11-23T00:00:00+08:00"
+    assert batch_time("weekly", NOW, zone).isoformat() == "2026-11-29T16:00:00+00:00"
+    assert (
+        batch_time("daily", NOW, zone).isoformat() == "2026-11-25T16:00:00+00:00"
+    )  # NOW is 01:30 on the 25th there
+    send_due_digests(app, now=NOW)
+    [row] = alert_rows(app, kind="digest")
+    assert row["key"].startswith("digest:moto-association:week:2026-W47:")
+    payload = json.loads(row["payload"])
+    assert "2026-11-16 to 2026-11-23" in payload["subject"] and "00:00 CST" in payload["text"]
+    assert payload["stats"]["total"] == 2  # W47 in Beijing: 15 Nov 16:00 to 22 Nov 16:00 UTC

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 import sqlite_utils
@@ -16,7 +16,7 @@ import sqlite_utils
 from warning.app import App
 from warning.config import Config, SubscriberConfig
 from warning.errors import ConfigError, WarningError
-from warning.outbox import dispatch, iso, utc
+from warning.outbox import dispatch, iso, local_zone, utc
 from warning.store import outbox as store
 
 __all__ = [
@@ -100,16 +100,16 @@ def subscriber_addresses(sub: SubscriberConfig) -> list[tuple[str, str]]:
     return pairs
 
 
-def batch_time(mode: str, now: datetime) -> datetime:
-    """When an alert queued at ``now`` is due: at once, or at the subscriber's next period (UTC).
+def batch_time(mode: str, now: datetime, zone: tzinfo = UTC) -> datetime:
+    """When an alert queued at ``now`` is due: at once, or at the subscriber's next period.
 
-    ``daily``: the next midnight; ``weekly``: the next Monday midnight.
+    ``daily``: the next midnight; ``weekly``: the next Monday midnight, both in ``zone``.
     """
-    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    midnight = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
     if mode == "daily":
-        return midnight + timedelta(days=1)
+        return utc(midnight + timedelta(days=1))
     if mode == "weekly":
-        return midnight + timedelta(days=7 - midnight.weekday())
+        return utc(midnight + timedelta(days=7 - midnight.weekday()))
     return now
 
 
@@ -159,7 +159,7 @@ def queue_alerts(app: App, now: datetime | None = None) -> dict[str, int]:
     """Queue an outbox row for every new match each subscriber follows (watchlists, countries,
     min_score); a match already queued for a subscriber is never queued again."""
     check_config(app.config)
-    now = utc(now)
+    now, zone = utc(now), local_zone(app.config)
     lookback = app.config.alerts.lookback_days
     since = iso(now - timedelta(days=lookback)) if lookback > 0 else ""
     counts = {"subscribers": 0, "matches": 0, "queued": 0}
@@ -170,7 +170,7 @@ def queue_alerts(app: App, now: datetime | None = None) -> dict[str, int]:
         counts["subscribers"] += 1
         found = store.matches_to_queue(app.db, sub.name, list(sub.watchlists), sub.min_score, since)
         wanted = [m for m in found if not sub.countries or m.get("country") in sub.countries]
-        due = iso(batch_time(sub.mode, now))
+        due = iso(batch_time(sub.mode, now, zone))
         rows = [row for m in wanted for row in match_rows(sub, m, due)]
         counts["matches"] += len(wanted)
         counts["queued"] += store.insert_alerts(app.db, rows, iso(now))

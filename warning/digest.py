@@ -13,7 +13,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -22,7 +22,7 @@ from warning.alerts import check_config, enqueue, match_payload, subscriber_addr
 from warning.app import App
 from warning.config import SubscriberConfig
 from warning.errors import ConfigError
-from warning.outbox import dispatch, iso, utc
+from warning.outbox import dispatch, iso, local_zone, utc
 from warning.render import language, match_item, render
 from warning.store import digests as store
 from warning.store.outbox import key_exists
@@ -58,9 +58,9 @@ def period_delta(period: str) -> relativedelta:
     ]
 
 
-def period_start(moment: datetime, period: str) -> datetime:
-    """The start (UTC midnight) of the day, ISO week or month that contains ``moment``."""
-    midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+def period_start(moment: datetime, period: str, zone: tzinfo = UTC) -> datetime:
+    """The start (midnight in ``zone``) of the day, ISO week or month that contains ``moment``."""
+    midnight = moment.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
     if period == "week":
         return midnight - timedelta(days=midnight.weekday())
     if period == "month":
@@ -85,7 +85,7 @@ def build_digest(
 ) -> Digest:
     """The digest of the ``period`` (day, week or month) that ends at ``now``."""
     sub = _subscriber(app, subscriber)
-    end = utc(now)
+    end = utc(now).astimezone(local_zone(app.config))
     start = end - period_delta(period)
     rows = _matches(app, sub, start, end)
     items = [{**match_item(match_payload(r), language(sub.language)), "kind": "match"} for r in rows]
@@ -214,7 +214,7 @@ def send_due_digests(
     for sub in app.config.subscribers:
         if sub.kind not in DIGEST_KINDS or not subscriber_addresses(sub):
             continue
-        boundary = period_start(moment, sub.digest_period)
+        boundary = period_start(moment, sub.digest_period, local_zone(app.config))
         label = period_label(boundary - period_delta(sub.digest_period), sub.digest_period)
         if key_exists(app.db, f"digest:{sub.name}:{sub.digest_period}:{label}:"):
             continue

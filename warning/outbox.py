@@ -16,11 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from warning.app import App
 from warning.channels import Channel, DeliveryResult, Message, get_channel
 from warning.config import AlertsConfig, Config, SubscriberConfig
-from warning.errors import WarningError
+from warning.errors import ConfigError, WarningError
 from warning.render import render_message
 from warning.store import outbox as store
 
@@ -34,6 +35,16 @@ def utc(now: datetime | None) -> datetime:
     """``now`` (or the real time) in UTC, to the second, as the store keeps it."""
     now = now or datetime.now(UTC)
     return now.astimezone(UTC).replace(microsecond=0)
+
+
+def local_zone(config: Config) -> ZoneInfo:
+    """The ``[schedule] timezone``: where a day, a week and a month begin for batches and digests."""
+    try:
+        return ZoneInfo(config.schedule.timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"[schedule] timezone {config.schedule.timezone!r} is not a known time zone"
+        ) from None
 
 
 def iso(moment: datetime) -> str:
