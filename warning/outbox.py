@@ -148,8 +148,10 @@ def dispatch(
         counts["dry_run"] = True
         counts["preview"] = [_preview(g, app.config) for g in groups]
         return counts
+    # An injected ``now`` stands still (tests); the real clock moves on during a long run.
+    clock = (lambda: moment) if now is not None else (lambda: utc(None))
     try:
-        _deliver_all(app, groups, channels, moment, counts)
+        _deliver_all(app, groups, channels, clock, counts)
     finally:
         for channel in channels.values():
             _finish(channel)
@@ -164,11 +166,15 @@ def _finish(channel: Channel) -> None:
 
 
 def _deliver_all(
-    app: App, groups: list[Group], channels: dict[str, Channel], moment: datetime, counts: dict[str, Any]
+    app: App,
+    groups: list[Group],
+    channels: dict[str, Channel],
+    clock: Callable[[], datetime],
+    counts: dict[str, Any],
 ) -> None:
     skipped = 0
     for group in groups:
-        outcome = deliver(app, group, channels.get(group.channel), moment)
+        outcome = deliver(app, group, channels.get(group.channel), clock())
         if outcome == "skipped":
             skipped += len(group.rows)
         else:
