@@ -15,7 +15,7 @@ import pytest
 
 from warning.config import Config, ScheduleConfig, SmtpConfig
 from warning.errors import SourceUnavailable
-from warning.jobs import Job, job_table
+from warning.jobs import Job, Step, job_table
 from warning.service import JobRunner, recover_stale_runs, run_once, shutdown
 from warning.store import open_db
 from warning.store.operations import start_run
@@ -36,14 +36,16 @@ def table(calls: list[str], **overrides) -> dict[str, Job]:
         return overrides.get(name) or (lambda app: calls.append(name) or {"done": 1})
 
     return {
-        "fetch:a": Job("fetch:a", (("fetch", step("fetch:a")),), "0 9 * * *", then=("classify",)),
-        "fetch:b": Job("fetch:b", (("fetch", step("fetch:b")),), "0 9 * * *", then=("classify",)),
+        "fetch:a": Job("fetch:a", (Step("fetch", step("fetch:a")),), "0 9 * * *", then=("classify",)),
+        "fetch:b": Job("fetch:b", (Step("fetch", step("fetch:b")),), "0 9 * * *", then=("classify",)),
         "classify": Job(
-            "classify", (("classify", step("classify")), ("queue_alerts", step("queue"))), "20 * * * *"
+            "classify",
+            (Step("classify", step("classify")), Step("queue_alerts", step("queue"))),
+            "20 * * * *",
         ),
-        "reminders": Job("reminders", (("reminders", step("reminders")),), "0 8 * * *"),
-        "alerts": Job("alerts", (("dispatch", step("alerts")),), "*/5 * * * *"),
-        "train": Job("train", (("train", step("train")),), "0 2 * * sun"),
+        "reminders": Job("reminders", (Step("reminders", step("reminders")),), "0 8 * * *"),
+        "alerts": Job("alerts", (Step("dispatch", step("alerts")),), "*/5 * * * *"),
+        "train": Job("train", (Step("train", step("train")),), "0 2 * * sun"),
     }
 
 
@@ -70,8 +72,18 @@ def test_once_runs_due_jobs_in_pipeline_order_with_classify_once_after_the_fetch
     assert [r.name for r in results] == ["fetch:a", "fetch:b", "classify", "reminders", "alerts", "train"]
     recorded = runs(db_path)
     assert {r["status"] for r in recorded} == {"ok"}
-    assert recorded[2]["counts"] == {"classify": {"done": 1}, "queue_alerts": {"done": 1}}
+    # A multi-step job records each step under the step's name, a one-step job under its own.
+    assert [r["job"] for r in recorded] == [
+        "fetch:a",
+        "fetch:b",
+        "classify",
+        "queue_alerts",
+        "reminders",
+        "alerts",
+        "train",
+    ]
     assert recorded[0]["counts"] == {"done": 1} and recorded[0]["started_at"] and recorded[0]["finished_at"]
+    assert results[2].counts == {"classify": {"done": 1}, "queue_alerts": {"done": 1}}
 
 
 def test_once_runs_only_what_is_due_since_the_last_success(tmp_path, db_path):
@@ -136,7 +148,7 @@ def test_a_step_reporting_failure_fails_its_job_and_later_steps_still_run(tmp_pa
 def test_the_daemon_path_chains_classify_after_a_fetch_and_not_when_stopping(tmp_path, db_path):
     calls: list[str] = []
     runner = JobRunner(all_jobs_config(tmp_path), db_path, table(calls))
-    assert [r.name for r in runner.run("fetch:a")] == ["fetch:a", "classify"]
+    assert [r.name for r in runner.run("fetch:a")] == ["fetch:a", "classify"]  # classify follows the fetch
     runner.stopping.set()
     assert runner.run("fetch:b") == [] and calls == ["fetch:a", "classify", "queue"]
 
@@ -176,5 +188,35 @@ def test_the_real_job_table_calls_the_cli_functions_by_name(tmp_path):
     config = Config(base_dir=tmp_path, sources={"ops": SourceConfig("ops", "epo_ops")})
     jobs = job_table(config)
     assert list(jobs) == ["fetch:ops", "classify", "legal", "reminders", "alerts", "digests", "train"]
-    assert [s for s, _ in jobs["classify"].steps] == ["classify", "queue_alerts", "auto_open"]
-    assert jobs["fetch:ops"].then == ("classify",) and jobs["fetch:ops"].records_own_run
+    classify = jobs["classify"]
+    assert [(s.name, s.records_own_run) for s in classify.steps] == [
+        ("classify", True),  # classify_pending writes its own run
+        ("queue_alerts", False),
+        ("auto_open", False),
+    ]
+    assert [classify.run_name(s) for s in classify.steps] == ["classify", "queue_alerts", "auto_open"]
+    (fetch,) = jobs["fetch:ops"].steps
+    assert jobs["fetch:ops"].then == ("classify",) and fetch.records_own_run
+    assert jobs["fetch:ops"].run_name(fetch) == "fetch:ops"  # as fetch_source records it
+
+
+def test_a_step_recording_its_own_run_is_recorded_once_whether_it_raises_early_or_late(tmp_path, db_path):
+    from warning.store.operations import finish_run
+
+    def early(app):  # fails before it could write its own run
+        raise SourceUnavailable("watchlists folder unreadable")
+
+    def late(app):  # writes its own failed run, then raises
+        finish_run(app.db, start_run(app.db, "fetch:b"), "failed", {}, "disk full")
+        raise OSError("disk full")
+
+    jobs = {
+        "fetch:a": Job("fetch:a", (Step("fetch", early, records_own_run=True),), "0 9 * * *"),
+        "fetch:b": Job("fetch:b", (Step("fetch", late, records_own_run=True),), "0 9 * * *"),
+    }
+    runner = JobRunner(all_jobs_config(tmp_path), db_path, jobs)
+    assert not runner.run("fetch:a")[0].ok and not runner.run("fetch:b")[0].ok
+    assert [(r["job"], r["status"], r["error"]) for r in runs(db_path)] == [
+        ("fetch:a", "failed", "watchlists folder unreadable"),
+        ("fetch:b", "failed", "disk full"),
+    ]

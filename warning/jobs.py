@@ -14,7 +14,7 @@ from typing import Any
 from warning.app import App
 from warning.config import Config
 
-Step = Callable[[App], dict]
+StepFunction = Callable[[App], dict]
 
 # Defaults for fetch jobs by source kind: (cron, time zone). Each office publishes on its own day:
 # USPTO grants on Tuesday and applications on Thursday (files up by the US morning), the EP
@@ -27,7 +27,7 @@ SOURCE_DEFAULTS: dict[str, tuple[str, str]] = {
 OTHER_SOURCE_DEFAULT = ("0 4 * * *", "")  # "" means the [schedule] time zone
 
 
-def _fetch_step(source: str) -> Step:
+def _fetch_step(source: str) -> StepFunction:
     def fetch(app: App) -> dict:
         from warning.fetch import fetch_source
 
@@ -85,16 +85,28 @@ def _train(app: App) -> dict:
 
 
 @dataclass(frozen=True)
+class Step:
+    """One pipeline function of a job. Some record their own `runs` row (fetch, classify)."""
+
+    name: str
+    run: StepFunction
+    records_own_run: bool = False
+
+
+@dataclass(frozen=True)
 class Job:
     """A named job: its steps in order, its default cron and what runs right after it."""
 
     name: str
-    steps: tuple[tuple[str, Step], ...]
+    steps: tuple[Step, ...]
     default_cron: str
     default_timezone: str = ""  # "" means the [schedule] time zone
     then: tuple[str, ...] = ()  # jobs chained after this one (fetch -> classify)
     source: str = ""
-    records_own_run: bool = False  # the step writes its own `runs` row (fetch_source does)
+
+    def run_name(self, step: Step) -> str:
+        """The ``runs.job`` a step is recorded under: the job's name, or the step's in a multi-step job."""
+        return self.name if len(self.steps) == 1 else step.name
 
     def needs_work(self, config: Config) -> bool:
         """Whether the job has anything to work on with this config (else it is not scheduled)."""
@@ -114,16 +126,21 @@ class Job:
 PIPELINE = ("fetch", "classify", "legal", "reminders", "alerts", "digests", "train")
 
 _FIXED_JOBS = (
+    # classify_pending records its own run (as ``classify``); queueing and auto-open are recorded here.
     Job(
         "classify",
-        (("classify", _classify), ("queue_alerts", _queue_alerts), ("auto_open", _auto_open)),
+        (
+            Step("classify", _classify, True),
+            Step("queue_alerts", _queue_alerts),
+            Step("auto_open", _auto_open),
+        ),
         "20 * * * *",
     ),
-    Job("legal", (("legal", _legal),), "0 4 * * mon"),
-    Job("reminders", (("reminders", _reminders),), "0 8 * * *"),
-    Job("alerts", (("dispatch", _dispatch),), "*/5 * * * *"),
-    Job("digests", (("digests", _digests),), "0 7 * * *"),
-    Job("train", (("train", _train),), "0 2 * * sun"),
+    Job("legal", (Step("legal", _legal),), "0 4 * * mon"),
+    Job("reminders", (Step("reminders", _reminders),), "0 8 * * *"),
+    Job("alerts", (Step("dispatch", _dispatch),), "*/5 * * * *"),
+    Job("digests", (Step("digests", _digests),), "0 7 * * *"),
+    Job("train", (Step("train", _train),), "0 2 * * sun"),
 )
 
 
@@ -132,8 +149,8 @@ def job_table(config: Config) -> dict[str, Job]:
     jobs: dict[str, Job] = {}
     for name, source in config.sources.items():
         cron, tz = SOURCE_DEFAULTS.get(source.kind, OTHER_SOURCE_DEFAULT)
-        step = (("fetch", _fetch_step(name)),)
-        jobs[f"fetch:{name}"] = Job(f"fetch:{name}", step, cron, tz, ("classify",), name, True)
+        step = Step("fetch", _fetch_step(name), records_own_run=True)  # fetch_source records fetch:NAME
+        jobs[f"fetch:{name}"] = Job(f"fetch:{name}", (step,), cron, tz, ("classify",), name)
     for job in _FIXED_JOBS:
         jobs[job.name] = job
     return jobs

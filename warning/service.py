@@ -23,11 +23,17 @@ from typing import IO, Any
 from warning.app import App
 from warning.config import Config
 from warning.errors import StoreError, WarningError
-from warning.jobs import Job, job_table, step_failed
+from warning.jobs import Job, Step, job_table, step_failed
 from warning.scheduler import build_scheduler, due_jobs, plan_jobs
 from warning.store import open_db
+from warning.store.db import utcnow
 from warning.store.operations import finish_run, start_run
-from warning.store.runs import interrupt_stale_runs, last_success_by_job, mark_jobs_interrupted
+from warning.store.runs import (
+    interrupt_stale_runs,
+    last_success_by_job,
+    mark_jobs_interrupted,
+    run_recorded_since,
+)
 
 log = logging.getLogger(__name__)
 STOP_GRACE_SECONDS = 10.0  # then exit anyway: the service must be gone within 15 s of SIGTERM
@@ -136,53 +142,54 @@ class JobRunner:
         self._begin(job.name)
         app = App(config=self.config, db_path=self.db_path)
         try:
-            run_id = 0 if job.records_own_run else start_run(app.db, job.name, job.source)
             log.info("job %s started", job.name)
-            counts, errors = self._run_steps(job, app)
-            if run_id:
-                finish_run(app.db, run_id, "failed" if errors else "ok", counts, "; ".join(errors))
-            elif errors and not counts:  # the step failed before it could record its own run
-                finish_run(app.db, start_run(app.db, job.name, job.source), "failed", {}, "; ".join(errors))
-            log.log(
-                logging.WARNING if errors else logging.INFO,
-                "job %s %s %s",
-                job.name,
-                "failed:" if errors else "done:",
-                "; ".join(errors) or _summary(counts),
-            )
-            return JobResult(job.name, not errors, counts, "; ".join(errors))
+            counts: dict[str, Any] = {}
+            errors: list[str] = []
+            for step in job.steps:
+                result, error = self._run_step(job, step, app)
+                counts[step.name] = result
+                if error:
+                    errors.append(error if len(job.steps) == 1 else f"{step.name}: {error}")
+            if len(job.steps) == 1:
+                counts = next(iter(counts.values()))
+            message = "; ".join(errors)
+            if errors:
+                log.warning("job %s failed: %s", job.name, message)
+            else:
+                log.info("job %s done: %s", job.name, _summary(counts))
+            return JobResult(job.name, not errors, counts, message)
         finally:
             app.close()
             self._end(job.name)
 
-    def _run_steps(self, job: Job, app: App) -> tuple[dict, list[str]]:
-        counts: dict[str, Any] = {}
-        errors: list[str] = []
-        for step_name, step in job.steps:
-            try:
-                result = step(app)
-            except WarningError as exc:
-                errors.append(self._error(job, step_name, str(exc)))
-                continue
-            except ImportError as exc:  # that area of the service is not installed or broken
-                errors.append(self._error(job, step_name, f"not available: {exc}"))
-                continue
-            except Exception as exc:  # one area's bug must not stop the service
-                log.exception("job %s: step %s raised", job.name, step_name)
-                errors.append(self._error(job, step_name, f"{type(exc).__name__}: {exc}"))
-                continue
-            counts[step_name] = _json_ready(result or {})
-            failure = step_failed(result)
-            if failure:
-                errors.append(self._error(job, step_name, failure))
-        if len(job.steps) == 1 and counts:
-            counts = next(iter(counts.values()))
-        return counts, errors
+    def _run_step(self, job: Job, step: Step, app: App) -> tuple[dict, str]:
+        """Run one step and record it (unless it records itself); returns its counts and error."""
+        name = job.run_name(step)
+        started = utcnow()
+        run_id = 0 if step.records_own_run else start_run(app.db, name, job.source)
+        result: dict = {}
+        try:
+            result = _json_ready(step.run(app) or {})
+            error = step_failed(result)
+        except WarningError as exc:
+            error = str(exc)
+        except ImportError as exc:  # that area of the service is not installed or broken
+            error = f"not available: {exc}"
+        except Exception as exc:  # one area's bug must not stop the service
+            log.exception("job %s: step %s raised", job.name, step.name)
+            error = f"{type(exc).__name__}: {exc}"
+        error = self._redact(error)
+        if run_id:
+            finish_run(app.db, run_id, "failed" if error else "ok", result, error)
+        elif error and not result and not run_recorded_since(app.db, name, started):
+            # The step failed before it could record its own run: record it here.
+            finish_run(app.db, start_run(app.db, name, job.source), "failed", {}, error)
+        return result, error
 
-    def _error(self, job: Job, step: str, message: str) -> str:
+    def _redact(self, message: str) -> str:
         for value in self._secrets:
             message = message.replace(value, "***")
-        return message if len(job.steps) == 1 else f"{step}: {message}"
+        return message
 
     def _begin(self, name: str) -> None:
         with self._idle:
@@ -206,7 +213,11 @@ class JobRunner:
             return []
         db = open_db(self.db_path)
         try:
-            started = {job: moment.isoformat() for job, moment in active.items()}
+            started = {
+                self.jobs[job].run_name(step): moment.isoformat()
+                for job, moment in active.items()
+                for step in self.jobs[job].steps
+            }
             mark_jobs_interrupted(db, started, "the service stopped during this run; it resumes next time")
         finally:
             db.conn.close()

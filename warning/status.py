@@ -124,9 +124,17 @@ def _schedule_status(db: sqlite_utils.Database, config: Config, now: datetime) -
                 "next_run": next_run.astimezone(UTC).isoformat() if next_run else None,
                 "last_success": last_ok[p.name].isoformat() if p.name in last_ok else None,
                 "last_run": _run_summary(last[p.name]) if p.name in last else None,
+                "step_runs": {
+                    name: _run_summary(last[name]) for name in _step_run_names(p.job) if name in last
+                },
             }
         )
     return {"schedule": jobs, "service": _service_state(db)}
+
+
+def _step_run_names(job) -> list[str]:
+    """The other ``runs.job`` names a multi-step job records (classify: queue_alerts, auto_open)."""
+    return [name for name in (job.run_name(step) for step in job.steps) if name != job.name]
 
 
 def _service_state(db: sqlite_utils.Database) -> dict[str, Any]:

@@ -74,6 +74,9 @@ def _job_row(job: dict[str, Any]) -> list[str]:
         result += ": " + ", ".join(numbers[:3])
     if last.get("error"):
         result += f": {_short(last['error'])}"
+    for step, run in (job.get("step_runs") or {}).items():
+        if run["status"] != "ok":
+            result += f"; {step} {run['status']}" + (f": {_short(run['error'], 40)}" if run["error"] else "")
     next_run = _when(job["next_run"], job["timezone"]) if job["next_run"] else "-"
     return [job["job"], schedule, next_run, _when(last.get("started_at")) or "-", result]
 

@@ -25,6 +25,12 @@ def last_run_by_job(db: sqlite_utils.Database) -> dict[str, dict]:
     return {row["job"]: {**row, "counts": json.loads(row["counts"] or "{}")} for row in db.query(sql)}
 
 
+def run_recorded_since(db: sqlite_utils.Database, job: str, since: str) -> bool:
+    """Whether a run of ``job`` started at or after ``since`` (ISO UTC) is recorded."""
+    sql = "SELECT 1 FROM runs WHERE job = ? AND started_at >= ? LIMIT 1"
+    return db.execute(sql, [job, since]).fetchone() is not None
+
+
 def interrupt_stale_runs(db: sqlite_utils.Database, note: str) -> int:
     """Mark runs left ``running`` by a process that died as ``interrupted``; returns how many."""
     with db.conn:
