@@ -146,7 +146,9 @@ def _string_list(data: dict, key: str, path: Path) -> tuple[str, ...]:
 
 def _title(value: Any, path: Path) -> dict[str, str]:
     if not isinstance(value, dict):
-        raise ConfigError(f"{path}: title must be a table with zh and en, e.g. title = {{ zh = '...', en = '...' }}")
+        raise ConfigError(
+            f"{path}: title must be a table with zh and en, e.g. title = {{ zh = '...', en = '...' }}"
+        )
     bad = sorted(set(value) - {"zh", "en"})
     if bad:
         raise ConfigError(f"{path}: unknown key {bad[0]!r} in title; supported keys: en, zh")
@@ -176,7 +178,9 @@ def _competitors(value: Any, path: Path) -> tuple[Competitor, ...]:
             raise ConfigError(f"{path}: applicants[{i}] must be a name or a {{ name, aliases }} table")
         bad = sorted(set(item) - {"name", "aliases"})
         if bad:
-            raise ConfigError(f"{path}: unknown key {bad[0]!r} in applicants[{i}]; supported keys: aliases, name")
+            raise ConfigError(
+                f"{path}: unknown key {bad[0]!r} in applicants[{i}]; supported keys: aliases, name"
+            )
         name = _string(item, "name", path, required=True)
         aliases = _string_list(item, "aliases", Path(f"{path}: applicants[{i}]"))
         found.append(Competitor(name, aliases))
@@ -257,7 +261,9 @@ def match_keywords(pattern: re.Pattern | None, keywords: tuple[str, ...], text: 
     """The keywords (as written in the watchlist) that occur in ``text``."""
     if pattern is None or not text:
         return []
-    by_fold = {k.casefold(): k for k in keywords}
+    by_fold: dict[str, str] = {}
+    for k in keywords:
+        by_fold.setdefault(k.casefold(), k)
     hits = dict.fromkeys(by_fold.get(m.casefold(), m) for m in pattern.findall(text))
     return list(hits)
 

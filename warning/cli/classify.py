@@ -1,3 +1,148 @@
-"""classify commands."""
+"""classify commands: classify, train, evaluate, label."""
 
-from warning.cli import cli  # noqa: F401
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from warning.cli import cli, get_app
+
+
+@cli.command()
+@click.option(
+    "--watchlist", "watchlist", metavar="NAME", help="Only this watchlist (name or path to its TOML)."
+)
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+@click.pass_context
+def classify(ctx: click.Context, watchlist: str | None, progress: bool | None) -> None:
+    """Score the publications not yet scored and write matches with their evidence.
+
+    Every watchlist is scored in one pass over each batch; a watchlist without a trained model
+    is scored by its rules (codes, keywords, competitors). Running it again scores nothing new.
+
+    \b
+    Examples:
+      warning classify
+      warning classify --watchlist motorcycles
+    """
+    from warning.classify.run import classify_pending
+
+    app = get_app(ctx)
+    show = sys.stderr.isatty() if progress is None else progress
+    counts = classify_pending(app, watchlist, progress=show)
+    click.echo(
+        f"{counts['publications']} publication(s) scored against {counts['watchlists']} watchlist(s): "
+        f"{counts['matches']} new match(es)"
+    )
+    for name, error in counts["errors"].items():
+        click.echo(f"error: watchlist {name} skipped: {error}", err=True)
+    if counts["errors"]:
+        ctx.exit(1)
+
+
+@cli.command()
+@click.argument("watchlist")
+@click.option(
+    "--data", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Labelled JSON Lines file."
+)
+@click.pass_context
+def train(ctx: click.Context, watchlist: str, data: Path | None) -> None:
+    """Train a watchlist's model and write it with its card to classifiers/NAME/.
+
+    Without --data: cold start from the store (seeds and strong rule hits as positives, a random
+    sample of the store as background) plus reviewers' labels. With --data: the file's labels
+    plus reviewers' labels. WATCHLIST is a name or a path to its TOML file.
+
+    \b
+    Examples:
+      warning train motorcycles
+      warning train watchlists/led-lighting.toml --data labelled/led.jsonl
+    """
+    from warning.classify.train import train_watchlist
+
+    app = get_app(ctx)
+    card = train_watchlist(app, watchlist, data)
+    counts = card["counts"]
+    click.echo(
+        f"trained {card['watchlist']}: {counts['positives']} relevant, {counts['negatives']} irrelevant "
+        f"examples; threshold {card['threshold']:.3f}"
+    )
+    if card["cv"]:
+        cv = card["cv"]
+        click.echo(
+            f"  cross-validated ({cv['folds']} folds): precision {cv['precision']:.3f}, "
+            f"recall {cv['recall']:.3f}, F1 {cv['f1']:.3f}, PR-AUC {cv['pr_auc']:.3f}"
+        )
+    click.echo(f"  model: {app.config.classifiers_dir / card['watchlist']}")
+
+
+@cli.command()
+@click.argument("watchlist")
+@click.option(
+    "--data",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Labelled JSON Lines file.",
+)
+@click.option("--cv", type=click.IntRange(2, 20), help="Cross-validate on the file with K folds instead.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_context
+def evaluate(ctx: click.Context, watchlist: str, data: Path, cv: int | None, as_json: bool) -> None:
+    """Precision, recall, F1 and PR-AUC at the watchlist's threshold, keyword baseline beside.
+
+    Without --cv the watchlist's current model scores FILE; with --cv K a model is trained and
+    tested on K folds of FILE. The baseline is the watchlist's keywords as a boolean query.
+
+    \b
+    Examples:
+      warning evaluate motorcycles --data labelled/moto.jsonl
+      warning evaluate motorcycles --data labelled/moto.jsonl --cv 5 --json
+    """
+    from warning.classify.evaluate import evaluate_file
+
+    app = get_app(ctx)
+    result = evaluate_file(app, watchlist, data, cv)
+    if as_json:
+        click.echo(json.dumps(result))
+        return
+    click.echo(f"{'':10} {'precision':>9} {'recall':>7} {'F1':>6} {'PR-AUC':>7}   (n = {result['n']})")
+    for label, row in (("model", result), ("keywords", result["baseline"])):
+        click.echo(
+            f"{label:10} {row['precision']:9.3f} {row['recall']:7.3f} {row['f1']:6.3f} {row['pr_auc']:7.3f}"
+        )
+
+
+@cli.command()
+@click.argument("publication", required=False)
+@click.argument("watchlist", required=False)
+@click.argument("judgement", required=False, type=click.Choice(["relevant", "irrelevant"]))
+@click.option("--suggest", "suggest_for", metavar="WATCHLIST", help="List what to review next for WATCHLIST.")
+@click.option("--limit", default=10, show_default=True, help="How many suggestions.")
+@click.option("--who", default="", help="Reviewer name kept with the label.")
+@click.pass_context
+def label(ctx, publication, watchlist, judgement, suggest_for, limit, who) -> None:
+    """Record a reviewer's judgement, or suggest what to review next.
+
+    Judgements outweigh every other example when the watchlist is retrained. --suggest lists
+    unlabelled publications whose score is nearest the threshold (uncertainty sampling).
+
+    \b
+    Examples:
+      warning label US-20240123456-A1 motorcycles relevant
+      warning label EP-4123456-A1 nev-batteries irrelevant --who zhang
+      warning label --suggest motorcycles --limit 20
+    """
+    from warning.classify.feedback import label_publication, suggest
+
+    app = get_app(ctx)
+    if suggest_for:
+        for item in suggest(app, suggest_for, limit):
+            click.echo(f"{item['publication']}\t{item['score']:.3f}\t{item['title'][:100]}")
+        return
+    if not (publication and watchlist and judgement):
+        raise click.UsageError("give PUBLICATION WATCHLIST relevant|irrelevant, or --suggest WATCHLIST")
+    saved = label_publication(app, publication, watchlist, judgement == "relevant", who)
+    click.echo(f"labelled {saved['publication']} {judgement} for {saved['watchlist']}")

@@ -1,0 +1,265 @@
+"""The one featurizer every watchlist shares: stateless hashing of words and characters.
+
+Stateless, so a batch of new publications is featurized once and scored by every watchlist, and a
+model trained today still reads tomorrow's publications. Features, all in one hashed space:
+
+- words of alphabetic scripts, their 6-letter stems (``turbochargers`` -> ``turboc``) and pairs of
+  neighbouring words (function words dropped);
+- character 5-grams inside long words, so German compounds (``Kraftstoffeinspritzventil``) share
+  features with their parts;
+- character unigrams and bigrams of Chinese, Japanese and Korean runs, which have no spaces.
+
+The whole batch is hashed with numpy (a polynomial hash of every span through prefix sums), not
+term by term in Python: that is what makes 100,000 publications a minute possible on one core.
+`terms()` lists the same features as readable strings and `hash_terms()` maps them to their
+columns, which is how explanations show words instead of column numbers.
+
+Counts are log-scaled and each row is L2-normalised. Any change to what is emitted or how it is
+hashed must bump `FEATURIZER_VERSION`: models record it and a mismatch is refused.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+import scipy.sparse as sp
+
+from warning.watchlists import CJK_CHARS
+
+HASH_BITS = 20
+N_FEATURES = 2**HASH_BITS
+FEATURIZER_VERSION = f"polyhash-words-stems-pairs-c5-cjk12-v1-{HASH_BITS}"
+STEM = 6
+LONG_WORD = 12
+GRAM = 5
+_P = np.uint64(0x100000001B3)  # odd, so it has an inverse modulo 2**64
+_Q = np.uint64(pow(int(_P), -1, 2**64))
+_PAIR = np.uint64(0x9E3779B97F4A7C15)
+_MIX = np.uint64(0xFF51AFD7ED558CCD)
+_MASK = 2**64 - 1
+STOPWORDS = frozenset(
+    """an and are as at be by for from has have in into is it its of on or said such that the
+    their then there these this to was which with wherein whereby being can may one more least
+    first second plurality each other der die das und oder mit von zu ein eine einer des
+    le la les et ou de du un une en pour par avec""".split()
+)
+
+
+def _char_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per code point below 65536: part of a word, a CJK character, a digit."""
+    chars = [chr(i) for i in range(65536)]
+    cjk = np.zeros(65536, dtype=bool)
+    for lo, hi in _cjk_ranges():
+        cjk[lo : hi + 1] = True
+    word = np.array([c.isalnum() for c in chars]) & ~cjk
+    digit = np.array([c.isdigit() for c in chars])
+    return word, cjk, digit
+
+
+def _cjk_ranges() -> list[tuple[int, int]]:
+    pairs = CJK_CHARS.split("\\")  # CJK_CHARS is a regex class body of 'a-b' ranges
+    text = "".join(pairs)
+    return [(ord(text[i]), ord(text[i + 2])) for i in range(0, len(text), 3)]
+
+
+_WORD_CHAR, _CJK_CHAR, _DIGIT_CHAR = _char_tables()
+_DIGIT_CHAR[65535] = False
+# Kind of each code point: 0 separator, 1 word character, 2 CJK; 65535 stands for everything above.
+_KIND = np.where(_CJK_CHAR, 2, np.where(_WORD_CHAR, 1, 0)).astype(np.int8)
+_KIND[65535] = 0
+
+
+def normalise_text(text: str) -> str:
+    """What the featurizer reads: NFKC, lower case."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+# ---------------------------------------------------------------- readable terms (Python)
+
+
+def _scalar_hash(term: str) -> int:
+    h = 0
+    for ch in term:
+        h = (h * int(_P) + ord(ch)) & _MASK
+    return h
+
+
+def _scalar_column(h: int) -> int:
+    h = (h ^ (h >> 33)) & _MASK
+    h = (h * int(_MIX)) & _MASK
+    h = (h ^ (h >> 29)) & _MASK
+    return h >> (64 - HASH_BITS)
+
+
+@lru_cache(maxsize=200_000)
+def hash_term(term: str) -> int:
+    """The column of one readable term; a word pair is written with one space ("fuel tank")."""
+    if " " in term:
+        a, b = term.split(" ", 1)
+        return _scalar_column((_scalar_hash(a) * int(_PAIR) + _scalar_hash(b)) & _MASK)
+    return _scalar_column(_scalar_hash(term))
+
+
+def hash_terms(term_list: Sequence[str]) -> np.ndarray:
+    """Columns of many readable terms, in order."""
+    return np.array([hash_term(t) for t in term_list], dtype=np.int64)
+
+
+def terms(text: str) -> list[str]:
+    """The features of one text as readable strings (slow; for explanations, not for scoring)."""
+    codes = np.frombuffer(normalise_text(text).encode("utf-32-le"), dtype=np.uint32)
+    text = normalise_text(text)
+    kinds = _KIND[np.minimum(codes, 65535)]
+    words, feats = [], []
+    for start, end in _runs(kinds == 1):
+        w = text[start:end]
+        if len(w) >= 2 and not _DIGIT_CHAR[min(ord(w[0]), 65535)] and w not in STOPWORDS:
+            words.append(w)
+    feats += words + [w[:STEM] for w in words if len(w) > STEM]
+    feats += [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+    feats += [w[i : i + GRAM] for w in words if len(w) >= LONG_WORD for i in range(len(w) - GRAM + 1)]
+    for start, end in _runs(kinds == 2):
+        run = text[start:end]
+        feats += list(run) + [run[i : i + 2] for i in range(len(run) - 1)]
+    return feats
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))
+
+
+# ---------------------------------------------------------------- batch hashing (numpy)
+
+
+class _Spans:
+    """Polynomial hashes of arbitrary spans of one long code-point array, via prefix sums."""
+
+    def __init__(self, codes: np.ndarray) -> None:
+        n = len(codes)
+        self.ppow = _powers(_P, n)
+        qpow = _powers(_Q, n)
+        with np.errstate(over="ignore"):
+            self.prefix = np.concatenate([[np.uint64(0)], np.cumsum(codes.astype(np.uint64) * qpow)])
+
+    def hash(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+        """Hash of codes[start:end] (end exclusive) for arrays of spans."""
+        with np.errstate(over="ignore"):
+            return self.ppow[end - 1] * (self.prefix[end] - self.prefix[start])
+
+
+_POWER_CACHE: dict[int, np.ndarray] = {}
+
+
+def _powers(base: np.uint64, n: int) -> np.ndarray:
+    cached = _POWER_CACHE.get(int(base))
+    if cached is None or len(cached) < n:
+        size = max(n, 1 << 16, 2 * len(cached) if cached is not None else 0)
+        with np.errstate(over="ignore"):
+            cached = np.cumprod(np.full(size, base, dtype=np.uint64))
+            cached = np.concatenate([[np.uint64(1)], cached[:-1]])
+        _POWER_CACHE[int(base)] = cached
+    return cached[:n]
+
+
+def _columns(h: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        h = h ^ (h >> np.uint64(33))
+        h = h * _MIX
+        h = h ^ (h >> np.uint64(29))
+    return (h >> np.uint64(64 - HASH_BITS)).astype(np.int64)
+
+
+_STOP_HASHES = np.array(sorted(_scalar_hash(w) for w in STOPWORDS), dtype=np.uint64)
+
+
+class TextBatch:
+    """A batch of texts as one code-point array, with what the featurizer and rule matcher share."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.n_docs = len(texts)
+        joined = "\x00".join(normalise_text(t) for t in texts) + "\x00"
+        self.codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+        is_sep = self.codes == 0
+        self.doc_of = np.cumsum(is_sep) - is_sep  # a separator belongs to the document before it
+        self.kinds = _KIND[np.minimum(self.codes, 65535)]
+        self.spans = _Spans(self.codes)
+        is_word = self.kinds == 1
+        prev = np.concatenate([[False], is_word[:-1]])
+        after = np.concatenate([is_word[1:], [False]])
+        self.word_starts = np.flatnonzero(is_word & ~prev)
+        self.word_ends = np.flatnonzero(is_word & ~after) + 1
+
+
+def featurize(texts: Sequence[str]) -> sp.csr_matrix:
+    """A (documents x N_FEATURES) float32 matrix: log counts of hashed terms, rows L2-normalised."""
+    return featurize_batch(TextBatch(texts))
+
+
+def featurize_batch(batch: TextBatch) -> sp.csr_matrix:
+    """`featurize` for a batch already prepared (the rule matcher reads the same batch)."""
+    if batch.n_docs == 0:
+        return sp.csr_matrix((0, N_FEATURES), dtype=np.float32)
+    parts = [*_word_features(batch), *_cjk_features(batch)]
+    rows = np.concatenate([p[0] for p in parts])
+    cols = np.concatenate([p[1] for p in parts])
+    return _to_matrix(rows, cols, batch.n_docs)
+
+
+def _word_features(batch: TextBatch):
+    codes, spans, doc_of = batch.codes, batch.spans, batch.doc_of
+    start, end = batch.word_starts, batch.word_ends
+    keep = (end - start >= 2) & ~_DIGIT_CHAR[np.minimum(codes[start], 65535)]
+    start, end = start[keep], end[keep]
+    h = spans.hash(start, end)
+    where = np.minimum(np.searchsorted(_STOP_HASHES, h), len(_STOP_HASHES) - 1)
+    keep = _STOP_HASHES[where] != h
+    start, end, h = start[keep], end[keep], h[keep]
+    doc = doc_of[start]
+    yield doc, _columns(h)
+    long = end - start > STEM
+    yield doc[long], _columns(spans.hash(start[long], start[long] + STEM))
+    same = doc[1:] == doc[:-1]
+    with np.errstate(over="ignore"):
+        pair = h[:-1][same] * _PAIR + h[1:][same]
+    yield doc[:-1][same], _columns(pair)
+    yield _long_word_grams(start, end, doc, spans)
+
+
+def _long_word_grams(start, end, doc, spans):
+    long = end - start >= LONG_WORD
+    s, e, d = start[long], end[long], doc[long]
+    counts = e - s - GRAM + 1
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    gram_start = np.repeat(s, counts) + offsets
+    return np.repeat(d, counts), _columns(spans.hash(gram_start, gram_start + GRAM))
+
+
+def _cjk_features(batch: TextBatch):
+    kinds, spans, doc_of = batch.kinds, batch.spans, batch.doc_of
+    pos = np.flatnonzero(kinds == 2)
+    yield doc_of[pos], _columns(spans.hash(pos, pos + 1))
+    pos2 = pos[kinds[pos + 1] == 2]
+    yield doc_of[pos2], _columns(spans.hash(pos2, pos2 + 2))
+
+
+def _to_matrix(rows: np.ndarray, cols: np.ndarray, n_docs: int) -> sp.csr_matrix:
+    keys, counts = np.unique(rows * N_FEATURES + cols, return_counts=True)
+    indptr = np.searchsorted(keys, np.arange(n_docs + 1, dtype=np.int64) * N_FEATURES)
+    data = np.log1p(counts.astype(np.float32))
+    norms = np.sqrt(np.add.reduceat(data**2, indptr[:-1])) if len(data) else np.zeros(n_docs)
+    norms = np.where(np.diff(indptr) > 0, norms, 1.0).astype(np.float32)
+    data /= np.repeat(norms, np.diff(indptr))
+    indices = (keys % N_FEATURES).astype(np.int32)
+    return sp.csr_matrix((data, indices, indptr), shape=(n_docs, N_FEATURES))
+
+
+def publication_text(titles: dict, abstracts: dict, claims: dict | None = None) -> str:
+    """The text a publication is classified on: every title and abstract (claims when nothing else)."""
+    parts = [*titles.values(), *abstracts.values()]
+    if not any(parts) and claims:
+        parts = list(claims.values())
+    return "\n".join(p for p in parts if p)

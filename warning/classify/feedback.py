@@ -1,0 +1,53 @@
+"""Reviewers' feedback: record a judgement, and suggest what to judge next (uncertainty sampling)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from warning.classify.run import Scorer, load_models, score_rows
+from warning.errors import ModelError, WarningError
+from warning.identity import normalise_id
+from warning.store.matches import get_labels, iter_publication_rows, save_label
+from warning.store.publications import get_publication
+from warning.watchlists import load_watchlist
+
+REVIEWER_WEIGHT = 3.0
+MAX_CANDIDATES = 50_000
+
+
+def label_publication(app, publication: str, watchlist: str, relevant: bool, who: str = "") -> dict:
+    """Record that a reviewer judged ``publication`` relevant or not to ``watchlist``."""
+    wl = load_watchlist(watchlist, app.config.watchlists_dir)
+    pid = normalise_id(publication)
+    if get_publication(app.db, pid) is None:
+        raise WarningError(f"publication {pid} is not in the store (ingest or fetch it first)")
+    save_label(app.db, pid, wl.name, 1 if relevant else 0, "reviewer", REVIEWER_WEIGHT, who)
+    return {"publication": pid, "watchlist": wl.name, "label": 1 if relevant else 0}
+
+
+def suggest(app, watchlist: str, limit: int = 10) -> list[dict]:
+    """Unlabelled publications whose score is nearest the threshold: judging them teaches the model most."""
+    wl = load_watchlist(watchlist, app.config.watchlists_dir)
+    usable, models, errors = load_models([wl], app.config.classifiers_dir)
+    if errors:
+        raise ModelError(errors[wl.name])
+    scorer = Scorer(usable, models)
+    labelled = {r["publication_id"] for r in get_labels(app.db, wl.name)}
+    candidates: list[tuple[float, str, float, str]] = []
+    seen = 0
+    for rows in iter_publication_rows(app.db):
+        rows = [r for r in rows if r["id"] not in labelled]
+        if not rows:
+            continue
+        scored, _ = score_rows(scorer, rows, set())
+        for row, (_, _, score, _) in zip(rows, scored, strict=True):
+            title = next(iter(row["titles"].values()), "")
+            candidates.append((abs(score - float(scorer.thresholds[0])), row["id"], score, title))
+        seen += len(rows)
+        if seen >= MAX_CANDIDATES:
+            break
+    order = np.argsort([c[0] for c in candidates], kind="stable")[:limit]
+    return [
+        {"publication": candidates[i][1], "score": round(candidates[i][2], 4), "title": candidates[i][3]}
+        for i in order
+    ]

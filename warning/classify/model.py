@@ -1,0 +1,170 @@
+"""A watchlist's model: a sparse linear scorer over the shared features, calibrated to a probability.
+
+Saved as plain arrays (``model.npz``, read with ``allow_pickle=False``) plus a JSON card
+(``card.json``): nothing on disk is ever unpickled. The card names the featurizer version; a model
+built by another version is refused, because its weights would point at the wrong columns.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from warning.classify.featurize import FEATURIZER_VERSION, N_FEATURES
+from warning.errors import ModelError
+
+MODEL_FILE = "model.npz"
+CARD_FILE = "card.json"
+
+
+@dataclass
+class LinearModel:
+    """Sparse weights over the hashed features, a bias, and Platt calibration ``sigmoid(a*s + b)``."""
+
+    indices: np.ndarray  # int64 feature columns with a weight, ascending
+    weights: np.ndarray  # float32, same length
+    bias: float
+    calib_a: float = 1.0
+    calib_b: float = 0.0
+    threshold: float = 0.5
+    terms: dict[int, str] = field(default_factory=dict)  # column -> a readable term landing there
+    card: dict = field(default_factory=dict)
+    featurizer_version: str = FEATURIZER_VERSION
+
+    @property
+    def version(self) -> str:
+        """A short id of this trained model: date and data hash from its card."""
+        return f"{self.card.get('trained_at', '')[:10]}-{self.card.get('data_hash', '')[:8]}".strip("-")
+
+    def column(self) -> sp.csc_matrix:
+        """The weights as one (N_FEATURES x 1) sparse column."""
+        return sp.csc_matrix(
+            (self.weights, self.indices, [0, len(self.indices)]), shape=(N_FEATURES, 1), dtype=np.float32
+        )
+
+    def decision(self, features: sp.csr_matrix) -> np.ndarray:
+        """The raw linear score of each row."""
+        product = features @ self.column()
+        return np.asarray(product.todense()).ravel() + self.bias
+
+    def calibrate(self, decision: np.ndarray) -> np.ndarray:
+        """Raw scores to probabilities."""
+        return 1.0 / (1.0 + np.exp(-(self.calib_a * decision + self.calib_b)))
+
+    def probability(self, features: sp.csr_matrix) -> np.ndarray:
+        """The calibrated probability that each row is relevant."""
+        return self.calibrate(self.decision(features))
+
+    def contributions(self, columns: np.ndarray, values: np.ndarray, top: int) -> list[list]:
+        """The ``top`` terms pushing one document towards relevance: [[term, weight], ...]."""
+        pos = np.searchsorted(self.indices, columns)
+        pos = np.minimum(pos, max(len(self.indices) - 1, 0))
+        found = (self.indices[pos] == columns) if len(self.indices) else np.zeros(len(columns), bool)
+        contrib = np.where(found, self.weights[pos] * values, 0.0)
+        order = np.argsort(-contrib)
+        out = []
+        for i in order:
+            if contrib[i] <= 0 or len(out) >= top:
+                break
+            term = self.terms.get(int(columns[i]))
+            if term:
+                out.append([term, round(float(contrib[i]), 4)])
+        return out
+
+
+def save_model(model: LinearModel, directory: Path) -> None:
+    """Write ``model.npz`` and ``card.json`` into ``directory`` (created if needed)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    term_cols = np.array(sorted(model.terms), dtype=np.int64)
+    term_text = np.array([model.terms[int(c)] for c in term_cols], dtype=str)
+    tmp = directory / (MODEL_FILE + ".tmp")
+    with open(tmp, "wb") as fh:
+        np.savez_compressed(
+            fh,
+            indices=model.indices.astype(np.int64),
+            weights=model.weights.astype(np.float32),
+            scalars=np.array([model.bias, model.calib_a, model.calib_b, model.threshold], dtype=np.float64),
+            term_columns=term_cols,
+            term_text=term_text if len(term_text) else np.zeros(0, dtype="<U1"),
+        )
+    tmp.replace(directory / MODEL_FILE)
+    card = {**model.card, "featurizer_version": model.featurizer_version, "threshold": model.threshold}
+    (directory / CARD_FILE).write_text(
+        json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+
+
+def model_exists(directory: Path) -> bool:
+    return (directory / MODEL_FILE).exists() or (directory / CARD_FILE).exists()
+
+
+def load_model(directory: Path) -> LinearModel:
+    """Load a model safely; raises ModelError with a readable reason when it cannot be used."""
+    card = _read_card(directory)
+    version = card.get("featurizer_version")
+    if version != FEATURIZER_VERSION:
+        raise ModelError(
+            f"{directory}: model was built by featurizer {version!r} but this service uses "
+            f"{FEATURIZER_VERSION!r}; retrain it with `warning train {directory.name}`"
+        )
+    try:
+        with np.load(directory / MODEL_FILE, allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in ("indices", "weights", "scalars", "term_columns", "term_text")}
+    except FileNotFoundError:
+        raise ModelError(
+            f"{directory}: {MODEL_FILE} is missing; retrain with `warning train {directory.name}`"
+        ) from None
+    except (ValueError, OSError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        raise ModelError(
+            f"{directory}/{MODEL_FILE} is corrupt ({exc}); retrain with `warning train {directory.name}`"
+        ) from None
+    return _from_arrays(arrays, card, directory)
+
+
+def _read_card(directory: Path) -> dict:
+    path = directory / CARD_FILE
+    try:
+        card = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelError(
+            f"{directory}: {CARD_FILE} is missing; retrain with `warning train {directory.name}`"
+        ) from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ModelError(
+            f"{path} is corrupt ({exc}); retrain with `warning train {directory.name}`"
+        ) from None
+    if not isinstance(card, dict):
+        raise ModelError(f"{path} is corrupt (not a JSON object)")
+    return card
+
+
+def _from_arrays(arrays: dict, card: dict, directory: Path) -> LinearModel:
+    indices, weights, scalars = arrays["indices"], arrays["weights"], arrays["scalars"]
+    ok = (
+        indices.ndim == 1
+        and indices.shape == weights.shape
+        and scalars.shape == (4,)
+        and (len(indices) == 0 or (indices.min() >= 0 and indices.max() < N_FEATURES))
+        and np.all(np.isfinite(weights))
+        and np.all(np.isfinite(scalars))
+    )
+    if not ok:
+        raise ModelError(f"{directory}/{MODEL_FILE} is corrupt (arrays of the wrong shape or range)")
+    order = np.argsort(indices)
+    terms = {int(c): str(t) for c, t in zip(arrays["term_columns"], arrays["term_text"], strict=False)}
+    bias, a, b, threshold = (float(x) for x in scalars)
+    return LinearModel(
+        indices=indices[order].astype(np.int64),
+        weights=weights[order].astype(np.float32),
+        bias=bias,
+        calib_a=a,
+        calib_b=b,
+        threshold=threshold,
+        terms=terms,
+        card=card,
+    )

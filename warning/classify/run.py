@@ -1,0 +1,182 @@
+"""The `classify` step: score new publications against every watchlist and write matches.
+
+A batch is featurized once; every trained watchlist is scored by one sparse matrix product
+(features x stacked weights), watchlists without a model by their rules. A watchlist whose model
+cannot be loaded is reported and skipped; the others run.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from warning.classify.featurize import N_FEATURES, TextBatch, featurize_batch, publication_text
+from warning.classify.model import LinearModel, load_model, model_exists
+from warning.classify.rules import RULES_THRESHOLD, BatchRules, RuleSet
+from warning.errors import ModelError
+from warning.store.matches import record_scores, scored_pairs, unscored_batch
+from warning.store.operations import finish_run, start_run
+from warning.watchlists import Watchlist, load_watchlist, load_watchlists
+
+log = logging.getLogger(__name__)
+EXCLUDE_FACTOR = 0.5  # an exclude keyword halves a trained model's probability
+
+
+@dataclass
+class Scorer:
+    """Every watchlist's model stacked into one weight matrix, plus the rules of all of them."""
+
+    watchlists: list[Watchlist]
+    models: list[LinearModel | None]  # None: scored by rules alone
+    top_terms: int = 8
+    rules: RuleSet = field(init=False)
+    weights: sp.csr_matrix = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.rules = RuleSet(self.watchlists)
+        cols = [
+            m.column() if m is not None else sp.csc_matrix((N_FEATURES, 1), dtype=np.float32)
+            for m in self.models
+        ]
+        self.weights = sp.hstack(cols, format="csr", dtype=np.float32) if cols else None
+        self.bias = np.array([m.bias if m else 0.0 for m in self.models])
+        self.calib_a = np.array([m.calib_a if m else 1.0 for m in self.models])
+        self.calib_b = np.array([m.calib_b if m else 0.0 for m in self.models])
+        self.trained = np.array([m is not None for m in self.models], dtype=bool)
+        self.thresholds = np.array(
+            [threshold_of(w, m) for w, m in zip(self.watchlists, self.models, strict=True)]
+        )
+
+    def score(self, texts: list[str], codes: list[list[str]], applicants: list[list[str]]):
+        """(docs x watchlists) scores, the feature matrix and the rule hits of one batch."""
+        batch = TextBatch(texts)
+        features = featurize_batch(batch)
+        hits = self.rules.match(batch, codes, applicants)
+        decision = np.asarray((features @ self.weights).todense()) + self.bias
+        probs = 1.0 / (1.0 + np.exp(-(self.calib_a * decision + self.calib_b)))
+        probs = np.where(hits.exclude_counts > 0, probs * EXCLUDE_FACTOR, probs)
+        scores = np.where(self.trained, probs, hits.rules_score())
+        return scores, features, hits
+
+    def evidence(self, doc: int, wl: int, features: sp.csr_matrix, hits: BatchRules) -> dict:
+        """Why a document matched a watchlist (the evidence JSON of a match)."""
+        model = self.models[wl]
+        start, end = features.indptr[doc], features.indptr[doc + 1]
+        top = []
+        if model is not None:
+            top = model.contributions(
+                features.indices[start:end].astype(np.int64), features.data[start:end], self.top_terms
+            )
+        return {
+            "terms": top,
+            "rules": hits.evidence(doc, wl),
+            "model": "trained" if model is not None else "rules",
+            "model_version": model_version(model),
+        }
+
+
+def threshold_of(watchlist: Watchlist, model: LinearModel | None) -> float:
+    """The watchlist's own threshold, else the trained model's, else the rules' default."""
+    if watchlist.threshold is not None:
+        return watchlist.threshold
+    return model.threshold if model is not None else RULES_THRESHOLD
+
+
+def model_version(model: LinearModel | None) -> str:
+    return f"trained:{model.version}" if model is not None else "rules"
+
+
+def load_models(watchlists: list[Watchlist], classifiers_dir: Path) -> tuple[list, list, dict[str, str]]:
+    """(watchlists that can run, their models or None, errors by watchlist name)."""
+    usable, models, errors = [], [], {}
+    for w in watchlists:
+        directory = classifiers_dir / w.name
+        try:
+            model = load_model(directory) if model_exists(directory) else None
+        except ModelError as exc:
+            errors[w.name] = str(exc)
+            log.error("watchlist %s skipped: %s", w.name, exc)
+            continue
+        usable.append(w)
+        models.append(model)
+    return usable, models, errors
+
+
+def classify_pending(app, watchlist: str | None = None, progress: bool = False) -> dict:
+    """Score publications not yet scored by each watchlist; write matches. Returns counts."""
+    directory = app.config.watchlists_dir
+    chosen = [load_watchlist(watchlist, directory)] if watchlist else load_watchlists(directory)
+    run_id = start_run(app.db, "classify")
+    try:
+        counts = _classify(app, chosen, progress)
+    except Exception as exc:
+        finish_run(app.db, run_id, "failed", error=str(exc))
+        raise
+    finish_run(app.db, run_id, "ok", counts, "; ".join(counts["errors"].values()))
+    return counts
+
+
+def _classify(app, chosen: list[Watchlist], progress: bool) -> dict:
+    usable, models, errors = load_models(chosen, app.config.classifiers_dir)
+    counts = {"watchlists": len(usable), "publications": 0, "scored": 0, "matches": 0, "errors": errors}
+    if not usable:
+        return counts
+    scorer = Scorer(usable, models, top_terms=app.config.classify.top_terms)
+    names = [w.name for w in usable]
+    bar = _progress_bar(progress)
+    after = 0
+    while rows := unscored_batch(app.db, names, after, app.config.classify.batch_size):
+        after = rows[-1]["rid"]
+        scored, matches = score_rows(scorer, rows, scored_pairs(app.db, [r["id"] for r in rows]))
+        record_scores(app.db, scored, matches)
+        counts["publications"] += len(rows)
+        counts["scored"] += len(scored)
+        counts["matches"] += len(matches)
+        if bar is not None:
+            bar.update(len(rows))
+    if bar is not None:
+        bar.close()
+    return counts
+
+
+def score_rows(
+    scorer: Scorer, rows: list[dict], done: set[tuple[str, str]]
+) -> tuple[list[tuple], list[dict]]:
+    """Scores and matches of a batch of publication rows, leaving out pairs already scored."""
+    texts = [publication_text(r["titles"], r["abstracts"], r["claims"]) for r in rows]
+    codes = [[*r["cpc"], *r["ipc"]] for r in rows]
+    scores, features, hits = scorer.score(texts, codes, [r["applicants"] for r in rows])
+    scored, matches = [], []
+    for d, row in enumerate(rows):
+        for k, w in enumerate(scorer.watchlists):
+            if (row["id"], w.name) in done:
+                continue
+            score = float(scores[d, k])
+            version = model_version(scorer.models[k])
+            scored.append((row["id"], w.name, score, version))
+            in_market = not w.countries or (row.get("country") or "") in w.countries
+            if score >= scorer.thresholds[k] and in_market:
+                evidence = scorer.evidence(d, k, features, hits)
+                matches.append(
+                    {
+                        "publication_id": row["id"],
+                        "watchlist": w.name,
+                        "score": round(score, 4),
+                        "threshold": float(scorer.thresholds[k]),
+                        "evidence": evidence,
+                        "model_version": version,
+                    }
+                )
+    return scored, matches
+
+
+def _progress_bar(progress: bool):
+    if not progress:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(unit="pub", desc="classify")

@@ -1,0 +1,193 @@
+"""Training a watchlist's model: from labelled data, reviewers' judgements and a cold start.
+
+Cold start (the seed/anti-seed method of automated patent landscaping): the watchlist's seeds and
+the store's strong rule hits (a code prefix, or two keywords, and no exclude word) are positives;
+a reproducible random sample of the store is the background, taken as negatives. Reviewers'
+labels outweigh everything else; weak examples count least.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import platform
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import scipy
+import sklearn
+
+from warning.classify.featurize import FEATURIZER_VERSION, TextBatch, featurize, publication_text
+from warning.classify.fit import fit_linear, term_lookup
+from warning.classify.model import save_model
+from warning.classify.rules import RuleSet
+from warning.errors import ModelError
+from warning.sources.jsonl import record_to_publication
+from warning.store.matches import get_labels, iter_publication_rows, publication_rows, sample_publications
+from warning.watchlists import Watchlist, load_watchlist, load_watchlists
+
+log = logging.getLogger(__name__)
+WEIGHTS = {"reviewer": 3.0, "seed": 2.0, "data": 1.0, "rule": 0.5, "background": 0.3}
+BACKGROUND = 5000
+MAX_RULE_POSITIVES = 5000
+
+
+@dataclass
+class Example:
+    id: str
+    text: str
+    label: int
+    weight: float
+    origin: str
+
+
+def read_labelled_jsonl(path: Path | str) -> list[Example]:
+    """Labelled publications from the project's JSON Lines; a bad line is skipped with a warning."""
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (FileNotFoundError, UnicodeDecodeError) as exc:
+        raise ModelError(f"{path}: cannot read labelled data ({exc})") from None
+    examples, bad = [], []
+    for lineno, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            pub = record_to_publication(obj)
+            label = obj["label"]
+            if label not in (0, 1, True, False):
+                raise ValueError(f"label must be 0 or 1, not {label!r}")
+        except (ValueError, TypeError, KeyError) as exc:
+            bad.append(f"line {lineno}: {exc}")
+            continue
+        text = publication_text(pub.titles, pub.abstracts, pub.claims)
+        examples.append(Example(pub.id, text, int(label), WEIGHTS["data"], "data"))
+    for reason in bad[:10]:
+        log.warning("%s: skipped %s", path, reason)
+    if not examples:
+        raise ModelError(f"{path}: no usable labelled line ({len(bad)} bad)")
+    return examples
+
+
+def training_set(app, watchlist: Watchlist, data: Path | str | None = None) -> list[Example]:
+    """Examples for one watchlist: data file or cold start, then seeds, then reviewers' labels."""
+    examples: dict[str, Example] = {}
+    base = read_labelled_jsonl(data) if data else cold_start(app, watchlist)
+    for ex in base:
+        examples[ex.id] = ex
+    for row in publication_rows(app.db, [*watchlist.seeds, *watchlist.negatives]):
+        label = 1 if row["id"] in watchlist.seeds else 0
+        examples[row["id"]] = Example(row["id"], _row_text(row), label, WEIGHTS["seed"], "seed")
+    labels = {r["publication_id"]: r for r in get_labels(app.db, watchlist.name)}
+    for row in publication_rows(app.db, list(labels)):
+        lab = labels[row["id"]]
+        weight = lab["weight"] or WEIGHTS.get(lab["origin"], 1.0)
+        examples[row["id"]] = Example(row["id"], _row_text(row), int(lab["label"]), weight, lab["origin"])
+    return [e for e in examples.values() if e.text.strip()]
+
+
+def _row_text(row: dict) -> str:
+    return publication_text(row["titles"], row["abstracts"], row["claims"])
+
+
+def cold_start(app, watchlist: Watchlist) -> list[Example]:
+    """Strong rule hits of the store as weak positives, a random store sample as background."""
+    rules = RuleSet([watchlist])
+    positives: dict[str, Example] = {}
+    for rows in iter_publication_rows(app.db):
+        texts = [_row_text(r) for r in rows]
+        hits = rules.match(
+            TextBatch(texts), [[*r["cpc"], *r["ipc"]] for r in rows], [r["applicants"] for r in rows]
+        )
+        for d, row in enumerate(rows):
+            strong = bool(hits.code_hits[d]) or hits.keyword_counts[d, 0] >= 2
+            if strong and hits.exclude_counts[d, 0] == 0 and texts[d].strip():
+                positives[row["id"]] = Example(row["id"], texts[d], 1, WEIGHTS["rule"], "rule")
+        if len(positives) >= MAX_RULE_POSITIVES:
+            break
+    background = [
+        Example(r["id"], _row_text(r), 0, WEIGHTS["background"], "background")
+        for r in sample_publications(app.db, BACKGROUND)
+        if r["id"] not in positives
+    ]
+    return [*positives.values(), *background]
+
+
+def train_watchlist(app, name_or_path: str, data: Path | str | None = None) -> dict:
+    """Train, calibrate and save one watchlist's model with its card; returns the card."""
+    watchlist = load_watchlist(name_or_path, app.config.watchlists_dir)
+    examples = training_set(app, watchlist, data)
+    if not examples:
+        raise ModelError(
+            f"{watchlist.name}: no training examples (the store is empty and no --data was given)"
+        )
+    texts = [e.text for e in examples]
+    labels = np.array([e.label for e in examples], dtype=np.int8)
+    weights = np.array([e.weight for e in examples])
+    model, report = fit_linear(featurize(texts), labels, weights, watchlist.target_precision)
+    model.terms = term_lookup(
+        [t for t, y in zip(texts, labels, strict=True) if y == 1] + texts, model.indices
+    )
+    model.card = _card(watchlist, examples, report, data)
+    save_model(model, app.config.classifiers_dir / watchlist.name)
+    return {**model.card, "threshold": model.threshold}
+
+
+def _card(watchlist: Watchlist, examples: list[Example], report, data) -> dict:
+    origins: dict[str, int] = {}
+    for e in examples:
+        origins[e.origin] = origins.get(e.origin, 0) + 1
+    digest = hashlib.sha256()
+    for e in sorted(examples, key=lambda e: e.id):
+        digest.update(f"{e.id}\t{e.label}\t{e.weight}\t{e.text}\n".encode())
+    return {
+        "watchlist": watchlist.name,
+        "trained_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "featurizer_version": FEATURIZER_VERSION,
+        "data_file": str(Path(data).resolve()) if data else "",
+        "data_hash": digest.hexdigest(),
+        "counts": {
+            "examples": len(examples),
+            "positives": sum(e.label for e in examples),
+            "negatives": sum(1 - e.label for e in examples),
+            "by_origin": origins,
+        },
+        "cv": None
+        if report is None
+        else {k: round(v, 4) if isinstance(v, float) else v for k, v in vars(report).items()},
+        "target_precision": watchlist.target_precision,
+        "libraries": {
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "scipy": scipy.__version__,
+            "scikit-learn": sklearn.__version__,
+        },
+    }
+
+
+def retrain_all(app) -> dict:
+    """Retrain every watchlist (reusing the data file its last model was trained on); returns counts."""
+    counts: dict = {"trained": 0, "failed": 0, "errors": {}}
+    for watchlist in load_watchlists(app.config.watchlists_dir):
+        data = _previous_data_file(app.config.classifiers_dir / watchlist.name)
+        try:
+            train_watchlist(app, str(watchlist.path or watchlist.name), data)
+            counts["trained"] += 1
+        except ModelError as exc:
+            counts["failed"] += 1
+            counts["errors"][watchlist.name] = str(exc)
+            log.error("training %s failed: %s", watchlist.name, exc)
+    return counts
+
+
+def _previous_data_file(directory: Path) -> str | None:
+    try:
+        card = json.loads((directory / "card.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    path = card.get("data_file") if isinstance(card, dict) else None
+    return path if path and Path(path).exists() else None
