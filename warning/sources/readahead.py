@@ -2,8 +2,9 @@
 
 Parsing a weekly file then overlaps with the consumer's SQLite writes, so `warning ingest`
 uses two cores. A thread suffices for small files (lxml and sqlite3 release the GIL while they
-work); for big files a forked child parses and sends items back in pickled batches, so the
-Python work of parsing no longer competes with storing. Queues are bounded: memory stays flat.
+work); for big files forked children parse alternate chunks of documents and send them back
+pickled, so the Python work of parsing no longer competes with storing. Queues are bounded:
+memory stays flat.
 """
 
 from __future__ import annotations
@@ -75,58 +76,76 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def read_ahead_in_process(
-    produce: Callable[..., Iterator[T]],
+def read_ahead_in_processes(
+    produce: Callable[..., Iterator[list[T]]],
     args: tuple,
     counts: dict[str, int] | None,
-    batch: int = 64,
-    depth: int = 8,
+    shards: int = 2,
+    depth: int = 32,
 ) -> Iterator[T]:
-    """Yield what ``produce(*args, counts)`` yields, produced in a forked child process.
+    """Yield, in order, the items of chunks produced by ``shards`` forked child processes.
 
-    The child's ``counts`` are added to ``counts`` at the end; its exception is raised here;
-    closing this generator early (or the child dying) stops and reaps the child.
+    ``produce(*args, counts, shard, shards)`` yields one list per chunk it owns, chunk ``c``
+    being owned by shard ``c % shards``; the parent takes chunks round-robin, so the order is
+    that of a single pass. The children's ``counts`` are added to ``counts``; a child's
+    exception is raised here; closing this generator early (or a child dying) stops them all.
     """
     context = multiprocessing.get_context("fork")
-    channel = context.Queue(maxsize=depth)
-    child = context.Process(target=_child, args=(produce, args, channel, batch), daemon=True)
-    child.start()
+    channels = [context.Queue(maxsize=depth) for _ in range(shards)]
+    children = [
+        context.Process(target=_child, args=(produce, (*args, k, shards), channels[k]), daemon=True)
+        for k in range(shards)
+    ]
+    for child in children:
+        child.start()
     try:
+        chunk = 0
         while True:
-            try:
-                kind, payload = channel.get(timeout=_PATIENCE * 10)
-            except queue.Empty:
-                if not child.is_alive():
-                    raise RuntimeError(
-                        f"the parser process ended unexpectedly (exit code {child.exitcode})"
-                    ) from None
-                continue
-            if kind == "items":
-                yield from payload
-            elif kind == "error":
-                raise payload
-            else:
-                if counts is not None:
-                    for key, value in payload.items():
-                        counts[key] = counts.get(key, 0) + value
-                return
+            kind, payload = _receive(channels[chunk % shards], children[chunk % shards])
+            if kind == "end":
+                _add(counts, payload)
+                break
+            yield from payload
+            chunk += 1
+        for k in range(shards):
+            if k != chunk % shards:
+                # Every chunk is delivered: the other children only have their counts left.
+                while (message := _receive(channels[k], children[k]))[0] != "end":
+                    pass
+                _add(counts, message[1])
     finally:
-        if child.is_alive():
-            child.terminate()
-        child.join()
+        for child in children:
+            if child.is_alive():
+                child.terminate()
+            child.join()
 
 
-def _child(produce: Callable[..., Iterator], args: tuple, channel: multiprocessing.Queue, batch: int) -> None:
+def _receive(channel: multiprocessing.Queue, child: multiprocessing.Process) -> tuple[str, object]:
+    while True:
+        try:
+            kind, payload = channel.get(timeout=_PATIENCE * 10)
+        except queue.Empty:
+            if not child.is_alive():
+                raise RuntimeError(
+                    f"a parser process ended unexpectedly (exit code {child.exitcode})"
+                ) from None
+            continue
+        if kind == "error":
+            raise payload
+        return kind, payload
+
+
+def _add(counts: dict[str, int] | None, more: dict[str, int]) -> None:
+    if counts is not None:
+        for key, value in more.items():
+            counts[key] = counts.get(key, 0) + value
+
+
+def _child(produce: Callable[..., Iterator[list]], args: tuple, channel: multiprocessing.Queue) -> None:
     counts: dict[str, int] = {}
     try:
-        pending: list = []
-        for item in produce(*args, counts):
-            pending.append(item)
-            if len(pending) >= batch:
-                channel.put(("items", pending))
-                pending = []
-        if pending:
-            channel.put(("items", pending))
+        for chunk in produce(*args[:-2], counts, *args[-2:]):
+            channel.put(("chunk", chunk))
         channel.put(("end", counts))
     except BaseException as exc:  # sent to the parent and raised there
         try:

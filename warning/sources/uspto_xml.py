@@ -29,7 +29,7 @@ from lxml import etree
 from warning.errors import ParseError
 from warning.models import Publication, QuarantinedDocument
 from warning.sources.base import ParsedItem
-from warning.sources.readahead import can_fork, read_ahead, read_ahead_in_process
+from warning.sources.readahead import can_fork, read_ahead, read_ahead_in_processes
 from warning.sources.uspto_legacy import parse_pap, parse_patdoc
 from warning.sources.uspto_stream import RawDocument, is_zip, iter_documents, iter_zip_documents
 from warning.sources.uspto_v4 import parse_v4
@@ -56,6 +56,8 @@ _PROLOG = re.compile(
     re.DOTALL,
 )
 _PROLOG_WINDOW = 262144
+PARSER_PROCESSES = 2  # with the storing process: three busy processes keep two cores full
+CHUNK_DOCUMENTS = 32
 PROCESS_FROM_BYTES = 32 * 1024 * 1024  # a weekly zip is 100-250 MB; tests and single documents stay in-thread
 # Cut before parsing: never stored, and most of the bytes and elements of a full-text document.
 _CUTS = (
@@ -82,7 +84,7 @@ def parse_uspto_file(
     """Everything in a local USPTO file: ``.xml`` single or concatenated, or a ``.zip`` of them, streamed.
 
     The file is parsed a few documents ahead of the consumer, so parsing overlaps with storing
-    (`warning.sources.readahead`): in a child process when ``in_process`` is true (default:
+    (`warning.sources.readahead`): in child processes when ``in_process`` is true (default:
     for files of ``PROCESS_FROM_BYTES`` and more, where forking pays, when no other thread
     runs), else in a thread.
     """
@@ -90,18 +92,44 @@ def parse_uspto_file(
         # Forking a process that runs other threads (the scheduler's) can copy a held lock.
         in_process = path.stat().st_size >= PROCESS_FROM_BYTES and threading.active_count() == 1
     if in_process and can_fork():
-        yield from read_ahead_in_process(_parse_path, (path,), counts)
+        yield from read_ahead_in_processes(_parse_chunks, (path,), counts, shards=PARSER_PROCESSES)
     else:
         yield from read_ahead(_parse_path(path, counts), name=f"parse {path.name}")
 
 
-def _parse_path(path: Path, counts: dict[str, int] | None) -> Iterator[ParsedItem]:
+def _raw_documents(path: Path) -> Iterator[tuple[str, RawDocument]]:
+    """(ref, document) for every document of a local file, in order."""
     if is_zip(path):
         for member, doc in iter_zip_documents(path):
-            yield from _parse_one(doc, f"{path}!{member}:{doc.index}", counts)
+            yield f"{path}!{member}:{doc.index}", doc
         return
     with path.open("rb") as fh:
-        yield from parse_raw_documents(_at_least_one(iter_documents(fh)), str(path), counts)
+        for doc in _at_least_one(iter_documents(fh)):
+            yield f"{path}:{doc.index}", doc
+
+
+def _parse_path(path: Path, counts: dict[str, int] | None) -> Iterator[ParsedItem]:
+    for ref, doc in _raw_documents(path):
+        yield from _parse_one(doc, ref, counts)
+
+
+def _parse_chunks(
+    path: Path, counts: dict[str, int] | None, shard: int, shards: int
+) -> Iterator[list[ParsedItem]]:
+    """The items of every ``CHUNK_DOCUMENTS`` documents whose chunk number is ``shard`` modulo ``shards``.
+
+    Every shard reads and cuts the whole stream (cheap) but parses only its own chunks.
+    """
+    chunk, items = 0, []
+    for n, (ref, doc) in enumerate(_raw_documents(path)):
+        if n // CHUNK_DOCUMENTS != chunk:
+            if chunk % shards == shard:
+                yield items
+            chunk, items = n // CHUNK_DOCUMENTS, []
+        if chunk % shards == shard:
+            items.extend(_parse_one(doc, ref, counts))
+    if chunk % shards == shard:
+        yield items
 
 
 def _at_least_one(docs: Iterable[RawDocument]) -> Iterator[RawDocument]:
