@@ -67,5 +67,5 @@ def setup_logging(config: Config, verbose: int = 0) -> None:
     handler._warning_handler = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
-    for noisy in ("urllib3", "apscheduler.executors", "matplotlib", "PIL"):
+    for noisy in ("urllib3", "apscheduler", "matplotlib", "PIL"):  # the service logs its own job lines
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
