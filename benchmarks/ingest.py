@@ -8,7 +8,9 @@ the same run:
   documents is done beforehand and not timed);
 - the full ``warning ingest FILE`` into a fresh SQLite database, in a subprocess so its peak
   RSS is its own;
-- the same ingest on the file doubled, to show that memory does not grow with file size.
+- the same ingest on the file doubled, to show that memory does not grow with file size;
+- the same ingest of the first file zipped, as the weekly ``ipgYYMMDD.zip`` come (streamed
+  from the zip, never extracted).
 
 Prints the figures and writes them as JSON to benchmarks/out/ingest.json.
 
@@ -28,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -126,7 +129,7 @@ def measure(path: Path, docs: int, size: int, tmp: Path, with_raw: bool) -> dict
             "mb_per_s": round(mb / raw["seconds"], 1),
             "docs_per_s": round(raw["documents"] / raw["seconds"]),
         }
-    db = tmp / f"{path.stem}.db"
+    db = tmp / f"{path.name}.db"
     got = ingest(path, db)
     result["ingest"] = {
         "seconds": round(got["seconds"], 2),
@@ -161,6 +164,11 @@ def main() -> None:
         n1, s1 = build_file(single, docs, args.mb * MB, 20_000_000)
         n2, s2 = build_file(double, docs, 2 * args.mb * MB, 40_000_000)
         runs = {"single": measure(single, n1, s1, tmp, True), "double": measure(double, n2, s2, tmp, False)}
+        weekly_zip = tmp / "ipg_bench.zip"
+        with zipfile.ZipFile(weekly_zip, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+            archive.write(single, "ipg_bench.xml")
+        runs["zip"] = measure(weekly_zip, n1, s1, tmp, False)  # MB/s of the XML inside, streamed from the zip
+        runs["zip"]["zip_mb"] = round(weekly_zip.stat().st_size / MB, 1)
     report = {
         "source_documents": len(docs),
         **runs,
