@@ -89,12 +89,19 @@ def parse_uspto_file(
     runs), else in a thread.
     """
     if in_process is None:
-        # Forking a process that runs other threads (the scheduler's) can copy a held lock.
-        in_process = path.stat().st_size >= PROCESS_FROM_BYTES and threading.active_count() == 1
+        in_process = path.stat().st_size >= PROCESS_FROM_BYTES and _safe_to_fork()
     if in_process and can_fork():
         yield from read_ahead_in_processes(_parse_chunks, (path,), counts, shards=PARSER_PROCESSES)
     else:
         yield from read_ahead(_parse_path(path, counts), name=f"parse {path.name}")
+
+
+def _safe_to_fork() -> bool:
+    """No thread but the main one, and tqdm's progress-bar monitor, which holds nothing the parser uses.
+
+    Forking a process that runs other threads (the scheduler's) can copy a lock they hold.
+    """
+    return all(t is threading.main_thread() or type(t).__name__ == "TMonitor" for t in threading.enumerate())
 
 
 def _raw_documents(path: Path) -> Iterator[tuple[str, RawDocument]]:
