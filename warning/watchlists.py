@@ -12,6 +12,7 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -258,14 +259,19 @@ def keyword_pattern(keywords: tuple[str, ...] | list[str]) -> re.Pattern | None:
 
 
 def match_keywords(pattern: re.Pattern | None, keywords: tuple[str, ...], text: str) -> list[str]:
-    """The keywords (as written in the watchlist) that occur in ``text``."""
-    if pattern is None or not text:
+    """The keywords (as written in the watchlist) that occur in ``text``, overlapping ones included."""
+    if pattern is None or not text or not pattern.search(text):
         return []
-    by_fold: dict[str, str] = {}
+    found: dict[str, str] = {}
     for k in keywords:
-        by_fold.setdefault(k.casefold(), k)
-    hits = dict.fromkeys(by_fold.get(m.casefold(), m) for m in pattern.findall(text))
-    return list(hits)
+        if k.casefold() not in found and _single_pattern(k).search(text):
+            found[k.casefold()] = k
+    return list(found.values())
+
+
+@lru_cache(maxsize=4096)
+def _single_pattern(keyword: str) -> re.Pattern:
+    return keyword_pattern((keyword,))
 
 
 _LEGAL_FORMS = {
@@ -278,7 +284,7 @@ _CJK_LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", 
 
 def normalise_applicant(name: str) -> str:
     """A competitor key: case, punctuation and legal forms dropped ("HONDA MOTOR CO LTD" == "Honda Motor Co., Ltd.")."""
-    text = unicodedata.normalize("NFKC", name).casefold().replace("&", " and ")
+    text = unicodedata.normalize("NFKC", name).casefold().replace("&", " and ").replace(".", "")
     for form in _CJK_LEGAL_FORMS:
         text = text.replace(form, " ")
     words = re.findall(r"[^\W_]+", text)

@@ -19,7 +19,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
 from sklearn.model_selection import StratifiedKFold
 
-from warning.classify.featurize import hash_terms, terms
+from warning.classify.featurize import N_FEATURES, hash_terms, terms
 from warning.classify.model import LinearModel
 from warning.errors import ModelError
 
@@ -54,12 +54,13 @@ def fit_linear(
     n_pos, n_neg = int(labels.sum()), int((labels == 0).sum())
     if n_pos == 0 or n_neg == 0:
         raise ModelError(f"training needs relevant and irrelevant examples (have {n_pos} and {n_neg})")
-    idf = _idf(features)
-    scaled = features @ sp.diags(idf.astype(np.float32))
+    columns, compact = _compact(features)
+    idf = _idf(compact)
+    scaled = compact @ sp.diags(idf.astype(np.float32))
     folds = min(FOLDS, n_pos, n_neg)
     if folds < 2:
-        model = _fit(scaled, labels, weights, C_GRID[1])
-        return _finish(model, idf, 1.0, 0.0, 0.5), None
+        model = _fit(scaled, labels, weights, C_GRID[0])
+        return _finish(model, idf, columns, 1.0, 0.0, 0.5), None
     oof_by_c = {c: _out_of_fold(scaled, labels, weights, c, folds, seed) for c in C_GRID}
     best_c = max(C_GRID, key=lambda c: average_precision_score(labels, oof_by_c[c]))
     oof = oof_by_c[best_c]
@@ -68,7 +69,15 @@ def fit_linear(
     threshold = choose_threshold(labels, probs, target_precision)
     report = _report(labels, probs, threshold, best_c, folds)
     model = _fit(scaled, labels, weights, best_c)
-    return _finish(model, idf, a, b, threshold), report
+    return _finish(model, idf, columns, a, b, threshold), report
+
+
+def _compact(features: sp.csr_matrix) -> tuple[np.ndarray, sp.csr_matrix]:
+    """Only the columns the training set uses (liblinear's time grows with the width of the matrix)."""
+    columns = np.unique(features.indices)
+    indices = np.searchsorted(columns, features.indices).astype(np.int32)
+    compact = sp.csr_matrix((features.data, indices, features.indptr), shape=(features.shape[0], len(columns)))
+    return columns.astype(np.int64), compact
 
 
 def _idf(features: sp.csr_matrix) -> np.ndarray:
@@ -78,7 +87,8 @@ def _idf(features: sp.csr_matrix) -> np.ndarray:
 
 
 def _fit(x: sp.csr_matrix, y: np.ndarray, w: np.ndarray, c: float) -> LogisticRegression:
-    clf = LogisticRegression(C=c, class_weight="balanced", solver="liblinear", max_iter=200)
+    # The dual problem is the fast one when, as here, features far outnumber examples.
+    clf = LogisticRegression(C=c, class_weight="balanced", solver="liblinear", dual=True, max_iter=1000)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         return clf.fit(x, y, sample_weight=w)
@@ -133,8 +143,12 @@ def _report(labels, probs, threshold: float, c: float, folds: int) -> FitReport:
     return FitReport(precision, recall, f1, pr_auc, threshold, c, folds)
 
 
-def _finish(clf: LogisticRegression, idf: np.ndarray, a: float, b: float, threshold: float) -> LinearModel:
-    weights = clf.coef_.ravel() * idf
+def _finish(
+    clf: LogisticRegression, idf: np.ndarray, columns: np.ndarray, a: float, b: float, threshold: float
+) -> LinearModel:
+    compact = clf.coef_.ravel() * idf
+    weights = np.zeros(N_FEATURES)
+    weights[columns] = compact
     nonzero = np.flatnonzero(weights)
     if len(nonzero) > MAX_WEIGHTS:
         # Rare training terms carry tiny weights; dropping them keeps 100 models in memory.
