@@ -1,0 +1,179 @@
+"""classify / train / evaluate / label end to end, on real grants, through the CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from warning.app import make_app
+from warning.classify.featurize import featurize
+from warning.classify.model import CARD_FILE, MODEL_FILE, load_model
+from warning.cli import cli
+from warning.errors import ModelError
+from warning.store.matches import get_labels, get_matches
+
+REPO = Path(__file__).resolve().parents[1]
+MEDICAL = ("A61B", "A61F", "A61M", "A61N")
+
+
+@pytest.fixture
+def site(tmp_path, corpus):
+    """A config with the shipped watchlists, a store of 600 real grants and a labelled JSONL of them."""
+    shutil.copytree(REPO / "watchlists", tmp_path / "watchlists")
+    (tmp_path / "config.toml").write_text(
+        'database = "w.db"\nwatchlists = "watchlists"\nclassifiers = "classifiers"\n', encoding="utf-8"
+    )
+    path = corpus("uspto-latam-lucaslopes", "uspto_to_be_classified", "USPTO_ar_inventors_data.txt")
+    store, labelled = [], []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines()[:600]:
+        number, title, abstract, assignee, _, ipc = line.split("\t")[:6]
+        codes = [c.split("(")[0].strip() for c in ipc.split(";") if c.strip()]
+        record = {
+            "id": f"US-{number.replace(',', '')}-B2",
+            "title": title,
+            "abstract": abstract,
+            "lang": "en",
+        }
+        store.append({**record, "ipc": codes, "applicants": [assignee]})
+        labelled.append({**record, "label": int(any(c.startswith(MEDICAL) for c in codes))})
+    write_jsonl(tmp_path / "store.jsonl", store)
+    write_jsonl(tmp_path / "train.jsonl", labelled[:400])
+    write_jsonl(tmp_path / "test.jsonl", labelled[400:])
+    run(tmp_path, "ingest", str(tmp_path / "store.jsonl"))
+    return tmp_path
+
+
+def write_jsonl(path: Path, records: list[dict]) -> None:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+
+
+def run(site: Path, *args: str, code: int = 0):
+    result = CliRunner().invoke(
+        cli, ["--config", str(site / "config.toml"), "--db", str(site / "w.db"), *args]
+    )
+    assert result.exit_code == code, result.output
+    return result
+
+
+def app_of(site: Path):
+    return make_app(str(site / "config.toml"), str(site / "w.db"))
+
+
+def test_rules_alone_work_from_day_one_and_classify_is_idempotent(site):
+    first = run(site, "classify")
+    assert "600 publication(s) scored against 6 watchlist(s)" in first.output
+    app = app_of(site)
+    matches = get_matches(app.db, "medical-devices")
+    assert matches and all(m["evidence"]["model"] == "rules" for m in matches)
+    evidence = matches[0]["evidence"]
+    assert set(evidence) == {"terms", "rules", "model", "model_version"}
+    assert set(evidence["rules"]) == {"cpc", "keywords", "competitors", "exclude"}
+    assert any(m["evidence"]["rules"]["cpc"] for m in matches)
+    again = run(site, "classify")
+    assert "0 publication(s)" in again.output and "0 new match(es)" in again.output
+    assert len(get_matches(app.db)) == len(get_matches(app_of(site).db))
+
+
+def test_train_from_labelled_jsonl_writes_model_and_card(site):
+    out = run(site, "train", "medical-devices", "--data", str(site / "train.jsonl")).output
+    assert "trained medical-devices" in out and "cross-validated" in out
+    card = json.loads((site / "classifiers" / "medical-devices" / CARD_FILE).read_text())
+    for key in ("trained_at", "counts", "data_hash", "cv", "threshold", "libraries", "featurizer_version"):
+        assert card[key], key
+    assert {"precision", "recall", "f1"} <= set(card["cv"]) and card["counts"]["examples"] == 400
+    run(site, "classify", "--watchlist", "medical-devices")
+    trained = [m for m in get_matches(app_of(site).db, "medical-devices")]
+    assert trained and trained[0]["evidence"]["model"] == "trained"
+    terms = trained[0]["evidence"]["terms"]
+    assert terms and all(isinstance(t, str) and not t.isdigit() and w > 0 for t, w in terms)
+
+
+def test_evaluate_json_keys_and_beats_keywords(site):
+    run(site, "train", str(site / "watchlists" / "medical-devices.toml"), "--data", str(site / "train.jsonl"))
+    out = run(site, "evaluate", "medical-devices", "--data", str(site / "test.jsonl"), "--json").output
+    result = json.loads(out)
+    assert set(result) == {"precision", "recall", "f1", "pr_auc", "n", "baseline"}
+    assert set(result["baseline"]) == {"precision", "recall", "f1", "pr_auc", "n"}
+    assert result["n"] == 200 and result["f1"] > result["baseline"]["f1"]
+    cv = json.loads(
+        run(
+            site, "evaluate", "medical-devices", "--data", str(site / "train.jsonl"), "--cv", "3", "--json"
+        ).output
+    )
+    assert cv["n"] == 400 and 0 < cv["f1"] <= 1
+    text = run(site, "evaluate", "medical-devices", "--data", str(site / "test.jsonl")).output
+    assert "keywords" in text and "PR-AUC" in text
+
+
+def test_feedback_changes_the_model_and_suggestions_skip_labelled(site):
+    run(site, "train", "medical-devices", "--data", str(site / "train.jsonl"))
+    app = app_of(site)
+    before = load_model(site / "classifiers" / "medical-devices")
+    suggested = run(site, "label", "--suggest", "medical-devices", "--limit", "5").output.splitlines()
+    assert len(suggested) == 5
+    ids = [line.split("\t")[0] for line in suggested]
+    scores = [float(line.split("\t")[1]) for line in suggested]
+    distance = [abs(s - before.threshold) for s in scores]
+    assert distance == sorted(distance)
+    for pid in ids:
+        run(site, "label", pid, "medical-devices", "relevant")
+    assert {r["publication_id"] for r in get_labels(app.db, "medical-devices")} == set(ids)
+    run(site, "train", "medical-devices", "--data", str(site / "train.jsonl"))
+    after = load_model(site / "classifiers" / "medical-devices")
+    texts = [json.loads(line)["title"] for line in (site / "store.jsonl").read_text().splitlines()]
+    pos = {
+        json.loads(line)["id"]: i for i, line in enumerate((site / "store.jsonl").read_text().splitlines())
+    }
+    x = featurize([texts[pos[i]] for i in ids])
+    assert np.all(after.decision(x) > before.decision(x))
+    again = run(site, "label", "--suggest", "medical-devices", "--limit", "5").output
+    assert not set(ids) & {line.split("\t")[0] for line in again.splitlines()}
+    run(site, "label", "US-999-B2", "medical-devices", "relevant", code=1)
+
+
+def test_corrupt_model_and_version_mismatch_stop_only_that_watchlist(site):
+    run(site, "train", "medical-devices", "--data", str(site / "train.jsonl"))
+    shutil.copytree(site / "classifiers" / "medical-devices", site / "classifiers" / "drones")
+    (site / "classifiers" / "drones" / MODEL_FILE).write_bytes(b"PK\x03\x04 not really a zip")
+    card_path = site / "classifiers" / "medical-devices" / CARD_FILE
+    card = json.loads(card_path.read_text())
+    card["featurizer_version"] = "hash-v0"
+    card_path.write_text(json.dumps(card))
+    result = run(site, "classify", code=1)
+    assert "scored against 4 watchlist(s)" in result.output
+    assert "drones skipped" in result.output and "corrupt" in result.output
+    assert (
+        "medical-devices skipped" in result.output
+        and "hash-v0" in result.output
+        and "retrain" in result.output
+    )
+    assert "Traceback" not in result.output
+    db = app_of(site).db
+    assert (
+        get_matches(db, "motorcycles") or get_matches(db, "nev-batteries") or get_matches(db, "led-lighting")
+    )
+    assert not get_matches(db, "drones")
+
+
+def test_pickled_arrays_are_refused(site):
+    run(site, "train", "medical-devices", "--data", str(site / "train.jsonl"))
+    directory = site / "classifiers" / "medical-devices"
+    np.savez(directory / MODEL_FILE, indices=np.array([object()], dtype=object), weights=np.zeros(1))
+    with pytest.raises(ModelError, match="corrupt"):
+        load_model(directory)
+
+
+def test_cold_start_trains_from_the_store(site):
+    out = run(site, "train", "medical-devices").output
+    card = json.loads((site / "classifiers" / "medical-devices" / CARD_FILE).read_text())
+    assert "trained medical-devices" in out
+    assert set(card["counts"]["by_origin"]) == {"rule", "background"}
+    from warning.classify.train import retrain_all
+
+    counts = retrain_all(app_of(site))
+    assert counts["trained"] + counts["failed"] == 6 and counts["trained"] >= 1
