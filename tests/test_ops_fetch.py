@@ -336,3 +336,14 @@ def test_pure_helpers():
     assert parse_throttling(header, "inpadoc").colour == "yellow"
     assert parse_throttling(header, "search").per_minute == 0 and parse_throttling(header, "x") is None
     assert retry_after_seconds("216383", 60.0) == 216.383 and retry_after_seconds(None, 60.0) == 60.0
+
+
+def test_bytes_of_earlier_runs_this_week_count_against_the_budget(ops, tmp_path):
+    first = fetch_source(make_app(tmp_path, ops), "ops", SINCE, date(2012, 6, 30))
+    used = first["plugin"]["bytes"]
+    assert used > 0
+    searches = len(ops.calls["search"])
+    tight = make_app(tmp_path, ops, weekly_quota_mb=used / 1024**2, max_quota_share=1.0)  # same database
+    second = fetch_source(tight, "ops", date(2012, 7, 1), UNTIL)
+    assert "fair-use budget reached" in second["countries"]["EP"]["error"]
+    assert len(ops.calls["search"]) == searches  # stopped before asking OPS anything

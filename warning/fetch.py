@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import requests
@@ -23,6 +23,7 @@ from warning.errors import ConfigError, WarningError
 from warning.ingest import IngestResult, store_items
 from warning.sources.base import Checkpoint, Source, SourceExhausted, source_class
 from warning.store.db import utcnow
+from warning.store.fetch_usage import bytes_fetched_since
 from warning.store.operations import SourceState, finish_run, get_source_state, save_source_state, start_run
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,8 @@ def fetch_source(
     if not cfg.enabled:
         raise ConfigError(f"source {name!r} is disabled in the config (enabled = false)")
     plugin = source_class(cfg.kind)(cfg, session=session, sleep=sleep)
+    week_ago = (datetime.now(UTC) - timedelta(days=7)).replace(microsecond=0).isoformat()
+    plugin.recent_bytes = bytes_fetched_since(app.db, name, week_ago)
     run_id = start_run(app.db, f"fetch:{name}", name)
     countries: dict[str, dict] = {}
     try:

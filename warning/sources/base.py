@@ -27,7 +27,9 @@ The fetch contract (`warning.fetch.fetch_source` is the only caller)
     the next country; raise `SourceExhausted` (quota used up) to skip the remaining countries
     of this source for this run. A document that cannot be trusted is yielded as a
     `QuarantinedDocument`, never raised. Plugins may keep a ``counts`` dict (e.g.
-    ``{"bytes": 1234, "requests": 5}``); the orchestrator adds it to the run's counts.
+    ``{"bytes": 1234, "requests": 5}``); the orchestrator adds it to the run's counts, and
+    before the run sets ``recent_bytes``: the ``bytes`` this source counted in its runs of the
+    last 7 days (for weekly fair-use budgets).
 """
 
 from __future__ import annotations
@@ -79,6 +81,7 @@ class Source:
         self.session = session
         self.sleep = sleep
         self.counts: dict[str, int] = {}
+        self.recent_bytes = 0  # set by the orchestrator: bytes fetched by this source in 7 days
 
     def fetch(self, state: Any, since: date | None, until: date | None) -> Iterator[FetchedItem]:
         """Network: items of one country (``state.country``) since the cursor, with checkpoints."""

@@ -93,6 +93,7 @@ class EpoOps(Source):
             backoff_seconds=opts.backoff_seconds,
             max_wait_seconds=opts.max_wait_seconds,
             quota_bytes=opts.weekly_quota_mb * opts.max_quota_share * MB,
+            earlier_bytes=self.recent_bytes,
         )
 
     def _start_from_cursor(self, cursor: str, end: date) -> date:

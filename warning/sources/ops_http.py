@@ -13,8 +13,9 @@ What OPS documents and this client honours:
 - 403 with ``X-Rejection-Reason``: ``ThrottlingControlQuota`` (wait ``Retry-After``, retry);
   ``IndividualQuotaPerHour``, ``RegisteredQuotaPerWeek`` and other quotas: stop the source
   for this run (`SourceExhausted`), never hammer a closed quota.
-- Fair use: response bytes are counted (and OPS's own ``X-RegisteredQuotaPerWeek-Used`` is
-  taken when larger); the client stops before ``max_quota_share`` of ``weekly_quota_mb``.
+- Fair use: response bytes are counted, added to what earlier runs of the last 7 days counted
+  (OPS's own ``X-RegisteredQuotaPerWeek-Used`` is taken when larger); the client stops before
+  ``max_quota_share`` of ``weekly_quota_mb``.
 - 5xx, 429, timeouts and connection errors: retried with exponential backoff.
 """
 
@@ -82,6 +83,7 @@ class OpsClient:
     backoff_seconds: float = 2.0
     max_wait_seconds: float = 600.0
     quota_bytes: float = 4096 * MB
+    earlier_bytes: int = 0  # fetched by earlier runs in the last 7 days
     counts: dict[str, int] = field(default_factory=dict)
     _token: str = ""
     _token_expires: float = 0.0
@@ -157,7 +159,7 @@ class OpsClient:
             self._week_used_by_ops = max(self._week_used_by_ops, int(used))
 
     def _check_quota(self) -> None:
-        used = max(self.counts.get("bytes", 0), self._week_used_by_ops)
+        used = max(self.earlier_bytes + self.counts.get("bytes", 0), self._week_used_by_ops)
         if used >= self.quota_bytes:
             raise SourceExhausted(
                 f"OPS fair-use budget reached: {used / MB:.2f} MB used of the {self.quota_bytes / MB:.2f} MB "

@@ -1,0 +1,15 @@
+"""How many bytes each source fetched recently, from the counts its runs recorded."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+
+def bytes_fetched_since(db: sqlite_utils.Database, source: str, since: str) -> int:
+    """Response bytes the plugin of ``source`` counted in fetch runs started at or after ``since`` (ISO)."""
+    row = db.execute(
+        "SELECT COALESCE(SUM(json_extract(counts, '$.plugin.bytes')), 0) FROM runs "
+        "WHERE source = ? AND job = ? AND started_at >= ? AND json_valid(counts)",
+        [source, f"fetch:{source}", since],
+    ).fetchone()
+    return int(row[0] or 0)
