@@ -140,3 +140,10 @@ def test_cli_fetch_rejects_bad_dates_and_unknown_sources(servers, tmp_path):
 def test_cli_fetch_without_sources_says_so(tmp_path):
     result = CliRunner().invoke(cli, ["fetch"])
     assert result.exit_code == 0 and "no enabled sources configured" in result.output
+
+
+def test_cli_fetch_progress_bar_on_request(servers, tmp_path):
+    config = write_config(tmp_path, sources_table(servers))
+    args = ["--config", config, "fetch", "--source", "ep", "--since", "2021-09-01", "--until", "2021-10-31"]
+    result = CliRunner().invoke(cli, [*args, "--progress"])
+    assert result.exit_code == 0 and "4 docs" in result.output and "ep/EP" in result.output

@@ -347,3 +347,13 @@ def test_bytes_of_earlier_runs_this_week_count_against_the_budget(ops, tmp_path)
     second = fetch_source(tight, "ops", date(2012, 7, 1), UNTIL)
     assert "fair-use budget reached" in second["countries"]["EP"]["error"]
     assert len(ops.calls["search"]) == searches  # stopped before asking OPS anything
+
+
+def test_one_day_over_the_cap_takes_the_reachable_2000_and_says_so(ops, tmp_path, caplog):
+    template = min(ops.docs.values(), key=len)
+    ops.add({f"EP.{8000000 + i}.A1": clone(template, str(8000000 + i), "20240103") for i in range(2050)})
+    app = make_app(tmp_path, ops, countries=("EP",), window_days=1)
+    result = fetch_source(app, "ops", date(2024, 1, 3), date(2024, 1, 3))
+    assert result["inserted"] == 2000 and result["plugin"]["unreachable_hits"] == 50
+    assert "only the first 2000 are reachable" in caplog.text
+    assert ops.calls["search"][-1].headers["Range"] == "1901-2000"
