@@ -134,3 +134,44 @@ def test_once_with_a_subscriber_runs_every_delivery_job_in_pipeline_order(
     db.conn.close()
     assert ran == [("fetch:ops", "ok"), ("reminders", "ok"), ("alerts", "ok"), ("digests", "ok")]
     assert "4 job(s) run (fetch:ops, reminders, alerts, digests); 0 failed" in result.output
+
+
+WATCHLIST = """
+name = "consumer-electronics"
+title = { zh = "消费电子", en = "Consumer electronics" }
+description = "Wireless connectivity of consumer devices."
+countries = ["EP"]
+keywords = ["bluetooth", "wireless network"]
+cpc = ["H04W"]
+ipc = ["H04W"]
+applicants = []
+"""
+
+FOLLOWER = """
+[[subscribers]]
+name = "acme-electronics"
+kind = "enterprise"
+language = "en"
+watchlists = ["consumer-electronics"]
+file = "outbox/alerts.jsonl"
+"""
+
+
+def test_once_runs_the_whole_pipeline_fetch_classify_alert(tmp_path, httpserver, corpus, ops_env):
+    serve_ops(httpserver, corpus_replies(corpus))
+    (tmp_path / "watchlists").mkdir()
+    (tmp_path / "watchlists" / "consumer-electronics.toml").write_text(WATCHLIST, encoding="utf-8")
+    config = ops_config(tmp_path, httpserver.url_for("/"), extra=FOLLOWER)
+    result = invoke("--config", str(config), "run", "--once")
+    assert result.exit_code == 0, result.output
+    assert "job(s) run (fetch:ops, classify, reminders, alerts, digests, train); 0 failed" in result.output
+    db = open_db(tmp_path / "service.db")
+    ran = [r["job"] for r in db.query("SELECT job FROM runs WHERE status = 'ok' ORDER BY id")]
+    matches = db.execute("SELECT count(*) FROM matches").fetchone()[0]
+    sent = db.execute("SELECT count(*) FROM alerts WHERE kind = 'match' AND status = 'sent'").fetchone()[0]
+    db.conn.close()
+    assert ran[:4] == ["fetch:ops", "classify", "queue_alerts", "auto_open"]
+    assert ran[4:] == ["reminders", "alerts", "digests", "train"]
+    assert matches >= 1 and sent == matches  # every match became one delivered alert
+    delivered = (tmp_path / "outbox" / "alerts.jsonl").read_text(encoding="utf-8")
+    assert "EP-2533477" in delivered or "EP-2400812" in delivered
