@@ -23,7 +23,8 @@ def corpus_replies(corpus) -> dict[str, bytes]:
     search = corpus("epo-ops-patent-dev", "search__response.xml").read_bytes()
     search = re.sub(rb'total-result-count="\d+"', b'total-result-count="5"', search)
     biblio = corpus("epo-ops-patent-dev", "get_biblio_multiple__response.xml").read_bytes()
-    return {"search": search, "biblio": biblio}
+    legal = corpus("epo-ops-patent-dev", "get_legal__response.xml").read_bytes()
+    return {"search": search, "biblio": biblio, "legal": legal}
 
 
 def serve_ops(
@@ -39,6 +40,10 @@ def serve_ops(
     )
     httpserver.expect_request("/rest-services/published-data/search").respond_with_data(
         replies["search"], content_type="application/xml"
+    )
+
+    httpserver.expect_request(re.compile("/rest-services/legal/publication/docdb/.+")).respond_with_data(
+        replies["legal"], content_type="application/xml"
     )
 
     def biblio(request: Request) -> Response:

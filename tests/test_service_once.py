@@ -154,6 +154,14 @@ kind = "enterprise"
 language = "en"
 watchlists = ["consumer-electronics"]
 file = "outbox/alerts.jsonl"
+
+[risks]
+legal_source = "ops"
+
+[[risks.auto_open]]
+min_score = 0.0
+enterprise = "acme-electronics"
+owner = "acme-electronics"
 """
 
 
@@ -164,14 +172,18 @@ def test_once_runs_the_whole_pipeline_fetch_classify_alert(tmp_path, httpserver,
     config = ops_config(tmp_path, httpserver.url_for("/"), extra=FOLLOWER)
     result = invoke("--config", str(config), "run", "--once")
     assert result.exit_code == 0, result.output
-    assert "job(s) run (fetch:ops, classify, reminders, alerts, digests, train); 0 failed" in result.output
+    assert "(fetch:ops, classify, legal, reminders, alerts, digests, train); 0 failed" in result.output
     db = open_db(tmp_path / "service.db")
     ran = [r["job"] for r in db.query("SELECT job FROM runs WHERE status = 'ok' ORDER BY id")]
     matches = db.execute("SELECT count(*) FROM matches").fetchone()[0]
     sent = db.execute("SELECT count(*) FROM alerts WHERE kind = 'match' AND status = 'sent'").fetchone()[0]
+    cases = db.execute("SELECT count(*) FROM risk_cases").fetchone()[0]
+    events = db.execute("SELECT count(*) FROM legal_events").fetchone()[0]
     db.conn.close()
     assert ran[:4] == ["fetch:ops", "classify", "queue_alerts", "auto_open"]
-    assert ran[4:] == ["reminders", "alerts", "digests", "train"]
+    assert ran[4:] == ["legal", "reminders", "alerts", "digests", "train"]
     assert matches >= 1 and sent == matches  # every match became one delivered alert
+    assert cases == matches  # each match opened a risk case (the auto-open rule takes every score)
+    assert events >= 1  # whose legal status was read from the (loopback) OPS
     delivered = (tmp_path / "outbox" / "alerts.jsonl").read_text(encoding="utf-8")
     assert "EP-2533477" in delivered or "EP-2400812" in delivered
