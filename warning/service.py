@@ -88,6 +88,7 @@ class InstanceLock:
         return pid
 
     def release(self) -> None:
+        """Give the lock up (the process exiting does the same)."""
         if self._file is not None:
             self._file.seek(0)
             self._file.truncate()  # a clean stop leaves no pid behind for `status` to report
