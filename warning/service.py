@@ -52,8 +52,11 @@ class InstanceLock:
 
     def acquire(self) -> InstanceLock:
         """Take the lock or raise AlreadyRunning naming the process that holds it."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the process lifetime
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the process lifetime
+        except OSError as exc:
+            raise StoreError(f"cannot create the instance lock {self.path}: {exc.strerror or exc}") from None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
