@@ -99,3 +99,31 @@ backoff_seconds = 0.0
 def warning_command(*args: str) -> list[str]:
     """The ``warning`` console script as a subprocess command line (the venv's interpreter)."""
     return [sys.executable, "-c", "from warning.cli import main; main()", *args]
+
+
+def serve_ep_publication_server(httpserver, corpus, day) -> str:
+    """A publication server with one publication date holding two real EP documents; its base URL.
+
+    The corpus records no listing of the server, so the two listing pages are written from the
+    EPO's documented REST interface (HTML pages of links), as in test_ep_publication_server.py.
+    """
+    folder = ("epo-eps-xml", "go-epo-eps")
+    documents = {
+        "EP3882239NWA1": corpus(*folder, "application__v1-5-1-A1.xml").read_bytes(),
+        "EP2716170NWB2": corpus(*folder, "grant__v1-5-1-B2.xml").read_bytes(),
+    }
+    root = "/eps/rest/v1.2/"
+    stamp = f"{day:%Y%m%d}"
+    httpserver.expect_request(root + "publication-dates").respond_with_data(
+        f'<html><body><a href="{root}publication-dates/{stamp}/patents">{day:%Y/%m/%d}</a></body></html>',
+        content_type="text/html",
+    )
+    links = "".join(f'<a href="{root}patents/{pid}">{pid}</a>' for pid in documents)
+    httpserver.expect_request(f"{root}publication-dates/{stamp}/patents").respond_with_data(
+        f"<html><body>{links}</body></html>", content_type="text/html"
+    )
+    for pid, body in documents.items():
+        httpserver.expect_request(f"{root}patents/{pid}/document.xml").respond_with_data(
+            body, content_type="application/xml"
+        )
+    return httpserver.url_for("/eps/")

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 
 import pytest
 from click.testing import CliRunner
-from service_support import OPS_KEY, OPS_SECRET, corpus_replies, ops_config, refuse_ops_login, serve_ops
+from service_support import (
+    OPS_KEY,
+    OPS_SECRET,
+    corpus_replies,
+    ops_config,
+    refuse_ops_login,
+    serve_ep_publication_server,
+    serve_ops,
+)
 
 from warning.cli import cli
 from warning.store import open_db
@@ -187,3 +196,27 @@ def test_once_runs_the_whole_pipeline_fetch_classify_alert(tmp_path, httpserver,
     assert events >= 1  # whose legal status was read from the (loopback) OPS
     delivered = (tmp_path / "outbox" / "alerts.jsonl").read_text(encoding="utf-8")
     assert "EP-2533477" in delivered or "EP-2400812" in delivered
+
+
+def test_once_fetches_every_source_then_classifies_once(tmp_path, httpserver, corpus, ops_env):
+    serve_ops(httpserver, corpus_replies(corpus))
+    last_wednesday = date.today() - timedelta(days=(date.today().weekday() - 2) % 7 or 7)
+    eps_url = serve_ep_publication_server(httpserver, corpus, last_wednesday)
+    (tmp_path / "watchlists").mkdir()
+    (tmp_path / "watchlists" / "consumer-electronics.toml").write_text(WATCHLIST, encoding="utf-8")
+    ep_source = (
+        f'\n[sources.ep]\nkind = "ep_publication_server"\nbase_url = "{eps_url}"\ncountries = ["EP"]\n'
+    )
+    config = ops_config(tmp_path, httpserver.url_for("/"), extra=ep_source)
+    result = invoke("--config", str(config), "run", "--once")
+    assert result.exit_code == 0, result.output
+    assert "(fetch:ops, fetch:ep, classify, train); 0 failed" in result.output
+    db = open_db(tmp_path / "service.db")
+    fetched = {
+        r["job"]: json.loads(r["counts"])["inserted"]
+        for r in db.query("SELECT * FROM runs WHERE job LIKE 'fetch:%'")
+    }
+    classified = json.loads(db.execute("SELECT counts FROM runs WHERE job = 'classify'").fetchone()[0])
+    db.conn.close()
+    assert fetched == {"fetch:ops": 3, "fetch:ep": 2}
+    assert classified["publications"] == 5  # one classify pass over both sources' publications
