@@ -203,3 +203,26 @@ def test_build_scheduler_wires_one_guarded_job_per_cron(tmp_path):
     assert jobs["fetch:ep"].trigger is by_name(planned)["fetch:ep"].trigger
     jobs["alerts"].func(*jobs["alerts"].args)
     assert calls == ["alerts"] and not scheduler.running
+
+
+def test_office_times_follow_daylight_saving_time(tmp_path):
+    jobs = by_name(plan_jobs(full_config(tmp_path)))
+    winter_monday = datetime(2024, 11, 25, 12, 0, tzinfo=UTC)
+    # EP 14:30 Berlin is 13:30 UTC in winter (CET) and 12:30 UTC in summer (CEST).
+    assert jobs["fetch:ep"].next_run(winter_monday) == datetime(2024, 11, 27, 13, 30, tzinfo=UTC)
+    # USPTO 09:00 New York is 14:00 UTC in winter (EST).
+    assert jobs["fetch:uspto"].next_run(winter_monday) == datetime(2024, 11, 26, 14, 0, tzinfo=UTC)
+
+
+def test_status_reports_a_bad_schedule_instead_of_failing(tmp_path, db):
+    from warning.status import collect_status
+
+    info = collect_status(
+        db, config=full_config(tmp_path, jobs={"alerts": "every five minutes"}), now=MONDAY_NOON
+    )
+    assert info["schedule"] == [] and "schedule.jobs.alerts" in info["schedule_error"]
+    assert info["publications"] == 0
+    good = collect_status(db, config=full_config(tmp_path), now=MONDAY_NOON)
+    alerts = next(job for job in good["schedule"] if job["job"] == "alerts")
+    assert alerts["next_run"] == "2024-06-03T12:00:00+00:00" and alerts["last_run"] is None
+    assert good["service"] == {"running": False, "pid": None}
