@@ -76,7 +76,9 @@ def _compact(features: sp.csr_matrix) -> tuple[np.ndarray, sp.csr_matrix]:
     """Only the columns the training set uses (liblinear's time grows with the width of the matrix)."""
     columns = np.unique(features.indices)
     indices = np.searchsorted(columns, features.indices).astype(np.int32)
-    compact = sp.csr_matrix((features.data, indices, features.indptr), shape=(features.shape[0], len(columns)))
+    compact = sp.csr_matrix(
+        (features.data, indices, features.indptr), shape=(features.shape[0], len(columns))
+    )
     return columns.astype(np.int64), compact
 
 

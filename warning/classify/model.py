@@ -66,14 +66,14 @@ class LinearModel:
         pos = np.minimum(pos, max(len(self.indices) - 1, 0))
         found = (self.indices[pos] == columns) if len(self.indices) else np.zeros(len(columns), bool)
         contrib = np.where(found, self.weights[pos] * values, 0.0)
-        order = np.argsort(-contrib)
+        positive = np.flatnonzero(contrib > 0)
         out = []
-        for i in order:
-            if contrib[i] <= 0 or len(out) >= top:
-                break
+        for i in positive[np.argsort(-contrib[positive])]:
             term = self.terms.get(int(columns[i]))
             if term:
                 out.append([term, round(float(contrib[i]), 4)])
+                if len(out) >= top:
+                    break
         return out
 
 

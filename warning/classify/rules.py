@@ -40,9 +40,9 @@ class BatchRules:
 
     def evidence(self, doc: int, wl: int) -> dict[str, list[str]]:
         """The rules a document hit for one watchlist, in the evidence JSON shape."""
-        row = self.keyword_hits[doc]
-        words = {"keywords": [], "exclude": []}
-        for entry in row.indices:
+        hits = self.keyword_hits
+        words: dict[str, list[str]] = {"keywords": [], "exclude": []}
+        for entry in hits.indices[hits.indptr[doc] : hits.indptr[doc + 1]]:
             owner, kind, text = self.entries[entry]
             if owner == wl:
                 words[kind].append(text)
@@ -74,6 +74,7 @@ class RuleSet:
         self.entries: list[tuple[int, str, str]] = []
         # (anywhere?, length) -> sorted hashes and the entry ids behind each
         groups: dict[tuple[bool, int], list[tuple[int, int]]] = defaultdict(list)
+        firsts_of: dict[tuple[bool, int], list[tuple[int, int]]] = defaultdict(list)
         seen = set()
         for wl, w in enumerate(watchlists):
             for kind in ("keywords", "exclude"):
@@ -84,6 +85,7 @@ class RuleSet:
                     seen.add((wl, kind, key))
                     anywhere = bool(_CJK_RE.search(key))
                     groups[(anywhere, len(key))].append((_scalar_hash(key), len(self.entries)))
+                    firsts_of[(anywhere, len(key))].append((ord(key[0]), len(self.entries)))
                     self.entries.append((wl, kind, text))
         # Equal keywords of several watchlists share one hash: hash id -> entries via a 0/1 matrix.
         self.groups = {}
@@ -92,7 +94,8 @@ class RuleSet:
             unique = sorted({h for h, _ in pairs})
             base = sum(len(g[0]) for g in self.groups.values())
             ids = {h: base + i for i, h in enumerate(unique)}
-            self.groups[key] = (np.array(unique, dtype=np.uint64), np.array([ids[h] for h in unique]))
+            firsts = np.array(sorted({first for first, _ in firsts_of[key]}), dtype=np.uint32)
+            self.groups[key] = (np.array(unique, dtype=np.uint64), np.array([ids[h] for h in unique]), firsts)
             for h, entry in pairs:
                 hash_rows.append(ids[h])
                 entry_cols.append(entry)
@@ -135,9 +138,9 @@ class RuleSet:
     def _keyword_hits(self, batch: TextBatch) -> sp.csr_matrix:
         docs, found = [], []
         n = len(batch.codes)
-        anywhere_pos = np.flatnonzero(batch.codes != 0)
-        for (anywhere, length), (hashes, entry_ids) in self.groups.items():
-            starts = anywhere_pos if anywhere else batch.word_starts
+        for (anywhere, length), (hashes, entry_ids, firsts) in self.groups.items():
+            # CJK keywords match anywhere, so only positions holding a keyword's first character are tried
+            starts = np.flatnonzero(np.isin(batch.codes, firsts)) if anywhere else batch.word_starts
             starts = starts[starts + length <= n]
             if not len(starts):
                 continue

@@ -150,28 +150,50 @@ def score_rows(
     texts = [publication_text(r["titles"], r["abstracts"], r["claims"]) for r in rows]
     codes = [[*r["cpc"], *r["ipc"]] for r in rows]
     scores, features, hits = scorer.score(texts, codes, [r["applicants"] for r in rows])
-    scored, matches = [], []
-    for d, row in enumerate(rows):
-        for k, w in enumerate(scorer.watchlists):
-            if (row["id"], w.name) in done:
-                continue
-            score = float(scores[d, k])
-            version = model_version(scorer.models[k])
-            scored.append((row["id"], w.name, score, version))
-            in_market = not w.countries or (row.get("country") or "") in w.countries
-            if score >= scorer.thresholds[k] and in_market:
-                evidence = scorer.evidence(d, k, features, hits)
-                matches.append(
-                    {
-                        "publication_id": row["id"],
-                        "watchlist": w.name,
-                        "score": round(score, 4),
-                        "threshold": float(scorer.thresholds[k]),
-                        "evidence": evidence,
-                        "model_version": version,
-                    }
-                )
+    names = [w.name for w in scorer.watchlists]
+    versions = [model_version(m) for m in scorer.models]
+    ids = [r["id"] for r in rows]
+    row_of, col_of = {pid: i for i, pid in enumerate(ids)}, {name: k for k, name in enumerate(names)}
+    todo = np.ones(scores.shape, dtype=bool)
+    for pid, name in done:
+        if pid in row_of and name in col_of:
+            todo[row_of[pid], col_of[name]] = False
+    docs, wls = np.nonzero(todo)
+    values = scores[docs, wls].tolist()
+    scored = [
+        (ids[d], names[k], v, versions[k])
+        for d, k, v in zip(docs.tolist(), wls.tolist(), values, strict=True)
+    ]
+    markets = np.array(
+        [
+            [not w.countries or (r.get("country") or "") in w.countries for w in scorer.watchlists]
+            for r in rows
+        ]
+    )
+    matches = []
+    for d, k in zip(*np.nonzero(todo & (scores >= scorer.thresholds) & markets), strict=True):
+        matches.append(
+            {
+                "publication_id": ids[d],
+                "watchlist": names[k],
+                "score": round(float(scores[d, k]), 4),
+                "threshold": float(scorer.thresholds[k]),
+                "evidence": scorer.evidence(int(d), int(k), features, hits),
+                "model_version": versions[k],
+            }
+        )
     return scored, matches
+
+
+def _in_markets(watchlists: list[Watchlist], countries: list[str]) -> np.ndarray:
+    """(docs x watchlists): is the publication's country one of the watchlist's target markets?"""
+    by_country = {
+        c: np.array([not w.countries or c in w.countries for w in watchlists], dtype=bool)
+        for c in set(countries)
+    }
+    if not countries:
+        return np.zeros((0, len(watchlists)), dtype=bool)
+    return np.stack([by_country[c] for c in countries])
 
 
 def _progress_bar(progress: bool):

@@ -1,0 +1,136 @@
+"""Scoring speed: publications per second against 100 watchlists on one core, and peak memory.
+
+Real texts (US grant titles + abstracts of `uspto-latam-lucaslopes`, and PATENTSCOPE titles)
+are replicated to 100,000 publications. 100 watchlists are the six shipped ones repeated under new
+names, each with a trained model (models trained here on the corpus, one per IPC line, assigned
+in turn; never saved). Scoring runs the service's own code path in batches of `batch_size`:
+
+- core: featurize once, rules of all watchlists, one sparse product, evidence for every match;
+- rows: the same plus building the (publication, watchlist) rows that `classify` stores.
+
+    .venv/bin/python benchmarks/classify.py [--publications 100000] [--watchlists 100]
+Writes benchmarks/out/classify.json.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"  # one core: no hidden BLAS threads
+
+import argparse  # noqa: E402
+import dataclasses  # noqa: E402
+import json  # noqa: E402
+import resource  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from quality import ORDINARY, load_hard, load_ordinary  # noqa: E402
+
+from warning.classify.featurize import featurize  # noqa: E402
+from warning.classify.fit import fit_linear, term_lookup  # noqa: E402
+from warning.classify.run import Scorer, score_rows  # noqa: E402
+from warning.watchlists import load_watchlists  # noqa: E402
+
+OUT = ROOT / "benchmarks" / "out"
+
+
+def build_models(docs: list[dict]) -> list:
+    texts = [d["text"] for d in docs]
+    features = featurize(texts)
+    models = []
+    for prefixes, _ in ORDINARY.values():
+        labels = np.array([any(c.startswith(prefixes) for c in d["codes"]) for d in docs], dtype=np.int8)
+        model = fit_linear(features, labels)[0]
+        model.terms = term_lookup(texts, model.indices, limit=3000)
+        models.append(model)
+    return models
+
+
+def build_rows(docs: list[dict], n: int) -> list[dict]:
+    rows = []
+    for i in range(n):
+        d = docs[i % len(docs)]
+        title, _, abstract = d["text"].partition("\n")
+        rows.append(
+            {
+                "id": f"XX-{i}-A1",
+                "country": "US",
+                "titles": {"en": title},
+                "abstracts": {"en": abstract} if abstract else {},
+                "claims": {},
+                "ipc": d["codes"],
+                "cpc": [],
+                "applicants": ["Honda Motor Co., Ltd."] if i % 50 == 0 else ["Some Company Inc."],
+            }
+        )
+    return rows
+
+
+def measure(scorer: Scorer, rows: list[dict], batch: int, with_rows: bool) -> dict:
+    started = time.process_time()
+    wall = time.perf_counter()
+    matches = 0
+    for start in range(0, len(rows), batch):
+        chunk = rows[start : start + batch]
+        if with_rows:
+            _, found = score_rows(scorer, chunk, set())
+            matches += len(found)
+        else:
+            matches += _core(scorer, chunk)
+    cpu, elapsed = time.process_time() - started, time.perf_counter() - wall
+    return {"seconds": round(elapsed, 2), "cpu_seconds": round(cpu, 2), "per_second": round(len(rows) / elapsed),
+            "matches": matches}  # fmt: skip
+
+
+def _core(scorer: Scorer, chunk: list[dict]) -> int:
+    texts = [f"{r['titles'].get('en', '')}\n{r['abstracts'].get('en', '')}" for r in chunk]
+    scores, features, hits = scorer.score(texts, [r["ipc"] for r in chunk], [r["applicants"] for r in chunk])
+    docs, wls = np.nonzero(scores >= scorer.thresholds)
+    for d, k in zip(docs, wls, strict=True):
+        scorer.evidence(int(d), int(k), features, hits)
+    return len(docs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--publications", type=int, default=100_000)
+    parser.add_argument("--watchlists", type=int, default=100)
+    parser.add_argument("--batch", type=int, default=2000)
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    ordinary = load_ordinary()
+    docs = ordinary + load_hard()
+    models = build_models(ordinary)
+    shipped = load_watchlists(ROOT / "watchlists")
+    watchlists = [
+        dataclasses.replace(shipped[i % len(shipped)], name=f"wl-{i}") for i in range(args.watchlists)
+    ]
+    scorer = Scorer(watchlists, [models[i % len(models)] for i in range(args.watchlists)])
+    rows = build_rows(docs, args.publications)
+    result = {
+        "publications": args.publications,
+        "watchlists": args.watchlists,
+        "batch": args.batch,
+        "mean_text_chars": round(float(np.mean([len(d["text"]) for d in docs]))),
+        "core": measure(scorer, rows, args.batch, with_rows=False),
+        "rows": measure(scorer, rows, args.batch, with_rows=True),
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "weights_nnz": int(scorer.weights.nnz),
+    }
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "classify.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
