@@ -95,8 +95,7 @@ def _core(scorer: Scorer, chunk: list[dict]) -> int:
     texts = [f"{r['titles'].get('en', '')}\n{r['abstracts'].get('en', '')}" for r in chunk]
     scores, features, hits = scorer.score(texts, [r["ipc"] for r in chunk], [r["applicants"] for r in chunk])
     docs, wls = np.nonzero(scores >= scorer.thresholds)
-    for d, k in zip(docs, wls, strict=True):
-        scorer.evidence(int(d), int(k), features, hits)
+    scorer.evidence(docs, wls, features, hits)
     return len(docs)
 
 

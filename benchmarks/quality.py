@@ -171,9 +171,9 @@ def run_line(name, prefixes, keywords, docs, features, sizes, rng) -> dict:
     for size in sizes:
         idx = _subsample(train_idx, y, size, rng)
         y_train = y[idx]
-        result[f"reference@{size}"] = reference(
-            [texts[i] for i in idx], y_train, [texts[i] for i in test_idx], y_test
-        )
+        train_texts, test_texts = [texts[i] for i in idx], [texts[i] for i in test_idx]
+        result[f"reference@{size}"] = reference(train_texts, y_train, test_texts, y_test)
+        result[f"balanced@{size}"] = reference(train_texts, y_train, test_texts, y_test, "balanced")
         result[f"ours@{size}"] = ours(features[idx], y_train, features[test_idx], y_test)
     return result
 
@@ -235,9 +235,9 @@ def averages(results: list[dict], sizes) -> dict:
         out[label] = {"keywords": round(float(np.mean([r["keywords"]["f1"] for r in rows])), 4)}
         for size in sizes:
             out[label][f"ours@{size}"] = round(float(np.mean([r[f"ours@{size}"]["f1"] for r in rows])), 4)
-            out[label][f"reference@{size}"] = round(
-                float(np.mean([r[f"reference@{size}"]["f1"] for r in rows])), 4
-            )
+            for method in ("reference", "balanced"):
+                scores = [r[f"{method}@{size}"]["f1"] for r in rows]
+                out[label][f"{method}@{size}"] = round(float(np.mean(scores)), 4)
     return out
 
 

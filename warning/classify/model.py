@@ -60,21 +60,32 @@ class LinearModel:
         """The calibrated probability that each row is relevant."""
         return self.calibrate(self.decision(features))
 
-    def contributions(self, columns: np.ndarray, values: np.ndarray, top: int) -> list[list]:
-        """The ``top`` terms pushing one document towards relevance: [[term, weight], ...]."""
-        pos = np.searchsorted(self.indices, columns)
-        pos = np.minimum(pos, max(len(self.indices) - 1, 0))
-        found = (self.indices[pos] == columns) if len(self.indices) else np.zeros(len(columns), bool)
-        contrib = np.where(found, self.weights[pos] * values, 0.0)
-        positive = np.flatnonzero(contrib > 0)
-        out = []
-        for i in positive[np.argsort(-contrib[positive])]:
-            term = self.terms.get(int(columns[i]))
-            if term:
-                out.append([term, round(float(contrib[i]), 4)])
-                if len(out) >= top:
-                    break
+    def top_terms(self, features: sp.csr_matrix, top: int) -> list[list[list]]:
+        """Per row, the ``top`` readable terms pushing it towards relevance: [[term, weight], ...]."""
+        n = features.shape[0]
+        if not len(self.indices) or not self.terms:
+            return [[] for _ in range(n)]
+        cols = features.indices.astype(np.int64)
+        pos = np.minimum(np.searchsorted(self.indices, cols), len(self.indices) - 1)
+        contrib = np.where(self.indices[pos] == cols, self.weights[pos] * features.data, 0.0)
+        named = self._term_columns()
+        where = np.minimum(np.searchsorted(named, cols), len(named) - 1)
+        keep = (contrib > 0) & (named[where] == cols)
+        rows = np.repeat(np.arange(n), np.diff(features.indptr))[keep]
+        cols, contrib = cols[keep], contrib[keep]
+        order = np.lexsort((-contrib, rows))
+        rows, cols, contrib = rows[order], cols[order], contrib[order]
+        rank = np.arange(len(rows)) - np.searchsorted(rows, rows)
+        first = rank < top
+        out: list[list[list]] = [[] for _ in range(n)]
+        for r, c, v in zip(rows[first].tolist(), cols[first].tolist(), contrib[first].tolist(), strict=True):
+            out[r].append([self.terms[c], round(v, 4)])
         return out
+
+    def _term_columns(self) -> np.ndarray:
+        if getattr(self, "_named", None) is None or len(self._named) != len(self.terms):
+            self._named = np.array(sorted(self.terms), dtype=np.int64)
+        return self._named
 
 
 def save_model(model: LinearModel, directory: Path) -> None:

@@ -62,21 +62,20 @@ class Scorer:
         scores = np.where(self.trained, probs, hits.rules_score())
         return scores, features, hits
 
-    def evidence(self, doc: int, wl: int, features: sp.csr_matrix, hits: BatchRules) -> dict:
-        """Why a document matched a watchlist (the evidence JSON of a match)."""
-        model = self.models[wl]
-        start, end = features.indptr[doc], features.indptr[doc + 1]
-        top = []
-        if model is not None:
-            top = model.contributions(
-                features.indices[start:end].astype(np.int64), features.data[start:end], self.top_terms
-            )
-        return {
-            "terms": top,
-            "rules": hits.evidence(doc, wl),
-            "model": "trained" if model is not None else "rules",
-            "model_version": model_version(model),
-        }
+    def evidence(
+        self, docs: np.ndarray, wls: np.ndarray, features: sp.csr_matrix, hits: BatchRules
+    ) -> list[dict]:
+        """Why each (document, watchlist) pair matched: the evidence JSON, in the order given."""
+        out: list[dict] = [{} for _ in range(len(docs))]
+        for k in np.unique(wls):
+            chosen = np.flatnonzero(wls == k)
+            model = self.models[k]
+            terms = model.top_terms(features[docs[chosen]], self.top_terms) if model else [[]] * len(chosen)
+            kind, version = ("trained" if model is not None else "rules"), model_version(model)
+            for i, top in zip(chosen.tolist(), terms, strict=True):
+                rules = hits.evidence(int(docs[i]), int(k))
+                out[i] = {"terms": top, "rules": rules, "model": kind, "model_version": version}
+        return out
 
 
 def threshold_of(watchlist: Watchlist, model: LinearModel | None) -> float:
@@ -170,18 +169,19 @@ def score_rows(
             for r in rows
         ]
     )
-    matches = []
-    for d, k in zip(*np.nonzero(todo & (scores >= scorer.thresholds) & markets), strict=True):
-        matches.append(
-            {
-                "publication_id": ids[d],
-                "watchlist": names[k],
-                "score": round(float(scores[d, k]), 4),
-                "threshold": float(scorer.thresholds[k]),
-                "evidence": scorer.evidence(int(d), int(k), features, hits),
-                "model_version": versions[k],
-            }
-        )
+    docs, wls = np.nonzero(todo & (scores >= scorer.thresholds) & markets)
+    evidence = scorer.evidence(docs, wls, features, hits)
+    matches = [
+        {
+            "publication_id": ids[d],
+            "watchlist": names[k],
+            "score": round(float(scores[d, k]), 4),
+            "threshold": float(scorer.thresholds[k]),
+            "evidence": evidence[i],
+            "model_version": versions[k],
+        }
+        for i, (d, k) in enumerate(zip(docs.tolist(), wls.tolist(), strict=True))
+    ]
     return scored, matches
 
 
