@@ -207,3 +207,12 @@ def test_html_and_empty_bodies_are_quarantined():
     (html,) = parse_ep_document(b"<html><body>503</body></html>", "err.html")
     (empty,) = parse_ep_document(b"  ", "empty.xml")
     assert "HTML" in html.reason and "empty" in empty.reason
+
+
+def test_cpc_read_from_b520ep(corpus):
+    from warning.sources.ep_xml import parse_ep_document
+
+    path = corpus("epo-eps-xml", "go-epo-eps", "application__v1-5-1-A1.xml")
+    (pub,) = list(parse_ep_document(path.read_bytes(), str(path)))
+    assert len(pub.cpc) == 15
+    assert pub.cpc[0] == "C07D271/113" and "Y02A50/30" in pub.cpc

@@ -95,6 +95,7 @@ def document_to_publication(root: etree._Element, ref: str = "") -> Publication:
         applicants=_names(b, ("B700/B710/B711", "B700/B730/B731")),
         inventors=_names(b, ("B700/B720/B721",)),
         ipc=_ipc(b),
+        cpc=_cpc(b),
         publication_date=iso_date(b.findtext("B100/B140/date")) or iso_date(root.get("date-publ")),
         filing_date=iso_date(b.findtext("B200/B220/date")),
         application_number=squash(b.findtext("B200/B210")) or None,
@@ -152,6 +153,12 @@ def _ipc(b: etree._Element) -> list[str]:
     for tag in ("B511", "B512", "B513", "B514"):
         codes += [ipc_from_text(el.text) for el in b.iterfind(f"B500/B510/{tag}")]
     return list(dict.fromkeys(c for c in codes if c))
+
+
+def _cpc(b: etree._Element) -> list[str]:
+    # v1.5+ documents carry CPC beside IPC (B520EP); older ones have none.
+    texts = b.iterfind("B500/B520EP/classifications-cpc/classification-cpc/text")
+    return list(dict.fromkeys(c for c in (ipc_from_text(t.text) for t in texts) if c))
 
 
 def _priorities(b: etree._Element) -> list[tuple[str, str | None]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 _SPACE = re.compile(r"\s+")
-_IPC = re.compile(r"^\s*\d?\s*([A-H])\s*(\d\d)\s*([A-Z])\s*(\d{1,4})\s*/\s*(\d{1,6})")
+_IPC = re.compile(r"^\s*\d?\s*([A-HY])\s*(\d\d)\s*([A-Z])\s*(\d{1,4})\s*/\s*(\d{1,6})")
 _DATE = re.compile(r"^\s*(\d{4})-?(\d\d)-?(\d\d)")
 
 
@@ -24,7 +24,10 @@ def iso_date(text: str | None) -> str | None:
 
 
 def ipc_from_text(text: str | None) -> str:
-    """An IPC/CPC code written by an office (``H04W  84/20 A I``, ``7C 07C 29/00``) as ``H04W84/20``."""
+    """An IPC/CPC code written by an office (``H04W  84/20 A I``, ``7C 07C 29/00``) as ``H04W84/20``.
+
+    Section Y exists only in CPC (tagging of cross-sectional technologies such as Y02 climate).
+    """
     match = _IPC.match(text or "")
     if not match:
         return ""

@@ -1,0 +1,54 @@
+"""`warning demo` end to end: every stage on the bundled sample, offline."""
+
+import json
+
+from click.testing import CliRunner
+
+from warning.cli import cli
+from warning.store import open_db
+
+
+def test_demo_runs_every_stage_and_explains(tmp_path):
+    workdir = tmp_path / "demo"
+    result = CliRunner().invoke(cli, ["demo", "--dir", str(workdir)], prog_name="warning")
+    assert result.exit_code == 0, result.output
+    assert "Stored 283 publications (0 quarantined)" in result.output
+    assert "why / 原因:" in result.output
+    assert "=== [Patent early warning] nev-batteries" in result.output  # the console channel
+
+    db = open_db(workdir / "warning.db")
+    assert db["publications"].count == 283
+    countries = {r["country"] for r in db.query("SELECT DISTINCT country FROM publications")}
+    assert {"US", "EP", "CN", "JP", "KR", "VN", "IN", "BR"} <= countries
+    assert db["matches"].count > 50
+    watchlists = {r["watchlist"] for r in db.query("SELECT DISTINCT watchlist FROM matches")}
+    assert watchlists == {
+        "motorcycles",
+        "nev-batteries",
+        "led-lighting",
+        "rail-transit",
+        "medical-devices",
+        "drones",
+    }
+    evidence = json.loads(db.execute("SELECT evidence FROM matches ORDER BY score DESC").fetchone()[0])
+    assert evidence["terms"] and evidence["rules"]
+
+    alerts = (workdir / "out" / "acme-motor-alerts.jsonl").read_text(encoding="utf-8").splitlines()
+    assert alerts and all(json.loads(line)["language"] == "zh" for line in alerts)
+    sent = db.execute("SELECT count(*) FROM alerts WHERE status = 'sent'").fetchone()[0]
+    assert sent >= len(alerts)
+
+    digest = (workdir / "out" / "digest.html").read_text(encoding="utf-8")
+    assert "data:image/png;base64," in digest
+
+    deadlines = list(db.query("SELECT kind, date FROM risk_deadlines WHERE kind = 'ep-opposition'"))
+    assert deadlines, "a competitor's EP B1 grant should open a case with its opposition deadline"
+
+    # Run again on the same folder: nothing is stored, scored or sent twice.
+    again = CliRunner().invoke(cli, ["demo", "--dir", str(workdir)], prog_name="warning")
+    assert again.exit_code == 0, again.output
+    db = open_db(workdir / "warning.db")
+    assert db["publications"].count == 283
+    assert db.execute("SELECT count(*) FROM alerts WHERE status = 'sent'").fetchone()[0] == sent
+    lines_after = (workdir / "out" / "acme-motor-alerts.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines_after) == len(alerts)
