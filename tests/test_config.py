@@ -113,13 +113,51 @@ def test_config_lookup_order(tmp_path, monkeypatch):
     assert make_app(db_path="cli.db").db_path.name == "cli.db"
 
 
-def test_secret_values_are_redacted_from_logs(tmp_path, monkeypatch, caplog):
+def test_secret_values_are_redacted_from_logs(monkeypatch):
     import logging
 
-    from warning.logsetup import RedactSecrets
+    from warning.logsetup import RedactingFormatter
 
     monkeypatch.setenv("MY_TOKEN", "xoxb-very-secret")
     record = logging.LogRecord("x", logging.INFO, "", 0, "token is %s", ("xoxb-very-secret",), None)
-    RedactSecrets(["xoxb-very-secret"]).filter(record)
-    assert "xoxb-very-secret" not in record.getMessage()
-    assert "***" in record.getMessage()
+    line = RedactingFormatter("%(message)s", ["xoxb-very-secret"]).format(record)
+    assert line == "token is ***"
+
+
+def test_every_env_key_is_a_secret_name(tmp_path):
+    path = write(
+        tmp_path,
+        '[smtp]\npassword_env = "P"\n[webhook]\nsecret_env = "W"\ndingtalk_secret_env = "D"\n'
+        '[sources.ops]\nkind = "epo_ops"\nkey_env = "K"\nsecret_env = "S"\n',
+    )
+    names = load_config(path).secret_names()
+    assert {"P", "W", "D", "K", "S"} <= set(names)
+
+
+def test_check_config_accepts_the_example_and_the_shipped_watchlists(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "config.example.toml").read_text(encoding="utf-8")
+    text = text.replace('watchlists = "watchlists"', f'watchlists = "{(root / "watchlists").as_posix()}"', 1)
+    path = write(tmp_path, text)
+    config = load_config(path)
+    for name in config.secret_names():
+        monkeypatch.setenv(name, "set-for-test")
+    result = CliRunner().invoke(cli, ["--config", str(path), "check-config"])
+    assert result.exit_code == 0, result.output
+    assert "config OK" in result.output
+
+
+def test_check_config_names_an_unknown_followed_watchlist(tmp_path):
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    path = write(
+        tmp_path,
+        f'watchlists = "{(root / "watchlists").as_posix()}"\n'
+        '[[subscribers]]\nname = "a"\nconsole = true\nwatchlists = ["motorcycels"]\n',
+    )
+    result = CliRunner().invoke(cli, ["--config", str(path), "check-config"])
+    assert result.exit_code == 1
+    assert "follows watchlist 'motorcycels'" in result.output

@@ -62,6 +62,10 @@ def test_once_with_a_failing_job_exits_1_records_it_and_keeps_secrets_out_of_the
     db = open_db(tmp_path / "service.db")
     last = last_run_by_job(db)["fetch:ops"]
     assert last["status"] == "failed" and "HTTP 401" in last["error"]
+    # Nothing stored in the database quotes the secret either (runs, source state).
+    stored = [r["error"] for r in db.query("SELECT error FROM runs")]
+    stored += [r["last_error"] for r in db.query("SELECT last_error FROM source_state")]
+    assert stored and not any(OPS_SECRET in (e or "") for e in stored)
     db.conn.close()
     log = (tmp_path / "logs" / "warning.log").read_text(encoding="utf-8")
     assert "HTTP 401" in log and "***" in log  # the refusal is logged, with the echoed secret redacted

@@ -13,6 +13,7 @@ import os
 import tomllib
 import types
 import typing
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -169,13 +170,25 @@ class Config:
         raise ConfigError(f"no subscriber named {name!r} (known: {names})")
 
     def secret_names(self) -> list[str]:
-        """Every environment variable the config names for a secret (for redaction and checks)."""
-        names = [self.smtp.username_env, self.smtp.password_env, self.slack.token_env]
-        names += [self.slack.webhook_url_env, self.webhook.secret_env]
-        for src in self.sources.values():
-            fields = vars(src.options) if src.options is not None else {}
-            names += [v for k, v in fields.items() if k.endswith("_env") and isinstance(v, str)]
-        return [n for n in names if n]
+        """Every environment variable the config names for a secret (keys ending in ``_env``)."""
+        return sorted({n for n in _env_values(self) if n})
+
+
+def _env_values(value: Any) -> Iterator[str]:
+    """The values of every ``*_env`` field, in nested sections, lists and source options too."""
+    if dataclasses.is_dataclass(value):
+        for f in dataclasses.fields(value):
+            item = getattr(value, f.name)
+            if f.name.endswith("_env") and isinstance(item, str):
+                yield item
+            else:
+                yield from _env_values(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _env_values(item)
+    elif isinstance(value, tuple | list):
+        for item in value:
+            yield from _env_values(item)
 
 
 # Keys whose TOML spelling differs from the Python field name.

@@ -21,6 +21,7 @@ import requests
 from warning.app import App
 from warning.errors import ConfigError, WarningError
 from warning.ingest import IngestResult, store_items
+from warning.redact import redact, secret_values
 from warning.sources.base import Checkpoint, Source, SourceExhausted, source_class
 from warning.store.db import utcnow
 from warning.store.fetch_usage import bytes_fetched_since
@@ -86,7 +87,8 @@ def fetch_source(
     try:
         _fetch_countries(app, plugin, since, until, countries, progress)
     except BaseException as exc:  # interrupted: the run says so, then the interruption goes on
-        finish_run(app.db, run_id, "interrupted", _source_counts(countries, plugin), repr(exc))
+        error = redact(repr(exc), secret_values(app.config))
+        finish_run(app.db, run_id, "interrupted", _source_counts(countries, plugin), error)
         raise
     counts = _source_counts(countries, plugin)
     errors = [f"{c or name}: {r['error']}" for c, r in countries.items() if r["status"] != "ok"]
@@ -164,7 +166,8 @@ def _apply_checkpoint(app: App, state: SourceState, checkpoint: Checkpoint) -> N
 
 
 def _record_failure(app: App, state: SourceState, result: IngestResult, exc: BaseException) -> dict:
-    message = str(exc) or type(exc).__name__
+    # An office's error reply may quote a credential back: it must not be stored.
+    message = redact(str(exc) or type(exc).__name__, secret_values(app.config))
     log.warning("source %s/%s failed: %s", state.source, state.country or "-", message)
     state.last_failure, state.last_error = utcnow(), message
     state.error_count += 1

@@ -4,30 +4,11 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
-import os
 
 from warning.config import Config
+from warning.redact import redact, secret_values
 
 _FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
-
-
-class RedactSecrets(logging.Filter):
-    """Replaces the value of every configured secret variable by ``***`` in log records."""
-
-    def __init__(self, secrets: list[str]) -> None:
-        super().__init__()
-        self.secrets = [s for s in secrets if s and len(s) >= 4]
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not self.secrets:
-            return True
-        message = record.getMessage()
-        redacted = message
-        for value in self.secrets:
-            redacted = redacted.replace(value, "***")
-        if redacted != message:
-            record.msg, record.args = redacted, None
-        return True
 
 
 class RedactingFormatter(logging.Formatter):
@@ -35,12 +16,10 @@ class RedactingFormatter(logging.Formatter):
 
     def __init__(self, fmt: str, secrets: list[str]) -> None:
         super().__init__(fmt)
-        self.secrets = [s for s in secrets if s and len(s) >= 4]
+        self.secrets = secrets
 
     def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
-        for value in self.secrets:
-            text = text.replace(value, "***")
+        text = redact(super().format(record), self.secrets)
         # One line per event, tracebacks included, so that grep and log shippers see whole events.
         return text.replace("\r\n", "\n").replace("\n", " | ")
 
@@ -56,9 +35,7 @@ def setup_logging(config: Config, verbose: int = 0) -> None:
         handler = logging.handlers.WatchedFileHandler(path, encoding="utf-8")
     else:
         handler = logging.StreamHandler()
-    secrets = [os.environ.get(n, "") for n in config.secret_names()]
-    handler.setFormatter(RedactingFormatter(_FORMAT, secrets))
-    handler.addFilter(RedactSecrets(secrets))
+    handler.setFormatter(RedactingFormatter(_FORMAT, secret_values(config)))
     root = logging.getLogger()
     for old in list(root.handlers):
         if getattr(old, "_warning_handler", False):

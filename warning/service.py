@@ -24,6 +24,7 @@ from warning.app import App
 from warning.config import Config
 from warning.errors import StoreError, WarningError
 from warning.jobs import Job, Step, job_table, step_failed
+from warning.redact import redact, secret_values
 from warning.scheduler import build_scheduler, due_jobs, plan_jobs
 from warning.store import open_db
 from warning.store.db import utcnow
@@ -126,7 +127,7 @@ class JobRunner:
         self._locks = {name: threading.Lock() for name in self.jobs}
         self._active: dict[str, datetime] = {}  # job name -> start (for marking it interrupted)
         self._idle = threading.Condition()
-        self._secrets = [v for v in (os.environ.get(n, "") for n in config.secret_names()) if len(v) >= 4]
+        self._secrets = secret_values(config)
 
     def run(self, name: str, chain: bool = True) -> list[JobResult]:
         """Run one job (then the jobs chained after it); never raises for a failing job."""
@@ -191,9 +192,7 @@ class JobRunner:
         return result, error
 
     def _redact(self, message: str) -> str:
-        for value in self._secrets:
-            message = message.replace(value, "***")
-        return message
+        return redact(message, self._secrets)
 
     def _begin(self, name: str) -> None:
         with self._idle:

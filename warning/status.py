@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ import sqlite_utils
 
 from warning.config import Config
 from warning.errors import ConfigError
+from warning.redact import redact, secret_values
 from warning.store.operations import list_source_states, recent_runs
 from warning.store.runs import last_run_by_job, last_success_by_job
 
@@ -89,13 +89,12 @@ def collect_status(
 
 def _redacted(info: dict[str, Any], config: Config) -> dict[str, Any]:
     """Errors recorded from a server's reply may quote a credential: never show one."""
-    secrets = [v for v in (os.environ.get(n, "") for n in config.secret_names()) if len(v) >= 4]
+    secrets = secret_values(config)
     if not secrets:
         return info
     text = json.dumps(info, ensure_ascii=False)
-    for value in secrets:
-        text = text.replace(json.dumps(value)[1:-1], "***")
-    return json.loads(text)
+    # Match each value as JSON spells it, so a quote or backslash in a secret is still found.
+    return json.loads(redact(text, [json.dumps(v, ensure_ascii=False)[1:-1] for v in secrets]))
 
 
 def _run_summary(run: dict) -> dict[str, Any]:

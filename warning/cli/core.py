@@ -32,6 +32,7 @@ def check_config(ctx: click.Context) -> None:
     ]
     problems += _watchlist_problems(app)
     problems += _schedule_problems(app)
+    problems += _delivery_problems(app)
     where = app.config.path or "built-in defaults (no config file)"
     if problems:
         for p in problems:
@@ -44,11 +45,29 @@ def check_config(ctx: click.Context) -> None:
 
 
 def _watchlist_problems(app) -> list[str]:
-    try:
-        from warning.watchlists import validate_watchlist_dir
-    except ImportError:
-        return []
+    from warning.watchlists import validate_watchlist_dir
+
     return validate_watchlist_dir(app.config.watchlists_dir)
+
+
+def _delivery_problems(app) -> list[str]:
+    """Subscribers' settings, and watchlists they follow that do not exist."""
+    from warning.alerts import config_problems
+    from warning.errors import WarningError
+    from warning.watchlists import load_watchlists
+
+    problems = config_problems(app.config)
+    try:
+        known = {w.name for w in load_watchlists(app.config.watchlists_dir)}
+    except WarningError:
+        return problems  # the watchlist files' own errors are reported above
+    for sub in app.config.subscribers:
+        problems += [
+            f"subscriber {sub.name!r} follows watchlist {w!r}, which is not in {app.config.watchlists_dir}"
+            for w in sub.watchlists
+            if w not in known
+        ]
+    return problems
 
 
 def _schedule_problems(app) -> list[str]:
