@@ -184,3 +184,17 @@ def test_listing_parsers_read_documented_link_pages():
     assert publication_dates(page) == [date(2021, 6, 30)]
     patents = '<a href="/rest/v1.2/patents/EP2921808NWB1">EP2921808NWB1</a><a href="/help">help</a>'
     assert patent_ids(patents) == ["EP2921808NWB1"]
+
+
+def test_listings_are_read_from_untidy_html():
+    from datetime import date
+
+    from warning.sources.ep_publication_server import patent_ids, publication_dates
+
+    page = (
+        "<html><body><ul><li><a href=2021/06/30><span>2021/06/30</span></a>"
+        "<li><A HREF='2021/07/07' class=x>2021/07/07 </A><li><a href='about'>about</a></ul>"
+    )
+    assert publication_dates(page) == [date(2021, 6, 30), date(2021, 7, 7)]
+    patents = '<a href="patents/EP2921808NWB1">EP2921808NWB1</a><a href="x">EP12</a><p>EP3NWA1</p>'
+    assert patent_ids(patents) == ["EP2921808NWB1"]

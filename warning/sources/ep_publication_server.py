@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import requests
+from bs4 import BeautifulSoup
 
 from warning.errors import SourceUnavailable
 from warning.sources.base import Checkpoint, FetchedItem, ParsedItem, Source
@@ -31,7 +32,6 @@ from warning.sources.ep_xml import parse_ep_document
 
 log = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://data.epo.org/publication-server/"
-_LINK = re.compile(r"<a\s[^>]*?href\s*=\s*[\"']([^\"']*)[\"'][^>]*>\s*([^<]*?)\s*</a>", re.IGNORECASE)
 _DATE_TEXT = re.compile(r"(\d{4})[/-]?(\d\d)[/-]?(\d\d)")
 _PATENT_ID = re.compile(r"^EP(\d+)NW([A-Z]\d?)$")
 _RETRYABLE = (requests.Timeout, requests.ConnectionError)
@@ -125,10 +125,16 @@ class EpPublicationServer(Source):
         )
 
 
+def _links(listing: str) -> Iterator[tuple[str, str]]:
+    """(href, link text) of every link on a listing page; the server's HTML is not always tidy."""
+    for anchor in BeautifulSoup(listing, "html.parser").find_all("a", href=True):
+        yield anchor["href"], anchor.get_text(" ", strip=True)
+
+
 def publication_dates(listing: str) -> list[date]:
     """Dates linked from the ``publication-dates`` page, oldest first."""
     found = set()
-    for href, text in _LINK.findall(listing):
+    for href, text in _links(listing):
         match = _DATE_TEXT.search(text) or _DATE_TEXT.search(href.rsplit("/", 1)[-1])
         if match:
             try:
@@ -141,7 +147,7 @@ def publication_dates(listing: str) -> list[date]:
 def patent_ids(listing: str) -> list[str]:
     """Document ids (``EP2921808NWB1``) linked from a date's ``patents`` page, in listing order."""
     ids = []
-    for href, text in _LINK.findall(listing):
+    for href, text in _links(listing):
         for candidate in (text.strip(), href.rstrip("/").rsplit("/", 1)[-1]):
             if _PATENT_ID.match(candidate):
                 ids.append(candidate)
