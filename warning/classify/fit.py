@@ -23,7 +23,7 @@ from warning.classify.featurize import N_FEATURES, hash_terms, terms
 from warning.classify.model import LinearModel
 from warning.errors import ModelError
 
-C_GRID = (10.0,)
+C_GRID = (0.3, 1.0, 3.0, 10.0)
 MAX_WEIGHTS = 40_000
 FOLDS = 5
 
