@@ -200,31 +200,28 @@ def run_set(label: str, lines: dict, docs: list[dict], sizes) -> list[dict]:
 
 
 def markdown(results: list[dict], sizes) -> str:
-    head = [
-        "set",
-        "line",
-        "pos train/test",
-        "keywords F1",
-        "reference F1",
-        "ours F1",
-        "ours P/R",
-        "ours PR-AUC",
-    ]
-    head += [f"ours F1 @{s}" for s in sizes if s != "all"] + [f"ref F1 @{s}" for s in sizes if s != "all"]
+    """One row per product line: F1 of every method with all labels, then ours and the balanced
+    reference with 10, 25 and 100 labelled positives."""
+    small = [s for s in sizes if s != "all"]
+    head = ["set", "line", "pos train/test", "keywords", "reference", "ref. balanced", "ours", "ours P/R"]
+    head += ["ours PR-AUC"] + [f"ours @{s}" for s in small] + [f"ref. bal. @{s}" for s in small]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in results:
         o = r["ours@all"]
         cells = [r["set"], r["line"], f"{r['positives_train']}/{r['positives_test']}", r["keywords"]["f1"]]
-        cells += [
-            r["reference@all"]["f1"],
-            r["balanced@all"]["f1"],
-            o["f1"],
-            f"{o['precision']:.2f}/{o['recall']:.2f}",
-        ]
-        cells += [o["pr_auc"]]
-        cells += [r[f"ours@{s}"]["f1"] for s in sizes if s != "all"]
-        cells += [r[f"reference@{s}"]["f1"] for s in sizes if s != "all"]
+        cells += [r["reference@all"]["f1"], r["balanced@all"]["f1"], o["f1"]]
+        cells += [f"{o['precision']:.2f}/{o['recall']:.2f}", o["pr_auc"]]
+        cells += [r[f"ours@{s}"]["f1"] for s in small] + [r[f"balanced@{s}"]["f1"] for s in small]
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def summary_table(summary: dict) -> str:
+    """Mean F1 per set and method, by number of labelled positives."""
+    columns = list(summary[next(iter(summary))])
+    lines = ["| set | " + " | ".join(columns) + " |", "|---|" + "---|" * len(columns)]
+    for label, row in summary.items():
+        lines.append(f"| {label} | " + " | ".join(str(row[c]) for c in columns) + " |")
     return "\n".join(lines)
 
 
@@ -244,19 +241,23 @@ def averages(results: list[dict], sizes) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="only 'all' labelled examples")
+    parser.add_argument("--table", action="store_true", help="print the tables of the last run's JSON")
     args = parser.parse_args()
     sizes = ("all",) if args.quick else SIZES
-    results = run_set("ordinary", ORDINARY, load_ordinary(), sizes)
-    results += run_set("hard", HARD, load_hard(), sizes)
-    summary = averages(results, sizes)
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "quality.json").write_text(json.dumps({"lines": results, "average_f1": summary}, indent=2) + "\n")
+    if args.table:
+        saved = json.loads((OUT / "quality.json").read_text())
+        results, summary = saved["lines"], saved["average_f1"]
+        sizes = tuple(saved.get("sizes", SIZES))
+    else:
+        results = run_set("ordinary", ORDINARY, load_ordinary(), sizes)
+        results += run_set("hard", HARD, load_hard(), sizes)
+        summary = averages(results, sizes)
+        OUT.mkdir(parents=True, exist_ok=True)
+        payload = {"lines": results, "average_f1": summary, "sizes": list(sizes)}
+        (OUT / "quality.json").write_text(json.dumps(payload, indent=2) + "\n")
     print(markdown(results, sizes))
     print()
-    print("| set | " + " | ".join(summary[next(iter(summary))]) + " |")
-    print("|---|" + "---|" * len(summary[next(iter(summary))]))
-    for label, row in summary.items():
-        print(f"| {label} | " + " | ".join(str(v) for v in row.values()) + " |")
+    print(summary_table(summary))
 
 
 if __name__ == "__main__":
