@@ -47,10 +47,10 @@ def record_to_publication(obj: dict) -> Publication:
         titles=_texts(obj, "titles", "title", lang),
         abstracts=_texts(obj, "abstracts", "abstract", lang),
         claims=_texts(obj, "claims", "claims", lang),
-        applicants=_strings(obj.get("applicants")),
-        inventors=_strings(obj.get("inventors")),
-        ipc=_strings(obj.get("ipc")),
-        cpc=_strings(obj.get("cpc")),
+        applicants=string_list(obj.get("applicants")),
+        inventors=string_list(obj.get("inventors")),
+        ipc=string_list(obj.get("ipc")),
+        cpc=string_list(obj.get("cpc")),
         publication_date=obj.get("publication_date"),
         filing_date=obj.get("filing_date"),
         priority_date=obj.get("priority_date"),
@@ -69,7 +69,8 @@ def _texts(obj: dict, plural: str, singular: str, lang: str) -> dict[str, str]:
     return {lang: str(value)} if value else {}
 
 
-def _strings(value) -> list[str]:
+def string_list(value: object) -> list[str]:
+    """A JSON value that should be a list of strings (a lone string counts as one); TypeError else."""
     if value is None:
         return []
     if isinstance(value, str):

@@ -16,6 +16,7 @@ from pathlib import Path
 from warning.models import Publication, QuarantinedDocument
 from warning.sources.base import ParsedItem
 from warning.sources.exports import export_date, export_publication, split_list, symbols
+from warning.sources.jsonl import string_list
 
 SOURCE = "lens"
 
@@ -109,23 +110,13 @@ def _json_publication(obj: dict, ref: str) -> Publication:
         doc_label=obj.get("docType") or "",
         title=" ".join(str(obj.get("title") or "").split()),
         abstract=" ".join(str(obj.get("abstract") or "").split()),
-        applicants=_strings(obj.get("applicants")),
-        inventors=_strings(obj.get("inventors")),
-        ipc=symbols(";".join(_strings(obj.get("ipcrClassifications"))), ";"),
-        cpc=symbols(";".join(_strings(obj.get("cpcClassifications"))), ";"),
+        applicants=string_list(obj.get("applicants")),
+        inventors=string_list(obj.get("inventors")),
+        ipc=symbols(";".join(string_list(obj.get("ipcrClassifications"))), ";"),
+        cpc=symbols(";".join(string_list(obj.get("cpcClassifications"))), ";"),
         publication_date=export_date(obj.get("publicationDate")),
         filing_date=export_date(obj.get("filingDate")),
         application_number=_compact_priority(str(obj.get("filingNumber") or "")) or None,
         priority_date=export_date(obj.get("earliestPriorityDate")),
-        priority_claims=[_compact_priority(p) for p in _strings(obj.get("priorityFilingKeysActive"))],
+        priority_claims=[_compact_priority(p) for p in string_list(obj.get("priorityFilingKeysActive"))],
     )
-
-
-def _strings(value) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    if not isinstance(value, list):
-        raise TypeError(f"expected a list, got {type(value).__name__}")
-    return [str(v) for v in value if v]
