@@ -222,15 +222,19 @@ def load_config(path: Path | str | None) -> Config:
     if path is None:
         return Config(base_dir=Path.cwd())
     path = Path(path)
+    return parse_config(read_toml(path, "config file"), path)
+
+
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """A TOML file's table; ConfigError naming the file when it is missing or not valid TOML."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
+        raise ConfigError(f"{path}: {what} not found") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8 text") from None
-    return parse_config(data, path)
 
 
 def parse_config(data: dict[str, Any], path: Path) -> Config:

@@ -9,13 +9,13 @@ silently ignored would flood a subscriber.
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from warning.config import read_toml
 from warning.errors import ConfigError
 from warning.identity import normalise_id
 
@@ -79,15 +79,7 @@ class Watchlist:
 def load_watchlist_file(path: Path | str) -> Watchlist:
     """Load and validate one watchlist TOML file; raises ConfigError with a readable reason."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: watchlist file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text") from None
-    return parse_watchlist(data, path)
+    return parse_watchlist(read_toml(path, "watchlist file"), path)
 
 
 def parse_watchlist(data: dict[str, Any], path: Path) -> Watchlist:
