@@ -113,7 +113,11 @@ def _platt(decision: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
 
 
 def choose_threshold(labels: np.ndarray, probs: np.ndarray, target_precision: float | None = None) -> float:
-    """Best-F1 threshold, or the lowest one reaching ``target_precision`` (best F1 if none does)."""
+    """Best-F1 threshold, or the one with the most recall at ``target_precision`` (best F1 if none).
+
+    Among cuts with the same recall the highest wins: going lower only adds false positives, and on
+    well-separated data the lowest such cut would sit near probability zero.
+    """
     order = np.argsort(-probs)
     sorted_probs, hits = probs[order], labels[order].astype(np.float64)
     tp = np.cumsum(hits)
@@ -125,7 +129,8 @@ def choose_threshold(labels: np.ndarray, probs: np.ndarray, target_precision: fl
     if target_precision is not None:
         reaching = candidates[precision[candidates] >= target_precision]
         if len(reaching):
-            return _between(sorted_probs, reaching[-1])
+            most_recall = reaching[tp[reaching] == tp[reaching].max()]
+            return _between(sorted_probs, most_recall[0])
     return _between(sorted_probs, candidates[np.argmax(f1[candidates])])
 
 
