@@ -12,7 +12,8 @@ def test_demo_runs_every_stage_and_explains(tmp_path):
     workdir = tmp_path / "demo"
     result = CliRunner().invoke(cli, ["demo", "--dir", str(workdir)], prog_name="warning")
     assert result.exit_code == 0, result.output
-    assert "Stored 283 publications (0 quarantined)" in result.output
+    assert "Stored 283 new publications (0 already stored, 0 quarantined)" in result.output
+    assert "40 fetched from the EP mirror" in result.output  # through the real ep_publication_server source
     assert "why / 原因:" in result.output
     assert "=== [Patent early warning] nev-batteries" in result.output  # the console channel
 
@@ -47,6 +48,7 @@ def test_demo_runs_every_stage_and_explains(tmp_path):
     # Run again on the same folder: nothing is stored, scored or sent twice.
     again = CliRunner().invoke(cli, ["demo", "--dir", str(workdir)], prog_name="warning")
     assert again.exit_code == 0, again.output
+    assert "Stored 0 new publications (283 already stored, 0 quarantined)" in again.output
     db = open_db(workdir / "warning.db")
     assert db["publications"].count == 283
     assert db.execute("SELECT count(*) FROM alerts WHERE status = 'sent'").fetchone()[0] == sent

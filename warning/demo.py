@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from warning.app import App
@@ -25,6 +26,11 @@ classifiers = "classifiers"
 
 [logging]
 level = "WARNING"
+
+[sources.ep]                 # a loopback mirror of the EP publication server, serving the sample
+kind = "ep_publication_server"
+base_url = "{ep_url}"
+countries = ["EP"]
 
 [[subscribers]]
 name = "acme-motor"
@@ -81,8 +87,8 @@ class DemoReport:
     digest_path: Path | None = None
 
 
-def prepare(workdir: Path) -> App:
-    """Write the sample, its labels and the demo config into ``workdir``; return the App."""
+def write_files(workdir: Path) -> None:
+    """The sample (EP documents apart, for the mirror) and one labelled file per watchlist."""
     from warning.sample import write_sample
 
     if not WATCHLISTS_DIR.is_dir():
@@ -91,9 +97,18 @@ def prepare(workdir: Path) -> App:
         raise ConfigError(f"the shipped watchlists are not at {WATCHLISTS_DIR}; run the demo from a checkout")
     workdir.mkdir(parents=True, exist_ok=True)
     write_sample(workdir / "sample", labels_path=workdir / "labels.jsonl")
+    mirror = workdir / "ep-mirror"
+    mirror.mkdir(exist_ok=True)
+    for path in (workdir / "sample").glob("EP*.xml"):
+        path.replace(mirror / path.name)
     _split_labels(workdir / "labels.jsonl", workdir / "labels")
+
+
+def load_demo_app(workdir: Path, ep_url: str) -> App:
+    """Write the demo config (pointing the EP source at the mirror) and return its App."""
     config_path = workdir / "config.toml"
-    config_path.write_text(DEMO_CONFIG.format(watchlists=WATCHLISTS_DIR.as_posix()), encoding="utf-8")
+    text = DEMO_CONFIG.format(watchlists=WATCHLISTS_DIR.as_posix(), ep_url=ep_url)
+    config_path.write_text(text, encoding="utf-8")
     config = load_config(config_path)
     return App(config=config, db_path=config.resolve(config.database))
 
@@ -111,39 +126,50 @@ def _split_labels(path: Path, folder: Path) -> None:
 
 def run_demo(workdir: Path, say: Callable[[str], None] = print) -> DemoReport:
     """Run every stage of the pipeline on the bundled sample inside ``workdir``."""
+    from warning.demo_server import EpMirror
+
+    write_files(workdir)
+    mirror = EpMirror(workdir / "ep-mirror")
+    with mirror as ep_url:
+        app = load_demo_app(workdir, ep_url)
+        try:
+            return _run_stages(app, workdir, min(mirror.index), say)
+        finally:
+            app.close()
+
+
+def _run_stages(app: App, workdir: Path, first_day: str, say: Callable[[str], None]) -> DemoReport:
     from warning.alerts import dispatch, queue_alerts
     from warning.classify.run import classify_pending
     from warning.classify.train import train_watchlist
     from warning.digest import build_digest
+    from warning.fetch import fetch_source
     from warning.ingest import ingest_paths
     from warning.risks import auto_open_cases, queue_reminders
 
-    app = prepare(workdir)
     report = DemoReport(workdir=workdir)
-    try:
-        say("1/6 fetch: reading the bundled sample (USPTO, EP and OPS XML) ...")
-        report.stages["ingest"] = ingest_paths(app.db, [workdir / "sample"]).as_counts()
-        say("2/6 train: one model per watchlist from its labelled examples ...")
-        for data in sorted((workdir / "labels").glob("*.jsonl")):
-            report.training[data.stem] = train_watchlist(app, data.stem, data)
-        say("3/6 classify: scoring every publication against every watchlist in one pass ...")
-        report.stages["classify"] = classify_pending(app)
-        say("4/6 risks: opening cases for competitors' filings in target markets ...")
-        report.stages["risks"] = auto_open_cases(app)
-        report.stages["reminders"] = queue_reminders(app)
-        say("5/6 alerts: queueing and delivering through the outbox ...")
-        report.stages["queue"] = queue_alerts(app)
-        report.stages["dispatch"] = dispatch(app, respect_backoff=False)
-        say("6/6 digest: the association's weekly digest ...")
-        digest = build_digest(app, "lighting-association", "week")
-        report.digest_path = workdir / "out" / "digest.html"
-        report.digest_path.parent.mkdir(exist_ok=True)
-        report.digest_path.write_text(digest.html, encoding="utf-8")
-        (workdir / "out" / "digest.txt").write_text(digest.text, encoding="utf-8")
-        report.examples = _top_matches(app)
-        report.cases = _cases(app)
-    finally:
-        app.close()
+    say("1/6 fetch: EP documents from a loopback EP publication server; USPTO and OPS files ingested ...")
+    report.stages["fetch"] = fetch_source(app, "ep", since=date.fromisoformat(first_day))
+    report.stages["ingest"] = ingest_paths(app.db, [workdir / "sample"]).as_counts()
+    say("2/6 train: one model per watchlist from its labelled examples ...")
+    for data in sorted((workdir / "labels").glob("*.jsonl")):
+        report.training[data.stem] = train_watchlist(app, data.stem, data)
+    say("3/6 classify: scoring every publication against every watchlist in one pass ...")
+    report.stages["classify"] = classify_pending(app)
+    say("4/6 risks: opening cases for competitors' filings in target markets ...")
+    report.stages["risks"] = auto_open_cases(app)
+    report.stages["reminders"] = queue_reminders(app)
+    say("5/6 alerts: queueing and delivering through the outbox ...")
+    report.stages["queue"] = queue_alerts(app)
+    report.stages["dispatch"] = dispatch(app, respect_backoff=False)
+    say("6/6 digest: the association's weekly digest ...")
+    digest = build_digest(app, "lighting-association", "week")
+    report.digest_path = workdir / "out" / "digest.html"
+    report.digest_path.parent.mkdir(exist_ok=True)
+    report.digest_path.write_text(digest.html, encoding="utf-8")
+    (workdir / "out" / "digest.txt").write_text(digest.text, encoding="utf-8")
+    report.examples = _top_matches(app)
+    report.cases = _cases(app)
     return report
 
 
@@ -177,10 +203,14 @@ def _cases(app: App) -> list[dict]:
 def summary_lines(report: DemoReport) -> list[str]:
     """The closing summary a newcomer reads."""
     s = report.stages
-    ing, cls, q, d = s["ingest"], s["classify"], s["queue"], s["dispatch"]
+    fetched, ing, cls, q, d = s["fetch"], s["ingest"], s["classify"], s["queue"], s["dispatch"]
+    stored = fetched.get("inserted", 0) + ing["inserted"]
+    known = fetched.get("unchanged", 0) + ing["unchanged"]
+    quarantined = fetched.get("quarantined", 0) + ing["quarantined"]
     lines = [
         "",
-        f"Stored {ing['inserted']} publications ({ing['quarantined']} quarantined) from the sample.",
+        f"Stored {stored} new publications ({known} already stored, {quarantined} quarantined): "
+        f"{fetched.get('inserted', 0)} fetched from the EP mirror, {ing['inserted']} ingested from files.",
         "Models trained: "
         + ", ".join(f"{n} (threshold {c.get('threshold', 0):.2f})" for n, c in report.training.items()),
         f"Classified: {json.dumps(cls, ensure_ascii=False)}",
