@@ -28,6 +28,10 @@ class ModelError(WarningError):
     """A classifier model is missing, corrupt or built by an incompatible featurizer."""
 
 
+class NotEnoughExamples(ModelError):
+    """A model cannot be trained yet: no examples, or only one class of them."""
+
+
 class DeliveryError(WarningError):
     """A channel could not deliver an alert."""
 

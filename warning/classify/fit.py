@@ -21,7 +21,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from warning.classify.featurize import N_FEATURES, hash_terms, terms
 from warning.classify.model import LinearModel
-from warning.errors import ModelError
+from warning.errors import NotEnoughExamples
 
 C_GRID = (0.3, 1.0, 3.0, 10.0)
 MAX_WEIGHTS = 40_000
@@ -53,7 +53,7 @@ def fit_linear(
     weights = np.ones(len(labels)) if weights is None else np.asarray(weights, dtype=np.float64)
     n_pos, n_neg = int(labels.sum()), int((labels == 0).sum())
     if n_pos == 0 or n_neg == 0:
-        raise ModelError(f"training needs relevant and irrelevant examples (have {n_pos} and {n_neg})")
+        raise NotEnoughExamples(f"training needs relevant and irrelevant examples (have {n_pos} and {n_neg})")
     columns, compact = _compact(features)
     idf = _idf(compact)
     scaled = compact @ sp.diags(idf.astype(np.float32))

@@ -24,7 +24,7 @@ from warning.classify.featurize import FEATURIZER_VERSION, TextBatch, featurize,
 from warning.classify.fit import fit_linear, term_lookup
 from warning.classify.model import save_model
 from warning.classify.rules import RuleSet
-from warning.errors import ModelError
+from warning.errors import ModelError, NotEnoughExamples
 from warning.sources.jsonl import record_to_publication
 from warning.store.matches import get_labels, iter_publication_rows, publication_rows, sample_publications
 from warning.watchlists import Watchlist, load_watchlist, load_watchlists
@@ -122,7 +122,7 @@ def train_watchlist(app, name_or_path: str, data: Path | str | None = None) -> d
     watchlist = load_watchlist(name_or_path, app.config.watchlists_dir)
     examples = training_set(app, watchlist, data)
     if not examples:
-        raise ModelError(
+        raise NotEnoughExamples(
             f"{watchlist.name}: no training examples (the store is empty and no --data was given)"
         )
     texts = [e.text for e in examples]
@@ -171,16 +171,24 @@ def _card(watchlist: Watchlist, examples: list[Example], report, data) -> dict:
 
 def retrain_all(app) -> dict:
     """Retrain every watchlist (reusing the data file its last model was trained on); returns counts."""
-    counts: dict = {"trained": 0, "failed": 0, "errors": {}}
+    counts: dict = {"trained": 0, "skipped": 0, "failed": 0, "errors": {}}
     for watchlist in load_watchlists(app.config.watchlists_dir):
         data = _previous_data_file(app.config.classifiers_dir / watchlist.name)
         try:
             train_watchlist(app, str(watchlist.path or watchlist.name), data)
             counts["trained"] += 1
+        except NotEnoughExamples as exc:
+            # Normal in a new installation: the watchlist is scored by its rules until it can learn.
+            counts["skipped"] += 1
+            log.info("training %s skipped: %s", watchlist.name, exc)
         except ModelError as exc:
             counts["failed"] += 1
             counts["errors"][watchlist.name] = str(exc)
             log.error("training %s failed: %s", watchlist.name, exc)
+    # The scheduler and `status` read a step's failure from ``status``; counts alone read as "ok".
+    counts["status"] = "failed" if counts["failed"] else "ok"
+    if counts["failed"]:
+        counts["error"] = "; ".join(f"{name}: {err}" for name, err in counts["errors"].items())
     return counts
 
 
