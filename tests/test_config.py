@@ -161,3 +161,12 @@ def test_check_config_names_an_unknown_followed_watchlist(tmp_path):
     result = CliRunner().invoke(cli, ["--config", str(path), "check-config"])
     assert result.exit_code == 1
     assert "follows watchlist 'motorcycels'" in result.output
+
+
+def test_source_paths_are_relative_to_the_config_file(tmp_path):
+    sub = tmp_path / "etc"
+    sub.mkdir()
+    path = sub / "config.toml"
+    path.write_text('[sources.uspto]\nkind = "uspto_bulk"\ndownload_dir = "dl/uspto"\n')
+    source = load_config(path).sources["uspto"]
+    assert source.resolve(source.options.download_dir) == sub.resolve() / "dl" / "uspto"

@@ -37,6 +37,12 @@ class SourceConfig:
     base_url: str = ""
     countries: tuple[str, ...] = ()
     options: Any = None  # the plugin's frozen Options dataclass
+    base_dir: Path = Path(".")  # the config file's folder: relative paths in options start here
+
+    def resolve(self, value: str) -> Path:
+        """A path from this source's options, relative to the config file's folder."""
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else self.base_dir / p
 
 
 @dataclass(frozen=True)
@@ -260,9 +266,9 @@ def _build_sources(raw: Any, path: Path) -> dict[str, SourceConfig]:
         if "kind" not in common:
             raise ConfigError(f"{path}: {where}.kind is required")
         options = {k: v for k, v in table.items() if k not in common}
-        src = build(SourceConfig, {"name": name, **common}, path, where, skip={"options"})
+        src = build(SourceConfig, {"name": name, **common}, path, where, skip={"options", "base_dir"})
         built = validate_source_options(src.kind, options, f"{path}: {where}")
-        sources[name] = dataclasses.replace(src, options=built)
+        sources[name] = dataclasses.replace(src, options=built, base_dir=path.resolve().parent)
     return sources
 
 

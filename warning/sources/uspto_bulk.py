@@ -22,7 +22,6 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import requests
@@ -41,7 +40,7 @@ PRODUCTS = {"grants": "PTGRXML", "applications": "APPXML"}
 class Options:
     api_key_env: str = "USPTO_ODP_API_KEY"  # environment variable holding the ODP API key
     datasets: tuple[str, ...] = ("grants", "applications")  # or ODP product identifiers
-    download_dir: str = "downloads/uspto"  # zips are downloaded here (relative: to the working dir)
+    download_dir: str = "downloads/uspto"  # zips are downloaded here (relative: to the config file)
     keep_downloads: bool = False  # keep each zip after it is stored
     timeout: float = 120.0  # seconds per HTTP request (and between bytes of a download)
     max_retries: int = 4  # 5xx, 429, timeouts, cut downloads, bad checksums
@@ -89,7 +88,7 @@ class UsptoBulk(Source):
         )
 
     def _fetch_file(self, client: OdpClient, bulk: BulkFile) -> Iterator[ParsedItem]:
-        path = client.download(bulk, Path(self.options.download_dir))
+        path = client.download(bulk, self.config.resolve(self.options.download_dir))
         counts: dict[str, int] = {}
         yield from parse_uspto_file(path, counts)
         log.info("%s: %s", bulk.name, ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
