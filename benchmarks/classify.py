@@ -97,7 +97,7 @@ def _core(scorer: Scorer, chunk: list[dict], evidence: bool) -> int:
     scores, features, hits = scorer.score(texts, [r["ipc"] for r in chunk], [r["applicants"] for r in chunk])
     docs, wls = np.nonzero(scores >= scorer.thresholds)
     if evidence:
-        scorer.evidence(docs, wls, features, hits)
+        scorer.evidence_json(docs, wls, features, hits)
     return len(docs)
 
 

@@ -19,7 +19,6 @@ from warning.classify.featurize import FEATURIZER_VERSION, N_FEATURES
 from warning.errors import ModelError
 
 MODEL_FILE = "model.npz"
-_DENSE = np.zeros(N_FEATURES, dtype=np.float32)  # scratch space of `top_terms`, always left zeroed
 CARD_FILE = "card.json"
 
 
@@ -60,29 +59,6 @@ class LinearModel:
     def probability(self, features: sp.csr_matrix) -> np.ndarray:
         """The calibrated probability that each row is relevant."""
         return self.calibrate(self.decision(features))
-
-    def top_terms(self, features: sp.csr_matrix, top: int) -> list[list[list]]:
-        """Per row, the ``top`` readable terms pushing it towards relevance: [[term, weight], ...]."""
-        n = features.shape[0]
-        out: list[list[list]] = [[] for _ in range(n)]
-        if not len(self.indices) or not self.terms:
-            return out
-        # Scatter the weights into a shared dense buffer: a gather is far cheaper than a search.
-        _DENSE[self.indices] = self.weights
-        contrib = _DENSE[features.indices] * features.data
-        _DENSE[self.indices] = 0.0
-        keep = contrib > 0
-        rows = np.repeat(np.arange(n), np.diff(features.indptr))[keep]
-        cols, contrib = features.indices[keep], contrib[keep]
-        order = np.argsort(rows * 1e4 - contrib)  # by row, then strongest first
-        rows, cols, contrib = rows[order], cols[order], contrib[order]
-        rank = np.arange(len(rows)) - np.searchsorted(rows, rows)
-        first = rank < top + 4  # a few spare in case a column has no readable term
-        for r, c, v in zip(rows[first].tolist(), cols[first].tolist(), contrib[first].tolist(), strict=True):
-            term = self.terms.get(c)
-            if term and len(out[r]) < top:
-                out[r].append([term, round(v, 4)])
-        return out
 
 
 def save_model(model: LinearModel, directory: Path) -> None:

@@ -8,12 +8,14 @@ Codes and competitors are short lists per publication and are looked up in dicti
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
+from warning.classify.evidence import join_groups, lists_json
 from warning.classify.featurize import TextBatch, _scalar_hash, normalise_text
 from warning.watchlists import _CJK_RE, Watchlist, _code_key, competitor_index, normalise_applicant
 
@@ -28,39 +30,90 @@ RULES_THRESHOLD = 0.5
 
 
 @dataclass
+class RuleHits:
+    """Hits of one kind as parallel arrays, in the order the evidence lists them."""
+
+    docs: np.ndarray  # int64
+    watchlists: np.ndarray  # int64
+    pieces: np.ndarray  # object: each hit JSON-encoded ('"B62K11"')
+
+    @classmethod
+    def of(cls, docs: list[int], watchlists: list[int], pieces: list[str]) -> RuleHits:
+        array = np.empty(len(pieces), dtype=object)
+        array[:] = pieces
+        return cls(np.array(docs, dtype=np.int64), np.array(watchlists, dtype=np.int64), array)
+
+    def mask(self, shape: tuple[int, int]) -> np.ndarray:
+        """(docs, watchlists) booleans: any hit."""
+        out = np.zeros(shape, dtype=bool)
+        out[self.docs, self.watchlists] = True
+        return out
+
+    def of_pair(self, doc: int, wl: int) -> list[str]:
+        chosen = np.flatnonzero((self.docs == doc) & (self.watchlists == wl))
+        return [json.loads(self.pieces[i]) for i in chosen.tolist()]
+
+    def json_lists(self, docs: np.ndarray, wls: np.ndarray, n_wl: int) -> np.ndarray:
+        """Per (doc, watchlist) pair, the JSON body of its list of hits."""
+        return lists_json(
+            docs * n_wl + wls, self.docs * n_wl + self.watchlists, np.arange(len(self.docs)), self.pieces
+        )
+
+
+@dataclass
 class BatchRules:
-    """Rule hits of a batch: sparse (documents x watchlists) counts plus the hit lists."""
+    """Rule hits of a batch: (documents x watchlists) counts plus the hits themselves."""
 
     keyword_counts: np.ndarray  # (docs, watchlists) distinct keywords hit
     exclude_counts: np.ndarray
-    code_hits: list[dict[int, list[str]]]  # per document: watchlist index -> codes
-    competitor_hits: list[dict[int, list[str]]]
+    code_hits: RuleHits
+    competitor_hits: RuleHits
     keyword_hits: sp.csr_matrix  # (docs, keyword entries) 0/1
-    entries: list[tuple[int, str, str]]  # (watchlist index, 'keywords' | 'exclude', keyword)
+    rules: RuleSet
 
     def evidence(self, doc: int, wl: int) -> dict[str, list[str]]:
-        """The rules a document hit for one watchlist, in the evidence JSON shape."""
+        """The rules a document hit for one watchlist, in the evidence JSON shape (one pair; slow)."""
         hits = self.keyword_hits
         words: dict[str, list[str]] = {"keywords": [], "exclude": []}
         for entry in hits.indices[hits.indptr[doc] : hits.indptr[doc + 1]]:
-            owner, kind, text = self.entries[entry]
+            owner, kind, text = self.rules.entries[entry]
             if owner == wl:
                 words[kind].append(text)
         return {
-            "cpc": self.code_hits[doc].get(wl, []),
+            "cpc": self.code_hits.of_pair(doc, wl),
             "keywords": sorted(words["keywords"]),
-            "competitors": self.competitor_hits[doc].get(wl, []),
+            "competitors": self.competitor_hits.of_pair(doc, wl),
             "exclude": sorted(words["exclude"]),
         }
 
+    def evidence_json(self, docs: np.ndarray, wls: np.ndarray) -> tuple[np.ndarray, ...]:
+        """JSON bodies of the cpc, keywords, competitors and exclude lists of many (doc, watchlist) pairs."""
+        n_wl = self.keyword_counts.shape[1]
+        keywords, exclude = self._keyword_lists(docs, wls)
+        cpc = self.code_hits.json_lists(docs, wls, n_wl)
+        competitors = self.competitor_hits.json_lists(docs, wls, n_wl)
+        return cpc, keywords, competitors, exclude
+
+    def _keyword_lists(self, docs: np.ndarray, wls: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        rules, n = self.rules, len(docs)
+        sub = self.keyword_hits[docs]
+        match = np.repeat(np.arange(n), np.diff(sub.indptr))
+        entry = sub.indices
+        own = rules.entry_owner[entry] == wls[match]
+        match, entry = match[own], entry[own]
+        order = np.lexsort((rules.entry_rank[entry], match))
+        match, entry = match[order], entry[order]
+        is_kw = rules.entry_is_keyword[entry]
+        return (
+            join_groups(match[is_kw], rules.entry_pieces[entry[is_kw]], n),
+            join_groups(match[~is_kw], rules.entry_pieces[entry[~is_kw]], n),
+        )
+
     def rules_score(self) -> np.ndarray:
         """(docs, watchlists) scores from the rules alone."""
-        n_docs, n_wl = self.keyword_counts.shape
-        code = np.zeros((n_docs, n_wl), dtype=bool)
-        comp = np.zeros((n_docs, n_wl), dtype=bool)
-        for d in range(n_docs):
-            code[d, list(self.code_hits[d])] = True
-            comp[d, list(self.competitor_hits[d])] = True
+        shape = self.keyword_counts.shape
+        code = self.code_hits.mask(shape)
+        comp = self.competitor_hits.mask(shape)
         miss = (1 - P_CODE * code) * (1 - P_KEYWORD) ** np.minimum(self.keyword_counts, MAX_KEYWORDS)
         miss = miss * (1 - P_COMPETITOR * comp)
         return (1.0 - miss) * np.where(self.exclude_counts > 0, EXCLUDE_FACTOR, 1.0)
@@ -113,26 +166,41 @@ class RuleSet:
         for wl, w in enumerate(watchlists):
             for key in competitor_index(w):
                 self.competitors[key].append(wl)
+        self._index_entries()
+        # Codes and applicant names repeat across publications: their owners are looked up once.
+        self._code_cache: dict[str, list[tuple[int, str]]] = {}
+        self._applicant_cache: dict[str, list[int]] = {}
+
+    def _index_entries(self) -> None:
+        entries = self.entries
+        self.entry_owner = np.array([e[0] for e in entries], dtype=np.int64)
+        self.entry_is_keyword = np.array([e[1] == "keywords" for e in entries], dtype=bool)
+        # evidence lists keywords sorted by text
+        rank = np.empty(len(entries), dtype=np.int64)
+        rank[sorted(range(len(entries)), key=lambda i: (entries[i][0], entries[i][1], entries[i][2]))] = (
+            np.arange(len(entries))
+        )
+        self.entry_rank = rank
+        self.entry_pieces = np.empty(len(entries), dtype=object)
+        self.entry_pieces[:] = [json.dumps(e[2], ensure_ascii=False) for e in entries]
+        self.to_watchlists = sp.csr_matrix(
+            (np.ones(len(entries)), (np.arange(len(entries)), self.entry_owner)),
+            shape=(len(entries), len(self.watchlists)),
+        )
 
     def match(self, batch: TextBatch, codes: list[list[str]], applicants: list[list[str]]) -> BatchRules:
         """Every watchlist's rule hits for every document of the batch."""
         hits = self._keyword_hits(batch)
-        owner = np.array([e[0] for e in self.entries], dtype=np.int64)
-        is_kw = np.array([e[1] == "keywords" for e in self.entries], dtype=bool)
-        n_wl = len(self.watchlists)
-        to_wl = sp.csr_matrix(
-            (np.ones(len(self.entries)), (np.arange(len(self.entries)), owner)),
-            shape=(len(self.entries), n_wl),
-        )
-        kw = np.asarray((hits @ sp.diags(is_kw.astype(float)) @ to_wl).todense())
-        ex = np.asarray((hits @ sp.diags((~is_kw).astype(float)) @ to_wl).todense())
+        is_kw = self.entry_is_keyword.astype(float)
+        kw = (hits @ sp.diags(is_kw) @ self.to_watchlists).toarray()
+        ex = (hits @ sp.diags(1.0 - is_kw) @ self.to_watchlists).toarray()
         return BatchRules(
             keyword_counts=kw.astype(np.int64),
             exclude_counts=ex.astype(np.int64),
-            code_hits=[self._codes(c) for c in codes],
-            competitor_hits=[self._competitors(a) for a in applicants],
+            code_hits=self._code_hits(codes),
+            competitor_hits=self._competitor_hits(applicants),
             keyword_hits=hits,
-            entries=self.entries,
+            rules=self,
         )
 
     def _keyword_hits(self, batch: TextBatch) -> sp.csr_matrix:
@@ -160,23 +228,57 @@ class RuleSet:
         matrix.data[:] = 1.0  # a keyword found twice is still one keyword
         return matrix
 
-    def _codes(self, codes: list[str]) -> dict[int, list[str]]:
-        out: dict[int, list[str]] = {}
-        for code in codes:
-            key = _code_key(code)
-            for length in self.prefix_lengths:
-                for wl in self.prefixes.get(key[:length], ()) if len(key) >= length else ():
-                    if key not in out.setdefault(wl, []):
-                        out[wl].append(key)
-        return out
+    def _code_hits(self, codes: list[list[str]]) -> RuleHits:
+        docs, wls, pieces = [], [], []
+        for d, doc_codes in enumerate(codes):
+            seen = set()
+            for code in doc_codes:
+                owners = self._code_cache.get(code)
+                if owners is None:
+                    owners = self._code_cache[code] = self._code_owners(code)
+                for hit in owners:
+                    if hit not in seen:
+                        seen.add(hit)
+                        docs.append(d)
+                        wls.append(hit[0])
+                        pieces.append(hit[1])
+        _bound(self._code_cache)
+        return RuleHits.of(docs, wls, pieces)
 
-    def _competitors(self, applicants: list[str]) -> dict[int, list[str]]:
-        out: dict[int, list[str]] = {}
-        for applicant in applicants:
-            words = normalise_applicant(applicant).split()
-            owners = set()
-            for i in range(len(words), 0, -1):
-                owners.update(self.competitors.get(" ".join(words[:i]), ()))
-            for wl in owners:
-                out.setdefault(wl, []).append(applicant)
-        return out
+    def _code_owners(self, code: str) -> list[tuple[int, str]]:
+        """(watchlist, JSON-encoded code key) for every watchlist with a prefix of ``code``."""
+        key = _code_key(code)
+        piece = json.dumps(key, ensure_ascii=False)
+        owners: list[tuple[int, str]] = []
+        for length in self.prefix_lengths:
+            for wl in self.prefixes.get(key[:length], ()) if len(key) >= length else ():
+                if (wl, piece) not in owners:
+                    owners.append((wl, piece))
+        return owners
+
+    def _competitor_hits(self, applicants: list[list[str]]) -> RuleHits:
+        docs, wls, pieces = [], [], []
+        for d, names in enumerate(applicants):
+            for applicant in names:
+                owners = self._applicant_cache.get(applicant)
+                if owners is None:
+                    owners = self._applicant_cache[applicant] = self._competitor_owners(applicant)
+                if owners:
+                    piece = json.dumps(applicant, ensure_ascii=False)
+                    docs += [d] * len(owners)
+                    wls += owners
+                    pieces += [piece] * len(owners)
+        _bound(self._applicant_cache)
+        return RuleHits.of(docs, wls, pieces)
+
+    def _competitor_owners(self, applicant: str) -> list[int]:
+        words = normalise_applicant(applicant).split()
+        owners: set[int] = set()
+        for i in range(len(words), 0, -1):
+            owners.update(self.competitors.get(" ".join(words[:i]), ()))
+        return sorted(owners)
+
+
+def _bound(cache: dict, size: int = 200_000) -> None:
+    if len(cache) > size:
+        cache.clear()

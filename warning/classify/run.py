@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
+from warning.classify.evidence import TermTables, assemble, model_tail
 from warning.classify.featurize import N_FEATURES, TextBatch, featurize_batch, publication_text
 from warning.classify.model import LinearModel, load_model, model_exists
 from warning.classify.rules import RULES_THRESHOLD, BatchRules, RuleSet
@@ -50,6 +51,11 @@ class Scorer:
         self.thresholds = np.array(
             [threshold_of(w, m) for w, m in zip(self.watchlists, self.models, strict=True)]
         )
+        self.tables = TermTables(self.models)
+        self.tails = np.empty(len(self.models), dtype=object)
+        self.tails[:] = [
+            model_tail("trained" if m is not None else "rules", model_version(m)) for m in self.models
+        ]
 
     def score(self, texts: list[str], codes: list[list[str]], applicants: list[list[str]]):
         """(docs x watchlists) scores, the feature matrix and the rule hits of one batch."""
@@ -62,20 +68,18 @@ class Scorer:
         scores = np.where(self.trained, probs, hits.rules_score())
         return scores, features, hits
 
-    def evidence(
+    def evidence_json(
         self, docs: np.ndarray, wls: np.ndarray, features: sp.csr_matrix, hits: BatchRules
-    ) -> list[dict]:
-        """Why each (document, watchlist) pair matched: the evidence JSON, in the order given."""
-        out: list[dict] = [{} for _ in range(len(docs))]
-        for k in np.unique(wls):
-            chosen = np.flatnonzero(wls == k)
-            model = self.models[k]
-            terms = model.top_terms(features[docs[chosen]], self.top_terms) if model else [[]] * len(chosen)
-            kind, version = ("trained" if model is not None else "rules"), model_version(model)
-            for i, top in zip(chosen.tolist(), terms, strict=True):
-                rules = hits.evidence(int(docs[i]), int(k))
-                out[i] = {"terms": top, "rules": rules, "model": kind, "model_version": version}
-        return out
+    ) -> list[str]:
+        """Why each (document, watchlist) pair matched, as evidence JSON text, in the order given."""
+        order = np.argsort(wls, kind="stable")
+        docs, wls = docs[order], wls[order]
+        terms = self.tables.terms_json(wls, features[docs], self.top_terms)
+        cpc, keywords, competitors, exclude = hits.evidence_json(docs, wls)
+        text = assemble(terms, cpc, keywords, competitors, exclude, self.tails[wls])
+        out = np.empty(len(text), dtype=object)
+        out[order] = text
+        return out.tolist()
 
 
 def threshold_of(watchlist: Watchlist, model: LinearModel | None) -> float:
@@ -170,7 +174,7 @@ def score_rows(
         ]
     )
     docs, wls = np.nonzero(todo & (scores >= scorer.thresholds) & markets)
-    evidence = scorer.evidence(docs, wls, features, hits)
+    evidence = scorer.evidence_json(docs, wls, features, hits)
     matches = [
         {
             "publication_id": ids[d],

@@ -103,8 +103,9 @@ def cold_start(app, watchlist: Watchlist) -> list[Example]:
         hits = rules.match(
             TextBatch(texts), [[*r["cpc"], *r["ipc"]] for r in rows], [r["applicants"] for r in rows]
         )
+        coded = hits.code_hits.mask(hits.keyword_counts.shape)[:, 0]
         for d, row in enumerate(rows):
-            strong = bool(hits.code_hits[d]) or hits.keyword_counts[d, 0] >= 2
+            strong = bool(coded[d]) or hits.keyword_counts[d, 0] >= 2
             if strong and hits.exclude_counts[d, 0] == 0 and texts[d].strip():
                 positives[row["id"]] = Example(row["id"], texts[d], 1, WEIGHTS["rule"], "rule")
         if len(positives) >= MAX_RULE_POSITIVES:

@@ -53,7 +53,9 @@ def record_scores(db: sqlite_utils.Database, scored: Iterable[tuple], matches: I
                     m["watchlist"],
                     m["score"],
                     m["threshold"],
-                    json.dumps(m["evidence"], ensure_ascii=False),
+                    m["evidence"]
+                    if isinstance(m["evidence"], str)
+                    else json.dumps(m["evidence"], ensure_ascii=False),
                     m["model_version"],
                     now,
                 )

@@ -1,0 +1,200 @@
+"""Why publications matched, for a whole batch at once, written straight as evidence JSON text.
+
+A match's evidence is the same object as ``json.dumps(evidence, ensure_ascii=False)`` of
+``{"terms": [[term, weight], ...], "rules": {"cpc": [...], "keywords": [...], "competitors":
+[...], "exclude": [...]}, "model": ..., "model_version": ...}``, but built without Python work per
+match: each list element is a small pre-encoded string ("piece"); the pieces of every match are
+joined once for the whole batch, with a record separator between matches, and split again. JSON
+escapes control characters, so the separator cannot occur inside a piece.
+
+Top terms: per watchlist, the matched rows' features times the weights give each term's
+contribution (x_ij * w_j); one sort over all the nonzeros orders them by row, strongest first, and
+the rank within a row keeps the first ``top``.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import scipy.sparse as sp
+
+from warning.classify.featurize import N_FEATURES
+
+_SEP = "\x1e"
+# Column -> position in a TermTable; shared scratch space, always left at -1 (single-threaded use).
+_POSITION = np.full(N_FEATURES, -1, dtype=np.int32)
+_WEIGHT_TEXT = [np.zeros(0, dtype=object)]  # repr(q / 10_000) at q: weights rounded to 4 decimals
+
+
+class TermTables:
+    """Every watchlist's explaining columns (positive weight, readable term), in one indexed table.
+
+    Entry ``i`` of the table is one (watchlist, column): its weight, its JSON piece '["term", '
+    (the start of a [term, weight] pair) and the term's alphabetical rank within the watchlist,
+    which orders terms of equal contribution (features that always occur together get equal
+    weights), so the evidence does not depend on sorting accidents.
+    """
+
+    def __init__(self, models: list) -> None:
+        columns, pieces, weights, alpha, self.ids = [], [], [], [], []
+        size = 0
+        for model in models:
+            cols, w, texts = _explaining(model)
+            columns.append(cols)
+            self.ids.append(np.arange(size, size + len(cols), dtype=np.int32))
+            weights.append(w)
+            rank = np.empty(len(texts), dtype=np.int64)
+            rank[sorted(range(len(texts)), key=texts.__getitem__)] = np.arange(len(texts))
+            alpha.append(rank)
+            pieces += [f"[{json.dumps(t, ensure_ascii=False)}, " for t in texts]
+            size += len(cols)
+        self.columns = columns
+        self.weights = np.concatenate(weights) if weights else np.zeros(0, dtype=np.float32)
+        self.alpha = np.concatenate(alpha) if alpha else np.zeros(0, dtype=np.int64)
+        self.pieces = np.empty(size, dtype=object)
+        self.pieces[:] = pieces
+
+    def top_terms(
+        self, wls: np.ndarray, features: sp.csr_matrix, top: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The ``top`` strongest terms of each row of ``features`` for the watchlist ``wls[row]``.
+
+        Returns (row, table entry, contribution x_ij * w_j), by row then strongest first.
+        ``wls`` must be ascending, so each watchlist's rows are one slice of the nonzeros.
+        """
+        n = features.shape[0]
+        indptr = features.indptr
+        entry = np.full(len(features.indices), -1, dtype=np.int32)
+        bounds = np.flatnonzero(np.append(True, wls[1:] != wls[:-1]))
+        for lo, hi in zip(bounds.tolist(), [*bounds[1:].tolist(), n], strict=True):
+            columns = self.columns[wls[lo]]
+            if not len(columns):
+                continue
+            _POSITION[columns] = self.ids[wls[lo]]
+            entry[indptr[lo] : indptr[hi]] = _POSITION[features.indices[indptr[lo] : indptr[hi]]]
+            _POSITION[columns] = -1
+        rows = np.repeat(np.arange(n), np.diff(indptr))
+        known = entry >= 0
+        rows, entry = rows[known], entry[known]
+        contrib = self.weights[entry] * features.data[known]  # float32, as stored
+        # Positive float32s order as their bit patterns: one int64 key, strongest first, then by term.
+        strength = np.int64(0x7FFFFFFF) - contrib.view(np.int32).astype(np.int64)
+        order = np.lexsort(((strength << 32) | self.alpha[entry], rows))
+        rows, entry, contrib = rows[order], entry[order], contrib[order]
+        rank = np.arange(len(rows)) - np.searchsorted(rows, rows)
+        first = rank < top
+        return rows[first], entry[first], contrib[first]
+
+    def terms_json(self, wls: np.ndarray, features: sp.csr_matrix, top: int) -> np.ndarray:
+        """Per row, the JSON body of its top terms list: '["a", 0.42], ["b", 0.1]'."""
+        rows, entry, contrib = self.top_terms(wls, features, top)
+        pieces = self.pieces[entry] + weight_text(contrib) + "]"
+        return join_groups(rows, pieces, features.shape[0])
+
+
+def _explaining(model) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    if model is None:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), []
+    keep = [
+        i
+        for i, (c, w) in enumerate(zip(model.indices.tolist(), model.weights.tolist(), strict=True))
+        if w > 0 and c in model.terms
+    ]
+    columns = model.indices[keep].astype(np.int64)
+    return columns, model.weights[keep].astype(np.float32), [model.terms[c] for c in columns.tolist()]
+
+
+def weight_text(values: np.ndarray) -> np.ndarray:
+    """``repr(round(float(v), 4))`` of float32 values, as an object array of str.
+
+    A float32 times 10**4 is exact in float64, so rint there rounds exactly as Python's round.
+    """
+    q = np.rint(values.astype(np.float64) * 10_000).astype(np.int64)
+    small = (q >= 0) & (q < 1_000_000)
+    table = _weight_texts(int(q[small].max()) + 1 if small.any() else 0)
+    out = np.empty(len(q), dtype=object)
+    out[small] = table[q[small]]
+    for i in np.flatnonzero(~small).tolist():
+        out[i] = repr(round(float(values[i]), 4))
+    return out
+
+
+def _weight_texts(size: int) -> np.ndarray:
+    table = _WEIGHT_TEXT[0]
+    if len(table) < size:
+        more = np.empty(size - len(table), dtype=object)
+        more[:] = [repr(q / 10_000) for q in range(len(table), size)]
+        table = _WEIGHT_TEXT[0] = np.concatenate([table, more])
+    return table
+
+
+def join_groups(groups: np.ndarray, pieces: np.ndarray, n: int) -> np.ndarray:
+    """For groups 0..n-1, the ``pieces`` of each joined with ", " (``groups`` ascending)."""
+    out = np.full(n, "", dtype=object)
+    if not len(groups):
+        return out
+    last = np.append(groups[1:] != groups[:-1], True)
+    mixed = np.empty(2 * len(pieces), dtype=object)
+    mixed[0::2] = pieces
+    mixed[1::2] = np.array([", ", _SEP], dtype=object)[last.astype(np.int8)]
+    joined = "".join(mixed.tolist()).split(_SEP)
+    joined.pop()  # after the last separator
+    parts = np.empty(len(joined), dtype=object)
+    parts[:] = joined
+    out[groups[last]] = parts
+    return out
+
+
+def lists_json(
+    match_keys: np.ndarray, item_keys: np.ndarray, item_order: np.ndarray, item_pieces: np.ndarray
+) -> np.ndarray:
+    """Per match, the JSON body of the list of items sharing its key, in ``item_order``.
+
+    ``match_keys`` are unique (one per match); items whose key no match has are left out.
+    """
+    n = len(match_keys)
+    if not len(item_keys) or not n:
+        return np.full(n, "", dtype=object)
+    by_key = np.argsort(match_keys)
+    sorted_keys = match_keys[by_key]
+    where = np.minimum(np.searchsorted(sorted_keys, item_keys), n - 1)
+    hit = sorted_keys[where] == item_keys
+    owner = by_key[where[hit]]
+    order = np.lexsort((item_order[hit], owner))
+    return join_groups(owner[order], item_pieces[hit][order], n)
+
+
+def assemble(
+    terms: np.ndarray,
+    cpc: np.ndarray,
+    keywords: np.ndarray,
+    competitors: np.ndarray,
+    exclude: np.ndarray,
+    kind: np.ndarray,
+) -> np.ndarray:
+    """The evidence JSON of each match from the bodies of its lists and its model part.
+
+    ``kind`` is the pre-encoded tail: '"model": "trained", "model_version": "..."'.
+    """
+    text = (
+        '{"terms": ['
+        + terms
+        + '], "rules": {"cpc": ['
+        + cpc
+        + '], "keywords": ['
+        + keywords
+        + '], "competitors": ['
+        + competitors
+        + '], "exclude": ['
+        + exclude
+        + "]}, "
+        + kind
+        + "}"
+    )
+    return text
+
+
+def model_tail(kind: str, version: str) -> str:
+    """The pre-encoded '"model": ..., "model_version": ...' end of the evidence object."""
+    return f'"model": {json.dumps(kind)}, "model_version": {json.dumps(version, ensure_ascii=False)}'
