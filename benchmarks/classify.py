@@ -38,7 +38,7 @@ from quality import ORDINARY, load_hard, load_ordinary  # noqa: E402
 
 from warning.classify.featurize import featurize  # noqa: E402
 from warning.classify.fit import fit_linear, term_lookup  # noqa: E402
-from warning.classify.run import Scorer, score_rows  # noqa: E402
+from warning.classify.run import Scorer, match_rows  # noqa: E402
 from warning.watchlists import load_watchlists  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
@@ -83,7 +83,7 @@ def measure(scorer: Scorer, rows: list[dict], batch: int, mode: str) -> dict:
     for start in range(0, len(rows), batch):
         chunk = rows[start : start + batch]
         if mode == "rows":
-            _, found = score_rows(scorer, chunk, set())
+            found = match_rows(scorer, chunk, "2026-01-01T00:00:00Z")
             matches += len(found)
         else:
             matches += _core(scorer, chunk, evidence=mode == "core")

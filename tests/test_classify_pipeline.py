@@ -178,3 +178,65 @@ def test_cold_start_trains_from_the_store(site):
     counts = retrain_all(app_of(site))
     assert counts["trained"] + counts["skipped"] + counts["failed"] == 6 and counts["trained"] >= 1
     assert counts["status"] == ("failed" if counts["failed"] else "ok")
+
+
+def test_a_new_watchlist_catches_up_and_rescore_updates_in_place(site):
+    first = run(site, "classify", "--watchlist", "medical-devices").output
+    assert "600 publication(s) scored against 1 watchlist(s)" in first
+    db = app_of(site).db
+    alone = {m["publication_id"]: m["score"] for m in get_matches(db, "medical-devices")}
+    # the other five start from the beginning; medical-devices is already at the end
+    out = run(site, "classify").output
+    assert "600 publication(s) scored against 6 watchlist(s)" in out
+    assert {m["publication_id"]: m["score"] for m in get_matches(db, "medical-devices")} == alone
+    cursors = {r["watchlist"]: r["last_rowid"] for r in db.query("SELECT * FROM classify_cursor")}
+    assert len(cursors) == 6 and set(cursors.values()) == {
+        db.execute("SELECT max(rowid) FROM publications").fetchone()[0]
+    }
+    assert "0 publication(s)" in run(site, "classify").output
+
+    run(site, "train", "medical-devices", "--data", str(site / "train.jsonl"))
+    before = {m["publication_id"]: m for m in get_matches(db, "medical-devices")}
+    out = run(site, "classify", "--rescore", "--watchlist", "medical-devices").output
+    assert "600 publication(s) scored against 1 watchlist(s)" in out and "updated" in out
+    after = {m["publication_id"]: m for m in get_matches(db, "medical-devices")}
+    # never duplicated (one row per pair), and matches now below threshold are kept as they were
+    assert set(before) <= set(after)
+    rescored = [m for m in after.values() if m["evidence"]["model"] == "trained"]
+    assert rescored and all(m["model_version"].startswith("trained:") for m in rescored)
+    for pid, old in before.items():
+        if after[pid]["evidence"]["model"] == "trained":
+            assert after[pid]["created_at"] == old["created_at"]  # updated in place
+        else:
+            assert after[pid] == old
+    counts = db.execute(
+        "SELECT count(*), count(DISTINCT publication_id) FROM matches WHERE watchlist = ?",
+        ["medical-devices"],
+    ).fetchone()
+    assert counts[0] == counts[1]
+
+
+def test_cursor_migration_keeps_the_progress_of_the_scored_table():
+    import sqlite_utils
+
+    from warning.store.migrations import MIGRATIONS, m008_classify_cursor
+
+    db = sqlite_utils.Database(memory=True)
+    for fn in MIGRATIONS[: MIGRATIONS.index(m008_classify_cursor)]:
+        fn(db)
+    db["publications"].insert_all([{"id": f"US-{i}-A1"} for i in range(1, 6)])
+    db["scored"].insert_all(
+        [
+            {
+                "publication_id": f"US-{i}-A1",
+                "watchlist": "drones",
+                "score": 0.1,
+                "model_version": "rules",
+                "scored_at": "t",
+            }
+            for i in (1, 2, 3)
+        ]
+    )
+    m008_classify_cursor(db)
+    assert not db["scored"].exists()
+    assert [(r["watchlist"], r["last_rowid"]) for r in db["classify_cursor"].rows] == [("drones", 3)]

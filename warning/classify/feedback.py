@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from warning.classify.run import Scorer, load_models, score_rows
+from warning.classify.run import Scorer, load_models, score_publications
 from warning.errors import ModelError, WarningError
 from warning.identity import normalise_id
 from warning.store.matches import get_labels, iter_publication_rows, save_label
@@ -39,8 +39,8 @@ def suggest(app, watchlist: str, limit: int = 10) -> list[dict]:
         rows = [r for r in rows if r["id"] not in labelled]
         if not rows:
             continue
-        scored, _ = score_rows(scorer, rows, set())
-        for row, (_, _, score, _) in zip(rows, scored, strict=True):
+        scores = score_publications(scorer, rows)[0][:, 0].tolist()
+        for row, score in zip(rows, scores, strict=True):
             title = next(iter(row["titles"].values()), "")
             candidates.append((abs(score - float(scorer.thresholds[0])), row["id"], score, title))
         seen += len(rows)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,15 @@ from warning.classify.featurize import N_FEATURES, TextBatch, featurize_batch, p
 from warning.classify.model import LinearModel, load_model, model_exists
 from warning.classify.rules import RULES_THRESHOLD, BatchRules, RuleSet
 from warning.errors import ModelError
-from warning.store.matches import record_scores, scored_pairs, unscored_batch
+from warning.store.db import utcnow
+from warning.store.matches import (
+    count_matches,
+    get_cursors,
+    max_rowid,
+    publications_after,
+    record_batch,
+    reset_cursors,
+)
 from warning.store.operations import finish_run, start_run
 from warning.watchlists import Watchlist, load_watchlist, load_watchlists
 
@@ -51,6 +60,8 @@ class Scorer:
         self.thresholds = np.array(
             [threshold_of(w, m) for w, m in zip(self.watchlists, self.models, strict=True)]
         )
+        self.names = np.array([w.name for w in self.watchlists], dtype=object)
+        self.versions = np.array([model_version(m) for m in self.models], dtype=object)
         self.tables = TermTables(self.models)
         self.tails = np.empty(len(self.models), dtype=object)
         self.tails[:] = [
@@ -109,13 +120,20 @@ def load_models(watchlists: list[Watchlist], classifiers_dir: Path) -> tuple[lis
     return usable, models, errors
 
 
-def classify_pending(app, watchlist: str | None = None, progress: bool = False) -> dict:
-    """Score publications not yet scored by each watchlist; write matches. Returns counts."""
+def classify_pending(
+    app, watchlist: str | None = None, progress: bool = False, rescore: bool = False
+) -> dict:
+    """Score, for each watchlist, the publications past its cursor; write matches. Returns counts.
+
+    With ``rescore`` the chosen watchlists' cursors go back to the start first (e.g. after
+    retraining): existing matches are updated in place, never duplicated, and a match that now
+    falls below the threshold is kept as it was, since an alert may already have gone out for it.
+    """
     directory = app.config.watchlists_dir
     chosen = [load_watchlist(watchlist, directory)] if watchlist else load_watchlists(directory)
     run_id = start_run(app.db, "classify")
     try:
-        counts = _classify(app, chosen, progress)
+        counts = _classify(app, chosen, progress, rescore)
     except Exception as exc:
         finish_run(app.db, run_id, "failed", error=str(exc))
         raise
@@ -123,70 +141,84 @@ def classify_pending(app, watchlist: str | None = None, progress: bool = False) 
     return counts
 
 
-def _classify(app, chosen: list[Watchlist], progress: bool) -> dict:
+def _classify(app, chosen: list[Watchlist], progress: bool, rescore: bool) -> dict:
     usable, models, errors = load_models(chosen, app.config.classifiers_dir)
-    counts = {"watchlists": len(usable), "publications": 0, "scored": 0, "matches": 0, "errors": errors}
+    counts = {"watchlists": len(usable), "publications": 0, "scored": 0, "matches": 0, "updated": 0}
+    counts["errors"] = errors
     if not usable:
         return counts
-    scorer = Scorer(usable, models, top_terms=app.config.classify.top_terms)
     names = [w.name for w in usable]
+    if rescore:
+        reset_cursors(app.db, names)
+    before = count_matches(app.db, names)
+    cursors = get_cursors(app.db, names)
+    top = max_rowid(app.db)
     bar = _progress_bar(progress)
-    after = 0
-    while rows := unscored_batch(app.db, names, after, app.config.classify.batch_size):
-        after = rows[-1]["rid"]
-        scored, matches = score_rows(scorer, rows, scored_pairs(app.db, [r["id"] for r in rows]))
-        record_scores(app.db, scored, matches)
-        counts["publications"] += len(rows)
-        counts["scored"] += len(scored)
-        counts["matches"] += len(matches)
-        if bar is not None:
-            bar.update(len(rows))
+    # Sweep the rowid ranges between distinct cursors: the watchlists behind catch up alone, then
+    # join the others, so watchlists sharing a cursor (the common case) share one sparse product.
+    # A publication merged later by another source keeps its rowid, so it is not scored again;
+    # that is accepted (its text rarely changes), and `--rescore` scores everything anew.
+    levels = sorted({c for c in cursors.values() if c < top})
+    for level, upto in zip(levels, [*levels[1:], top][: len(levels)], strict=True):
+        active = [k for k, name in enumerate(names) if cursors[name] <= level]
+        scorer = Scorer(
+            [usable[k] for k in active], [models[k] for k in active], app.config.classify.top_terms
+        )
+        _sweep(app, scorer, level, upto, counts, bar)
     if bar is not None:
         bar.close()
+    counts["matches"] = count_matches(app.db, names) - before
+    counts["updated"] -= counts["matches"]
     return counts
 
 
-def score_rows(
-    scorer: Scorer, rows: list[dict], done: set[tuple[str, str]]
-) -> tuple[list[tuple], list[dict]]:
-    """Scores and matches of a batch of publication rows, leaving out pairs already scored."""
+def _sweep(app, scorer: Scorer, after: int, upto: int, counts: dict, bar) -> None:
+    """Score the publications with rowid in (after, upto] against every watchlist of ``scorer``."""
+    versions = [model_version(m) for m in scorer.models]
+    names = [w.name for w in scorer.watchlists]
+    while rows := publications_after(app.db, after, upto, app.config.classify.batch_size):
+        after = rows[-1]["rid"]
+        now = utcnow()
+        matches = match_rows(scorer, rows, now)
+        cursors = [(name, after, version, now) for name, version in zip(names, versions, strict=True)]
+        record_batch(app.db, matches, cursors)
+        counts["publications"] += len(rows)
+        counts["scored"] += len(rows) * len(names)
+        counts["updated"] += len(matches)
+        if bar is not None:
+            bar.update(len(rows))
+
+
+def score_publications(scorer: Scorer, rows: list[dict]) -> tuple[np.ndarray, sp.csr_matrix, BatchRules]:
+    """(docs x watchlists) scores of publication rows, with their features and rule hits."""
     texts = [publication_text(r["titles"], r["abstracts"], r["claims"]) for r in rows]
     codes = [[*r["cpc"], *r["ipc"]] for r in rows]
-    scores, features, hits = scorer.score(texts, codes, [r["applicants"] for r in rows])
-    names = [w.name for w in scorer.watchlists]
-    versions = [model_version(m) for m in scorer.models]
-    ids = [r["id"] for r in rows]
-    row_of, col_of = {pid: i for i, pid in enumerate(ids)}, {name: k for k, name in enumerate(names)}
-    todo = np.ones(scores.shape, dtype=bool)
-    for pid, name in done:
-        if pid in row_of and name in col_of:
-            todo[row_of[pid], col_of[name]] = False
-    docs, wls = np.nonzero(todo)
-    values = scores[docs, wls].tolist()
-    scored = [
-        (ids[d], names[k], v, versions[k])
-        for d, k, v in zip(docs.tolist(), wls.tolist(), values, strict=True)
-    ]
-    markets = np.array(
-        [
-            [not w.countries or (r.get("country") or "") in w.countries for w in scorer.watchlists]
-            for r in rows
-        ]
-    )
-    docs, wls = np.nonzero(todo & (scores >= scorer.thresholds) & markets)
+    return scorer.score(texts, codes, [r["applicants"] for r in rows])
+
+
+def match_rows(scorer: Scorer, rows: list[dict], now: str) -> list[tuple]:
+    """The matches of a batch of publication rows, as `matches` table rows.
+
+    (publication_id, watchlist, score, threshold, evidence JSON, model_version, created_at)
+    """
+    scores, features, hits = score_publications(scorer, rows)
+    markets = _in_markets(scorer.watchlists, [r.get("country") or "" for r in rows])
+    # watchlist-major order: each watchlist's matches are contiguous for the evidence
+    wls, docs = np.nonzero(((scores >= scorer.thresholds) & markets).T)
     evidence = scorer.evidence_json(docs, wls, features, hits)
-    matches = [
-        {
-            "publication_id": ids[d],
-            "watchlist": names[k],
-            "score": round(float(scores[d, k]), 4),
-            "threshold": float(scorer.thresholds[k]),
-            "evidence": evidence[i],
-            "model_version": versions[k],
-        }
-        for i, (d, k) in enumerate(zip(docs.tolist(), wls.tolist(), strict=True))
-    ]
-    return scored, matches
+    ids = np.array([r["id"] for r in rows], dtype=object)
+    return list(
+        zip(
+            ids[docs].tolist(),
+            scorer.names[wls].tolist(),
+            np.round(scores[docs, wls], 4).tolist(),
+            scorer.thresholds[wls].tolist(),
+            evidence,
+            scorer.versions[wls].tolist(),
+            repeat(now, len(docs)),
+            strict=True,
+        )
+    )
 
 
 def _in_markets(watchlists: list[Watchlist], countries: list[str]) -> np.ndarray:

@@ -16,26 +16,32 @@ from warning.cli import cli, get_app
     "--watchlist", "watchlist", metavar="NAME", help="Only this watchlist (name or path to its TOML)."
 )
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+@click.option("--rescore", is_flag=True, help="Score every publication again (e.g. after retraining).")
 @click.pass_context
-def classify(ctx: click.Context, watchlist: str | None, progress: bool | None) -> None:
+def classify(ctx: click.Context, watchlist: str | None, progress: bool | None, rescore: bool) -> None:
     """Score the publications not yet scored and write matches with their evidence.
 
     Every watchlist is scored in one pass over each batch; a watchlist without a trained model
-    is scored by its rules (codes, keywords, competitors). Running it again scores nothing new.
+    is scored by its rules (codes, keywords, competitors). Each watchlist remembers how far it
+    has scored, so running it again scores nothing new and a new watchlist catches up.
+    --rescore scores everything again for the named (or every) watchlist: existing matches are
+    updated in place, and a match now below the threshold is kept, as its alert may have gone out.
 
     \b
     Examples:
       warning classify
       warning classify --watchlist motorcycles
+      warning classify --rescore --watchlist motorcycles
     """
     from warning.classify.run import classify_pending
 
     app = get_app(ctx)
     show = sys.stderr.isatty() if progress is None else progress
-    counts = classify_pending(app, watchlist, progress=show)
+    counts = classify_pending(app, watchlist, progress=show, rescore=rescore)
+    updated = f", {counts['updated']} updated" if rescore else ""
     click.echo(
         f"{counts['publications']} publication(s) scored against {counts['watchlists']} watchlist(s): "
-        f"{counts['matches']} new match(es)"
+        f"{counts['matches']} new match(es){updated}"
     )
     for name, error in counts["errors"].items():
         click.echo(f"error: watchlist {name} skipped: {error}", err=True)

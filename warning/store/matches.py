@@ -1,4 +1,4 @@
-"""Classification state: what each watchlist has scored, its matches, and reviewers' labels."""
+"""Classification state: how far each watchlist has scored (its cursor), its matches, and reviewers' labels."""
 
 from __future__ import annotations
 
@@ -12,56 +12,60 @@ from warning.store.db import utcnow
 _PUB_COLUMNS = "p.rowid AS rid, p.id, p.country, p.titles, p.abstracts, p.claims, p.ipc, p.cpc, p.applicants"
 
 
-def unscored_batch(
-    db: sqlite_utils.Database, watchlists: list[str], after_rowid: int, limit: int
+def publications_after(
+    db: sqlite_utils.Database, after_rowid: int, upto_rowid: int, limit: int
 ) -> list[dict]:
-    """The next publications (by rowid) that at least one of ``watchlists`` has not scored yet."""
+    """The next publications (by rowid) with ``after_rowid < rowid <= upto_rowid``."""
+    sql = f"SELECT {_PUB_COLUMNS} FROM publications p WHERE p.rowid > ? AND p.rowid <= ? ORDER BY p.rowid LIMIT ?"
+    return _decode(db.execute(sql, [after_rowid, upto_rowid, limit]).fetchall())
+
+
+def max_rowid(db: sqlite_utils.Database) -> int:
+    """The highest publications rowid (0 for an empty store)."""
+    return int(db.execute("SELECT coalesce(max(rowid), 0) FROM publications").fetchone()[0])
+
+
+def get_cursors(db: sqlite_utils.Database, watchlists: list[str]) -> dict[str, int]:
+    """The highest publications rowid each watchlist has scored (0: nothing yet)."""
     marks = ", ".join("?" for _ in watchlists)
-    sql = (
-        f"SELECT {_PUB_COLUMNS} FROM publications p WHERE p.rowid > ? AND "
-        f"(SELECT count(*) FROM scored s WHERE s.publication_id = p.id AND s.watchlist IN ({marks})) < ? "
-        "ORDER BY p.rowid LIMIT ?"
-    )
-    return _decode(db.execute(sql, [after_rowid, *watchlists, len(watchlists), limit]).fetchall())
+    sql = f"SELECT watchlist, last_rowid FROM classify_cursor WHERE watchlist IN ({marks})"
+    found = dict(db.execute(sql, watchlists).fetchall())
+    return {name: int(found.get(name, 0)) for name in watchlists}
 
 
-def scored_pairs(db: sqlite_utils.Database, publication_ids: list[str]) -> set[tuple[str, str]]:
-    """(publication_id, watchlist) pairs already scored among ``publication_ids``."""
-    found: set[tuple[str, str]] = set()
-    for start in range(0, len(publication_ids), 500):
-        chunk = publication_ids[start : start + 500]
-        sql = f"SELECT publication_id, watchlist FROM scored WHERE publication_id IN ({', '.join('?' for _ in chunk)})"
-        found.update((a, b) for a, b in db.execute(sql, chunk).fetchall())
-    return found
+def reset_cursors(db: sqlite_utils.Database, watchlists: list[str]) -> None:
+    """Make ``watchlists`` score every publication again."""
+    with db.conn:
+        db.conn.executemany("DELETE FROM classify_cursor WHERE watchlist = ?", [(w,) for w in watchlists])
 
 
-def record_scores(db: sqlite_utils.Database, scored: Iterable[tuple], matches: Iterable[dict]) -> None:
-    """Store a batch's scores (publication_id, watchlist, score, model_version) and its matches, atomically."""
-    now = utcnow()
+def record_batch(db: sqlite_utils.Database, matches: list[tuple], cursors: list[tuple]) -> None:
+    """Store a batch's matches and move the watchlists' cursors past it, in one transaction.
+
+    ``matches``: (publication_id, watchlist, score, threshold, evidence JSON, model_version,
+    created_at); a pair already matched is updated in place and keeps its created_at.
+    ``cursors``: (watchlist, last_rowid, model_version, updated_at).
+    """
     with db.conn:
         db.conn.executemany(
-            "INSERT OR IGNORE INTO scored (publication_id, watchlist, score, model_version, scored_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [(*row, now) for row in scored],
+            "INSERT INTO matches (publication_id, watchlist, score, threshold, evidence, model_version, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (publication_id, watchlist) DO UPDATE SET "
+            "score = excluded.score, threshold = excluded.threshold, evidence = excluded.evidence, "
+            "model_version = excluded.model_version",
+            matches,
         )
         db.conn.executemany(
-            "INSERT OR IGNORE INTO matches (publication_id, watchlist, score, threshold, evidence, "
-            "model_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    m["publication_id"],
-                    m["watchlist"],
-                    m["score"],
-                    m["threshold"],
-                    m["evidence"]
-                    if isinstance(m["evidence"], str)
-                    else json.dumps(m["evidence"], ensure_ascii=False),
-                    m["model_version"],
-                    now,
-                )
-                for m in matches
-            ],
+            "INSERT OR REPLACE INTO classify_cursor (watchlist, last_rowid, model_version, updated_at) "
+            "VALUES (?, ?, ?, ?)",
+            cursors,
         )
+
+
+def count_matches(db: sqlite_utils.Database, watchlists: list[str]) -> int:
+    """How many matches ``watchlists`` have."""
+    marks = ", ".join("?" for _ in watchlists)
+    sql = f"SELECT count(*) FROM matches WHERE watchlist IN ({marks})"
+    return int(db.execute(sql, watchlists).fetchone()[0])
 
 
 def get_matches(db: sqlite_utils.Database, watchlist: str | None = None) -> list[dict]:
@@ -69,10 +73,6 @@ def get_matches(db: sqlite_utils.Database, watchlist: str | None = None) -> list
     where, params = ("WHERE watchlist = ?", [watchlist]) if watchlist else ("", [])
     rows = db.query(f"SELECT * FROM matches {where} ORDER BY score DESC, publication_id", params)
     return [{**r, "evidence": json.loads(r["evidence"] or "{}")} for r in rows]
-
-
-def count_scored(db: sqlite_utils.Database, watchlist: str) -> int:
-    return int(db.execute("SELECT count(*) FROM scored WHERE watchlist = ?", [watchlist]).fetchone()[0])
 
 
 def save_label(
@@ -106,7 +106,7 @@ def get_labels(db: sqlite_utils.Database, watchlist: str) -> list[dict]:
 
 
 def publication_rows(db: sqlite_utils.Database, ids: list[str]) -> list[dict]:
-    """Publications by id (missing ones are left out), decoded like `unscored_batch` rows."""
+    """Publications by id (missing ones are left out), decoded like `publications_after` rows."""
     out = []
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]

@@ -241,6 +241,21 @@ def m007_risks_family_and_event_key(db: sqlite_utils.Database) -> None:
     )
 
 
+def m008_classify_cursor(db: sqlite_utils.Database) -> None:
+    # One cursor per watchlist (the highest publications rowid it has scored, and the model version
+    # that scored it) replaces the per-pair `scored` table: 10M rows per 100k publications with
+    # 100 watchlists. Old stores keep their progress: the old scoring ran in rowid order.
+    db["classify_cursor"].create(
+        {"watchlist": str, "last_rowid": int, "model_version": str, "updated_at": str}, pk="watchlist"
+    )
+    db.execute(
+        "INSERT INTO classify_cursor (watchlist, last_rowid, model_version, updated_at) "
+        "SELECT s.watchlist, max(p.rowid), max(s.model_version), max(s.scored_at) "
+        "FROM scored s JOIN publications p ON p.id = s.publication_id GROUP BY s.watchlist"
+    )
+    db.execute("DROP TABLE scored")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_publications,
     m002_sources,
@@ -249,4 +264,5 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m005_risks,
     m006_alerts_claims,
     m007_risks_family_and_event_key,
+    m008_classify_cursor,
 ]
