@@ -127,7 +127,9 @@ class RuleSet:
         self.entries: list[tuple[int, str, str]] = []
         # (anywhere?, length) -> sorted hashes and the entry ids behind each
         groups: dict[tuple[bool, int], list[tuple[int, int]]] = defaultdict(list)
-        firsts_of: dict[tuple[bool, int], list[tuple[int, int]]] = defaultdict(list)
+        # Spans worth hashing: a table of their first two characters per group (see `_lead_of`).
+        leads: dict[tuple[bool, int], np.ndarray] = defaultdict(lambda: np.zeros(1 << 16, dtype=bool))
+        self.first_chars = {a: np.zeros(1 << 16, dtype=bool) for a in (False, True)}
         seen = set()
         for wl, w in enumerate(watchlists):
             for kind in ("keywords", "exclude"):
@@ -138,7 +140,8 @@ class RuleSet:
                     seen.add((wl, kind, key))
                     anywhere = bool(_CJK_RE.search(key))
                     groups[(anywhere, len(key))].append((_scalar_hash(key), len(self.entries)))
-                    firsts_of[(anywhere, len(key))].append((ord(key[0]), len(self.entries)))
+                    leads[(anywhere, len(key))][_lead_of(key)] = True
+                    self.first_chars[anywhere][ord(key[0]) & 0xFFFF] = True
                     self.entries.append((wl, kind, text))
         # Equal keywords of several watchlists share one hash: hash id -> entries via a 0/1 matrix.
         self.groups = {}
@@ -147,8 +150,11 @@ class RuleSet:
             unique = sorted({h for h, _ in pairs})
             base = sum(len(g[0]) for g in self.groups.values())
             ids = {h: base + i for i, h in enumerate(unique)}
-            firsts = np.array(sorted({first for first, _ in firsts_of[key]}), dtype=np.uint32)
-            self.groups[key] = (np.array(unique, dtype=np.uint64), np.array([ids[h] for h in unique]), firsts)
+            self.groups[key] = (
+                np.array(unique, dtype=np.uint64),
+                np.array([ids[h] for h in unique]),
+                leads[key],
+            )
             for h, entry in pairs:
                 hash_rows.append(ids[h])
                 entry_cols.append(entry)
@@ -206,10 +212,16 @@ class RuleSet:
     def _keyword_hits(self, batch: TextBatch) -> sp.csr_matrix:
         docs, found = [], []
         n = len(batch.codes)
-        for (anywhere, length), (hashes, entry_ids, firsts) in self.groups.items():
-            # CJK keywords match anywhere, so only positions holding a keyword's first character are tried
-            starts = np.flatnonzero(np.isin(batch.codes, firsts)) if anywhere else batch.word_starts
-            starts = starts[starts + length <= n]
+        codes = np.append(batch.codes, np.uint32(0))
+        # CJK keywords match anywhere, others at word starts; only starts whose first two
+        # characters begin some keyword of the group are hashed.
+        candidates = {False: batch.word_starts}
+        if any(anywhere for anywhere, _ in self.groups):
+            candidates[True] = np.flatnonzero(self.first_chars[True][codes[:-1] & 0xFFFF])
+        lead = {a: _leads(codes, c) for a, c in candidates.items()}
+        for (anywhere, length), (hashes, entry_ids, table) in self.groups.items():
+            starts = candidates[anywhere]
+            starts = starts[table[lead[anywhere][1 if length >= 2 else 0]] & (starts + length <= n)]
             if not len(starts):
                 continue
             h = batch.spans.hash(starts, starts + length)
@@ -277,6 +289,20 @@ class RuleSet:
         for i in range(len(words), 0, -1):
             owners.update(self.competitors.get(" ".join(words[:i]), ()))
         return sorted(owners)
+
+
+def _lead_of(key: str) -> int:
+    """The lead-table slot of a keyword: its first two characters, or its one character."""
+    if len(key) == 1:
+        return ord(key[0]) & 0xFFFF
+    return ((ord(key[0]) * 40503) ^ ord(key[1])) & 0xFFFF
+
+
+def _leads(codes: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`_lead_of` for spans at ``starts`` of one and of at least two characters."""
+    first = codes[starts].astype(np.int64)
+    two = ((first * 40503) ^ codes[starts + 1].astype(np.int64)) & 0xFFFF
+    return first & 0xFFFF, two
 
 
 def _bound(cache: dict, size: int = 200_000) -> None:
