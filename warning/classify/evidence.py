@@ -24,7 +24,8 @@ from warning.classify.featurize import N_FEATURES
 _SEP = "\x1e"
 # Column -> position in a TermTable; shared scratch space, always left at -1 (single-threaded use).
 _POSITION = np.full(N_FEATURES, -1, dtype=np.int32)
-_WEIGHT_TEXT = [np.zeros(0, dtype=object)]  # repr(q / 10_000) at q: weights rounded to 4 decimals
+_CUTS = (np.float32(0.1), np.float32(0.25), np.float32(0.5), np.float32(0.7))  # see `_strongest`
+_WEIGHT_TEXT: dict[str, np.ndarray] = {}  # by ending: repr(q / 10_000) + ending at q
 
 
 class TermTables:
@@ -82,7 +83,9 @@ class TermTables:
         rows, entry, contrib = rows[keep], entry[keep], contrib[keep]
         # Positive float32s order as their bit patterns: one int64 key, strongest first, then by term.
         strength = np.int64(0x7FFFFFFF) - contrib.view(np.int32).astype(np.int64)
-        order = np.lexsort(((strength << 32) | self.alpha[entry], rows))
+        order = np.argsort((strength << 32) | self.alpha[entry])
+        # rows are small integers: a stable sort of them is a radix sort
+        order = order[np.argsort(rows[order].astype(np.int32 if n >= 2**15 else np.int16), kind="stable")]
         rows, entry, contrib = rows[order], entry[order], contrib[order]
         counts = np.bincount(rows, minlength=n)
         rank = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
@@ -92,7 +95,7 @@ class TermTables:
     def terms_json(self, wls: np.ndarray, features: sp.csr_matrix, top: int) -> np.ndarray:
         """Per row, the JSON body of its top terms list: '["a", 0.42], ["b", 0.1]'."""
         rows, entry, contrib = self.top_terms(wls, features, top)
-        pieces = self.pieces[entry] + weight_text(contrib) + "]"
+        pieces = self.pieces[entry] + weight_text(contrib, "]")
         return join_groups(rows, pieces, features.shape[0])
 
 
@@ -106,14 +109,16 @@ def _strongest(rows: np.ndarray, contrib: np.ndarray, n: int, top: int) -> np.nd
         return np.zeros(0, dtype=bool)
     counts = np.bincount(rows, minlength=n)
     present = counts > 0
-    strongest = np.zeros(n, dtype=np.float32)
+    strongest = np.ones(n, dtype=np.float32)
     strongest[present] = np.maximum.reduceat(contrib, (np.cumsum(counts) - counts)[present])
-    cut = np.zeros(n, dtype=np.float32)
-    for fraction in (np.float32(0.1), np.float32(0.25), np.float32(0.5)):
-        above = contrib >= strongest[rows] * fraction
-        enough = np.bincount(rows[above], minlength=n) >= top
-        cut[enough] = fraction
-    return contrib >= strongest[rows] * cut[rows]
+    ratio = contrib / strongest[rows]
+    level = np.zeros(len(rows), dtype=np.int64)
+    for fraction in _CUTS:
+        level += ratio >= fraction
+    per_level = np.bincount(rows * 8 + level, minlength=8 * n).reshape(n, 8)[:, : len(_CUTS) + 1]
+    at_least = np.cumsum(per_level[:, ::-1], axis=1)[:, ::-1]  # candidates at this level or above
+    cut = (at_least >= top).sum(axis=1) - 1
+    return level >= np.maximum(cut, 0)[rows]
 
 
 def _explaining(model) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -128,27 +133,27 @@ def _explaining(model) -> tuple[np.ndarray, np.ndarray, list[str]]:
     return columns, model.weights[keep].astype(np.float32), [model.terms[c] for c in columns.tolist()]
 
 
-def weight_text(values: np.ndarray) -> np.ndarray:
-    """``repr(round(float(v), 4))`` of float32 values, as an object array of str.
+def weight_text(values: np.ndarray, end: str = "") -> np.ndarray:
+    """``repr(round(float(v), 4)) + end`` of float32 values, as an object array of str.
 
     A float32 times 10**4 is exact in float64, so rint there rounds exactly as Python's round.
     """
     q = np.rint(values.astype(np.float64) * 10_000).astype(np.int64)
     small = (q >= 0) & (q < 1_000_000)
-    table = _weight_texts(int(q[small].max()) + 1 if small.any() else 0)
+    table = _weight_texts(int(q[small].max()) + 1 if small.any() else 0, end)
     out = np.empty(len(q), dtype=object)
     out[small] = table[q[small]]
     for i in np.flatnonzero(~small).tolist():
-        out[i] = repr(round(float(values[i]), 4))
+        out[i] = repr(round(float(values[i]), 4)) + end
     return out
 
 
-def _weight_texts(size: int) -> np.ndarray:
-    table = _WEIGHT_TEXT[0]
+def _weight_texts(size: int, end: str) -> np.ndarray:
+    table = _WEIGHT_TEXT.get(end, np.zeros(0, dtype=object))
     if len(table) < size:
         more = np.empty(size - len(table), dtype=object)
-        more[:] = [repr(q / 10_000) for q in range(len(table), size)]
-        table = _WEIGHT_TEXT[0] = np.concatenate([table, more])
+        more[:] = [repr(q / 10_000) + end for q in range(len(table), size)]
+        table = _WEIGHT_TEXT[end] = np.concatenate([table, more])
     return table
 
 
@@ -200,22 +205,24 @@ def assemble(
 
     ``kind`` is the pre-encoded tail: '"model": "trained", "model_version": "..."'.
     """
-    text = (
-        '{"terms": ['
-        + terms
-        + '], "rules": {"cpc": ['
-        + cpc
-        + '], "keywords": ['
-        + keywords
-        + '], "competitors": ['
-        + competitors
-        + '], "exclude": ['
-        + exclude
-        + "]}, "
-        + kind
-        + "}"
-    )
-    return text
+    fixed = [
+        '{"terms": [',
+        '], "rules": {"cpc": [',
+        '], "keywords": [',
+        '], "competitors": [',
+        '], "exclude": [',
+        "]}, ",
+        "}" + _SEP,
+    ]
+    parts = np.empty((len(terms), 13), dtype=object)
+    parts[:, 0::2] = fixed
+    for i, column in enumerate((terms, cpc, keywords, competitors, exclude, kind)):
+        parts[:, 2 * i + 1] = column
+    text = "".join(parts.ravel().tolist()).split(_SEP)
+    text.pop()
+    out = np.empty(len(text), dtype=object)
+    out[:] = text
+    return out
 
 
 def model_tail(kind: str, version: str) -> str:

@@ -174,7 +174,7 @@ class RuleSet:
                 self.competitors[key].append(wl)
         self._index_entries()
         # Codes and applicant names repeat across publications: their owners are looked up once.
-        self._code_cache: dict[str, list[tuple[int, str]]] = {}
+        self._code_cache: dict[str, tuple[tuple[int, str], ...]] = {}
         self._applicant_cache: dict[str, list[int]] = {}
 
     def _index_entries(self) -> None:
@@ -242,31 +242,30 @@ class RuleSet:
 
     def _code_hits(self, codes: list[list[str]]) -> RuleHits:
         docs, wls, pieces = [], [], []
+        cache = self._code_cache
         for d, doc_codes in enumerate(codes):
-            seen = set()
-            for code in doc_codes:
-                owners = self._code_cache.get(code)
-                if owners is None:
-                    owners = self._code_cache[code] = self._code_owners(code)
-                for hit in owners:
-                    if hit not in seen:
-                        seen.add(hit)
-                        docs.append(d)
-                        wls.append(hit[0])
-                        pieces.append(hit[1])
+            found = [cache[c] if c in cache else self._learn_code(c) for c in doc_codes]
+            hits = [hit for owners in found for hit in owners]
+            if not hits:
+                continue
+            for wl, piece in dict.fromkeys(hits):  # first occurrence of each (watchlist, code) pair
+                docs.append(d)
+                wls.append(wl)
+                pieces.append(piece)
         _bound(self._code_cache)
         return RuleHits.of(docs, wls, pieces)
 
-    def _code_owners(self, code: str) -> list[tuple[int, str]]:
+    def _learn_code(self, code: str) -> tuple[tuple[int, str], ...]:
         """(watchlist, JSON-encoded code key) for every watchlist with a prefix of ``code``."""
         key = _code_key(code)
-        piece = json.dumps(key, ensure_ascii=False)
-        owners: list[tuple[int, str]] = []
+        owners: list[int] = []
         for length in self.prefix_lengths:
-            for wl in self.prefixes.get(key[:length], ()) if len(key) >= length else ():
-                if (wl, piece) not in owners:
-                    owners.append((wl, piece))
-        return owners
+            if length > len(key):
+                break
+            owners += self.prefixes.get(key[:length], ())
+        piece = json.dumps(key, ensure_ascii=False) if owners else ""
+        found = self._code_cache[code] = tuple((wl, piece) for wl in dict.fromkeys(owners))
+        return found
 
     def _competitor_hits(self, applicants: list[list[str]]) -> RuleHits:
         docs, wls, pieces = [], [], []

@@ -32,6 +32,11 @@ from warning.store.matches import (
 from warning.store.operations import finish_run, start_run
 from warning.watchlists import Watchlist, load_watchlist, load_watchlists
 
+try:  # scipy's kernel for the product of two CSR matrices (see `dense_product`)
+    from scipy.sparse._sparsetools import csr_matmat as _matmat
+except ImportError:  # pragma: no cover - another scipy layout: the public product is used
+    _matmat = None
+
 log = logging.getLogger(__name__)
 EXCLUDE_FACTOR = 0.5  # an exclude keyword halves a trained model's probability
 
@@ -73,7 +78,7 @@ class Scorer:
         batch = TextBatch(texts)
         features = featurize_batch(batch)
         hits = self.rules.match(batch, codes, applicants)
-        decision = np.asarray((features @ self.weights).todense()) + self.bias
+        decision = dense_product(features, self.weights) + self.bias
         probs = 1.0 / (1.0 + np.exp(-(self.calib_a * decision + self.calib_b)))
         probs = np.where(hits.exclude_counts > 0, probs * EXCLUDE_FACTOR, probs)
         scores = np.where(self.trained, probs, hits.rules_score())
@@ -91,6 +96,28 @@ class Scorer:
         out = np.empty(len(text), dtype=object)
         out[order] = text
         return out.tolist()
+
+
+def dense_product(a: sp.csr_matrix, b: sp.csr_matrix) -> np.ndarray:
+    """``(a @ b)`` as a dense float32 array: the (documents x watchlists) product.
+
+    scipy's own product first runs a pass that only counts the result's nonzeros; the result here
+    is dense and small, so its room is allocated up front and that pass skipped.
+    """
+    n, m = a.shape[0], b.shape[1]
+    if _matmat is None or n * m >= 2**31:
+        return (a @ b).toarray()
+    indptr, indices = np.empty(n + 1, dtype=np.int32), np.empty(n * m, dtype=np.int32)
+    data = np.empty(n * m, dtype=np.float32)
+    args = [a.indptr, a.indices, a.data, b.indptr, b.indices, b.data]
+    args = [
+        x.astype(np.int32, copy=False) if x.dtype.kind == "i" else x.astype(np.float32, copy=False)
+        for x in args
+    ]
+    _matmat(n, m, *args, indptr, indices, data)
+    out = np.zeros((n, m), dtype=np.float32)
+    out[np.repeat(np.arange(n), np.diff(indptr)), indices[: indptr[-1]]] = data[: indptr[-1]]
+    return out
 
 
 def threshold_of(watchlist: Watchlist, model: LinearModel | None) -> float:
