@@ -34,27 +34,31 @@ class TermTables:
     Entry ``i`` of the table is one (watchlist, column): its weight, its JSON piece '["term", '
     (the start of a [term, weight] pair) and the term's alphabetical rank within the watchlist,
     which orders terms of equal contribution (features that always occur together get equal
-    weights), so the evidence does not depend on sorting accidents.
+    weights), so the evidence does not depend on sorting accidents. Watchlists sharing one model
+    object share its entries; pieces are encoded the first time a term is shown, as most never are.
     """
 
     def __init__(self, models: list) -> None:
-        columns, pieces, weights, alpha, self.ids = [], [], [], [], []
-        size = 0
+        columns, texts, weights, alpha, self.ids = [], [], [], [], []
+        size, seen = 0, {}
         for model in models:
-            cols, w, texts = _explaining(model)
-            columns.append(cols)
-            self.ids.append(np.arange(size, size + len(cols), dtype=np.int32))
-            weights.append(w)
-            rank = np.empty(len(texts), dtype=np.int64)
-            rank[sorted(range(len(texts)), key=texts.__getitem__)] = np.arange(len(texts))
-            alpha.append(rank)
-            pieces += [f"[{json.dumps(t, ensure_ascii=False)}, " for t in texts]
-            size += len(cols)
+            if id(model) not in seen:
+                cols, w, words = _explaining(model)
+                seen[id(model)] = (cols, np.arange(size, size + len(cols), dtype=np.int32))
+                weights.append(w)
+                rank = np.empty(len(words), dtype=np.int64)
+                rank[sorted(range(len(words)), key=words.__getitem__)] = np.arange(len(words))
+                alpha.append(rank)
+                texts += words
+                size += len(cols)
+            columns.append(seen[id(model)][0])
+            self.ids.append(seen[id(model)][1])
         self.columns = columns
         self.weights = np.concatenate(weights) if weights else np.zeros(0, dtype=np.float32)
         self.alpha = np.concatenate(alpha) if alpha else np.zeros(0, dtype=np.int64)
-        self.pieces = np.empty(size, dtype=object)
-        self.pieces[:] = pieces
+        self.texts = np.empty(size, dtype=object)
+        self.texts[:] = texts
+        self.pieces = np.full(size, None, dtype=object)
 
     def top_terms(
         self, wls: np.ndarray, features: sp.csr_matrix, top: int
@@ -95,6 +99,9 @@ class TermTables:
     def terms_json(self, wls: np.ndarray, features: sp.csr_matrix, top: int) -> np.ndarray:
         """Per row, the JSON body of its top terms list: '["a", 0.42], ["b", 0.1]'."""
         rows, entry, contrib = self.top_terms(wls, features, top)
+        shown = np.unique(entry)
+        for i in shown[np.equal(self.pieces[shown], None)].tolist():
+            self.pieces[i] = f"[{json.dumps(self.texts[i], ensure_ascii=False)}, "
         pieces = self.pieces[entry] + weight_text(contrib, "]")
         return join_groups(rows, pieces, features.shape[0])
 
@@ -124,11 +131,8 @@ def _strongest(rows: np.ndarray, contrib: np.ndarray, n: int, top: int) -> np.nd
 def _explaining(model) -> tuple[np.ndarray, np.ndarray, list[str]]:
     if model is None:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), []
-    keep = [
-        i
-        for i, (c, w) in enumerate(zip(model.indices.tolist(), model.weights.tolist(), strict=True))
-        if w > 0 and c in model.terms
-    ]
+    readable = np.fromiter(model.terms, dtype=np.int64, count=len(model.terms))
+    keep = (model.weights > 0) & np.isin(model.indices, readable)
     columns = model.indices[keep].astype(np.int64)
     return columns, model.weights[keep].astype(np.float32), [model.terms[c] for c in columns.tolist()]
 
