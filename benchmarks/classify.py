@@ -6,8 +6,9 @@ names, each with a trained model (models trained here on the corpus, one per IPC
 in turn; never saved). Scoring runs the service's own code path in batches of `batch_size`:
 
 - scores: featurize once, rules of all watchlists, one sparse product, thresholds;
-- core: the same plus the evidence (top terms, rules hit) of every match;
-- rows: the same plus building the (publication, watchlist) rows that `classify` stores.
+- core: the same plus the evidence JSON (top terms, rules hit) of every match;
+- rows: the whole `classify` scoring path (`match_rows`): scores, target markets, evidence, and
+  the `matches` rows ready for SQLite (what `classify` stores; the SQLite insert itself aside).
 
     .venv/bin/python benchmarks/classify.py [--publications 100000] [--watchlists 100]
 Writes benchmarks/out/classify.json.
