@@ -79,9 +79,10 @@ class TermTables:
             _POSITION[columns] = self.ids[wls[lo]]
             entry[indptr[lo] : indptr[hi]] = _POSITION[features.indices[indptr[lo] : indptr[hi]]]
             _POSITION[columns] = -1
-        rows = np.repeat(np.arange(n), np.diff(indptr))
-        known = entry >= 0
-        rows, entry = rows[known], entry[known]
+        # rows of the explaining nonzeros alone (a third of the nonzeros are not)
+        known = np.flatnonzero(entry >= 0)
+        rows = np.searchsorted(indptr, known, side="right") - 1
+        entry = entry[known]
         contrib = self.weights[entry] * features.data[known]  # float32, as stored
         keep = _strongest(rows, contrib, n, top)
         rows, entry, contrib = rows[keep], entry[keep], contrib[keep]
@@ -119,13 +120,13 @@ def _strongest(rows: np.ndarray, contrib: np.ndarray, n: int, top: int) -> np.nd
     strongest = np.ones(n, dtype=np.float32)
     strongest[present] = np.maximum.reduceat(contrib, (np.cumsum(counts) - counts)[present])
     ratio = contrib / strongest[rows]
-    level = np.zeros(len(rows), dtype=np.int64)
+    level = np.zeros(len(rows), dtype=np.int8)  # small: these arrays are as long as the nonzeros
     for fraction in _CUTS:
         level += ratio >= fraction
     per_level = np.bincount(rows * 8 + level, minlength=8 * n).reshape(n, 8)[:, : len(_CUTS) + 1]
     at_least = np.cumsum(per_level[:, ::-1], axis=1)[:, ::-1]  # candidates at this level or above
     cut = (at_least >= top).sum(axis=1) - 1
-    return level >= np.maximum(cut, 0)[rows]
+    return level >= np.maximum(cut, 0).astype(np.int8)[rows]
 
 
 def _explaining(model) -> tuple[np.ndarray, np.ndarray, list[str]]:

@@ -241,19 +241,17 @@ class RuleSet:
         return matrix
 
     def _code_hits(self, codes: list[list[str]]) -> RuleHits:
-        docs, wls, pieces = [], [], []
         cache = self._code_cache
-        for d, doc_codes in enumerate(codes):
-            found = [cache[c] if c in cache else self._learn_code(c) for c in doc_codes]
-            hits = [hit for owners in found for hit in owners]
-            if not hits:
-                continue
-            for wl, piece in dict.fromkeys(hits):  # first occurrence of each (watchlist, code) pair
-                docs.append(d)
-                wls.append(wl)
-                pieces.append(piece)
+        # One pass over the batch's codes; most have no owner, so the per-hit work below is small.
+        found = [cache[c] if c in cache else self._learn_code(c) for doc_codes in codes for c in doc_codes]
         _bound(self._code_cache)
-        return RuleHits.of(docs, wls, pieces)
+        sizes = [len(owners) for owners in found]
+        doc_of_code = np.repeat(np.arange(len(codes)), [len(doc_codes) for doc_codes in codes])
+        docs = np.repeat(doc_of_code, sizes).tolist()
+        hits = [hit for owners in found if owners for hit in owners]
+        # first occurrence of each (document, watchlist, code); documents stay in order
+        unique = list(dict.fromkeys((d, wl, piece) for d, (wl, piece) in zip(docs, hits, strict=True)))
+        return RuleHits.of([u[0] for u in unique], [u[1] for u in unique], [u[2] for u in unique])
 
     def _learn_code(self, code: str) -> tuple[tuple[int, str], ...]:
         """(watchlist, JSON-encoded code key) for every watchlist with a prefix of ``code``."""
