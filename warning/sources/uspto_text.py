@@ -57,14 +57,6 @@ def paragraphs(el: etree._Element | None, tags: tuple[str, ...]) -> str:
     return "\n".join(blocks) if blocks else text(el)
 
 
-def iso_date(value: str | None) -> str | None:
-    """``20050104`` -> ``2005-01-04``; None for anything that is not eight digits (or has zeros)."""
-    v = (value or "").strip()
-    if len(v) != 8 or not v.isdigit() or v[4:6] == "00" or v[6:] == "00":
-        return None
-    return f"{v[:4]}-{v[4:6]}-{v[6:]}"
-
-
 def person_name(first: str, last: str) -> str:
     """``First Last`` from the parts an office gives (either may be empty)."""
     return " ".join(p for p in (" ".join(first.split()), " ".join(last.split())) if p)

@@ -12,7 +12,8 @@ from lxml import etree
 from warning.identity import make_id, split_id
 from warning.models import APPLICATION, DESIGN, GRANT, PLANT, REISSUE, Publication
 from warning.sources.classification import normalise_symbol, symbol_from_parts
-from warning.sources.uspto_text import iso_date, paragraphs, person_name, text
+from warning.sources.uspto_text import paragraphs, person_name, text
+from warning.sources.xmltext import iso_date
 
 SOURCE = "uspto_bulk"
 _APPL_TYPES = {"design": DESIGN, "plant": PLANT, "reissue": REISSUE}
