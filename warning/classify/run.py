@@ -18,6 +18,7 @@ import scipy.sparse as sp
 from warning.classify.evidence import TermTables, assemble, model_tail
 from warning.classify.featurize import N_FEATURES, TextBatch, featurize_batch, publication_text
 from warning.classify.model import LinearModel, load_model, model_exists
+from warning.classify.product import StackedWeights
 from warning.classify.rules import RULES_THRESHOLD, BatchRules, RuleSet
 from warning.errors import ModelError
 from warning.store.db import utcnow
@@ -32,11 +33,6 @@ from warning.store.matches import (
 from warning.store.operations import finish_run, start_run
 from warning.watchlists import Watchlist, load_watchlist, load_watchlists
 
-try:  # scipy's kernel for the product of two CSR matrices (see `dense_product`)
-    from scipy.sparse._sparsetools import csr_matmat as _matmat
-except ImportError:  # pragma: no cover - another scipy layout: the public product is used
-    _matmat = None
-
 log = logging.getLogger(__name__)
 EXCLUDE_FACTOR = 0.5  # an exclude keyword halves a trained model's probability
 
@@ -49,7 +45,7 @@ class Scorer:
     models: list[LinearModel | None]  # None: scored by rules alone
     top_terms: int = 8
     rules: RuleSet = field(init=False)
-    weights: sp.csr_matrix = field(init=False)
+    weights: StackedWeights = field(init=False)
 
     def __post_init__(self) -> None:
         self.rules = RuleSet(self.watchlists)
@@ -57,7 +53,11 @@ class Scorer:
             m.column() if m is not None else sp.csc_matrix((N_FEATURES, 1), dtype=np.float32)
             for m in self.models
         ]
-        self.weights = sp.hstack(cols, format="csr", dtype=np.float32) if cols else None
+        self.weights = StackedWeights(
+            sp.hstack(cols, format="csr", dtype=np.float32)
+            if cols
+            else sp.csr_matrix((N_FEATURES, 0), dtype=np.float32)
+        )
         self.bias = np.array([m.bias if m else 0.0 for m in self.models])
         self.calib_a = np.array([m.calib_a if m else 1.0 for m in self.models])
         self.calib_b = np.array([m.calib_b if m else 0.0 for m in self.models])
@@ -78,7 +78,7 @@ class Scorer:
         batch = TextBatch(texts)
         features = featurize_batch(batch)
         hits = self.rules.match(batch, codes, applicants)
-        decision = dense_product(features, self.weights) + self.bias
+        decision = self.weights.product(features) + self.bias
         probs = 1.0 / (1.0 + np.exp(-(self.calib_a * decision + self.calib_b)))
         probs = np.where(hits.exclude_counts > 0, probs * EXCLUDE_FACTOR, probs)
         scores = np.where(self.trained, probs, hits.rules_score())
@@ -96,28 +96,6 @@ class Scorer:
         out = np.empty(len(text), dtype=object)
         out[order] = text
         return out.tolist()
-
-
-def dense_product(a: sp.csr_matrix, b: sp.csr_matrix) -> np.ndarray:
-    """``(a @ b)`` as a dense float32 array: the (documents x watchlists) product.
-
-    scipy's own product first runs a pass that only counts the result's nonzeros; the result here
-    is dense and small, so its room is allocated up front and that pass skipped.
-    """
-    n, m = a.shape[0], b.shape[1]
-    if _matmat is None or n * m >= 2**31:
-        return (a @ b).toarray()
-    indptr, indices = np.empty(n + 1, dtype=np.int32), np.empty(n * m, dtype=np.int32)
-    data = np.empty(n * m, dtype=np.float32)
-    args = [a.indptr, a.indices, a.data, b.indptr, b.indices, b.data]
-    args = [
-        x.astype(np.int32, copy=False) if x.dtype.kind == "i" else x.astype(np.float32, copy=False)
-        for x in args
-    ]
-    _matmat(n, m, *args, indptr, indices, data)
-    out = np.zeros((n, m), dtype=np.float32)
-    out[np.repeat(np.arange(n), np.diff(indptr)), indices[: indptr[-1]]] = data[: indptr[-1]]
-    return out
 
 
 def threshold_of(watchlist: Watchlist, model: LinearModel | None) -> float:
