@@ -81,16 +81,12 @@ class TermTables:
             _POSITION[columns] = -1
         # rows of the explaining nonzeros alone (a third of the nonzeros are not)
         known = np.flatnonzero(entry >= 0)
-        rows = np.searchsorted(indptr, known, side="right") - 1
+        rows = np.repeat(np.arange(n), np.diff(indptr))[known]
         entry = entry[known]
         contrib = self.weights[entry] * features.data[known]  # float32, as stored
         keep = _strongest(rows, contrib, n, top)
         rows, entry, contrib = rows[keep], entry[keep], contrib[keep]
-        # Positive float32s order as their bit patterns: one int64 key, strongest first, then by term.
-        strength = np.int64(0x7FFFFFFF) - contrib.view(np.int32).astype(np.int64)
-        order = np.argsort((strength << 32) | self.alpha[entry])
-        # rows are small integers: a stable sort of them is a radix sort
-        order = order[np.argsort(rows[order].astype(np.int32 if n >= 2**15 else np.int16), kind="stable")]
+        order = _by_row_strongest_first(rows, contrib, self.alpha[entry], n)
         rows, entry, contrib = rows[order], entry[order], contrib[order]
         counts = np.bincount(rows, minlength=n)
         rank = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
@@ -105,6 +101,22 @@ class TermTables:
             self.pieces[i] = f"[{json.dumps(self.texts[i], ensure_ascii=False)}, "
         pieces = self.pieces[entry] + weight_text(contrib, "]")
         return join_groups(rows, pieces, features.shape[0])
+
+
+def _by_row_strongest_first(rows: np.ndarray, contrib: np.ndarray, alpha: np.ndarray, n: int) -> np.ndarray:
+    """The order sorting candidates by row, then strongest first, then alphabetically.
+
+    Positive float32s order as their bit patterns, so (row, strength, alphabetical rank) packs
+    into one int64 key and one sort when the three fit; otherwise two sorts do the same.
+    """
+    strength = np.int64(0x7FFFFFFF) - contrib.view(np.int32).astype(np.int64)
+    alpha_bits = int(alpha.max()).bit_length() if len(alpha) else 0
+    if (n - 1).bit_length() + 31 + alpha_bits <= 63:
+        key = (rows.astype(np.int64) << (31 + alpha_bits)) | (strength << alpha_bits) | alpha
+        return np.argsort(key)
+    order = np.argsort((strength << 32) | alpha)
+    # rows are small integers: a stable sort of them is a radix sort
+    return order[np.argsort(rows[order].astype(np.int32 if n >= 2**15 else np.int16), kind="stable")]
 
 
 def _strongest(rows: np.ndarray, contrib: np.ndarray, n: int, top: int) -> np.ndarray:
