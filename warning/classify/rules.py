@@ -1,9 +1,8 @@
 """The rules of many watchlists matched against a whole batch at once.
 
-Keywords are found with the featurizer's span hashes (a keyword is a span starting at a word start,
-or anywhere for CJK), so 100 watchlists' keywords cost a few numpy passes per batch instead of
-100 regular expressions per publication. Semantics are those of `warning.watchlists.match_keywords`.
-Codes and competitors are short lists per publication and are looked up in dictionaries.
+Keywords are found with the featurizer's span hashes (`keyword_index`), so 100 watchlists'
+keywords cost a few numpy passes per batch instead of 100 regular expressions per publication;
+semantics are those of `warning.watchlists.match_keywords`. Codes and competitors are short lists per publication and are looked up in dictionaries.
 """
 
 from __future__ import annotations
@@ -15,9 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from warning.classify.code_index import CodeIndex
 from warning.classify.evidence import join_groups, lists_json
-from warning.classify.featurize import TextBatch, _scalar_hash, normalise_text
-from warning.watchlists import _CJK_RE, Watchlist, _code_key, competitor_index, normalise_applicant
+from warning.classify.featurize import TextBatch, normalise_text
+from warning.classify.keyword_index import KeywordIndex
+from warning.watchlists import _CJK_RE, Watchlist, competitor_index, normalise_applicant
 
 # Rules-only scoring (no trained model yet): independent pieces of evidence, combined as
 # 1 - prod(1 - p). One code hit, or two keywords, or a keyword and a competitor, pass 0.5.
@@ -35,7 +36,7 @@ class RuleHits:
 
     docs: np.ndarray  # int64
     watchlists: np.ndarray  # int64
-    pieces: np.ndarray  # object: each hit JSON-encoded ('"B62K11"')
+    pieces: np.ndarray  # object: each hit JSON-encoded ('"B62K11/04"')
 
     @classmethod
     def of(cls, docs: list[int], watchlists: list[int], pieces: list[str]) -> RuleHits:
@@ -125,12 +126,7 @@ class RuleSet:
     def __init__(self, watchlists: list[Watchlist]) -> None:
         self.watchlists = watchlists
         self.entries: list[tuple[int, str, str]] = []
-        # (anywhere?, length) -> sorted hashes and the entry ids behind each
-        groups: dict[tuple[bool, int], list[tuple[int, int]]] = defaultdict(list)
-        # Spans worth hashing: a table of their first two characters per group (see `_lead_of`).
-        leads: dict[tuple[bool, int], np.ndarray] = defaultdict(lambda: np.zeros(1 << 16, dtype=bool))
-        self.first_chars = {a: np.zeros(1 << 16, dtype=bool) for a in (False, True)}
-        seen = set()
+        keys, seen = [], set()
         for wl, w in enumerate(watchlists):
             for kind in ("keywords", "exclude"):
                 for text in getattr(w, kind):
@@ -138,43 +134,16 @@ class RuleSet:
                     if (wl, kind, key) in seen:
                         continue  # "Patient" (de) and "patient" (en) are one keyword
                     seen.add((wl, kind, key))
-                    anywhere = bool(_CJK_RE.search(key))
-                    groups[(anywhere, len(key))].append((_scalar_hash(key), len(self.entries)))
-                    leads[(anywhere, len(key))][_lead_of(key)] = True
-                    self.first_chars[anywhere][ord(key[0]) & 0xFFFF] = True
+                    keys.append((key, bool(_CJK_RE.search(key)), len(self.entries)))
                     self.entries.append((wl, kind, text))
-        # Equal keywords of several watchlists share one hash: hash id -> entries via a 0/1 matrix.
-        self.groups = {}
-        hash_rows, entry_cols = [], []
-        for key, pairs in groups.items():
-            unique = sorted({h for h, _ in pairs})
-            base = sum(len(g[0]) for g in self.groups.values())
-            ids = {h: base + i for i, h in enumerate(unique)}
-            self.groups[key] = (
-                np.array(unique, dtype=np.uint64),
-                np.array([ids[h] for h in unique]),
-                leads[key],
-            )
-            for h, entry in pairs:
-                hash_rows.append(ids[h])
-                entry_cols.append(entry)
-        n_hashes = sum(len(g[0]) for g in self.groups.values())
-        self.hash_to_entry = sp.csr_matrix(
-            (np.ones(len(hash_rows)), (hash_rows, entry_cols)), shape=(n_hashes, len(self.entries))
-        )
-        self.prefixes: dict[str, list[int]] = defaultdict(list)
-        for wl, w in enumerate(watchlists):
-            for prefix in (*w.cpc, *w.ipc):
-                if wl not in self.prefixes[prefix]:
-                    self.prefixes[prefix].append(wl)
-        self.prefix_lengths = sorted({len(p) for p in self.prefixes})
+        self.keywords = KeywordIndex(keys, len(self.entries))
+        self.codes = CodeIndex(watchlists)
         self.competitors: dict[str, list[int]] = defaultdict(list)
         for wl, w in enumerate(watchlists):
             for key in competitor_index(w):
                 self.competitors[key].append(wl)
         self._index_entries()
-        # Codes and applicant names repeat across publications: their owners are looked up once.
-        self._code_cache: dict[str, tuple[tuple[int, str], ...]] = {}
+        # Applicant names repeat across publications: their owners are looked up once.
         self._applicant_cache: dict[str, list[int]] = {}
 
     def _index_entries(self) -> None:
@@ -196,7 +165,7 @@ class RuleSet:
 
     def match(self, batch: TextBatch, codes: list[list[str]], applicants: list[list[str]]) -> BatchRules:
         """Every watchlist's rule hits for every document of the batch."""
-        hits = self._keyword_hits(batch)
+        hits = self.keywords.find(batch)
         is_kw = self.entry_is_keyword.astype(float)
         kw = (hits @ sp.diags(is_kw) @ self.to_watchlists).toarray()
         ex = (hits @ sp.diags(1.0 - is_kw) @ self.to_watchlists).toarray()
@@ -209,61 +178,9 @@ class RuleSet:
             rules=self,
         )
 
-    def _keyword_hits(self, batch: TextBatch) -> sp.csr_matrix:
-        docs, found = [], []
-        n = len(batch.codes)
-        codes = np.append(batch.codes, np.uint32(0))
-        # CJK keywords match anywhere, others at word starts; only starts whose first two
-        # characters begin some keyword of the group are hashed.
-        candidates = {False: batch.word_starts}
-        if any(anywhere for anywhere, _ in self.groups):
-            candidates[True] = np.flatnonzero(self.first_chars[True][codes[:-1] & 0xFFFF])
-        lead = {a: _leads(codes, c) for a, c in candidates.items()}
-        for (anywhere, length), (hashes, entry_ids, table) in self.groups.items():
-            starts = candidates[anywhere]
-            starts = starts[table[lead[anywhere][1 if length >= 2 else 0]] & (starts + length <= n)]
-            if not len(starts):
-                continue
-            h = batch.spans.hash(starts, starts + length)
-            where = np.minimum(np.searchsorted(hashes, h), len(hashes) - 1)
-            ok = hashes[where] == h
-            # the span must not cross into the next document
-            ok &= batch.doc_of[starts] == batch.doc_of[starts + length - 1]
-            ok &= batch.codes[starts + length - 1] != 0
-            docs.append(batch.doc_of[starts[ok]])
-            found.append(entry_ids[where[ok]])
-        rows = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64)
-        cols = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
-        n_hashes = self.hash_to_entry.shape[0]
-        matrix = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(batch.n_docs, n_hashes))
-        matrix = (matrix @ self.hash_to_entry).tocsr()
-        matrix.data[:] = 1.0  # a keyword found twice is still one keyword
-        return matrix
-
     def _code_hits(self, codes: list[list[str]]) -> RuleHits:
-        cache = self._code_cache
-        # One pass over the batch's codes; most have no owner, so the per-hit work below is small.
-        found = [cache[c] if c in cache else self._learn_code(c) for doc_codes in codes for c in doc_codes]
-        _bound(self._code_cache)
-        sizes = [len(owners) for owners in found]
-        doc_of_code = np.repeat(np.arange(len(codes)), [len(doc_codes) for doc_codes in codes])
-        docs = np.repeat(doc_of_code, sizes).tolist()
-        hits = [hit for owners in found if owners for hit in owners]
-        # first occurrence of each (document, watchlist, code); documents stay in order
-        unique = list(dict.fromkeys((d, wl, piece) for d, (wl, piece) in zip(docs, hits, strict=True)))
-        return RuleHits.of([u[0] for u in unique], [u[1] for u in unique], [u[2] for u in unique])
-
-    def _learn_code(self, code: str) -> tuple[tuple[int, str], ...]:
-        """(watchlist, JSON-encoded code key) for every watchlist with a prefix of ``code``."""
-        key = _code_key(code)
-        owners: list[int] = []
-        for length in self.prefix_lengths:
-            if length > len(key):
-                break
-            owners += self.prefixes.get(key[:length], ())
-        piece = json.dumps(key, ensure_ascii=False) if owners else ""
-        found = self._code_cache[code] = tuple((wl, piece) for wl in dict.fromkeys(owners))
-        return found
+        docs, wls, pieces = self.codes.hits(codes)
+        return RuleHits(docs, wls, pieces)
 
     def _competitor_hits(self, applicants: list[list[str]]) -> RuleHits:
         docs, wls, pieces = [], [], []
@@ -286,20 +203,6 @@ class RuleSet:
         for i in range(len(words), 0, -1):
             owners.update(self.competitors.get(" ".join(words[:i]), ()))
         return sorted(owners)
-
-
-def _lead_of(key: str) -> int:
-    """The lead-table slot of a keyword: its first two characters, or its one character."""
-    if len(key) == 1:
-        return ord(key[0]) & 0xFFFF
-    return ((ord(key[0]) * 40503) ^ ord(key[1])) & 0xFFFF
-
-
-def _leads(codes: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """`_lead_of` for spans at ``starts`` of one and of at least two characters."""
-    first = codes[starts].astype(np.int64)
-    two = ((first * 40503) ^ codes[starts + 1].astype(np.int64)) & 0xFFFF
-    return first & 0xFFFF, two
 
 
 def _bound(cache: dict, size: int = 200_000) -> None:
