@@ -6,7 +6,8 @@ prefix such as ``B62K11`` then matches by a plain ``startswith``.
 
 Offices write them in many ways: ``H01M 10/42`` (WIPO), ``A41D001/06`` (USPTO 2001-2004),
 ``A45F  504`` (USPTO fixed width: subclass, main group right-aligned in 3, then subgroup),
-section/class/subclass/main-group/subgroup elements (ST.36 ``classification-ipcr``, OPS).
+section/class/subclass/main-group/subgroup elements (ST.36 ``classification-ipcr``, OPS),
+``H04W  84/20 A I`` (EP and OPS text, with version flags), ``7C 07C 29/00`` (IPC-7 edition first).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from __future__ import annotations
 import re
 
 _SLASHED = re.compile(r"^([A-HY]\d\d[A-Z])\s*0*(\d{1,4})\s*/\s*(\d{1,6})")
+# An edition digit first and spaces anywhere in the subclass; section Y exists only in CPC.
+_SPACED = re.compile(r"^\d?\s*([A-HY])\s*(\d\d)\s*([A-Z])\s*0*(\d{1,4})\s*/\s*(\d{1,6})")
 _FIXED_WIDTH = re.compile(r"^([A-HY]\d\d[A-Z])([ \d]{3})(\d{2,6})$")
 _SUBCLASS_GROUP = re.compile(r"^([A-HY]\d\d[A-Z])\s*0*(\d{1,4})$")
 _SUBCLASS = re.compile(r"^([A-HY]\d\d[A-Z])$")
@@ -28,6 +31,8 @@ def normalise_symbol(text: str) -> str:
     'A45F5/04'
     >>> normalise_symbol("G06F017/00")
     'G06F17/00'
+    >>> normalise_symbol("7C 07C 29/00")
+    'C07C29/00'
     >>> normalise_symbol("0101")  # Locarno: not IPC
     ''
     """
@@ -37,6 +42,10 @@ def normalise_symbol(text: str) -> str:
     m = _SLASHED.match(t)
     if m:
         return f"{m.group(1)}{int(m.group(2))}/{m.group(3)}"
+    m = _SPACED.match(t)
+    if m:
+        section, klass, subclass, group, subgroup = m.groups()
+        return f"{section}{klass}{subclass}{int(group)}/{subgroup}"
     compact_width = text.strip().upper()
     rest = compact_width[4:]
     if rest.strip().isdigit() and len(rest) < 5:

@@ -22,8 +22,9 @@ from warning.errors import ParseError
 from warning.identity import make_id
 from warning.models import APPLICATION, GRANT, Publication, QuarantinedDocument
 from warning.sources.base import ParsedItem
+from warning.sources.classification import normalise_symbol
 from warning.sources.xmlsafe import looks_like_html, parse_xml
-from warning.sources.xmltext import ipc_from_text, iso_date, squash
+from warning.sources.xmltext import iso_date, squash
 
 log = logging.getLogger(__name__)
 SOURCE = "ep_publication_server"
@@ -149,16 +150,16 @@ def _names(b: etree._Element, paths: tuple[str, ...]) -> list[str]:
 
 
 def _ipc(b: etree._Element) -> list[str]:
-    codes = [ipc_from_text(t.text) for t in b.iterfind("B500/B510EP/classification-ipcr/text")]
+    codes = [normalise_symbol(t.text or "") for t in b.iterfind("B500/B510EP/classification-ipcr/text")]
     for tag in ("B511", "B512", "B513", "B514"):
-        codes += [ipc_from_text(el.text) for el in b.iterfind(f"B500/B510/{tag}")]
+        codes += [normalise_symbol(el.text or "") for el in b.iterfind(f"B500/B510/{tag}")]
     return list(dict.fromkeys(c for c in codes if c))
 
 
 def _cpc(b: etree._Element) -> list[str]:
     # v1.5+ documents carry CPC beside IPC (B520EP); older ones have none.
     texts = b.iterfind("B500/B520EP/classifications-cpc/classification-cpc/text")
-    return list(dict.fromkeys(c for c in (ipc_from_text(t.text) for t in texts) if c))
+    return list(dict.fromkeys(c for c in (normalise_symbol(t.text or "") for t in texts) if c))
 
 
 def _priorities(b: etree._Element) -> list[tuple[str, str | None]]:

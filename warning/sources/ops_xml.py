@@ -26,8 +26,9 @@ from warning.errors import ParseError
 from warning.identity import make_id
 from warning.models import APPLICATION, GRANT, Publication, QuarantinedDocument
 from warning.sources.base import ParsedItem
+from warning.sources.classification import normalise_symbol
 from warning.sources.xmlsafe import looks_like_html, parse_xml
-from warning.sources.xmltext import ipc_from_text, iso_date, squash
+from warning.sources.xmltext import iso_date, squash
 
 log = logging.getLogger(__name__)
 SOURCE = "epo_ops"
@@ -268,7 +269,7 @@ def _ipc(b: etree._Element) -> list[str]:
     texts = [el.text for el in b.iterfind(f"{EX}classifications-ipcr/{EX}classification-ipcr/{EX}text")]
     texts += [el.text for el in b.iterfind(f"{EX}classification-ipc/{EX}main-classification")]
     texts += [el.text for el in b.iterfind(f"{EX}classification-ipc/{EX}further-classification")]
-    return list(dict.fromkeys(c for c in (ipc_from_text(t) for t in texts) if c))
+    return list(dict.fromkeys(c for c in (normalise_symbol(t or "") for t in texts) if c))
 
 
 def _cpc(b: etree._Element) -> list[str]:
