@@ -2,9 +2,9 @@
 
 A keyword is a span of the batch starting at a word start (or anywhere, for Chinese, Japanese
 and Korean keywords) whose polynomial hash, from the featurizer's prefix sums, equals the
-keyword's. Only starts whose first two characters begin some keyword are looked at: a table of
-those leads gives, for each start, the lengths worth hashing there, so all keywords of all
-lengths are found with one hash and one binary search over the candidate spans.
+keyword's. Only starts whose first four characters (fewer for shorter keywords) begin some keyword
+are looked at: a table of those leads gives, for each start, the lengths worth hashing there, so
+all keywords of all lengths are found with one hash and one binary search over few spans.
 """
 
 from __future__ import annotations
@@ -17,14 +17,9 @@ import scipy.sparse as sp
 from warning.classify.featurize import TextBatch, _scalar_hash
 
 _SLOTS = 1 << 16
+_LEAD = 4  # characters of a keyword's lead
 _LENGTH_MIX = np.uint64(0x9E3779B97F4A7C15)  # keys of different lengths never share a hash
-
-
-def lead_slot(first: int, second: int | None) -> int:
-    """Table slot of a span's first two characters (or its only one)."""
-    if second is None:
-        return first & 0xFFFF
-    return ((first * 40503) ^ second) & 0xFFFF
+_MIX = np.uint64(0xFF51AFD7ED558CCD)
 
 
 class KeywordIndex:
@@ -49,15 +44,14 @@ class KeywordIndex:
 
     def find(self, batch: TextBatch) -> sp.csr_matrix:
         """(documents x entries) 0/1: which entries' keys occur in each document."""
-        codes = np.append(batch.codes, np.uint32(0))  # room to read a second character at the end
         starts, lengths = [], []
         for anywhere, table in self.leads.items():
             if not table.any:
                 continue
             candidates = (
-                np.flatnonzero(table.first_chars[codes[:-1] & 0xFFFF]) if anywhere else batch.word_starts
+                np.flatnonzero(table.first_chars[batch.codes & 0xFFFF]) if anywhere else batch.word_starts
             )
-            s, n = table.spans(codes, candidates)
+            s, n = table.spans(batch, candidates)
             starts.append(s)
             lengths.append(n)
         start = np.concatenate(starts) if starts else np.zeros(0, dtype=np.int64)
@@ -81,36 +75,56 @@ class KeywordIndex:
 
 
 class _LeadTable:
-    """For each lead slot, the lengths of the keys starting with such a lead (CSR layout)."""
+    """Per lead length 1..4: for each slot of a lead's hash, the lengths of the keys it begins.
+
+    Keys of four characters or more are filed under their first four; shorter keys under
+    themselves. Tables are CSR (slot -> lengths); a slot shared by two leads only costs a hash.
+    """
 
     def __init__(self, texts: list[str]) -> None:
         self.any = bool(texts)
         self.first_chars = np.zeros(_SLOTS, dtype=bool)
-        lengths: list[set[int]] = [set() for _ in range(2 * _SLOTS)]
+        by_level: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
         for text in texts:
             self.first_chars[ord(text[0]) & 0xFFFF] = True
-            # one-character keys live in the second half, keyed by that character alone
-            if len(text) == 1:
-                lengths[_SLOTS + lead_slot(ord(text[0]), None)].add(1)
-            else:
-                lengths[lead_slot(ord(text[0]), ord(text[1]))].add(len(text))
-        counts = np.array([len(s) for s in lengths], dtype=np.int64)
-        self.indptr = np.concatenate([[0], np.cumsum(counts)])
-        self.lengths = np.array([n for s in lengths for n in sorted(s)], dtype=np.int64)
+            level = min(len(text), _LEAD)
+            by_level[level][_slot(_scalar_hash(text[:level]))].add(len(text))
+        self.levels = {}
+        for level, slots in sorted(by_level.items()):
+            pairs = sorted((slot, n) for slot, lengths in slots.items() for n in lengths)
+            keys = np.array([slot for slot, _ in pairs], dtype=np.int64)
+            indptr = np.zeros(_SLOTS + 1, dtype=np.int64)
+            np.cumsum(np.bincount(keys, minlength=_SLOTS), out=indptr[1:])
+            self.levels[level] = (indptr, np.array([n for _, n in pairs], dtype=np.int64))
 
-    def spans(self, codes: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def spans(self, batch: TextBatch, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(start, length) of every span worth hashing, for candidate ``starts``."""
-        first = codes[starts].astype(np.int64)
-        two = ((first * 40503) ^ codes[starts + 1].astype(np.int64)) & 0xFFFF
-        slots = np.concatenate([two, _SLOTS + (first & 0xFFFF)])
-        owners = np.concatenate([starts, starts])
-        counts = self.indptr[slots + 1] - self.indptr[slots]
-        has = counts > 0
-        slots, owners, counts = slots[has], owners[has], counts[has]
-        total = int(counts.sum())
-        offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-        picked = np.repeat(self.indptr[slots], counts) + offsets
-        return np.repeat(owners, counts), self.lengths[picked]
+        owners, lengths = [], []
+        for level, (indptr, table) in self.levels.items():
+            ends = np.minimum(starts + level, len(batch.codes))
+            slots = _slot(batch.spans.hash(starts, ends))
+            counts = indptr[slots + 1] - indptr[slots]
+            has = counts > 0
+            slots, counts = slots[has], counts[has]
+            offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+            owners.append(np.repeat(starts[has], counts))
+            lengths.append(table[np.repeat(indptr[slots], counts) + offsets])
+        if not owners:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate(owners), np.concatenate(lengths)
+
+
+def _slot(h):
+    """A table slot from a span hash (scalar or numpy array): its well-mixed top 16 bits."""
+    if isinstance(h, int):
+        h ^= h >> 33
+        h = (h * int(_MIX)) & (2**64 - 1)
+        return (h ^ (h >> 29)) >> 48
+    with np.errstate(over="ignore"):
+        h = h ^ (h >> np.uint64(33))
+        h = h * _MIX
+        h = h ^ (h >> np.uint64(29))
+    return (h >> np.uint64(48)).astype(np.int64)
 
 
 def _key_hash(h, length):
