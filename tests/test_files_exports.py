@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import zipfile
 from pathlib import Path
 
@@ -173,3 +174,13 @@ def test_ingest_of_the_exports_is_idempotent(corpus, db):
     again = ingest_paths(db, paths)
     assert again.saved.inserted == 0 and again.saved.merged == 0
     assert db.execute("SELECT count(*) FROM publications").fetchone()[0] == stored
+
+
+def test_ingest_progress_counts_documents_inside_one_big_file(db, tmp_path, capsys):
+    path = tmp_path / "week.jsonl"
+    lines = [json.dumps({"id": f"US-2024{n:07d}-A1", "title": f"Battery pack {n}"}) for n in range(2500)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = ingest_paths(db, [path], progress=True)
+    assert result.saved.inserted == 2500
+    shown = capsys.readouterr().err
+    assert "docs=1000" in shown and "docs=2000" in shown and "week.jsonl" in shown

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,8 +36,16 @@ class IngestResult:
         }
 
 
-def store_items(db: sqlite_utils.Database, items: Iterable[ParsedItem], result: IngestResult) -> None:
-    """Save publications in batches and quarantine the bad items; shared by ingest and fetch."""
+def store_items(
+    db: sqlite_utils.Database,
+    items: Iterable[ParsedItem],
+    result: IngestResult,
+    on_batch: Callable[[IngestResult], None] | None = None,
+) -> None:
+    """Save publications in batches and quarantine the bad items; shared by ingest and fetch.
+
+    ``on_batch`` hears after every stored batch (a progress display inside one big file).
+    """
     batch: list[Publication] = []
     for item in items:
         if isinstance(item, QuarantinedDocument):
@@ -50,6 +58,8 @@ def store_items(db: sqlite_utils.Database, items: Iterable[ParsedItem], result: 
         if len(batch) >= BATCH:
             result.saved.add(save_publications(db, batch))
             batch = []
+            if on_batch is not None:
+                on_batch(result)
     if batch:
         result.saved.add(save_publications(db, batch))
 
@@ -58,20 +68,28 @@ def ingest_paths(db: sqlite_utils.Database, paths: list[Path], progress: bool = 
     """Parse every file (folders recursively) and store what they hold; bad documents are quarantined."""
     files = expand_paths(paths)
     result = IngestResult(files=len(files))
-    for path in _with_progress(files, progress):
-        store_items(db, parse_file(path), result)
+    if not progress:
+        for path in files:
+            store_items(db, parse_file(path), result)
+        return result
+    from tqdm import tqdm
+
+    # Bytes advance per file; the document count advances per stored batch, so one big weekly
+    # zip shows progress too.
+    with tqdm(total=sum(f.stat().st_size for f in files), unit="B", unit_scale=True, desc="ingest") as bar:
+        for path in files:
+            name = path.name[-30:]
+            bar.set_postfix_str(f"{name} docs={_stored(result)}")
+            store_items(
+                db,
+                parse_file(path),
+                result,
+                lambda r, name=name: bar.set_postfix_str(f"{name} docs={_stored(r)}"),
+            )
+            bar.update(path.stat().st_size)
     return result
 
 
-def _with_progress(files: list[Path], progress: bool) -> Iterator[Path]:
-    if not progress:
-        yield from files
-        return
-    from tqdm import tqdm
-
-    total = sum(f.stat().st_size for f in files)
-    with tqdm(total=total, unit="B", unit_scale=True, desc="ingest") as bar:
-        for f in files:
-            bar.set_postfix_str(f.name[-30:])
-            yield f
-            bar.update(f.stat().st_size)
+def _stored(result: IngestResult) -> int:
+    saved = result.saved
+    return saved.inserted + saved.merged + saved.unchanged
