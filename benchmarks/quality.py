@@ -17,7 +17,11 @@ negatives) and always tested on the whole test part.
 
     .venv/bin/python benchmarks/quality.py            # prints a markdown table
     .venv/bin/python benchmarks/quality.py --quick    # 'all' only, fewer lines
-Writes benchmarks/out/quality.json.
+    .venv/bin/python benchmarks/quality.py --validate # held-out part of the training split only
+Writes benchmarks/out/quality.json (with --validate: quality_validate.json).
+
+Choose methods and settings with ``--validate``: it trains on 70 % of the training part and tests on
+the other 30 % of it (another fixed hash), so the test part is never looked at while choosing.
 """
 
 from __future__ import annotations
@@ -125,7 +129,24 @@ def load_hard() -> list[dict]:
 
 def in_test(doc_id: str) -> bool:
     """The fixed split rule: 30 % of publication numbers are test documents."""
-    return int(hashlib.sha256(doc_id.encode()).hexdigest()[:8], 16) % 10 < 3
+    return _share(doc_id) < 3
+
+
+def _share(key: str) -> int:
+    return int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) % 10
+
+
+def split(docs: list[dict], validate: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of the documents to train on and to test on.
+
+    With ``validate`` both come from the training part: 30 % of it (by a second hash) is held out
+    and the test part is dropped, so choosing settings never sees the test documents.
+    """
+    test = np.array([in_test(d["id"]) for d in docs])
+    if not validate:
+        return ~test, test
+    held_out = np.array([_share("inner:" + d["id"]) < 3 for d in docs])
+    return ~test & ~held_out, ~test & held_out
 
 
 def metrics(y: np.ndarray, predicted: np.ndarray, scores: np.ndarray) -> dict:
@@ -159,11 +180,11 @@ def ours(x_train, y_train, x_test, y_test) -> dict:
     return metrics(y_test, scores >= model.threshold, scores)
 
 
-def run_line(name, prefixes, keywords, docs, features, sizes, rng) -> dict:
+def run_line(name, prefixes, keywords, docs, features, sizes, rng, validate=False) -> dict:
     y = np.array([any(c.startswith(prefixes) for c in d["codes"]) for d in docs], dtype=np.int8)
-    test = np.array([in_test(d["id"]) for d in docs])
+    train, test = split(docs, validate)
     texts = [d["text"] for d in docs]
-    test_idx, train_idx = np.flatnonzero(test), np.flatnonzero(~test)
+    test_idx, train_idx = np.flatnonzero(test), np.flatnonzero(train)
     y_test = y[test_idx]
     result = {"line": name, "positives_train": int(y[train_idx].sum()), "positives_test": int(y_test.sum())}
     result["n_test"] = len(test_idx)
@@ -186,13 +207,13 @@ def _subsample(train_idx: np.ndarray, y: np.ndarray, size, rng) -> np.ndarray:
     return np.sort(np.concatenate([pos, neg]))
 
 
-def run_set(label: str, lines: dict, docs: list[dict], sizes) -> list[dict]:
+def run_set(label: str, lines: dict, docs: list[dict], sizes, validate=False) -> list[dict]:
     started = time.time()
     features = featurize([d["text"] for d in docs])
     results = []
     for name, (prefixes, keywords) in lines.items():
         rng = np.random.default_rng(7)
-        res = run_line(name, prefixes, keywords, docs, features, sizes, rng)
+        res = run_line(name, prefixes, keywords, docs, features, sizes, rng, validate)
         res["set"] = label
         results.append(res)
         print(f"  {label} / {name}: done ({time.time() - started:.0f}s)", file=sys.stderr)
@@ -242,19 +263,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="only 'all' labelled examples")
     parser.add_argument("--table", action="store_true", help="print the tables of the last run's JSON")
+    parser.add_argument(
+        "--validate", action="store_true", help="test on a held-out part of the training split (for choices)"
+    )
     args = parser.parse_args()
+    out_file = OUT / ("quality_validate.json" if args.validate else "quality.json")
     sizes = ("all",) if args.quick else SIZES
     if args.table:
-        saved = json.loads((OUT / "quality.json").read_text())
+        saved = json.loads(out_file.read_text())
         results, summary = saved["lines"], saved["average_f1"]
         sizes = tuple(saved.get("sizes", SIZES))
     else:
-        results = run_set("ordinary", ORDINARY, load_ordinary(), sizes)
-        results += run_set("hard", HARD, load_hard(), sizes)
+        results = run_set("ordinary", ORDINARY, load_ordinary(), sizes, args.validate)
+        results += run_set("hard", HARD, load_hard(), sizes, args.validate)
         summary = averages(results, sizes)
         OUT.mkdir(parents=True, exist_ok=True)
         payload = {"lines": results, "average_f1": summary, "sizes": list(sizes)}
-        (OUT / "quality.json").write_text(json.dumps(payload, indent=2) + "\n")
+        out_file.write_text(json.dumps(payload, indent=2) + "\n")
     print(markdown(results, sizes))
     print()
     print(summary_table(summary))
