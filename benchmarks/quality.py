@@ -11,9 +11,11 @@ shown to a method):
 
 Methods, on the same train/test split (a fixed rule on the publication number, 70 % / 30 %):
 keywords (the line's keywords as a boolean query), reference (plain TF-IDF + logistic regression,
-scikit-learn defaults, threshold 0.5), the same reference with class_weight="balanced", ours (the service's featurizer and `fit_linear`). Learning curve: the
-classifiers are trained with 10, 25, 100 or all labelled positives of the training part (plus its
-negatives) and always tested on the whole test part.
+scikit-learn defaults, threshold 0.5), the same reference with class_weight="balanced", ours (the
+service's featurizer and `fit_linear`). Learning curve: the classifiers are trained with 10, 25,
+100 or all labelled positives of the training part (plus its negatives) and always tested on the
+whole test part. Cold start: `warning train` without labels, from 0, 10, 25 or 100 seeds, the
+line's keywords and the training part as the store (see `cold_start`).
 
     .venv/bin/python benchmarks/quality.py            # prints a markdown table
     .venv/bin/python benchmarks/quality.py --quick    # 'all' only, fewer lines
@@ -45,11 +47,13 @@ sys.path.insert(0, str(ROOT))
 
 from warning.classify.featurize import featurize  # noqa: E402
 from warning.classify.fit import fit_linear  # noqa: E402
-from warning.watchlists import keyword_pattern  # noqa: E402
+from warning.classify.train import BACKGROUND, WEIGHTS  # noqa: E402
+from warning.watchlists import keyword_pattern, match_keywords  # noqa: E402
 
 CORPUS = Path(os.environ.get("WARNING_CORPUS", ROOT.parent / "shared" / "corpus"))
 OUT = ROOT / "benchmarks" / "out"
 SIZES = (10, 25, 100, "all")
+COLD_SIZES = (0, 10, 25, 100)  # seeds given to the cold start
 
 # Product lines and the keywords a user would write for them (the keyword baseline).
 ORDINARY = {
@@ -180,6 +184,28 @@ def ours(x_train, y_train, x_test, y_test) -> dict:
     return metrics(y_test, scores >= model.threshold, scores)
 
 
+def cold_start(features, texts, train_idx, y, keywords, seeds, x_test, y_test) -> dict:
+    """`warning train` without a data file: seeds, strong keyword hits and background, no labels.
+
+    As `warning.classify.train.cold_start` builds it from a store (here the training part): a
+    document with two or more distinct keywords is a weak positive, a random sample of the store
+    the background, the seeds outweigh both. No labelled negative is used.
+    """
+    pattern = keyword_pattern(keywords)
+    strong = [i for i in train_idx.tolist() if len(set(match_keywords(pattern, keywords, texts[i]))) >= 2]
+    rng = np.random.default_rng(11)
+    sample = train_idx if len(train_idx) <= BACKGROUND else rng.choice(train_idx, BACKGROUND, replace=False)
+    examples = {int(i): (0, WEIGHTS["background"]) for i in sample}
+    examples |= {i: (1, WEIGHTS["rule"]) for i in strong}
+    examples |= {int(i): (1, WEIGHTS["seed"]) for i in seeds}
+    idx = np.array(sorted(examples))
+    labels = np.array([examples[i][0] for i in idx], dtype=np.int8)
+    weights = np.array([examples[i][1] for i in idx])
+    model, _ = fit_linear(features[idx], labels, weights)
+    scores = model.probability(x_test)
+    return metrics(y_test, scores >= model.threshold, scores)
+
+
 def run_line(name, prefixes, keywords, docs, features, sizes, rng, validate=False) -> dict:
     y = np.array([any(c.startswith(prefixes) for c in d["codes"]) for d in docs], dtype=np.int8)
     train, test = split(docs, validate)
@@ -189,6 +215,13 @@ def run_line(name, prefixes, keywords, docs, features, sizes, rng, validate=Fals
     result = {"line": name, "positives_train": int(y[train_idx].sum()), "positives_test": int(y_test.sum())}
     result["n_test"] = len(test_idx)
     result["keywords"] = keyword_baseline(keywords, [texts[i] for i in test_idx], y_test)
+    if len(sizes) > 1:
+        positives = train_idx[y[train_idx] == 1]
+        for size in COLD_SIZES:
+            seeds = np.random.default_rng(7).choice(positives, min(size, len(positives)), replace=False)
+            result[f"cold@{size}"] = cold_start(
+                features, texts, train_idx, y, keywords, seeds, features[test_idx], y_test
+            )
     for size in sizes:
         idx = _subsample(train_idx, y, size, rng)
         y_train = y[idx]
@@ -256,6 +289,9 @@ def averages(results: list[dict], sizes) -> dict:
             for method in ("reference", "balanced"):
                 scores = [r[f"{method}@{size}"]["f1"] for r in rows]
                 out[label][f"{method}@{size}"] = round(float(np.mean(scores)), 4)
+        for size in COLD_SIZES:
+            if f"cold@{size}" in rows[0]:
+                out[label][f"cold@{size}"] = round(float(np.mean([r[f"cold@{size}"]["f1"] for r in rows])), 4)
     return out
 
 
