@@ -120,3 +120,47 @@ def test_source_state_roundtrip(db):
     state.cursor = "2024-05-01"
     save_source_state(db, state)
     assert get_source_state(db, "ops", "VN").cursor == "2024-05-01"
+
+
+def _match(pid: str, watchlist: str = "moto") -> tuple:
+    return (pid, watchlist, 0.9, 0.5, "{}", "rules", "2026-11-24T00:00:00+00:00")
+
+
+def test_a_batch_that_fails_halfway_leaves_nothing_behind(db):
+    from warning.store.matches import count_matches, get_cursors, record_batch
+
+    record_batch(db, [_match("US-1-A1")], [("moto", 1, "rules", "t0")])
+    bad = [_match("US-2-A1"), _match("US-3-A1"), ("US-4-A1", "moto")]  # the third row is malformed
+    with pytest.raises(sqlite3.ProgrammingError):
+        record_batch(db, bad, [("moto", 4, "rules", "t1")])
+    assert count_matches(db, ["moto"]) == 1  # US-2 and US-3 were rolled back with it
+    assert get_cursors(db, ["moto"]) == {"moto": 1}  # the cursor did not move past them
+    assert not db.conn.in_transaction
+    record_batch(db, bad[:2], [("moto", 4, "rules", "t1")])  # the re-run stores them once
+    assert count_matches(db, ["moto"]) == 3
+
+
+def test_a_nested_transaction_is_a_savepoint(db):
+    from warning.store.db import transaction
+
+    with transaction(db):
+        db.execute("INSERT INTO watchlists (name) VALUES ('outer')")
+        with pytest.raises(RuntimeError), transaction(db):
+            db.execute("INSERT INTO watchlists (name) VALUES ('inner')")
+            raise RuntimeError("inner fails")
+        assert db.conn.in_transaction  # the outer one goes on
+    assert [r["name"] for r in db.query("SELECT name FROM watchlists")] == ["outer"]
+
+
+def test_a_second_writer_waits_for_the_first(tmp_path):
+    from warning.store.db import transaction
+
+    first, second = open_db(tmp_path / "s.db"), open_db(tmp_path / "s.db")
+    second.execute("PRAGMA busy_timeout=50")
+    with transaction(first):
+        first.execute("INSERT INTO watchlists (name) VALUES ('a')")
+        with pytest.raises(sqlite3.OperationalError, match="locked"), transaction(second):
+            pass  # BEGIN IMMEDIATE asks for the write lock first, and times out
+    with transaction(second):
+        second.execute("INSERT INTO watchlists (name) VALUES ('b')")
+    assert sorted(r["name"] for r in first.query("SELECT name FROM watchlists")) == ["a", "b"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,6 +17,30 @@ from warning.store.migrations import MIGRATIONS
 def utcnow() -> str:
     """Now, as the ISO text the store keeps (UTC, seconds)."""
     return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """Writes that land together or not at all.
+
+    The connection runs in autocommit mode (``isolation_level=None``), where ``with conn:`` opens
+    no transaction: each statement would commit alone, and a crash halfway would leave half a
+    batch. This opens one, ``BEGIN IMMEDIATE`` so the write lock is taken (waiting up to the busy
+    timeout) before anything is read. Inside an open transaction it is a savepoint, through
+    sqlite-utils' ``atomic``.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")
 
 
 def open_db(path: Path | str, migrate: bool = True) -> sqlite_utils.Database:

@@ -8,7 +8,7 @@ from typing import Any
 import sqlite_utils
 
 from warning.models import LegalEvent
-from warning.store.db import utcnow
+from warning.store.db import transaction, utcnow
 
 
 def add_family_members(
@@ -18,7 +18,7 @@ def add_family_members(
     known = {r["publication_id"] for r in case_family(db, case_id)}
     new = [m for m in dict.fromkeys(members) if m[0] not in known]
     now = utcnow()
-    with db.conn:
+    with transaction(db):
         db.conn.executemany(
             "INSERT OR IGNORE INTO risk_family (case_id, publication_id, country, origin, first_seen) "
             "VALUES (?, ?, ?, ?, ?)",
@@ -66,7 +66,7 @@ def save_legal_events(db: sqlite_utils.Database, events: Iterable[LegalEvent]) -
         for e in dict.fromkeys(events)
     ]
     before = db.conn.total_changes
-    with db.conn:
+    with transaction(db):
         db.conn.executemany(
             "INSERT OR IGNORE INTO legal_events (publication_id, date, code, description, category, country, "
             "fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 import sqlite_utils
 
-from warning.store.db import utcnow
+from warning.store.db import transaction, utcnow
 
 _PUB_COLUMNS = "p.rowid AS rid, p.id, p.country, p.titles, p.abstracts, p.claims, p.ipc, p.cpc, p.applicants"
 
@@ -35,7 +35,7 @@ def get_cursors(db: sqlite_utils.Database, watchlists: list[str]) -> dict[str, i
 
 def reset_cursors(db: sqlite_utils.Database, watchlists: list[str]) -> None:
     """Make ``watchlists`` score every publication again."""
-    with db.conn:
+    with transaction(db):
         db.conn.executemany("DELETE FROM classify_cursor WHERE watchlist = ?", [(w,) for w in watchlists])
 
 
@@ -46,7 +46,7 @@ def record_batch(db: sqlite_utils.Database, matches: list[tuple], cursors: list[
     created_at); a pair already matched is updated in place and keeps its created_at.
     ``cursors``: (watchlist, last_rowid, model_version, updated_at).
     """
-    with db.conn:
+    with transaction(db):
         db.conn.executemany(
             "INSERT INTO matches (publication_id, watchlist, score, threshold, evidence, model_version, "
             "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (publication_id, watchlist) DO UPDATE SET "

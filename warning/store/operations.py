@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from warning.models import QuarantinedDocument
-from warning.store.db import utcnow
+from warning.store.db import transaction, utcnow
 
 # Raw bytes larger than this are kept by reference only: a 2 GB zip does not belong in SQLite.
 MAX_QUARANTINE_RAW = 5 * 1024 * 1024
@@ -54,7 +54,7 @@ def list_source_states(db: sqlite_utils.Database) -> list[SourceState]:
 
 def start_run(db: sqlite_utils.Database, job: str, source: str = "") -> int:
     """Record that a job started; returns the run id to finish later."""
-    with db.conn:
+    with transaction(db):
         cursor = db.execute(
             "INSERT INTO runs (job, source, started_at, status, counts) VALUES (?, ?, ?, 'running', '{}')",
             [job, source, utcnow()],
@@ -66,7 +66,7 @@ def finish_run(
     db: sqlite_utils.Database, run_id: int, status: str, counts: dict | None = None, error: str = ""
 ) -> None:
     """Record a job's end: ``ok``, ``failed`` or ``interrupted``, with its counts and error."""
-    with db.conn:
+    with transaction(db):
         db.execute(
             "UPDATE runs SET finished_at = ?, status = ?, counts = ?, error = ? WHERE id = ?",
             [utcnow(), status, json.dumps(counts or {}, ensure_ascii=False), error, run_id],
@@ -81,7 +81,7 @@ def quarantine(db: sqlite_utils.Database, item: QuarantinedDocument) -> bool:
     """Keep an untrusted document with its reason; returns False when it was already kept."""
     key = hashlib.sha256(b"\0".join([item.source.encode(), item.ref.encode(), item.raw])).hexdigest()
     raw = item.raw if len(item.raw) <= MAX_QUARANTINE_RAW else b""
-    with db.conn:
+    with transaction(db):
         cursor = db.execute(
             "INSERT OR IGNORE INTO quarantine (key, source, ref, reason, raw, raw_size, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -13,6 +13,8 @@ from typing import Any
 
 import sqlite_utils
 
+from warning.store.db import transaction
+
 _ROW_COLUMNS = (
     "key",
     "kind",
@@ -59,7 +61,7 @@ def insert_alerts(db: sqlite_utils.Database, rows: Iterable[dict[str, Any]], now
         f"VALUES ({', '.join('?' for _ in _ROW_COLUMNS)})"
     )
     before = db.conn.total_changes
-    with db.conn:
+    with transaction(db):
         db.conn.executemany(sql, values)
     return db.conn.total_changes - before
 
@@ -112,7 +114,7 @@ def claim(
     two dispatchers that read the same row never both send it. Returns the ids claimed.
     """
     claimed = []
-    with db.conn:
+    with transaction(db):
         for row in rows:
             cursor = db.execute(
                 "UPDATE alerts SET status = 'sending', claimed_by = ?, next_attempt_at = ? "
@@ -133,7 +135,7 @@ def claim(
 
 def release(db: sqlite_utils.Database, ids: list[int], now: str) -> None:
     """Give claimed rows back, unsent and due (their batch could not be claimed whole)."""
-    with db.conn:
+    with transaction(db):
         db.conn.executemany(
             "UPDATE alerts SET status = 'pending', claimed_by = NULL, next_attempt_at = ? "
             "WHERE id = ? AND status = 'sending'",
@@ -153,7 +155,7 @@ def record_attempt(
 ) -> None:
     """Record one attempt for each row and move it to sent, pending (retry later) or dead."""
     status = "sent" if ok else "dead" if dead else "pending"
-    with db.conn:
+    with transaction(db):
         for alert_id in ids:
             db.execute(
                 "INSERT INTO delivery_attempts (alert_id, at, ok, error, response) VALUES (?, ?, ?, ?, ?)",
@@ -196,7 +198,7 @@ def watchlist_titles(db: sqlite_utils.Database) -> dict[str, dict[str, str]]:
 
 def revive_dead(db: sqlite_utils.Database, now: str) -> int:
     """Give every dead letter a fresh start (pending, attempts reset); returns how many."""
-    with db.conn:
+    with transaction(db):
         cursor = db.execute(
             "UPDATE alerts SET status = 'pending', attempts = 0, next_attempt_at = ? WHERE status = 'dead'",
             [now],

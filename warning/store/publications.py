@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from warning.models import Publication
-from warning.store.db import utcnow
+from warning.store.db import transaction, utcnow
 
 _DICT_FIELDS = ("titles", "abstracts", "claims")
 _LIST_FIELDS = ("applicants", "inventors", "ipc", "cpc", "priority_claims")
@@ -69,7 +69,7 @@ def save_publications(db: sqlite_utils.Database, publications: Iterable[Publicat
         else:
             updates.append({**merged, "updated_at": now})
     columns = (*_COLUMNS, *_TEXT_COLUMNS, "first_seen", "updated_at")
-    with db.conn:
+    with transaction(db):
         if inserts:
             placeholders = ", ".join("?" for _ in columns)
             db.conn.executemany(

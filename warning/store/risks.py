@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlite_utils
 
-from warning.store.db import utcnow
+from warning.store.db import transaction, utcnow
 
 CASE_FIELDS = (
     "publication_id",
@@ -39,7 +39,7 @@ def insert_case(db: sqlite_utils.Database, case: dict[str, Any], who: str, note:
     row["enterprises"] = json.dumps(case.get("enterprises") or [], ensure_ascii=False)
     columns = ", ".join(CASE_FIELDS)
     marks = ", ".join("?" for _ in CASE_FIELDS)
-    with db.conn:
+    with transaction(db):
         cursor = db.execute(
             f"INSERT INTO risk_cases ({columns}) VALUES ({marks})", [row[k] for k in CASE_FIELDS]
         )
@@ -112,7 +112,7 @@ def update_case(
         if value == old:
             continue
         made.append({"field": name, "old": _as_text(old), "new": _as_text(value)})
-    with db.conn:
+    with transaction(db):
         for change in made:
             value = changes[change["field"]]
             stored = json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value
@@ -135,7 +135,7 @@ def add_history(
     note: str = "",
 ) -> None:
     """Record one entry (a legal change, a recomputed deadline, a note) on a case's history."""
-    with db.conn:
+    with transaction(db):
         _history(db, case_id, who, field, old, new, note, utcnow())
 
 
@@ -159,7 +159,7 @@ def replace_deadlines(
     """Store a case's freshly computed deadlines; returns the previous ``{kind: date}``."""
     previous = {d["kind"]: d["date"] for d in case_deadlines(db, case_id)}
     now = utcnow()
-    with db.conn:
+    with transaction(db):
         db.execute("DELETE FROM risk_deadlines WHERE case_id = ?", [case_id])
         db.conn.executemany(
             "INSERT INTO risk_deadlines (case_id, kind, date, basis, computed_at) VALUES (?, ?, ?, ?, ?)",
@@ -205,7 +205,7 @@ def open_deadlines_between(db: sqlite_utils.Database, first: str, last: str) -> 
 
 def kill_pending_reminders(db: sqlite_utils.Database, case_id: int, reason: str = "case closed") -> int:
     """Move a case's reminders that are still pending to dead letters with ``reason``; returns how many."""
-    with db.conn:
+    with transaction(db):
         cursor = db.execute(
             "UPDATE alerts SET status = 'dead', last_error = ? WHERE case_id = ? AND kind = 'reminder' "
             "AND status = 'pending'",

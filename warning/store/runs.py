@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
-from warning.store.db import utcnow
+from warning.store.db import transaction, utcnow
 
 
 def last_success_by_job(db: sqlite_utils.Database) -> dict[str, datetime]:
@@ -33,7 +33,7 @@ def run_recorded_since(db: sqlite_utils.Database, job: str, since: str) -> bool:
 
 def interrupt_stale_runs(db: sqlite_utils.Database, note: str) -> int:
     """Mark runs left ``running`` by a process that died as ``interrupted``; returns how many."""
-    with db.conn:
+    with transaction(db):
         cursor = db.execute(
             "UPDATE runs SET status = 'interrupted', finished_at = ?, error = ? WHERE status = 'running'",
             [utcnow(), note],
@@ -47,7 +47,7 @@ def mark_jobs_interrupted(db: sqlite_utils.Database, started: dict[str, str], no
     For a stop that could not wait: the runs resume on their next run. Returns how many.
     """
     count = 0
-    with db.conn:
+    with transaction(db):
         for job, since in started.items():
             cursor = db.execute(
                 "UPDATE runs SET status = 'interrupted', finished_at = ?, error = ? "
