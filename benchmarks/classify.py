@@ -10,6 +10,8 @@ in turn; never saved). Scoring runs the service's own code path in batches of `b
 - rows: the whole `classify` scoring path (`match_rows`): scores, target markets, evidence, and
   the `matches` rows ready for SQLite (what `classify` stores; the SQLite insert itself aside).
 
+Store: the matches of 20,000 publications written into a fresh SQLite store, per match.
+
 Memory: the process's peak RSS (the benchmark's own model training included) and, measured
 apart, the peak allocated while scoring batches.
 
@@ -29,6 +31,7 @@ import dataclasses  # noqa: E402
 import json  # noqa: E402
 import resource  # noqa: E402
 import sys  # noqa: E402
+import tempfile  # noqa: E402
 import time  # noqa: E402
 import tracemalloc  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -44,6 +47,8 @@ from quality import ORDINARY, load_hard, load_ordinary  # noqa: E402
 from warning.classify.featurize import featurize  # noqa: E402
 from warning.classify.fit import fit_linear, term_lookup  # noqa: E402
 from warning.classify.run import Scorer, match_rows  # noqa: E402
+from warning.store.db import open_db  # noqa: E402
+from warning.store.matches import record_batch  # noqa: E402
 from warning.watchlists import load_watchlists  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
@@ -97,6 +102,28 @@ def measure(scorer: Scorer, rows: list[dict], batch: int, mode: str) -> dict:
             "matches": matches}  # fmt: skip
 
 
+def store_cost(scorer: Scorer, rows: list[dict], batch: int) -> dict:
+    """What `classify` adds by storing: the matches of ``rows`` written with `record_batch` into a
+    fresh SQLite store (WAL, one transaction per batch, as `classify` writes them)."""
+    with tempfile.TemporaryDirectory() as folder:
+        db = open_db(Path(folder) / "store.db")
+        batches = [
+            match_rows(scorer, rows[s : s + batch], "2026-01-01T00:00:00Z")
+            for s in range(0, len(rows), batch)
+        ]
+        started = time.perf_counter()
+        for found in batches:
+            record_batch(db, found, [("wl-0", 0, "bench", "2026-01-01T00:00:00Z")])
+        elapsed = time.perf_counter() - started
+        db.conn.close()
+    matches = sum(len(b) for b in batches)
+    return {
+        "matches": matches,
+        "seconds": round(elapsed, 2),
+        "us_per_match": round(elapsed / matches * 1e6, 1),
+    }
+
+
 def scoring_memory(scorer: Scorer, rows: list[dict], batch: int) -> float:
     """Peak memory allocated while scoring batches (the whole path), beyond what was held before.
 
@@ -147,6 +174,7 @@ def main() -> None:
         "rows": measure(scorer, rows, args.batch, "rows"),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "scoring_peak_mib": scoring_memory(scorer, rows[: 5 * args.batch], args.batch),
+        "store": store_cost(scorer, rows[: 10 * args.batch], args.batch),
         "weights_nnz": int(scorer.weights.nnz),
     }
     OUT.mkdir(parents=True, exist_ok=True)
