@@ -34,6 +34,7 @@ class StackedColumns:
 
     @property
     def nnz(self) -> int:
+        """Stored entries over all slices."""
         return sum(s.nnz for s in self.slices)
 
     def used_columns(self, features: sp.csr_matrix) -> np.ndarray:
