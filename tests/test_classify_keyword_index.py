@@ -44,3 +44,31 @@ def test_a_watchlist_without_keywords_finds_nothing():
     watchlists = [parse_watchlist({"name": "c", "description": "t", "cpc": ["B62K"]}, Path("c.toml"))]
     rules = RuleSet(watchlists).match(TextBatch(TEXTS), [[] for _ in TEXTS], [[] for _ in TEXTS])
     assert rules.keyword_counts.sum() == 0 and rules.exclude_counts.sum() == 0
+
+
+def test_random_keywords_agree_with_the_regex_on_real_texts(corpus):
+    import random
+
+    path = corpus("uspto-latam-lucaslopes", "uspto_to_be_classified", "USPTO_ar_inventors_data.txt")
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()[:200]
+    texts = [" ".join(line.split("\t")[1:3]) for line in lines] + [
+        "一种电动摩托车的锂离子电池包及其电池管理系统",
+        "リチウムイオン二次電池の正極活物質",
+        "5G base station; e-bike 18650 cells",
+    ]
+    rng = random.Random(4)
+    words = [w for t in texts for w in t.split() if len(w) >= 3]
+    keywords = {w[: rng.randint(3, min(len(w), 9))] for w in rng.sample(words, 60)}
+    keywords |= {" ".join(p) for p in (rng.sample(words, 2) for _ in range(5))}
+    keywords |= {"电池", "摩托车", "電池", "5G", "e-bike", "18650"}
+    cleaned = sorted(k for k in keywords if k.strip() and k[0].isalnum())
+    chunks = [cleaned[i::3] for i in range(3)]
+    watchlists = [_watchlist(f"w{i}", chunk, []) for i, chunk in enumerate(chunks)]
+    rules = RuleSet(watchlists).match(TextBatch(texts), [[] for _ in texts], [[] for _ in texts])
+    found = 0
+    for d, text in enumerate(texts):
+        for k, w in enumerate(watchlists):
+            expected = match_keywords(keyword_pattern(w.keywords), w.keywords, text)
+            assert rules.evidence(d, k)["keywords"] == sorted(expected), (w.name, text[:80])
+            found += len(expected)
+    assert found > 100  # the comparison is not vacuous
