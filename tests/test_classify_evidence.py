@@ -84,3 +84,18 @@ def test_weights_are_rounded_like_python():
     values = np.random.default_rng(0).random(10_000).astype(np.float32) * np.float32(3.0)
     values = np.concatenate([values, np.float32([0.00005, 0.00015, 123.45678, 1e-9])])
     assert weight_text(values).tolist() == [repr(round(float(v), 4)) for v in values]
+
+
+@pytest.mark.parametrize("alpha_max", [1000, 2**40])  # one packed key, or the two-sort fallback
+def test_candidates_order_by_row_then_strength_then_term(alpha_max):
+    from warning.classify.evidence import _by_row_strongest_first
+
+    rng = np.random.default_rng(3)
+    n = 50
+    rows = rng.integers(0, n, 400)
+    contrib = rng.choice(np.array([0.1, 0.25, 0.5, 0.75], dtype=np.float32), 400)  # many ties
+    alpha = rng.permutation(alpha_max if alpha_max < 10_000 else 10_000)[:400].astype(np.int64)
+    alpha[0] = alpha_max  # forces the width of the alphabetical rank
+    order = _by_row_strongest_first(rows, contrib, alpha, n)
+    expected = sorted(range(400), key=lambda i: (rows[i], -contrib[i], alpha[i]))
+    assert order.tolist() == expected

@@ -107,16 +107,14 @@ def _by_row_strongest_first(rows: np.ndarray, contrib: np.ndarray, alpha: np.nda
     """The order sorting candidates by row, then strongest first, then alphabetically.
 
     Positive float32s order as their bit patterns, so (row, strength, alphabetical rank) packs
-    into one int64 key and one sort when the three fit; otherwise two sorts do the same.
+    into one int64 key and one sort when the three fit; otherwise a (slower) lexsort does the same.
     """
     strength = np.int64(0x7FFFFFFF) - contrib.view(np.int32).astype(np.int64)
     alpha_bits = int(alpha.max()).bit_length() if len(alpha) else 0
     if (n - 1).bit_length() + 31 + alpha_bits <= 63:
         key = (rows.astype(np.int64) << (31 + alpha_bits)) | (strength << alpha_bits) | alpha
         return np.argsort(key)
-    order = np.argsort((strength << 32) | alpha)
-    # rows are small integers: a stable sort of them is a radix sort
-    return order[np.argsort(rows[order].astype(np.int32 if n >= 2**15 else np.int16), kind="stable")]
+    return np.lexsort((alpha, strength, rows))
 
 
 def _strongest(rows: np.ndarray, contrib: np.ndarray, n: int, top: int) -> np.ndarray:
