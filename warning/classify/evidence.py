@@ -8,8 +8,8 @@ joined once for the whole batch, with a record separator between matches, and sp
 escapes control characters, so the separator cannot occur inside a piece.
 
 Top terms: per watchlist, the matched rows' features times the weights give each term's
-contribution (x_ij * w_j); one sort over all the nonzeros orders them by row, strongest first, and
-the rank within a row keeps the first ``top``.
+contribution (x_ij * w_j); one sort over the strongest candidates orders them by row, strongest first,
+and the rank within a row keeps the first ``top``.
 """
 
 from __future__ import annotations
