@@ -99,8 +99,7 @@ class TermTables:
         shown = np.unique(entry)
         for i in shown[np.equal(self.pieces[shown], None)].tolist():
             self.pieces[i] = f"[{json.dumps(self.texts[i], ensure_ascii=False)}, "
-        pieces = self.pieces[entry] + weight_text(contrib, "]")
-        return join_groups(rows, pieces, features.shape[0])
+        return join_groups(rows, self.pieces[entry], features.shape[0], weight_text(contrib, "]"))
 
 
 def _by_row_strongest_first(rows: np.ndarray, contrib: np.ndarray, alpha: np.ndarray, n: int) -> np.ndarray:
@@ -172,11 +171,30 @@ def _weight_texts(size: int, end: str) -> np.ndarray:
     return table
 
 
-def join_groups(groups: np.ndarray, pieces: np.ndarray, n: int) -> np.ndarray:
-    """For groups 0..n-1, the ``pieces`` of each joined with ", " (``groups`` ascending)."""
+def join_groups(
+    groups: np.ndarray, pieces: np.ndarray, n: int, tails: np.ndarray | None = None
+) -> np.ndarray:
+    """For groups 0..n-1, the ``pieces`` of each joined with ", " (``groups`` ascending).
+
+    With ``tails``, each item is ``pieces[i] + tails[i]``, joined in the same pass instead of
+    building every concatenated string first.
+    """
     out = np.full(n, "", dtype=object)
     if not len(groups):
         return out
+    last = np.append(groups[1:] != groups[:-1], True)
+    width = 2 if tails is None else 3
+    mixed = np.empty(width * len(pieces), dtype=object)
+    mixed[0::width] = pieces
+    if tails is not None:
+        mixed[1::width] = tails
+    mixed[width - 1 :: width] = np.array([", ", _SEP], dtype=object)[last.astype(np.int8)]
+    joined = "".join(mixed.tolist()).split(_SEP)
+    joined.pop()  # after the last separator
+    parts = np.empty(len(joined), dtype=object)
+    parts[:] = joined
+    out[groups[last]] = parts
+    return out
     last = np.append(groups[1:] != groups[:-1], True)
     mixed = np.empty(2 * len(pieces), dtype=object)
     mixed[0::2] = pieces

@@ -142,8 +142,9 @@ class _Spans:
         n = len(codes)
         self.ppow = _powers(_P, n)
         qpow = _powers(_Q, n)
+        self.prefix = np.zeros(n + 1, dtype=np.uint64)
         with np.errstate(over="ignore"):
-            self.prefix = np.concatenate([[np.uint64(0)], np.cumsum(codes.astype(np.uint64) * qpow)])
+            np.cumsum(codes.astype(np.uint64) * qpow, out=self.prefix[1:])
 
     def hash(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
         """Hash of codes[start:end] (end exclusive) for arrays of spans."""

@@ -115,16 +115,12 @@ class _LeadTable:
 
 
 def _slot(h):
-    """A table slot from a span hash (scalar or numpy array): its well-mixed top 16 bits."""
+    """A table slot from a span hash (scalar or numpy array): the top 16 bits of a multiplicative
+    hash, which depend on every bit of ``h``."""
     if isinstance(h, int):
-        h ^= h >> 33
-        h = (h * int(_MIX)) & (2**64 - 1)
-        return (h ^ (h >> 29)) >> 48
+        return ((h * int(_MIX)) & (2**64 - 1)) >> 48
     with np.errstate(over="ignore"):
-        h = h ^ (h >> np.uint64(33))
-        h = h * _MIX
-        h = h ^ (h >> np.uint64(29))
-    return (h >> np.uint64(48)).astype(np.int64)
+        return ((h * _MIX) >> np.uint64(48)).astype(np.int64)
 
 
 def _key_hash(h, length):
