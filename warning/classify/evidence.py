@@ -195,16 +195,6 @@ def join_groups(
     parts[:] = joined
     out[groups[last]] = parts
     return out
-    last = np.append(groups[1:] != groups[:-1], True)
-    mixed = np.empty(2 * len(pieces), dtype=object)
-    mixed[0::2] = pieces
-    mixed[1::2] = np.array([", ", _SEP], dtype=object)[last.astype(np.int8)]
-    joined = "".join(mixed.tolist()).split(_SEP)
-    joined.pop()  # after the last separator
-    parts = np.empty(len(joined), dtype=object)
-    parts[:] = joined
-    out[groups[last]] = parts
-    return out
 
 
 def lists_json(

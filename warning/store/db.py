@@ -77,8 +77,7 @@ def apply_migrations(db: sqlite_utils.Database) -> list[str]:
     for fn in MIGRATIONS:
         if fn.__name__ in done:
             continue
-        with db.conn:
-            db.execute("BEGIN")
+        with transaction(db):
             fn(db)
             db["_migrations"].insert({"name": fn.__name__, "applied_at": utcnow()})
         applied.append(fn.__name__)
