@@ -158,17 +158,20 @@ class RuleSet:
         self.entry_rank = rank
         self.entry_pieces = np.empty(len(entries), dtype=object)
         self.entry_pieces[:] = [json.dumps(e[2], ensure_ascii=False) for e in entries]
-        self.to_watchlists = sp.csr_matrix(
-            (np.ones(len(entries)), (np.arange(len(entries)), self.entry_owner)),
-            shape=(len(entries), len(self.watchlists)),
+        # entry -> its watchlist, one matrix for keywords and one for exclude words
+        shape = (len(entries), len(self.watchlists))
+        ids = np.arange(len(entries))
+        is_kw = self.entry_is_keyword
+        self.keywords_to_watchlists, self.excludes_to_watchlists = (
+            sp.csr_matrix((np.ones(int(mask.sum())), (ids[mask], self.entry_owner[mask])), shape=shape)
+            for mask in (is_kw, ~is_kw)
         )
 
     def match(self, batch: TextBatch, codes: list[list[str]], applicants: list[list[str]]) -> BatchRules:
         """Every watchlist's rule hits for every document of the batch."""
         hits = self.keywords.find(batch)
-        is_kw = self.entry_is_keyword.astype(float)
-        kw = (hits @ sp.diags(is_kw) @ self.to_watchlists).toarray()
-        ex = (hits @ sp.diags(1.0 - is_kw) @ self.to_watchlists).toarray()
+        kw = (hits @ self.keywords_to_watchlists).toarray()
+        ex = (hits @ self.excludes_to_watchlists).toarray()
         return BatchRules(
             keyword_counts=kw.astype(np.int64),
             exclude_counts=ex.astype(np.int64),
