@@ -26,7 +26,7 @@ class StackedWeights:
         weights = sp.csc_matrix(weights, dtype=np.float32)
         self.n_features, self.width = weights.shape
         self.slices = [weights[:, lo : lo + BLOCK_WIDTH].tocsr() for lo in range(0, self.width, BLOCK_WIDTH)]
-        self.has_weight = np.diff(weights.tocsr().indptr) > 0
+        self.has_weight = np.bincount(weights.indices, minlength=self.n_features) > 0
         self._scratch = np.full(self.n_features, -1, dtype=np.int32)  # see `_renumbered`
 
     @property
