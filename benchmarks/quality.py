@@ -47,8 +47,9 @@ sys.path.insert(0, str(ROOT))
 
 from warning.classify.featurize import featurize  # noqa: E402
 from warning.classify.fit import fit_linear  # noqa: E402
-from warning.classify.train import BACKGROUND, WEIGHTS  # noqa: E402
-from warning.watchlists import keyword_pattern, match_keywords  # noqa: E402
+from warning.classify.rules import RuleSet  # noqa: E402
+from warning.classify.train import BACKGROUND, WEIGHTS, strong_hits  # noqa: E402
+from warning.watchlists import keyword_pattern, parse_watchlist  # noqa: E402
 
 CORPUS = Path(os.environ.get("WARNING_CORPUS", ROOT.parent / "shared" / "corpus"))
 OUT = ROOT / "benchmarks" / "out"
@@ -187,12 +188,16 @@ def ours(x_train, y_train, x_test, y_test) -> dict:
 def cold_start(features, texts, train_idx, y, keywords, seeds, x_test, y_test) -> dict:
     """`warning train` without a data file: seeds, strong keyword hits and background, no labels.
 
-    As `warning.classify.train.cold_start` builds it from a store (here the training part): a
-    document with two or more distinct keywords is a weak positive, a random sample of the store
-    the background, the seeds outweigh both. No labelled negative is used.
+    As `warning.classify.train.cold_start` builds it from a store (here the training part): its
+    strong rule hits (two or more keywords, as the text carries no codes) are weak positives, a
+    random sample of the store the background, the seeds outweigh both. No labelled negative.
     """
-    pattern = keyword_pattern(keywords)
-    strong = [i for i in train_idx.tolist() if len(set(match_keywords(pattern, keywords, texts[i]))) >= 2]
+    watchlist = parse_watchlist(
+        {"name": "line", "description": "line", "keywords": keywords}, Path("line.toml")
+    )
+    none = [[] for _ in train_idx]
+    hit = strong_hits(RuleSet([watchlist]), [texts[i] for i in train_idx], none, none)
+    strong = train_idx[hit].tolist()
     rng = np.random.default_rng(11)
     sample = train_idx if len(train_idx) <= BACKGROUND else rng.choice(train_idx, BACKGROUND, replace=False)
     examples = {int(i): (0, WEIGHTS["background"]) for i in sample}

@@ -100,14 +100,11 @@ def cold_start(app, watchlist: Watchlist) -> list[Example]:
     positives: dict[str, Example] = {}
     for rows in iter_publication_rows(app.db):
         texts = [_row_text(r) for r in rows]
-        hits = rules.match(
-            TextBatch(texts), [[*r["cpc"], *r["ipc"]] for r in rows], [r["applicants"] for r in rows]
+        strong = strong_hits(
+            rules, texts, [[*r["cpc"], *r["ipc"]] for r in rows], [r["applicants"] for r in rows]
         )
-        coded = hits.code_hits.mask(hits.keyword_counts.shape)[:, 0]
-        for d, row in enumerate(rows):
-            strong = bool(coded[d]) or hits.keyword_counts[d, 0] >= 2
-            if strong and hits.exclude_counts[d, 0] == 0 and texts[d].strip():
-                positives[row["id"]] = Example(row["id"], texts[d], 1, WEIGHTS["rule"], "rule")
+        for d in np.flatnonzero(strong).tolist():
+            positives[rows[d]["id"]] = Example(rows[d]["id"], texts[d], 1, WEIGHTS["rule"], "rule")
         if len(positives) >= MAX_RULE_POSITIVES:
             break
     background = [
@@ -116,6 +113,17 @@ def cold_start(app, watchlist: Watchlist) -> list[Example]:
         if r["id"] not in positives
     ]
     return [*positives.values(), *background]
+
+
+def strong_hits(
+    rules: RuleSet, texts: list[str], codes: list[list[str]], applicants: list[list[str]]
+) -> np.ndarray:
+    """Which texts are strong hits of the (one) watchlist of ``rules``: a code prefix, or two
+    keywords, and no exclude word. Cold start takes them as weak positives."""
+    hits = rules.match(TextBatch(texts), codes, applicants)
+    coded = hits.code_hits.mask(hits.keyword_counts.shape)[:, 0]
+    strong = (coded | (hits.keyword_counts[:, 0] >= 2)) & (hits.exclude_counts[:, 0] == 0)
+    return strong & np.array([bool(t.strip()) for t in texts], dtype=bool)
 
 
 def train_watchlist(app, name_or_path: str, data: Path | str | None = None) -> dict:
