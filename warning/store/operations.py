@@ -52,6 +52,19 @@ def list_source_states(db: sqlite_utils.Database) -> list[SourceState]:
     ]
 
 
+def stored_publication_ids(db: sqlite_utils.Database, ids: list[str], source: str) -> set[str]:
+    """Which of ``ids`` the store holds from ``source`` (a fetch's overlap re-read skips them)."""
+    found: set[str] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        sql = (
+            f"SELECT id FROM publications WHERE id IN ({', '.join('?' for _ in chunk)}) "
+            "AND EXISTS (SELECT 1 FROM json_each(publications.sources) WHERE value = ?)"
+        )
+        found.update(row[0] for row in db.execute(sql, [*chunk, source]).fetchall())
+    return found
+
+
 def start_run(db: sqlite_utils.Database, job: str, source: str = "") -> int:
     """Record that a job started; returns the run id to finish later."""
     with transaction(db):
