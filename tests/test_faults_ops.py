@@ -23,6 +23,7 @@ from warning.cli import cli
 from warning.config import parse_config
 from warning.fetch import fetch_source
 from warning.sources import epo_ops
+from warning.sources.epo_ops import fetch_legal_events
 from warning.store.operations import get_source_state
 
 DAY, FIRST, LAST = "20240103", date(2024, 1, 1), date(2024, 1, 7)
@@ -42,7 +43,7 @@ def ops(httpserver, corpus, monkeypatch):
 def hundred(real: dict[str, bytes], start: int = 9100000, n: int = 100, day: str = DAY) -> dict[str, bytes]:
     """``n`` real documents under numbers ``start``..: one full biblio batch for one window."""
     template = min(real.values(), key=len)
-    return {f"EP.{start + i}.A1": clone(template, str(start + i), day) for i in range(n)}
+    return {f"EP.{start + i}.B1": clone(template, str(start + i), day) for i in range(n)}
 
 
 def make_app(tmp_path, fake: FakeOps, **options) -> App:
@@ -117,7 +118,7 @@ def test_a_reply_that_stays_bad_fails_the_window_and_keeps_the_cursor(ops, tmp_p
 
 def test_one_document_without_its_number_is_quarantined_alone(ops, tmp_path):
     real = real_documents(CORPUS)
-    ops.add({"EP.9100050.A1": clone(min(real.values(), key=len), "", DAY)})  # lacks its number
+    ops.add({"EP.9100050.B1": clone(min(real.values(), key=len), "", DAY)})  # lacks its number
     app = make_app(tmp_path, ops)
     result = fetch_source(app, "ops", FIRST, LAST)
     assert result["status"] == "ok" and result["inserted"] == 99 and result["quarantined"] == 1
@@ -209,3 +210,14 @@ def test_a_backfill_of_settled_days_is_not_re_read(ops, tmp_path, monkeypatch):
     app = make_app(tmp_path, ops)
     fetch_source(app, "ops", FIRST, LAST)
     assert get_source_state(app.db, "ops", "EP").cursor == "2024-01-07"
+
+
+def test_a_cut_legal_reply_is_asked_again(ops, tmp_path):
+    ops.legal_body = (
+        CORPUS / "epo-ops-patent_client/cassette_responses/test_async_example__00.xml"
+    ).read_bytes()
+    ops.fault("inpadoc", 200, ops.legal_body[: len(ops.legal_body) // 2])
+    sleeps: list[float] = []
+    source = make_app(tmp_path, ops).config.sources["ops"]
+    events = fetch_legal_events(source, "EP-1000000-A1", sleep=sleeps.append)
+    assert events and sleeps == [2.0] and len(ops.calls["inpadoc"]) == 2

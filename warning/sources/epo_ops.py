@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -190,6 +190,8 @@ class EpoOps(Source):
 
     def _count_missing(self, batch: list[str], items: list[ParsedItem], ref: str) -> None:
         """Log numbers a well-formed reply left out: OPS has not loaded them (the overlap re-reads)."""
+        if len(items) >= len(batch):
+            return
         answered = {getattr(item, "id", "") for item in items}
         missing = [n for n in batch if make_id(*n.split(".", 2)) not in answered]
         if missing and len(missing) < len(batch):
@@ -227,17 +229,20 @@ def docdb_number(publication_id: str) -> str:
     return ".".join(p for p in (country, number, kind) if p)
 
 
-def fetch_legal_events(source_config, publication_id: str, session=None) -> list[LegalEvent]:
+def fetch_legal_events(
+    source_config, publication_id: str, session=None, sleep: Callable[[float], None] = time.sleep
+) -> list[LegalEvent]:
     """INPADOC legal events of one publication (``rest-services/legal/publication/docdb/{id}``).
 
     ``source_config`` is the `SourceConfig` of an ``epo_ops`` source (its base URL, credentials,
-    throttling and quota settings apply). A publication OPS does not know gives ``[]``.
+    throttling and quota settings apply). A publication OPS does not know gives ``[]``; a reply
+    that is no legal answer (cut off, an HTML page) is asked again, then SourceUnavailable.
     """
     from warning.sources.ops_legal import parse_legal_events
 
     if source_config.kind != EpoOps.kind:
         raise ConfigError(f"source {source_config.name!r} is {source_config.kind}, not epo_ops")
-    client = EpoOps(source_config, session=session).client()
+    client = EpoOps(source_config, session=session, sleep=sleep).client()
     ref = f"OPS legal {publication_id}"
 
     def read(resp: requests.Response) -> list[LegalEvent]:
