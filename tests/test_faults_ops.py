@@ -221,3 +221,11 @@ def test_a_cut_legal_reply_is_asked_again(ops, tmp_path):
     source = make_app(tmp_path, ops).config.sources["ops"]
     events = fetch_legal_events(source, "EP-1000000-A1", sleep=sleeps.append)
     assert events and sleeps == [2.0] and len(ops.calls["inpadoc"]) == 2
+
+
+@pytest.mark.parametrize("reply", [html_page(Response()), Response("busy", status=503)], ids=["html", "503"])
+def test_a_token_reply_without_a_token_is_asked_again(ops, tmp_path, reply):
+    ops.faults["token"].append(reply)
+    sleeps: list[float] = []
+    result = fetch_source(make_app(tmp_path, ops), "ops", FIRST, LAST, sleep=sleeps.append)
+    assert result["status"] == "ok" and result["inserted"] == 100 and sleeps == [2.0]

@@ -156,27 +156,45 @@ class OpsClient:
             return self._token
         key = secret(self.key_env, "epo_ops consumer key")
         password = secret(self.secret_env, "epo_ops consumer secret")
-        try:
-            resp = self.session.post(
-                self.url("auth/accesstoken"),
-                data={"grant_type": "client_credentials"},
-                auth=(key, password),
-                timeout=self.timeout,
-            )
-        except _RETRYABLE as exc:
-            raise SourceUnavailable(f"OPS authentication: {type(exc).__name__}: {exc}") from None
-        self._count(resp)
-        if resp.status_code != 200:
-            raise SourceUnavailable(f"OPS authentication refused: HTTP {resp.status_code}: {resp.text[:200]}")
+        failure = ""
+        for attempt in range(self.max_retries + 1):
+            try:
+                resp = self.session.post(
+                    self.url("auth/accesstoken"),
+                    data={"grant_type": "client_credentials"},
+                    auth=(key, password),
+                    timeout=self.timeout,
+                )
+            except _RETRYABLE as exc:
+                failure = f"{type(exc).__name__}: {exc}"
+            else:
+                self._count(resp)
+                if resp.status_code == 200 and self._take_token(resp):
+                    return self._token
+                if resp.status_code != 200 and resp.status_code < 500 and resp.status_code != 429:
+                    raise SourceUnavailable(
+                        f"OPS authentication refused: HTTP {resp.status_code}: {resp.text[:200]}"
+                    )
+                failure = f"HTTP {resp.status_code}" + (
+                    "" if resp.status_code != 200 else " without access_token"
+                )
+            self._backoff(attempt, f"authentication: {failure}")
+        raise SourceUnavailable(
+            f"OPS authentication: gave up after {self.max_retries + 1} attempts ({failure})"
+        )
+
+    def _take_token(self, resp: requests.Response) -> bool:
+        """Keep the token of an OAuth reply; False when the reply holds none (an error page)."""
         try:
             body = resp.json()
-            self._token = body["access_token"]
-            lifetime = float(body.get("expires_in", 1200))
-        except (ValueError, KeyError, TypeError):
-            raise SourceUnavailable("OPS authentication: no access_token in the reply") from None
-        self._token_expires = self.clock() + max(0.0, lifetime - _TOKEN_MARGIN)
+            token, lifetime = body["access_token"], float(body.get("expires_in", 1200))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return False
+        if not isinstance(token, str) or not token:
+            return False
+        self._token, self._token_expires = token, self.clock() + max(0.0, lifetime - _TOKEN_MARGIN)
         self.counts["tokens"] = self.counts.get("tokens", 0) + 1
-        return self._token
+        return True
 
     def _count(self, resp: requests.Response) -> None:
         self.counts["requests"] = self.counts.get("requests", 0) + 1
