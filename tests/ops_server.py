@@ -113,6 +113,19 @@ class FakeOps:
             Response(body, status=status, headers=headers, content_type="application/xml")
         )
 
+    def misbehave(self, service: str, times: int, spoil: Callable[[Response], Response]) -> None:
+        """The next ``times`` answers of ``service`` are its real answer spoiled by ``spoil``."""
+        real = {"search": self._search, "retrieval": self._biblio}[service]
+        left = [times]
+
+        def rule(request: Request) -> Response | None:
+            if left[0] <= 0:
+                return None
+            left[0] -= 1
+            return spoil(real(request))
+
+        self.rules[service] = rule
+
     def _token(self, request: Request) -> Response:
         self.calls["token"].append(request)
         if self.faults["token"]:
@@ -172,11 +185,14 @@ class FakeOps:
         )
         return Response(body, content_type="application/xml")
 
+    def biblio_body(self, numbers: list[str]) -> bytes:
+        """The biblio reply OPS gives for these docdb numbers (the documents it holds of them)."""
+        docs = b"".join(self.docs[n] for n in numbers if n in self.docs)
+        return HEAD.encode() + b"<exchange-documents>" + docs + b"</exchange-documents>" + TAIL.encode()
+
     def _biblio(self, request: Request) -> Response:
         numbers = [n.strip() for n in request.get_data(as_text=True).split("\n") if n.strip()]
-        docs = b"".join(self.docs[n] for n in numbers if n in self.docs)
-        body = HEAD.encode() + b"<exchange-documents>" + docs + b"</exchange-documents>" + TAIL.encode()
-        return Response(body, content_type="application/xml")
+        return Response(self.biblio_body(numbers), content_type="application/xml")
 
     def _legal(self, request: Request) -> Response:
         return Response(self.legal_body, content_type="application/xml")

@@ -42,7 +42,8 @@ class FakePublicationServer:
         self.etag = '"listing-1"'
         self.last_modified = "Wed, 06 Oct 2021 14:00:00 GMT"
         self.requests: list[Request] = []
-        self.broken: dict[str, Response] = {}
+        self.broken: dict[str, Response] = {}  # answered every time for this document id
+        self.once: dict[str, list[Response]] = {}  # answered first, one per request, for a path's last part
         root = "/publication-server/rest/v1.2/"
         httpserver.expect_request(root + "publication-dates").respond_with_handler(self.dates)
         for day in ["20210922", "20211006", "20221123"]:
@@ -57,8 +58,16 @@ class FakePublicationServer:
     def base_url(self) -> str:
         return self.server.url_for("/publication-server/")
 
+    def spoiled(self, request: Request) -> Response | None:
+        parts = request.path.rstrip("/").split("/")
+        key = parts[-2] if parts[-1] in ("document.xml", "patents") else parts[-1]
+        queue = self.once.get(key) or []
+        return queue.pop(0) if queue else None
+
     def dates(self, request: Request) -> Response:
         self.requests.append(request)
+        if spoiled := self.spoiled(request):
+            return spoiled
         if self.etag and request.headers.get("If-None-Match") == self.etag:
             return Response(status=304)
         if not self.etag and request.headers.get("If-Modified-Since") == self.last_modified:
@@ -76,6 +85,8 @@ class FakePublicationServer:
 
     def patents(self, request: Request) -> Response:
         self.requests.append(request)
+        if spoiled := self.spoiled(request):
+            return spoiled
         day = request.path.split("/")[-2]
         links = "".join(
             f'<li><a href="{self.base_url}rest/v1.2/patents/{pid}">{pid}</a></li>' for pid in self.weeks[day]
@@ -85,6 +96,8 @@ class FakePublicationServer:
     def document(self, request: Request) -> Response:
         self.requests.append(request)
         pid = request.path.split("/")[-2]
+        if spoiled := self.spoiled(request):
+            return spoiled
         if pid in self.broken:
             return self.broken[pid]
         name = next(week[pid] for week in self.weeks.values() if pid in week)
@@ -173,10 +186,13 @@ def test_truncated_document_is_quarantined_and_the_batch_goes_on(eps, tmp_path):
     data = (EPS / "application__v1-5-1-A2.xml").read_bytes()
     eps.broken["EP3882354NWA2"] = Response(data[:5000], content_type="application/xml")
     app = make_app(tmp_path, eps)
-    result = fetch_source(app, "ep", date(2021, 9, 1), date(2021, 10, 31))
+    sleeps: list[float] = []
+    result = fetch_source(app, "ep", date(2021, 9, 1), date(2021, 10, 31), sleep=sleeps.append)
     assert result["status"] == "ok" and result["inserted"] == 3 and result["quarantined"] == 1
     reason = app.db.execute("SELECT ref, reason FROM quarantine").fetchone()
     assert reason[0] == "ep:EP3882354NWA2" and "malformed XML" in reason[1]
+    # Asked twice: the same broken bytes again mean the document itself is bad, not the transfer.
+    assert documents_asked(eps).count("EP3882354NWA2") == 2 and sleeps == [2.0]
 
 
 def test_listing_parsers_read_documented_link_pages():
@@ -198,3 +214,79 @@ def test_listings_are_read_from_untidy_html():
     assert publication_dates(page) == [date(2021, 6, 30), date(2021, 7, 7)]
     patents = '<a href="patents/EP2921808NWB1">EP2921808NWB1</a><a href="x">EP12</a><p>EP3NWA1</p>'
     assert patent_ids(patents) == ["EP2921808NWB1"]
+
+
+HTML_200 = Response("<!DOCTYPE html><html><body><h1>Maintenance</h1></body></html>", content_type="text/html")
+
+
+def cut_in_transit(name: str) -> Response:
+    data = (EPS / name).read_bytes()
+    return Response(data[: len(data) // 2], headers={"Content-Length": str(len(data))})
+
+
+@pytest.mark.parametrize(
+    "spoiled",
+    [
+        HTML_200,
+        Response(b"", content_type="application/xml"),
+        Response(b"<?xml version='1.0'?><error>quota</error>", content_type="application/xml"),
+        cut_in_transit("application__v1-5-1-A2.xml"),
+    ],
+    ids=["html", "empty", "other-xml", "cut-in-transit"],
+)
+def test_a_document_reply_that_is_no_document_is_retried_not_quarantined(eps, tmp_path, spoiled):
+    eps.once["EP3882354NWA2"] = [spoiled]
+    app = make_app(tmp_path, eps)
+    sleeps: list[float] = []
+    result = fetch_source(app, "ep", date(2021, 9, 1), date(2021, 10, 31), sleep=sleeps.append)
+    assert result["status"] == "ok" and result["inserted"] == 4 and result["quarantined"] == 0
+    assert sleeps == [2.0] and "EP-3882354-A2" in ids(app)
+
+
+def test_a_document_that_stays_an_error_page_fails_its_date_then_a_rerun_stores_it(eps, tmp_path):
+    eps.broken["EP3889521NWA1"] = HTML_200
+    app = make_app(tmp_path, eps)
+    failed = fetch_source(app, "ep", date(2021, 9, 1), date(2021, 10, 31), sleep=lambda s: None)
+    error = failed["countries"]["EP"]["error"]
+    assert failed["status"] == "failed" and "publication date 2021-10-06" in error and "HTML page" in error
+    assert get_source_state(app.db, "ep", "EP").cursor == "2021-09-22"
+    assert app.db.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 0
+    del eps.broken["EP3889521NWA1"]
+    resumed = fetch_source(app, "ep", None, date(2021, 10, 31))
+    assert resumed["status"] == "ok" and resumed["inserted"] == 1
+    assert ids(app) == ["EP-2716170-B2", "EP-3882239-A1", "EP-3882354-A2", "EP-3889521-A1"]
+
+
+@pytest.mark.parametrize("listing", ["publication-dates", "20211006"])
+def test_a_listing_that_links_nothing_is_a_failed_request(eps, tmp_path, listing):
+    eps.once[listing] = [HTML_200] * 5
+    app = make_app(tmp_path, eps)
+    result = fetch_source(app, "ep", date(2021, 9, 1), date(2021, 10, 31), sleep=lambda s: None)
+    assert result["status"] == "failed" and "links no" in result["countries"]["EP"]["error"]
+    state = get_source_state(app.db, "ep", "EP")
+    assert state.cursor == ("" if listing == "publication-dates" else "2021-09-22") and state.etag == ""
+
+
+def test_a_date_read_on_its_day_is_listed_again_and_late_documents_are_fetched(eps, tmp_path, monkeypatch):
+    from warning.sources import ep_publication_server
+
+    today = [date(2021, 10, 6)]
+    monkeypatch.setattr(ep_publication_server, "today", lambda: today[0])
+    app = make_app(tmp_path, eps)
+    first = fetch_source(app, "ep")  # lookback: both dates, the second one is today
+    assert first["inserted"] == 4
+    state = get_source_state(app.db, "ep", "EP")
+    assert state.cursor == "2021-10-05" and state.etag == ""  # 2021-10-06 stays open
+    eps.weeks["20211006"] = {**eps.weeks["20211006"], "EP4090146NWA1": "application__v1-5-1-A1-1.xml"}
+    asked = len(documents_asked(eps))
+    later = fetch_source(app, "ep")  # same day: the late document, and nothing fetched twice
+    assert later["inserted"] == 1 and documents_asked(eps)[asked:] == ["EP4090146NWA1"]
+    assert later["plugin"]["already_stored"] == 1
+    today[0] = date(2021, 10, 7)
+    settled = fetch_source(app, "ep")
+    assert settled["inserted"] == 0 and len(documents_asked(eps)) == asked + 1
+    state = get_source_state(app.db, "ep", "EP")
+    assert state.cursor == "2021-10-06" and state.etag == '"listing-1"'
+    quiet = fetch_source(app, "ep")
+    assert quiet["inserted"] == 0 and eps.requests[-1].headers["If-None-Match"] == '"listing-1"'
+    assert len(ids(app)) == 5

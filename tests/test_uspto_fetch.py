@@ -52,8 +52,11 @@ class FakeOdp:
         }
         self.listing_etag = '"listing-v1"'
         self.failures: list[Response] = []  # answered first, one per request, before the real reply
+        self.download_failures: list[Response] = []  # the same, for file downloads only
         self.cut_first_download = False
         self.wrong_etag = False
+        self.sizes = True  # the listing gives each file's size
+        self.md5_etags = True  # storage answers the file's MD5 as its ETag (one-part uploads)
         self.requests: list[Request] = []
         for product in ("PTGRXML", "APPXML"):
             httpserver.expect_request(f"/api/v1/datasets/products/{product}").respond_with_handler(
@@ -77,7 +80,7 @@ class FakeOdp:
         entries = [
             {
                 "fileName": name,
-                "fileSize": len(data),
+                "fileSize": len(data) if self.sizes else None,
                 "fileDataFromDate": day,
                 "fileDataToDate": day,
                 "fileTypeText": "Data",
@@ -99,9 +102,11 @@ class FakeOdp:
         self.requests.append(request)
         if self.failures:
             return self.failures.pop(0)
+        if self.download_failures:
+            return self.download_failures.pop(0)
         data = self.files[request.path.rsplit("/", 1)[1]][2]
         etag = hashlib.md5(b"other" if self.wrong_etag else data).hexdigest()
-        headers = {"ETag": f'"{etag}"', "Accept-Ranges": "bytes"}
+        headers = {"ETag": f'"{etag}"' if self.md5_etags else '"d41d8cd9-3"', "Accept-Ranges": "bytes"}
         if self.cut_first_download:
             self.cut_first_download = False
             # The connection drops half way: the length promises more than is sent.
@@ -242,3 +247,48 @@ def test_missing_api_key_fails_the_source_readably(odp, tmp_path, monkeypatch):
 def test_unknown_option_is_rejected(tmp_path):
     with pytest.raises(ConfigError, match="unknown key 'datset'"):
         parse_config({"sources": {"u": {"kind": "uspto_bulk", "datset": ["grants"]}}}, tmp_path / "c.toml")
+
+
+HTML_200 = Response("<!DOCTYPE html><html><body>Service maintenance</body></html>", content_type="text/html")
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [HTML_200, Response('{"code": 500, "error": "Internal"}', content_type="application/json")],
+    ids=["html", "json-without-listing"],
+)
+def test_a_listing_reply_that_is_no_listing_is_retried(odp, tmp_path, reply):
+    app = make_app(tmp_path, odp)
+    odp.failures = [reply]
+    sleeps: list[float] = []
+    result = fetch_source(app, "uspto", SINCE, UNTIL, sleep=sleeps.append)
+    assert result["status"] == "ok" and result["inserted"] == 27 and sleeps == [5.0]
+
+
+def test_a_listing_that_stays_garbage_fails_and_keeps_the_cursor(odp, tmp_path):
+    app = make_app(tmp_path, odp, max_retries=2)
+    odp.failures = [HTML_200] * 3
+    result = fetch_source(app, "uspto", SINCE, UNTIL, sleep=lambda s: None)
+    assert result["status"] == "failed" and "not the documented JSON" in result["countries"]["US"]["error"]
+    assert get_source_state(app.db, "uspto", "US").cursor == "" and odp.calls("/files/") == []
+
+
+def test_a_download_that_is_an_error_page_is_retried_not_stored(odp, tmp_path):
+    # Without a size in the listing or an MD5 ETag, only the content tells the page from the zip.
+    odp.sizes, odp.md5_etags = False, False
+    odp.download_failures = [HTML_200]
+    app = make_app(tmp_path, odp)
+    sleeps: list[float] = []
+    result = fetch_source(app, "uspto", SINCE, UNTIL, sleep=sleeps.append)
+    assert result["status"] == "ok" and result["inserted"] == 27 and result["quarantined"] == 0
+    assert sleeps == [5.0] and len(odp.calls("/files/ipg050104.zip")) == 2
+
+
+def test_a_download_that_stays_an_error_page_fails_and_keeps_the_cursor(odp, tmp_path):
+    odp.sizes, odp.md5_etags = False, False
+    odp.download_failures = [HTML_200] * 3
+    app = make_app(tmp_path, odp, max_retries=2)
+    result = fetch_source(app, "uspto", SINCE, UNTIL, sleep=lambda s: None)
+    assert result["status"] == "failed" and "not a zip archive" in result["countries"]["US"]["error"]
+    assert result["quarantined"] == 0 and get_source_state(app.db, "uspto", "US").cursor == ""
+    assert not list((tmp_path / "dl").iterdir())

@@ -7,6 +7,7 @@ legal-status changes) add rows with their own keys; `dispatch` (in `warning.outb
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
@@ -14,15 +15,18 @@ from typing import Any
 import sqlite_utils
 
 from warning.app import App
+from warning.channels.chatapps import ENV_ADDRESS
 from warning.config import Config, SubscriberConfig
 from warning.errors import ConfigError, WarningError
 from warning.outbox import dispatch, iso, local_zone, utc
+from warning.redact import redact
 from warning.store import outbox as store
 
 __all__ = [
     "KINDS",
     "batch_time",
     "config_problems",
+    "config_warnings",
     "dispatch",
     "enqueue",
     "queue_alerts",
@@ -30,6 +34,7 @@ __all__ = [
 ]
 
 KINDS = ("match", "reminder", "legal", "digest", "test")
+ROBOTS = ("dingtalk", "wecom", "feishu")
 _PUBLICATION_FIELDS = (
     "country",
     "number",
@@ -70,12 +75,32 @@ def config_problems(config: Config) -> list[str]:
         ]
         for channel in ("webhook", "dingtalk", "wecom", "feishu"):
             bad = [a for a in getattr(sub, channel) if not a.startswith(("https://", "http://"))]
-            problems += [f"subscriber {sub.name}: {channel} {a!r} is not an http(s) URL" for a in bad]
+            problems += [f"subscriber {sub.name}: {channel} {redact(a)!r} is not an http(s) URL" for a in bad]
+        for channel in ROBOTS:
+            for name in getattr(sub, f"{channel}_env"):
+                value = os.environ.get(name, "")
+                if value and not value.startswith(("https://", "http://")):
+                    problems.append(
+                        f"subscriber {sub.name}: {channel}_env variable {name} does not hold an http(s) URL"
+                    )
     if config.smtp.security not in ("starttls", "ssl", "none"):
         problems.append(f"[smtp] security must be starttls, ssl or none, not {config.smtp.security!r}")
     if config.alerts.max_attempts < 1 or config.alerts.backoff_seconds <= 0:
         problems.append("[alerts] max_attempts must be at least 1 and backoff_seconds above 0")
     return problems
+
+
+def config_warnings(config: Config) -> list[str]:
+    """What works but should change: robot URLs (their access tokens) written in the config file."""
+    warnings = []
+    for sub in config.subscribers:
+        for channel in ROBOTS:
+            if getattr(sub, channel):
+                warnings.append(
+                    f"subscriber {sub.name}: {channel} URLs in the config file carry their access token; "
+                    f'put each in an environment variable and name it: {channel}_env = ["..."]'
+                )
+    return warnings
 
 
 def check_config(config: Config) -> None:
@@ -90,9 +115,9 @@ def subscriber_addresses(sub: SubscriberConfig) -> list[tuple[str, str]]:
     pairs = [("email", a) for a in sub.email]
     pairs += [("slack", a) for a in sub.slack]
     pairs += [("webhook", a) for a in sub.webhook]
-    pairs += [("dingtalk", a) for a in sub.dingtalk]
-    pairs += [("wecom", a) for a in sub.wecom]
-    pairs += [("feishu", a) for a in sub.feishu]
+    for channel in ROBOTS:  # the URL itself (old form), or the variable that holds it
+        pairs += [(channel, a) for a in getattr(sub, channel)]
+        pairs += [(channel, ENV_ADDRESS + name) for name in getattr(sub, f"{channel}_env")]
     if sub.console:
         pairs.append(("console", "stdout"))
     if sub.file:

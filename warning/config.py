@@ -85,9 +85,12 @@ class SubscriberConfig:
     email: tuple[str, ...] = ()
     slack: tuple[str, ...] = ()
     webhook: tuple[str, ...] = ()
-    dingtalk: tuple[str, ...] = ()
+    dingtalk: tuple[str, ...] = ()  # robot URLs written here carry their token: prefer dingtalk_env
     wecom: tuple[str, ...] = ()
     feishu: tuple[str, ...] = ()
+    dingtalk_env: tuple[str, ...] = ()  # environment variables each holding a robot's webhook URL
+    wecom_env: tuple[str, ...] = ()
+    feishu_env: tuple[str, ...] = ()
     console: bool = False
     file: str = ""  # JSON Lines outbox file channel (demo, air-gapped sites)
     digest_period: str = "week"  # day, week or month
@@ -187,6 +190,8 @@ def _env_values(value: Any) -> Iterator[str]:
             item = getattr(value, f.name)
             if f.name.endswith("_env") and isinstance(item, str):
                 yield item
+            elif f.name.endswith("_env") and isinstance(item, tuple):
+                yield from (name for name in item if isinstance(name, str))  # dingtalk_env = [...]
             else:
                 yield from _env_values(item)
     elif isinstance(value, dict):

@@ -25,7 +25,14 @@ from warning.redact import redact, secret_values
 from warning.sources.base import Checkpoint, Source, SourceExhausted, source_class
 from warning.store.db import utcnow
 from warning.store.fetch_usage import bytes_fetched_since
-from warning.store.operations import SourceState, finish_run, get_source_state, save_source_state, start_run
+from warning.store.operations import (
+    SourceState,
+    finish_run,
+    get_source_state,
+    save_source_state,
+    start_run,
+    stored_publication_ids,
+)
 
 log = logging.getLogger(__name__)
 # Items stored in one transaction between checkpoints: bounds memory on huge weeks.
@@ -82,6 +89,7 @@ def fetch_source(
     plugin = source_class(cfg.kind)(cfg, session=session, sleep=sleep)
     week_ago = (datetime.now(UTC) - timedelta(days=7)).replace(microsecond=0).isoformat()
     plugin.recent_bytes = bytes_fetched_since(app.db, name, week_ago)
+    plugin.stored_ids = lambda ids: stored_publication_ids(app.db, ids, plugin.kind)
     run_id = start_run(app.db, f"fetch:{name}", name)
     countries: dict[str, dict] = {}
     try:

@@ -11,7 +11,7 @@ import sqlite_utils
 
 from warning.config import Config
 from warning.errors import ConfigError
-from warning.redact import redact, secret_values
+from warning.redact import redact_data, secret_values
 from warning.store.operations import list_source_states, recent_runs
 from warning.store.runs import last_run_by_job, last_success_by_job
 
@@ -84,17 +84,8 @@ def collect_status(
         "last_runs": {job: _run_summary(run) for job, run in last_run_by_job(db).items()},
         **(_schedule_status(db, config, now or datetime.now(UTC)) if config is not None else {}),
     }
-    return _redacted(info, config) if config is not None else info
-
-
-def _redacted(info: dict[str, Any], config: Config) -> dict[str, Any]:
-    """Errors recorded from a server's reply may quote a credential: never show one."""
-    secrets = secret_values(config)
-    if not secrets:
-        return info
-    text = json.dumps(info, ensure_ascii=False)
-    # Match each value as JSON spells it, so a quote or backslash in a secret is still found.
-    return json.loads(redact(text, [json.dumps(v, ensure_ascii=False)[1:-1] for v in secrets]))
+    # Errors recorded from a server's reply may quote a credential: never show one.
+    return redact_data(info, secret_values(config) if config is not None else [])
 
 
 def _run_summary(run: dict) -> dict[str, Any]:

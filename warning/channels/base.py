@@ -6,12 +6,14 @@ dispatcher records; a failure carries its error and, where the service said so, 
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from warning.config import Config
+from warning.redact import redactor
 
 
 @dataclass(frozen=True)
@@ -54,11 +56,14 @@ class Channel:
         self.sleep = sleep
 
     def send(self, address: str, message: Message) -> DeliveryResult:
-        """Deliver ``message`` to ``address``; never raises."""
+        """Deliver ``message`` to ``address``; never raises. The error and response are redacted:
+        a library error quotes the URL (a robot's token) and a service may echo a credential."""
         try:
-            return self._send(address, message)
+            result = self._send(address, message)
         except Exception as exc:  # a channel bug or a library surprise must not stop the loop
-            return DeliveryResult(ok=False, error=f"{type(exc).__name__}: {exc}")
+            result = DeliveryResult(ok=False, error=f"{type(exc).__name__}: {exc}")
+        clean = redactor(self.config)
+        return dataclasses.replace(result, error=clean(result.error), response=clean(result.response))
 
     def finish(self) -> None:
         """Called once after a run of sends; channels that keep derived files update them here."""

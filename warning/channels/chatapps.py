@@ -20,6 +20,18 @@ from warning.channels.base import Channel, DeliveryResult, Message, register
 from warning.channels.http import post_json, status_result
 from warning.config import secret
 
+# An address naming the environment variable that holds a robot's URL (``dingtalk_env``): the URL
+# and its token stay out of the config file, the outbox table and every printed line.
+ENV_ADDRESS = "env:"
+
+
+def robot_url(address: str, channel: str) -> str:
+    """The webhook URL an address stands for: itself, or the value of ``env:NAME``'s variable."""
+    if address.startswith(ENV_ADDRESS):
+        return secret(address[len(ENV_ADDRESS) :], f"{channel} robot webhook URL")
+    return address
+
+
 # Robots reject longer messages (WeCom: 4096 bytes of markdown; DingTalk and Feishu allow more).
 WECOM_MAX_BYTES = 4000
 MARKDOWN_MAX_CHARS = 15000
@@ -87,7 +99,7 @@ class RobotChannel(Channel):
         return address, payload
 
     def _send(self, address: str, message: Message) -> DeliveryResult:
-        url, payload = self.signed(address, self.payload(message))
+        url, payload = self.signed(robot_url(address, self.name), self.payload(message))
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         response, failed = post_json(url, body, {}, self.config.webhook.timeout, self.sleep)
         if failed:

@@ -13,6 +13,7 @@ from warning import __version__
 from warning.app import App, make_app
 from warning.errors import WarningError
 from warning.logsetup import setup_logging
+from warning.redact import redactor
 
 
 class WarningGroup(click.Group):
@@ -22,7 +23,8 @@ class WarningGroup(click.Group):
         try:
             return super().invoke(ctx)
         except WarningError as exc:
-            raise click.ClickException(str(exc)) from None
+            app = (ctx.find_root().obj or {}).get("app")
+            raise click.ClickException(redactor(app.config if app else None)(str(exc))) from None
 
 
 @click.group(cls=WarningGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -11,6 +11,7 @@ from warning.channels import get_channel
 from warning.cli import cli, get_app
 from warning.digest import PERIODS, build_digest, digest_rows
 from warning.outbox import iso, utc
+from warning.redact import redactor
 from warning.render import render_message
 from warning.store import outbox as store
 
@@ -44,9 +45,12 @@ def alerts(ctx: click.Context, dry_run: bool, show_dead: bool, revive: bool) -> 
     click.echo(f"queued {queued['queued']} alert(s) for {queued['matches']} new match(es)")
     result = dispatch(app, dry_run=dry_run, respect_backoff=False)
     if dry_run:
+        clean = redactor(app.config)
         for p in result["preview"]:
             click.echo(
-                f"  would send to {p['channel']} {p['address']} ({p['alerts']} alert(s)): {p['subject']}"
+                clean(
+                    f"  would send to {p['channel']} {p['address']} ({p['alerts']} alert(s)): {p['subject']}"
+                )
             )
         click.echo(f"dry run: {result['due']} alert(s) due in {result['messages']} message(s); nothing sent")
         return
@@ -58,8 +62,9 @@ def alerts(ctx: click.Context, dry_run: bool, show_dead: bool, revive: bool) -> 
 
 def _print_dead(app) -> None:
     dead = store.list_alerts(app.db, status="dead", limit=200)
+    clean = redactor(app.config)
     for row in dead:
-        click.echo(f"{row['id']} {row['channel']} {row['address']} {row['key']}: {row['last_error']}")
+        click.echo(clean(f"{row['id']} {row['channel']} {row['address']} {row['key']}: {row['last_error']}"))
     click.echo(f"{len(dead)} dead letter(s)")
 
 
@@ -88,13 +93,14 @@ def test_channel(ctx: click.Context, subscriber: str, only: str | None) -> None:
         )
     failed = 0
     stamp = iso(utc(None))
+    clean = redactor(app.config)  # a robot URL carries its access token: never printed
     for channel, address in targets:
         row = {"key": f"test:{sub.name}:{channel}:{address}:{stamp}", "kind": "test", "payload": {}}
         sender = get_channel(channel, app.config)
         result = sender.send(address, render_message("test", [row], sub.language))
         sender.finish()
         failed += not result.ok
-        click.echo(f"{channel} {address}: " + ("ok" if result.ok else f"FAILED {result.error}"))
+        click.echo(clean(f"{channel} {address}: " + ("ok" if result.ok else f"FAILED {result.error}")))
     if failed:
         ctx.exit(1)
 

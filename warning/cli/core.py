@@ -20,7 +20,8 @@ from warning.status_text import format_status
 def check_config(ctx: click.Context) -> None:
     """Validate the config file, its secrets and every watchlist file.
 
-    Exits 1 with one readable line per problem.
+    Exits 1 with one readable line per problem. Warnings (settings that work but should change,
+    such as a robot URL with its token written in the file) are printed and do not fail.
 
     \b
     Example:
@@ -34,6 +35,8 @@ def check_config(ctx: click.Context) -> None:
     problems += _schedule_problems(app)
     problems += _delivery_problems(app)
     where = app.config.path or "built-in defaults (no config file)"
+    for warning in _delivery_warnings(app):
+        click.echo(f"warning: {warning}", err=True)
     if problems:
         for p in problems:
             click.echo(f"error: {p}", err=True)
@@ -68,6 +71,12 @@ def _delivery_problems(app) -> list[str]:
             if w not in known
         ]
     return problems
+
+
+def _delivery_warnings(app) -> list[str]:
+    from warning.alerts import config_warnings
+
+    return config_warnings(app.config)
 
 
 def _schedule_problems(app) -> list[str]:

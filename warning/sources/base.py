@@ -29,7 +29,9 @@ The fetch contract (`warning.fetch.fetch_source` is the only caller)
     `QuarantinedDocument`, never raised. Plugins may keep a ``counts`` dict (e.g.
     ``{"bytes": 1234, "requests": 5}``); the orchestrator adds it to the run's counts, and
     before the run sets ``recent_bytes``: the ``bytes`` this source counted in its runs of the
-    last 7 days (for weekly fair-use budgets).
+    last 7 days (for weekly fair-use budgets), and ``stored_ids``: ``stored_ids(ids)`` answers
+    which of these canonical ids the store already holds from this source kind (a plugin that
+    lists a period again, its overlap, fetches only the documents it does not hold yet).
 """
 
 from __future__ import annotations
@@ -82,6 +84,7 @@ class Source:
         self.sleep = sleep
         self.counts: dict[str, int] = {}
         self.recent_bytes = 0  # set by the orchestrator: bytes fetched by this source in 7 days
+        self.stored_ids: Callable[[list[str]], set[str]] = lambda ids: set()  # set by the orchestrator
 
     def fetch(self, state: Any, since: date | None, until: date | None) -> Iterator[FetchedItem]:
         """Network: items of one country (``state.country``) since the cursor, with checkpoints."""

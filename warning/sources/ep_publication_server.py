@@ -13,10 +13,18 @@ Each run asks for the dates listing conditionally (``If-None-Match``/``If-Modifi
 from the previous run): a 304 means no new publication date, so nothing else is asked. New
 dates after the cursor are fetched in order; A and B documents of the configured kinds are
 parsed with `warning.sources.ep_xml` and a checkpoint follows each complete date.
+
+A reply that is not what was asked for (an HTML error page or an empty body under HTTP 200, a
+listing that links nothing, a document cut in transit) is a failed request: retried, then the
+date fails and the cursor stays before it. A document that comes back broken the same way
+twice is itself bad and is quarantined alone. A date read less than ``overlap_days`` after it
+(the default run, on publication day) stays open: the next run lists it again and fetches the
+documents it does not hold yet from this source, so a late-loaded document is not missed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Iterator
@@ -26,7 +34,9 @@ from datetime import UTC, date, datetime, timedelta
 import requests
 from bs4 import BeautifulSoup
 
-from warning.errors import SourceUnavailable
+from warning.errors import ParseError, SourceUnavailable
+from warning.identity import make_id
+from warning.models import QuarantinedDocument
 from warning.sources.base import Checkpoint, FetchedItem, ParsedItem, Source
 from warning.sources.ep_xml import parse_ep_document
 
@@ -34,7 +44,8 @@ log = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://data.epo.org/publication-server/"
 _DATE_TEXT = re.compile(r"(\d{4})[/-]?(\d\d)[/-]?(\d\d)")
 _PATENT_ID = re.compile(r"^EP(\d+)NW([A-Z]\d?)$")
-_RETRYABLE = (requests.Timeout, requests.ConnectionError)
+_RETRYABLE = (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
+_DOCUMENT_ROOT = re.compile(rb"<ep-patent-document[\s>/]")
 
 
 @dataclass(frozen=True)
@@ -45,6 +56,7 @@ class Options:
     timeout: float = 60.0  # seconds per HTTP request
     max_retries: int = 4
     backoff_seconds: float = 2.0
+    overlap_days: int = 1  # a date read less than this many days after it is listed again next run
 
 
 class EpPublicationServer(Source):
@@ -59,17 +71,24 @@ class EpPublicationServer(Source):
 
     def fetch(self, state, since: date | None, until: date | None) -> Iterator[FetchedItem]:
         """Documents of every publication date after the cursor (or from ``since``) up to ``until``."""
-        end = until or datetime.now(UTC).date()
+        end = until or today()
         conditional = since is None and bool(state.cursor)
-        resp = self._get("publication-dates", state if conditional else None)
+        resp = self._get("publication-dates", state if conditional else None, read=_dates_listing)
         if resp.status_code == 304:
             log.info("%s: no new publication date since %s", self.config.name, state.cursor)
             return
         first = since or self._start(state.cursor, end)
         dates = [d for d in publication_dates(resp.text) if first <= d <= end]
         etag, modified = resp.headers.get("ETag", ""), resp.headers.get("Last-Modified", "")
+        open_from = today() - timedelta(days=max(0, self.options.overlap_days) - 1)
         for i, day in enumerate(dates):
-            yield from self._date(day)
+            try:
+                yield from self._date(day, skip_stored=since is None)
+            except SourceUnavailable as exc:  # the date and the cursor before it stay
+                raise type(exc)(f"publication date {day}: {exc}") from None
+            if day >= open_from:  # read on publication day: the next run lists it again
+                yield Checkpoint((day - timedelta(days=1)).isoformat())
+                continue
             last = i == len(dates) - 1
             # The listing's validators are kept only once every date in it is stored, else a crash
             # after the first date would make the next run's conditional request skip the rest.
@@ -82,16 +101,39 @@ class EpPublicationServer(Source):
             return date.fromisoformat(cursor[:10]) + timedelta(days=1)
         return end - timedelta(days=self.options.lookback_days)
 
-    def _date(self, day: date) -> Iterator[ParsedItem]:
-        listing = self._get(f"publication-dates/{day:%Y%m%d}/patents")
+    def _date(self, day: date, skip_stored: bool) -> Iterator[ParsedItem]:
+        listing = self._get(f"publication-dates/{day:%Y%m%d}/patents", read=_patents_listing)
         ids = [i for i in patent_ids(listing.text) if _PATENT_ID.match(i).group(2) in self.options.kinds]
-        log.info("%s: %d documents published %s", self.config.name, len(ids), day)
+        if skip_stored:  # a date listed again (the overlap): only what this source has not stored
+            held = self.stored_ids([publication_id(i) for i in ids])
+            ids = [i for i in ids if publication_id(i) not in held]
+            self.counts["already_stored"] = self.counts.get("already_stored", 0) + len(held)
+        log.info("%s: %d documents to fetch of %s", self.config.name, len(ids), day)
         for patent_id in ids:
-            resp = self._get(f"patents/{patent_id}/document.xml")
             self.counts["documents"] = self.counts.get("documents", 0) + 1
-            yield from parse_ep_document(resp.content, f"{self.config.name}:{patent_id}")
+            yield from self._document(patent_id)
 
-    def _get(self, path: str, validators=None) -> requests.Response:
+    def _document(self, patent_id: str) -> list[ParsedItem]:
+        """One document; a reply that is no document is retried, one broken twice alike is kept."""
+        ref = f"{self.config.name}:{patent_id}"
+        seen: set[bytes] = set()
+
+        def read(resp: requests.Response) -> list[ParsedItem]:
+            items = list(parse_ep_document(resp.content, ref))
+            bad = next((i for i in items if isinstance(i, QuarantinedDocument)), None)
+            if bad is None:
+                return items
+            if not _DOCUMENT_ROOT.search(resp.content[:65536]):
+                raise ParseError(bad.reason)  # an error page or an empty body: not the document
+            digest = hashlib.sha256(resp.content).digest()
+            if digest in seen:
+                return items  # the same broken bytes again: the document itself is bad
+            seen.add(digest)
+            raise ParseError(f"{bad.reason} (cut in transit, or broken at the office? asking again)")
+
+        return self._get(f"patents/{patent_id}/document.xml", read=read)
+
+    def _get(self, path: str, validators=None, read=None):
         url = (self.config.base_url or DEFAULT_BASE_URL).rstrip(
             "/"
         ) + f"/rest/{self.options.api_version}/{path}"
@@ -112,17 +154,46 @@ class EpPublicationServer(Source):
                 failure = f"{type(exc).__name__}: {exc}"
             else:
                 self.counts["bytes"] = self.counts.get("bytes", 0) + len(resp.content)
-                if resp.status_code in (200, 304):
+                if resp.status_code == 304:
                     return resp
-                failure = f"HTTP {resp.status_code}"
-                if resp.status_code < 500 and resp.status_code != 429:
-                    raise SourceUnavailable(f"publication server {path}: {failure}")
+                if resp.status_code == 200:
+                    try:
+                        return read(resp) if read else resp
+                    except ParseError as exc:  # no answer to the request: ask again
+                        failure = f"HTTP 200 but {exc}"
+                else:
+                    failure = f"HTTP {resp.status_code}"
+                    if resp.status_code < 500 and resp.status_code != 429:
+                        raise SourceUnavailable(f"publication server {path}: {failure}")
             if attempt < self.options.max_retries:
                 self.counts["retries"] = self.counts.get("retries", 0) + 1
                 self.sleep(self.options.backoff_seconds * 2**attempt)
         raise SourceUnavailable(
             f"publication server {path}: gave up after {attempt + 1} attempts ({failure})"
         )
+
+
+def today() -> date:
+    """Today's date in UTC (tests replace this)."""
+    return datetime.now(UTC).date()
+
+
+def publication_id(patent_id: str) -> str:
+    """The canonical id of a server document id: ``EP2921808NWB1`` -> ``EP-2921808-B1``."""
+    number, kind = _PATENT_ID.match(patent_id).groups()
+    return make_id("EP", number, kind)
+
+
+def _dates_listing(resp: requests.Response) -> requests.Response:
+    if not publication_dates(resp.text):
+        raise ParseError("the publication-dates listing links no date (an error page?)")
+    return resp
+
+
+def _patents_listing(resp: requests.Response) -> requests.Response:
+    if not patent_ids(resp.text):
+        raise ParseError("the date's listing links no document (an error page?)")
+    return resp
 
 
 def _links(listing: str) -> Iterator[tuple[str, str]]:

@@ -7,6 +7,13 @@ abstracts in every language, parties, IPC/CPC) for the hits in batches. OPS answ
 2,000 hits per query, so a window reporting more is split in halves until each part fits.
 After each window the cursor (the last publication date fully fetched) is checkpointed.
 
+A reply that is not a well-formed answer to its request (cut off, an HTML page, an OPS
+``<fault>`` under HTTP 200) is a failed request: retried, then the window fails and its cursor
+stays (`warning fetch` exits 1 naming it); only a document that is itself bad is quarantined,
+alone. OPS keeps loading documents of a publication date after that date, so the last
+``overlap_days`` days (today, by default) stay open: the cursor never passes them and the next
+run reads them again, merging what it already has (nothing is duplicated).
+
 Network details (OAuth2, throttling, quotas, retries) live in `warning.sources.ops_http`.
 Also here: `fetch_legal_events`, which risk tracking calls for INPADOC legal events.
 """
@@ -15,18 +22,23 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import requests
 
-from warning.errors import ConfigError, ParseError, SourceUnavailable
-from warning.identity import split_id
+from warning.errors import ConfigError, SourceUnavailable
+from warning.identity import make_id, split_id
 from warning.models import LegalEvent, QuarantinedDocument
 from warning.sources.base import Checkpoint, FetchedItem, ParsedItem, Source
 from warning.sources.ops_http import MB, OpsClient
-from warning.sources.ops_xml import parse_ops_response, search_references
+from warning.sources.ops_xml import (
+    biblio_items,
+    parse_ops_response,
+    require_not_found_fault,
+    search_references,
+)
 
 log = logging.getLogger(__name__)
 SEARCH_CAP = 2000  # OPS never returns hits beyond the 2,000th of a query
@@ -45,7 +57,7 @@ class Options:
     timeout: float = 60.0  # seconds per HTTP request
     window_days: int = 7  # publication-date window of one search before splitting
     lookback_days: int = 7  # first run (empty cursor): start this many days before today
-    overlap_days: int = 0  # re-search this many days before the cursor (late DOCDB loading)
+    overlap_days: int = 1  # the last days (today: 1) the next run reads again: OPS loads late
     max_retries: int = 4
     backoff_seconds: float = 2.0
     max_wait_seconds: float = 600.0  # longest Retry-After the fetch waits before giving up
@@ -66,11 +78,15 @@ class EpoOps(Source):
         if not state.country:
             raise ConfigError(f'source {self.config.name}: epo_ops needs `countries` (e.g. ["VN", "TH"])')
         client = self._client = getattr(self, "_client", None) or self.client()  # one token for all countries
-        end = until or datetime.now(UTC).date()
+        end = until or today()
         start = since or self._start_from_cursor(state.cursor, end)
         try:
             for first, last in date_windows(start, end, self.options.window_days):
-                yield from self._window(client, state.country, first, last)
+                try:
+                    yield from self._window(client, state.country, first, last)
+                except SourceUnavailable as exc:  # the window and its cursor stay where they were
+                    raise type(exc)(f"window {first}..{last}: {exc}") from None
+                yield Checkpoint(cursor=min(last, self._open_from() - timedelta(days=1)).isoformat())
         finally:
             self.counts.update(client.counts)
 
@@ -99,7 +115,12 @@ class EpoOps(Source):
     def _start_from_cursor(self, cursor: str, end: date) -> date:
         if not cursor:
             return end - timedelta(days=self.options.lookback_days)
-        return date.fromisoformat(cursor[:10]) + timedelta(days=1 - self.options.overlap_days)
+        # A cursor stored before the overlap (or a larger overlap_days) still re-reads the open days.
+        return min(date.fromisoformat(cursor[:10]) + timedelta(days=1), self._open_from())
+
+    def _open_from(self) -> date:
+        """The first day that is still open: read again by the next run (OPS loads documents late)."""
+        return today() - timedelta(days=max(0, self.options.overlap_days) - 1)
 
     def _window(self, client: OpsClient, country: str, first: date, last: date) -> Iterator[FetchedItem]:
         query = cql_query(country, first, last, self.options.cpc)
@@ -120,40 +141,62 @@ class EpoOps(Source):
         for begin in range(1 + self.options.page_size, min(total, SEARCH_CAP) + 1, self.options.page_size):
             _, numbers = self._search_page(client, query, begin)
             yield from self._biblio(client, numbers)
-        yield Checkpoint(cursor=last.isoformat())
 
     def _search_page(self, client: OpsClient, query: str, begin: int) -> tuple[int, list[str]]:
         end = min(begin + self.options.page_size - 1, SEARCH_CAP)
-        resp = client.request(
+        ref = f"OPS search {query} {begin}-{end}"
+
+        def read(resp: requests.Response) -> tuple[int, list[str]]:
+            if resp.status_code == 404:
+                require_not_found_fault(resp.content, ref)
+                return 0, []  # OPS answers a search without hits with its 404 fault
+            return search_references(resp.content, ref)
+
+        return client.request_read(
             "GET",
             "rest-services/published-data/search",
             "search",
+            read,
             params={"q": query},
             headers={"Range": f"{begin}-{end}", "Accept": "application/xml"},
         )
-        if resp.status_code == 404:
-            return 0, []  # OPS answers a search without hits with 404
-        try:
-            return search_references(resp.content, f"OPS search {query} {begin}-{end}")
-        except ParseError as exc:
-            raise SourceUnavailable(str(exc)) from None
 
     def _biblio(self, client: OpsClient, numbers: list[str]) -> Iterator[ParsedItem]:
         size = self.options.batch_size
         for start in range(0, len(numbers), size):
             batch = numbers[start : start + size]
-            resp = client.request(
+            ref = f"OPS biblio {batch[0]}..{batch[-1]}"
+
+            def read(resp: requests.Response, ref: str = ref, n: int = len(batch)) -> list[ParsedItem]:
+                if resp.status_code == 404:
+                    reason = require_not_found_fault(resp.content, ref)
+                    return [
+                        QuarantinedDocument(
+                            self.kind, f"{ref}: OPS found none of {n} documents ({reason})", ref
+                        )
+                    ]
+                return biblio_items(resp.content, ref)
+
+            items = client.request_read(
                 "POST",
                 "rest-services/published-data/publication/docdb/biblio",
                 "retrieval",
+                read,
                 data="\n".join(batch).encode(),
                 headers={"Content-Type": "text/plain", "Accept": "application/xml"},
             )
-            ref = f"OPS biblio {batch[0]}..{batch[-1]}"
-            if resp.status_code == 404:
-                yield QuarantinedDocument(self.kind, f"{ref}: OPS found none of {len(batch)} documents", ref)
-                continue
-            yield from parse_ops_response(resp.content, ref)
+            self._count_missing(batch, items, ref)
+            yield from items
+
+    def _count_missing(self, batch: list[str], items: list[ParsedItem], ref: str) -> None:
+        """Log numbers a well-formed reply left out: OPS has not loaded them (the overlap re-reads)."""
+        if len(items) >= len(batch):
+            return
+        answered = {getattr(item, "id", "") for item in items}
+        missing = [n for n in batch if make_id(*n.split(".", 2)) not in answered]
+        if missing and len(missing) < len(batch):
+            log.warning("%s: OPS left out %d of %d documents: %s", ref, len(missing), len(batch), missing[:5])
+            self.counts["biblio_missing"] = self.counts.get("biblio_missing", 0) + len(missing)
 
 
 def cql_query(country: str, first: date, last: date, cpc: tuple[str, ...] = ()) -> str:
@@ -173,6 +216,11 @@ def date_windows(start: date, end: date, days: int) -> Iterator[tuple[date, date
         start = last + timedelta(days=1)
 
 
+def today() -> date:
+    """Today's date in UTC (publication dates are calendar dates; tests replace this)."""
+    return datetime.now(UTC).date()
+
+
 def docdb_number(publication_id: str) -> str:
     """The canonical id as OPS docdb input: ``US-20120057518-A1`` -> ``US.2012057518.A1``."""
     country, number, kind = split_id(publication_id)
@@ -181,23 +229,30 @@ def docdb_number(publication_id: str) -> str:
     return ".".join(p for p in (country, number, kind) if p)
 
 
-def fetch_legal_events(source_config, publication_id: str, session=None) -> list[LegalEvent]:
+def fetch_legal_events(
+    source_config, publication_id: str, session=None, sleep: Callable[[float], None] = time.sleep
+) -> list[LegalEvent]:
     """INPADOC legal events of one publication (``rest-services/legal/publication/docdb/{id}``).
 
     ``source_config`` is the `SourceConfig` of an ``epo_ops`` source (its base URL, credentials,
-    throttling and quota settings apply). A publication OPS does not know gives ``[]``.
+    throttling and quota settings apply). A publication OPS does not know gives ``[]``; a reply
+    that is no legal answer (cut off, an HTML page) is asked again, then SourceUnavailable.
     """
     from warning.sources.ops_legal import parse_legal_events
 
     if source_config.kind != EpoOps.kind:
         raise ConfigError(f"source {source_config.name!r} is {source_config.kind}, not epo_ops")
-    client = EpoOps(source_config, session=session).client()
-    resp = client.request(
-        "GET", f"rest-services/legal/publication/docdb/{docdb_number(publication_id)}", "inpadoc"
-    )
-    if resp.status_code == 404:
-        return []
-    return parse_legal_events(resp.content)
+    client = EpoOps(source_config, session=session, sleep=sleep).client()
+    ref = f"OPS legal {publication_id}"
+
+    def read(resp: requests.Response) -> list[LegalEvent]:
+        if resp.status_code == 404:
+            require_not_found_fault(resp.content, ref)
+            return []
+        return parse_legal_events(resp.content)
+
+    path = f"rest-services/legal/publication/docdb/{docdb_number(publication_id)}"
+    return client.request_read("GET", path, "inpadoc", read)
 
 
 def _new_session() -> requests.Session:

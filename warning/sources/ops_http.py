@@ -16,7 +16,8 @@ What OPS documents and this client honours:
 - Fair use: response bytes are counted, added to what earlier runs of the last 7 days counted
   (OPS's own ``X-RegisteredQuotaPerWeek-Used`` is taken when larger); the client stops before
   ``max_quota_share`` of ``weekly_quota_mb``.
-- 5xx, 429, timeouts and connection errors: retried with exponential backoff.
+- 5xx, 429, timeouts, connection errors and cut bodies: retried with exponential backoff; so
+  is a 2xx reply that is no well-formed answer to the request (the caller's ``read`` refuses it).
 """
 
 from __future__ import annotations
@@ -26,18 +27,26 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import requests
 
 from warning.config import secret
-from warning.errors import SourceUnavailable
+from warning.errors import ParseError, SourceUnavailable
 from warning.sources.base import SourceExhausted
 
 log = logging.getLogger(__name__)
 MB = 1024 * 1024
 _SERVICE = re.compile(r"(\w+)=(green|yellow|red|black):(\d+)")
 _TOKEN_MARGIN = 60.0  # renew this many seconds before OPS says the token expires
-_RETRYABLE = (requests.Timeout, requests.ConnectionError)
+# A connection cut mid-body (fewer bytes than Content-Length) is as retryable as a timeout.
+_RETRYABLE = (
+    requests.Timeout,
+    requests.ConnectionError,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,17 @@ class OpsClient:
 
     def request(self, method: str, path: str, service: str, **kwargs) -> requests.Response:
         """One OPS request with auth, throttling, quota and retries; 2xx and 404 are returned."""
+        return self.request_read(method, path, service, lambda resp: resp, **kwargs)
+
+    def request_read(
+        self, method: str, path: str, service: str, read: Callable[[requests.Response], T], **kwargs
+    ) -> T:
+        """A request whose 2xx or 404 reply ``read`` turns into its result.
+
+        A reply ``read`` refuses with ParseError (cut off, an HTML page, a ``<fault>`` under 200)
+        is not an answer to the request: it is retried like a 5xx, and after the last attempt
+        the request fails with SourceUnavailable, so nothing of it is stored or skipped.
+        """
         renewed, failure = False, "no attempt made"
         for attempt in range(self.max_retries + 1):
             self._check_quota()
@@ -120,8 +140,15 @@ class OpsClient:
                 continue
             if resp.status_code >= 400 and resp.status_code != 404:
                 raise SourceUnavailable(f"OPS {path}: HTTP {resp.status_code}: {resp.text[:200]}")
+            try:
+                result = read(resp)
+            except ParseError as exc:
+                failure = f"HTTP {resp.status_code} but {exc}"
+                self.counts["bad_replies"] = self.counts.get("bad_replies", 0) + 1
+                self._backoff(attempt, failure)
+                continue
             self._pace(resp, service)
-            return resp
+            return result
         raise SourceUnavailable(f"OPS {path}: gave up after {self.max_retries + 1} attempts ({failure})")
 
     def _access_token(self) -> str:
@@ -129,27 +156,45 @@ class OpsClient:
             return self._token
         key = secret(self.key_env, "epo_ops consumer key")
         password = secret(self.secret_env, "epo_ops consumer secret")
-        try:
-            resp = self.session.post(
-                self.url("auth/accesstoken"),
-                data={"grant_type": "client_credentials"},
-                auth=(key, password),
-                timeout=self.timeout,
-            )
-        except _RETRYABLE as exc:
-            raise SourceUnavailable(f"OPS authentication: {type(exc).__name__}: {exc}") from None
-        self._count(resp)
-        if resp.status_code != 200:
-            raise SourceUnavailable(f"OPS authentication refused: HTTP {resp.status_code}: {resp.text[:200]}")
+        failure = ""
+        for attempt in range(self.max_retries + 1):
+            try:
+                resp = self.session.post(
+                    self.url("auth/accesstoken"),
+                    data={"grant_type": "client_credentials"},
+                    auth=(key, password),
+                    timeout=self.timeout,
+                )
+            except _RETRYABLE as exc:
+                failure = f"{type(exc).__name__}: {exc}"
+            else:
+                self._count(resp)
+                if resp.status_code == 200 and self._take_token(resp):
+                    return self._token
+                if resp.status_code != 200 and resp.status_code < 500 and resp.status_code != 429:
+                    raise SourceUnavailable(
+                        f"OPS authentication refused: HTTP {resp.status_code}: {resp.text[:200]}"
+                    )
+                failure = f"HTTP {resp.status_code}" + (
+                    "" if resp.status_code != 200 else " without access_token"
+                )
+            self._backoff(attempt, f"authentication: {failure}")
+        raise SourceUnavailable(
+            f"OPS authentication: gave up after {self.max_retries + 1} attempts ({failure})"
+        )
+
+    def _take_token(self, resp: requests.Response) -> bool:
+        """Keep the token of an OAuth reply; False when the reply holds none (an error page)."""
         try:
             body = resp.json()
-            self._token = body["access_token"]
-            lifetime = float(body.get("expires_in", 1200))
-        except (ValueError, KeyError, TypeError):
-            raise SourceUnavailable("OPS authentication: no access_token in the reply") from None
-        self._token_expires = self.clock() + max(0.0, lifetime - _TOKEN_MARGIN)
+            token, lifetime = body["access_token"], float(body.get("expires_in", 1200))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return False
+        if not isinstance(token, str) or not token:
+            return False
+        self._token, self._token_expires = token, self.clock() + max(0.0, lifetime - _TOKEN_MARGIN)
         self.counts["tokens"] = self.counts.get("tokens", 0) + 1
-        return self._token
+        return True
 
     def _count(self, resp: requests.Response) -> None:
         self.counts["requests"] = self.counts.get("requests", 0) + 1

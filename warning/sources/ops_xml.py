@@ -93,24 +93,64 @@ def ops_error(root: etree._Element) -> str | None:
     return f"{text}: {parts['description']}" if parts.get("description") else text or "OPS error"
 
 
+def require_not_found_fault(data: bytes, ref: str) -> str:
+    """The reason of OPS's 404 fault (``Document not found``); ParseError for any other 404 body.
+
+    OPS answers "no such document" and "no hits" with a ``<fault>`` document; a 404 page from a
+    proxy or a wrong base URL is a failed request, not an empty answer.
+    """
+    if looks_like_html(data):
+        raise ParseError(f"{ref}: HTTP 404 with an HTML page, not OPS's fault document")
+    error = ops_error(parse_xml(data, ref))
+    if error is None:
+        raise ParseError(f"{ref}: HTTP 404 without OPS's fault document")
+    return error
+
+
+def biblio_items(data: bytes, ref: str) -> list[ParsedItem]:
+    """The documents of a biblio retrieval reply, each a publication or quarantined alone.
+
+    Raises ParseError when the reply is no biblio answer at all (cut off, an HTML page, an OPS
+    fault, another kind of response): the request failed and is to be asked again, not kept.
+    """
+    root = _parse(data, ref)
+    if root.find(f"{EX}exchange-documents") is None:
+        raise ParseError(f"{ref}: not a biblio retrieval reply (no exchange-documents)")
+    items = (_exchange_item(doc, ref) for doc in root.iter(f"{EX}exchange-document"))
+    return [item for item in items if item is not None]
+
+
 def search_references(data: bytes, ref: str = "") -> tuple[int, list[str]]:
     """A published-data search page: (``total-result-count``, docdb numbers ``CC.NUMBER.KIND``).
 
-    Raises ParseError for an error body or broken XML.
+    Raises ParseError for an error body, broken XML, or a page that holds no hit although the
+    total says it should (``ops:range`` begins within the total).
     """
     root = _parse(data, ref)
     found = root.find(f"{OPS}biblio-search")
     if found is None:
         raise ParseError(f"{ref}: not a published-data search response")
     numbers = []
-    for pub in found.iter(f"{OPS}publication-reference", f"{EX}exchange-document"):
+    hits = list(found.iter(f"{OPS}publication-reference", f"{EX}exchange-document"))
+    for pub in hits:
         if pub.tag == f"{EX}exchange-document":
             parts = (pub.get("country", ""), pub.get("doc-number", ""), pub.get("kind", ""))
         else:
             parts = _docdb_id(pub)[:3]
         if parts[0] and parts[1]:
             numbers.append(".".join(p for p in parts if p))
-    return int(found.get("total-result-count", "0") or 0), numbers
+    total = _integer(found.get("total-result-count"), ref)
+    begin = found.find(f"{OPS}range")
+    if not hits and total >= _integer(begin.get("begin") if begin is not None else "1", ref):
+        raise ParseError(f"{ref}: search page holds no hit of the {total} it reports")
+    return total, numbers
+
+
+def _integer(text: str | None, ref: str) -> int:
+    try:
+        return int(text or 0)
+    except ValueError:
+        raise ParseError(f"{ref}: {text!r} is not a number in a search response") from None
 
 
 def _parse(data: bytes, ref: str) -> etree._Element:

@@ -15,7 +15,9 @@ What the ODP documents and this client relies on:
   uploaded in one part (32 hex digits); then the downloaded file is checked against it.
 
 Conditional requests (``If-None-Match``/``If-Modified-Since``) are sent for the listing; 5xx,
-429, timeouts and connection errors are retried with exponential backoff (``sleep`` injected).
+429, timeouts and connection errors are retried with exponential backoff (``sleep`` injected),
+and so is a 200 that is no answer: a listing that is not the documented JSON, a download that
+is not a whole zip archive (an error page, a cut file). The cursor moves only past whole files.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -32,7 +35,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from warning.errors import SourceError, SourceUnavailable
+from warning.errors import SourceUnavailable
 
 log = logging.getLogger(__name__)
 CHUNK = 1 << 20
@@ -105,16 +108,28 @@ class OdpClient:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        resp = self._with_retries(lambda: self._get_json(url, params, headers), f"{product} listing")
+        resp, files = self._with_retries(
+            lambda: self._listing_once(product, url, params, headers), f"{product} listing"
+        )
         if resp.status_code == 304:
             return Listing([], etag, last_modified, not_modified=True)
-        try:
-            files = [
-                f for f in _files(product, resp.json()) if since.isoformat() <= f.day <= until.isoformat()
-            ]
-        except (ValueError, TypeError, AttributeError) as exc:
-            raise SourceError(f"ODP {product} listing is not the documented JSON: {exc}") from None
+        files = [f for f in files if since.isoformat() <= f.day <= until.isoformat()]
         return Listing(files, resp.headers.get("ETag", ""), resp.headers.get("Last-Modified", ""))
+
+    def _listing_once(
+        self, product: str, url: str, params: dict, headers: dict
+    ) -> tuple[requests.Response, list[BulkFile]]:
+        """One listing request; a 200 that is not the documented JSON is a failed request (retried)."""
+        resp = self._get_json(url, params, headers)
+        if resp.status_code == 304:
+            return resp, []
+        try:
+            body = resp.json()
+            if not isinstance(body, dict) or "bulkDataProductBag" not in body:
+                raise ValueError(f"no bulkDataProductBag in {resp.text[:120]!r}")
+            return resp, _files(product, body)
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise _Retry(f"ODP {product} listing is not the documented JSON: {exc}") from None
 
     def download(self, bulk: BulkFile, folder: Path) -> Path:
         """The file in ``folder``, downloaded (resuming a ``.part`` left by a cut run) and checked."""
@@ -184,6 +199,12 @@ class OdpClient:
         if md5 and _md5(part) != md5.group(1).lower():
             part.unlink()
             raise _Retry(f"{bulk.name}: checksum mismatch (MD5 differs from the ETag)")
+        if bulk.name.lower().endswith(".zip") and not zipfile.is_zipfile(part):
+            # Without a size or an MD5 to compare, an error page under 200 would pass as the file.
+            with part.open("rb") as fh:
+                head = fh.read(80)
+            part.unlink()
+            raise _Retry(f"{bulk.name}: the download is not a zip archive (it begins {head!r})")
 
     def _with_retries(self, attempt: Callable[[], Any], what: str) -> Any:
         for n in range(self.retries + 1):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from warning.models import QuarantinedDocument
+from warning.redact import redact, redact_data
 from warning.store.db import transaction, utcnow
 
 # Raw bytes larger than this are kept by reference only: a 2 GB zip does not belong in SQLite.
@@ -41,8 +42,13 @@ def get_source_state(db: sqlite_utils.Database, source: str, country: str = "") 
 
 
 def save_source_state(db: sqlite_utils.Database, state: SourceState) -> None:
-    """Persist a source's cursor and health; callers do it only after the data is stored."""
-    db["source_state"].upsert({**state.__dict__, "updated_at": utcnow()}, pk=("source", "country"))
+    """Persist a source's cursor and health; callers do it only after the data is stored.
+
+    The error is stored redacted (`warning.redact`: credentials in URLs and headers) whatever
+    the caller already masked: an office's error reply may quote one back.
+    """
+    row = {**state.__dict__, "last_error": redact(state.last_error or ""), "updated_at": utcnow()}
+    db["source_state"].upsert(row, pk=("source", "country"))
 
 
 def list_source_states(db: sqlite_utils.Database) -> list[SourceState]:
@@ -50,6 +56,19 @@ def list_source_states(db: sqlite_utils.Database) -> list[SourceState]:
         get_source_state(db, r["source"], r["country"])
         for r in db.query("SELECT source, country FROM source_state ORDER BY source, country")
     ]
+
+
+def stored_publication_ids(db: sqlite_utils.Database, ids: list[str], source: str) -> set[str]:
+    """Which of ``ids`` the store holds from ``source`` (a fetch's overlap re-read skips them)."""
+    found: set[str] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        sql = (
+            f"SELECT id FROM publications WHERE id IN ({', '.join('?' for _ in chunk)}) "
+            "AND EXISTS (SELECT 1 FROM json_each(publications.sources) WHERE value = ?)"
+        )
+        found.update(row[0] for row in db.execute(sql, [*chunk, source]).fetchall())
+    return found
 
 
 def start_run(db: sqlite_utils.Database, job: str, source: str = "") -> int:
@@ -65,11 +84,17 @@ def start_run(db: sqlite_utils.Database, job: str, source: str = "") -> int:
 def finish_run(
     db: sqlite_utils.Database, run_id: int, status: str, counts: dict | None = None, error: str = ""
 ) -> None:
-    """Record a job's end: ``ok``, ``failed`` or ``interrupted``, with its counts and error."""
+    """Record a job's end: ``ok``, ``failed`` or ``interrupted``, with its counts and error (redacted)."""
     with transaction(db):
         db.execute(
             "UPDATE runs SET finished_at = ?, status = ?, counts = ?, error = ? WHERE id = ?",
-            [utcnow(), status, json.dumps(counts or {}, ensure_ascii=False), error, run_id],
+            [
+                utcnow(),
+                status,
+                json.dumps(redact_data(counts or {}), ensure_ascii=False),
+                redact(error),
+                run_id,
+            ],
         )
 
 
