@@ -12,7 +12,7 @@ class ConsoleChannel(Channel):
     name = "console"
     batchable = True
 
-    def _send(self, address: str, message: Message) -> DeliveryResult:
+    def _send(self, address: str, message: Message, answer) -> DeliveryResult:
         stream = sys.stdout
         stream.write(f"=== {message.subject}\n{message.text.rstrip()}\n\n")
         stream.flush()

@@ -29,7 +29,7 @@ class FileChannel(Channel):
         self._written: dict[Path, set[str]] = {}  # keys in each file, read once per run
         self._stale_index: dict[Path, str] = {}  # index pages to rebuild, with their language
 
-    def _send(self, address: str, message: Message) -> DeliveryResult:
+    def _send(self, address: str, message: Message, answer) -> DeliveryResult:
         path = self.config.resolve(address)
         path.parent.mkdir(parents=True, exist_ok=True)
         if path not in self._written:
