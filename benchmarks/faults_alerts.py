@@ -26,7 +26,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from delivery_kill import kill_loop  # noqa: E402  (the harness lives beside the tests that use it)
 
@@ -44,7 +44,7 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=100)
     parser.add_argument("--alerts", type=int, default=6000, help="alerts in the outbox at the start")
     parser.add_argument("--longest", type=float, default=0.4, help="longest delay before a kill, seconds")
-    parser.add_argument("--code", type=Path, default=ROOT, help="checkout whose `warning` is run")
+    parser.add_argument("--code", type=Path, default=ROOT, help="checkout whose `warning alerts` is run")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument(
         "--latency", type=float, default=0.0, help="delay of each SMTP reply, seconds (a distant server)"

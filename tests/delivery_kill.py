@@ -33,7 +33,10 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
-ROOT = Path(__file__).resolve().parents[1]
+import warning
+
+# The child processes run the same checkout of the service as the one imported here.
+CODE_ROOT = Path(warning.__file__).resolve().parents[1]
 RUN_ALERTS = "from warning.cli import main; main()"
 
 
@@ -142,7 +145,6 @@ email = ["ip@acme.example"]
 
 def fill_outbox(config: Path, db: Path, alerts: int) -> None:
     """``alerts`` matches, queued as one e-mail each (the way `warning alerts` would queue them)."""
-    sys.path.insert(0, str(ROOT))
     from warning.alerts import queue_alerts
     from warning.app import make_app
     from warning.models import Publication
@@ -200,7 +202,6 @@ def claimed_rows(db: Path) -> list[str]:
 
 def message_ids_of(db: Path, domain: str = "example.org") -> dict[str, str]:
     """Alert key -> the Message-ID its e-mail carries (one alert per message here)."""
-    sys.path.insert(0, str(ROOT))
     from warning.render import message_key
 
     with sqlite3.connect(db) as conn:
@@ -243,7 +244,7 @@ def kill_loop(
     alerts: int,
     kills: int,
     longest: float,
-    code_root: Path = ROOT,
+    code_root: Path = CODE_ROOT,
     seed: int = 11,
     latency: float = 0.0,
 ) -> KillReport:
