@@ -7,7 +7,9 @@ One function per format, used by every template and writer of that format:
 - `markdown_text` / `markdown_block` (DingTalk, WeCom and Feishu robots): the characters that open
   markup become their full-width look-alikes (``[`` -> ``［``, ``<`` -> ``＜`` ...), a marker at
   the start of a line (``#``, ``-``, ``1.``) likewise, an entity (``&#91;``) loses its ``&``, and a
-  URL its ``://`` (``：//``), so no renderer finds a link, image, tag, mention or heading in it.
+  URL its ``://`` and a ``www.`` its dot (``http：／／``, ``www．``), so no renderer finds a link,
+  image, tag, mention or heading in it. A bare domain name (``example.com``) is left as written:
+  a renderer may link it, but it shows its own address, unlike the text of a markdown link.
   Backslash escapes are not used: the robots do not document them, and a renderer that ignores
   them would still see ``\\[text\\](url)`` as a link.
 - `slack_text` / `slack_block` (Slack mrkdwn): ``&``, ``<`` and ``>`` as Slack documents, and the
@@ -45,7 +47,8 @@ _SLACK_FORMATTING = str.maketrans({c: _LOOKALIKES[c] for c in "*_~`"})
 _LINE_MARKER = str.maketrans({"-": "－", "+": "＋", "=": "＝", ".": "．", ")": "）"})
 _ORDERED_MARKER = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
 _ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
-_SCHEME = re.compile(r"(?<=[A-Za-z0-9])://")
+_SCHEME = re.compile(r"(?<=[A-Za-z0-9]):?//")
+_WWW = re.compile(r"(?i)\bwww\.")
 # Controls that end or reorder a line in some renderer: C0/C1 controls, Unicode line and paragraph
 # separators; bidi overrides are dropped (they can make a title display as something else).
 _CONTROLS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
@@ -61,7 +64,9 @@ def _lines(value: Any, keep_lines: bool) -> list[str]:
 
 
 def _markdown_line(line: str) -> str:
-    line = _SCHEME.sub("：//", _ENTITY.sub("＆", line.translate(_MARKDOWN)))
+    line = _ENTITY.sub("＆", line).translate(_MARKDOWN)
+    line = _SCHEME.sub(lambda m: "：／／" if m.group(0).startswith(":") else "／／", line)
+    line = _WWW.sub(lambda m: m.group(0)[:-1] + "．", line)
     if line[:1] in ("-", "+", "="):
         return line[0].translate(_LINE_MARKER) + line[1:]
     return _ORDERED_MARKER.sub(lambda m: m.group(1) + m.group(2).translate(_LINE_MARKER), line)

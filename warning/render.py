@@ -40,9 +40,27 @@ def environment() -> jinja2.Environment:
     env.filters["slack"] = escaping.slack_text
     env.filters["slack_block"] = escaping.slack_block
     env.filters["url"] = escaping.safe_url
+    env.globals["number"] = number_text
+    env.globals["why"] = why_text
     # The zh/en words of every template, evaluated once rather than on each render.
     env.globals["L"] = env.get_template("_i18n.j2").module.L
     return env
+
+
+def number_text(item: dict[str, Any]) -> str:
+    """``EP4123456A1``: the publication number as shown."""
+    return f"{item.get('country') or ''}{item.get('number') or ''}{item.get('kind_code') or ''}"
+
+
+def why_text(t: dict[str, Any], item: dict[str, Any]) -> str:
+    """Why it matched, in the words of ``t`` (a language of ``_i18n.j2``): top terms, then each rule hit."""
+    parts = []
+    if item.get("top_terms"):
+        parts.append(t["terms"] + t["colon"] + t["list_sep"].join(map(str, item["top_terms"])))
+    for name, values in (item.get("rules") or {}).items():
+        shown = values if isinstance(values, list | tuple) else [values]
+        parts.append(t.get(f"rule_{name}", name) + t["colon"] + t["list_sep"].join(map(str, shown)))
+    return t["part_sep"].join(parts)
 
 
 def render(template: str, **context: Any) -> str:
