@@ -306,6 +306,7 @@ class SilentServer:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.sock.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept (close alone does not)
         self.sock.close()
         for conn in self.accepted:
             conn.close()
@@ -381,3 +382,17 @@ def test_sigkill_of_warning_alerts_loses_nothing(tmp_path):
     assert summary["unexplained_duplicates"] == 0  # every copy is a kill inside the accept-record window
     in_hand = sum(1 for k in report.kills if k["outcome"] in ("unsent", "accepted"))
     assert summary["interrupted_attempts"] == in_hand  # each dead claim is in delivery_attempts
+
+
+def test_warning_alerts_says_what_it_deferred(tmp_path):
+    from click.testing import CliRunner
+
+    from warning.cli import cli
+
+    with SilentServer() as silent:
+        mail_app(tmp_path, silent.port, timeout=0.3, alerts=5)
+        args = ["--config", str(tmp_path / "config.toml"), "--db", str(tmp_path / "alerts.db"), "alerts"]
+        result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "failed 3 (will retry), dead 0" in result.output
+    assert "deferred 2 alert(s): their server did not answer or asked us to wait" in result.output

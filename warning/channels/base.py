@@ -46,6 +46,8 @@ class Message:
 
 @dataclass(frozen=True)
 class DeliveryResult:
+    """What one send came to; the dispatcher records it and learns from it (`warning.holds`)."""
+
     ok: bool
     error: str = ""
     response: str = ""
@@ -53,6 +55,10 @@ class DeliveryResult:
     permanent: bool = False  # retrying cannot help (bad address, rejected by the service)
     unreachable: bool = False  # the host did not answer (timeout, refused connection, SMTP 421)
     refused_us: bool = False  # our login, token or TLS was refused: every send to the account fails alike
+
+
+# Called by a channel with the result the moment the server answered (see `Channel.send`).
+Answer = Callable[[DeliveryResult], None]
 
 
 class Channel:
@@ -66,9 +72,7 @@ class Channel:
         self.config = config
         self.sleep = sleep
 
-    def send(
-        self, address: str, message: Message, on_answer: Callable[[DeliveryResult], None] | None = None
-    ) -> DeliveryResult:
+    def send(self, address: str, message: Message, on_answer: Answer | None = None) -> DeliveryResult:
         """Deliver ``message`` to ``address``; never raises (except what ``on_answer`` raises).
 
         ``on_answer`` is called once with the result as soon as the server has answered, before
@@ -109,9 +113,7 @@ class Channel:
     def finish(self) -> None:
         """Called once after a run of sends; channels that keep derived files update them here."""
 
-    def _send(
-        self, address: str, message: Message, answer: Callable[[DeliveryResult], None]
-    ) -> DeliveryResult:
+    def _send(self, address: str, message: Message, answer: Answer) -> DeliveryResult:
         """Send; call ``answer(result)`` the moment the server accepted, if there is tidying up after."""
         raise TypeError(f"{type(self).__name__} does not implement _send")
 

@@ -24,7 +24,7 @@ import time
 from dataclasses import replace
 from urllib.parse import quote_plus
 
-from warning.channels.base import Channel, DeliveryResult, Message, register
+from warning.channels.base import Answer, Channel, DeliveryResult, Message, register
 from warning.channels.http import post_json, response_result
 from warning.config import secret
 from warning.escaping import markdown_text
@@ -127,7 +127,7 @@ class RobotChannel(Channel):
         """A robot is its whole URL (the access token is in it): each robot has its own limit."""
         return address
 
-    def _send(self, address: str, message: Message, answer) -> DeliveryResult:
+    def _send(self, address: str, message: Message, answer: Answer) -> DeliveryResult:
         url, payload = self.signed(address, self.payload(message))
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         response, failed = post_json(url, body, {}, self.config.webhook.timeout, self.sleep)

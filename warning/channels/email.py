@@ -17,12 +17,11 @@ import base64
 import re
 import smtplib
 import ssl
-from collections.abc import Callable
 from dataclasses import replace
 from email.message import EmailMessage
 from email.utils import formatdate
 
-from warning.channels.base import Channel, DeliveryResult, Message, register
+from warning.channels.base import Answer, Channel, DeliveryResult, Message, register
 from warning.config import SmtpConfig, secret
 
 # Many mail clients block data: URIs, so embedded images travel as inline parts (cid:).
@@ -137,9 +136,7 @@ class EmailChannel(Channel):
         """Every address goes through the one configured server."""
         return f"smtp://{self.config.smtp.host}:{self.config.smtp.port}"
 
-    def _send(
-        self, address: str, message: Message, answer: Callable[[DeliveryResult], None]
-    ) -> DeliveryResult:
+    def _send(self, address: str, message: Message, answer: Answer) -> DeliveryResult:
         settings = self.config.smtp
         if settings.security not in ("starttls", "ssl", "none"):
             return DeliveryResult(

@@ -22,7 +22,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from warning.channels.base import MAX_INLINE_WAIT, Channel, DeliveryResult, Message, host_of, register
+from warning.channels.base import MAX_INLINE_WAIT, Answer, Channel, DeliveryResult, Message, host_of, register
 from warning.channels.http import status_result
 from warning.config import secret
 from warning.escaping import slack_text
@@ -123,7 +123,7 @@ class SlackChannel(Channel):
             return f"{self.config.slack.base_url} token {self.config.slack.token_env}"
         return "slack incoming webhook"
 
-    def _send(self, address: str, message: Message, answer) -> DeliveryResult:
+    def _send(self, address: str, message: Message, answer: Answer) -> DeliveryResult:
         settings = self.config.slack
         if address.startswith(("http://", "https://")):
             return self._via_webhook(address, message)

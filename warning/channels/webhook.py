@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import json
 
-from warning.channels.base import Channel, DeliveryResult, Message, register
+from warning.channels.base import Answer, Channel, DeliveryResult, Message, register
 from warning.channels.http import post_json, response_result
 from warning.config import secret
 
@@ -44,7 +44,7 @@ class WebhookChannel(Channel):
     name = "webhook"
     batchable = True
 
-    def _send(self, address: str, message: Message, answer) -> DeliveryResult:
+    def _send(self, address: str, message: Message, answer: Answer) -> DeliveryResult:
         body = webhook_body(message)
         headers = {IDEMPOTENCY_HEADER: message.key, "X-Warning-Delivery": message.key}
         if self.config.webhook.secret_env:
