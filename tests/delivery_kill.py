@@ -188,10 +188,16 @@ def fill_outbox(config: Path, db: Path, alerts: int) -> None:
 
 
 def start_alerts(config: Path, db: Path, code_root: Path) -> subprocess.Popen:
-    """`warning alerts` as the operator runs it, importing the service from ``code_root``."""
+    """`warning alerts` as the operator runs it, importing the service from ``code_root``.
+
+    It runs in the config's folder: ``python -c`` puts its working directory first on the path,
+    and a checkout there would be imported instead of ``code_root``.
+    """
     env = {**os.environ, "PYTHONPATH": str(code_root)}
     command = [sys.executable, "-c", RUN_ALERTS, "--config", str(config), "--db", str(db), "alerts"]
-    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        command, env=env, cwd=config.parent, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
 
 
 def claimed_rows(db: Path) -> list[str]:
