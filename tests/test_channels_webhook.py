@@ -89,7 +89,7 @@ def test_dingtalk_error_code_is_a_failure(tmp_path, httpserver, monkeypatch):
     httpserver.expect_request("/robot/send").respond_with_json(
         {"errcode": 310000, "errmsg": "keywords not in content"}
     )
-    assert dispatch(app, now=NOW)["failed"] == 1
+    assert dispatch(app, now=NOW)["dead"] == 1  # the robot refuses this message: no retry helps
     assert alert_rows(app)[0]["last_error"] == "dingtalk error 310000: keywords not in content"
 
 

@@ -1,9 +1,14 @@
 """The dispatcher: sends what the outbox holds, records every attempt, retries, dead-letters.
 
 Crash safety: rows are claimed (`sending`, with this process as ``claimed_by`` and a lease) and
-committed before the send, and recorded after it. A claim whose process is gone, or whose lease
-ran out, is sent again on the next run: nothing is lost; webhooks and the file channel drop the
-re-send by its idempotency key, so there it is not duplicated either.
+committed before the send, and recorded the moment the server answers (before an SMTP QUIT or
+anything else). A claim whose process is gone, or whose lease ran out, is recorded as an
+interrupted attempt and sent again: nothing is lost; webhooks and the file channel drop the
+re-send by its idempotency key, so there it is not duplicated either, and e-mail keeps its
+Message-ID.
+
+Slow failure: a host that does not answer, or an account that asked us to wait, holds its
+remaining alerts (`warning.holds`), so one dead server cannot block the run for hours.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import logging
 import os
 import socket
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,6 +28,7 @@ from warning.app import App
 from warning.channels import Channel, DeliveryResult, Message, get_channel
 from warning.config import AlertsConfig, Config, SubscriberConfig
 from warning.errors import ConfigError, WarningError
+from warning.holds import Hold, Holds
 from warning.render import render_message
 from warning.store import outbox as store
 
@@ -140,7 +147,10 @@ def dispatch(
     moment = utc(now)
     stamp = iso(moment)
     rows = store.due_alerts(app.db, stamp, respect_backoff, kinds)
-    rows = [r for r in rows if r["status"] == "pending" or claim_is_stale(r, stamp)]
+    if dry_run:
+        rows = [r for r in rows if r["status"] == "pending" or claim_is_stale(r, stamp)]
+    else:
+        rows = [r for r in _take_over_stale_claims(app, rows, stamp) if r["status"] == "pending"]
     channels = _channels(rows, app.config, sleep)
     groups = group_rows(rows, app.config, channels)
     counts: dict[str, Any] = {"due": len(rows), "messages": len(groups), "sent": 0, "failed": 0, "dead": 0}
@@ -158,6 +168,22 @@ def dispatch(
     return counts
 
 
+def _take_over_stale_claims(app: App, rows: list[dict[str, Any]], stamp: str) -> list[dict[str, Any]]:
+    """Record the claims of dead dispatchers as interrupted attempts; they are then pending again.
+
+    Their message may have gone out before the crash: the attempt says so, and it counts (a
+    message that kills the dispatcher every time still ends as a dead letter).
+    """
+    stale = [r for r in rows if r["status"] == "sending" and claim_is_stale(r, stamp)]
+    taken = set(store.record_interrupted(app.db, stale, stamp)) if stale else set()
+    fresh = []
+    for row in rows:
+        if row["id"] in taken:
+            row = {**row, "status": "pending", "attempts": (row["attempts"] or 0) + 1, "claimed_by": None}
+        fresh.append(row)
+    return fresh
+
+
 def _finish(channel: Channel) -> None:
     try:
         channel.finish()
@@ -172,15 +198,28 @@ def _deliver_all(
     clock: Callable[[], datetime],
     counts: dict[str, Any],
 ) -> None:
-    skipped = 0
+    holds, extra = Holds(), Counter()
     for group in groups:
-        outcome = deliver(app, group, channels.get(group.channel), clock())
+        channel, now = channels.get(group.channel), clock()
+        hold = holds.hold_for(channel, group.address, now) if channel else None
+        if hold:
+            _defer(app, group, hold)
+            extra["deferred"] += len(group.rows)
+            continue
+        outcome, result = deliver(app, group, channel, now)
         if outcome == "skipped":
-            skipped += len(group.rows)
-        else:
-            counts[outcome] += len(group.rows)
-    if skipped:
-        counts["skipped"] = skipped
+            extra["skipped"] += len(group.rows)
+            continue
+        counts[outcome] += len(group.rows)
+        if channel is not None and result is not None:
+            holds.note(channel, group.address, result, now)
+    counts.update(extra)
+
+
+def _defer(app: App, group: Group, hold: Hold) -> None:
+    """Leave a held group unattempted: due again at the hold's end, or as it was (the next run)."""
+    if hold.until is not None:
+        store.postpone(app.db, [r["id"] for r in group.rows], iso(hold.until))
 
 
 def _preview(group: Group, config: Config) -> dict[str, Any]:
@@ -196,21 +235,34 @@ def _render(group: Group, config: Config) -> Message:
     return render_message(group.kind, group.rows, sub.language if sub else "en")
 
 
-def deliver(app: App, group: Group, channel: Channel | None, now: datetime) -> str:
-    """Claim, send and record one group; returns ``sent``, ``failed`` or ``dead``."""
+def deliver(
+    app: App, group: Group, channel: Channel | None, now: datetime
+) -> tuple[str, DeliveryResult | None]:
+    """Claim, send and record one group; returns ``sent``, ``failed``, ``dead`` or ``skipped``
+    (another dispatcher holds a claim), with the channel's result.
+
+    The attempt is recorded from inside the send, as soon as the server answered (the channel's
+    ``on_answer``): a crash after the server accepted a message has as little time as possible to
+    leave it unrecorded, which is the only way a message goes out twice.
+    """
     ids = [r["id"] for r in group.rows]
     if channel is None:
-        return _record(app, group, DeliveryResult(ok=False, error=f"unknown channel {group.channel!r}"), now)
+        failed = DeliveryResult(ok=False, error=f"unknown channel {group.channel!r}")
+        return _record(app, group, failed, now), failed
     try:
         message = _render(group, app.config)
     except Exception as exc:  # a bad payload is kept with its reason, the batch goes on
-        return _record(app, group, DeliveryResult(ok=False, error=f"cannot render: {exc}"), now)
+        failed = DeliveryResult(ok=False, error=f"cannot render: {exc}")
+        return _record(app, group, failed, now), failed
     claimed = store.claim(app.db, group.rows, this_process(), iso(now + LEASE))
     if len(claimed) < len(ids):  # another dispatcher got there first: leave the rest to it
         store.release(app.db, claimed, iso(now))
-        return "skipped"
-    result = channel.send(group.address, message)
-    return _record(app, group, result, now)
+        return "skipped", None
+    outcome: list[str] = []
+    result = channel.send(
+        group.address, message, on_answer=lambda r: outcome.append(_record(app, group, r, now))
+    )
+    return outcome[0], result
 
 
 def _record(app: App, group: Group, result: DeliveryResult, now: datetime) -> str:
@@ -220,7 +272,9 @@ def _record(app: App, group: Group, result: DeliveryResult, now: datetime) -> st
         return "sent"
     settings = app.config.alerts
     attempts = max(r["attempts"] or 0 for r in group.rows) + 1
-    dead = result.permanent or attempts >= settings.max_attempts
+    # A refused login or token is ours to fix, not the alert's fault: it is retried with backoff
+    # (the account is held for the rest of the run) rather than dead-lettered on the first try.
+    dead = (result.permanent and not result.refused_us) or attempts >= settings.max_attempts
     delay = max(backoff_delay(attempts, settings), result.retry_after or 0.0)
     log.warning("%s to %s failed (attempt %d): %s", group.channel, group.address, attempts, result.error)
     store.record_attempt(

@@ -2,6 +2,8 @@
 
 The words live in the templates (``_i18n.j2`` holds the zh and en labels and sentences); this
 module only prepares facts: links to public pages, which next step fits, titles per language.
+Office text is escaped for each format by the filters of ``warning.escaping`` (``md``,
+``md_block``, ``slack``, ``slack_block``, ``url``); HTML templates autoescape.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from urllib.parse import quote
 
 import jinja2
 
+from warning import escaping
 from warning.channels.base import Message
 
 LANGUAGES = ("zh", "en")
@@ -32,12 +35,32 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["percent"] = lambda v: f"{float(v) * 100:.0f}%"
-    env.filters["slack_escape"] = lambda v: (
-        str(v).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    )
+    env.filters["md"] = escaping.markdown_text
+    env.filters["md_block"] = escaping.markdown_block
+    env.filters["slack"] = escaping.slack_text
+    env.filters["slack_block"] = escaping.slack_block
+    env.filters["url"] = escaping.safe_url
+    env.globals["number"] = number_text
+    env.globals["why"] = why_text
     # The zh/en words of every template, evaluated once rather than on each render.
     env.globals["L"] = env.get_template("_i18n.j2").module.L
     return env
+
+
+def number_text(item: dict[str, Any]) -> str:
+    """``EP4123456A1``: the publication number as shown."""
+    return f"{item.get('country') or ''}{item.get('number') or ''}{item.get('kind_code') or ''}"
+
+
+def why_text(t: dict[str, Any], item: dict[str, Any]) -> str:
+    """Why it matched, in the words of ``t`` (a language of ``_i18n.j2``): top terms, then each rule hit."""
+    parts = []
+    if item.get("top_terms"):
+        parts.append(t["terms"] + t["colon"] + t["list_sep"].join(map(str, item["top_terms"])))
+    for name, values in (item.get("rules") or {}).items():
+        shown = values if isinstance(values, list | tuple) else [values]
+        parts.append(t.get(f"rule_{name}", name) + t["colon"] + t["list_sep"].join(map(str, shown)))
+    return t["part_sep"].join(parts)
 
 
 def render(template: str, **context: Any) -> str:
@@ -54,7 +77,8 @@ def message_key(alert_keys: list[str]) -> str:
 
 
 def public_links(country: str, number: str, kind: str) -> list[dict[str, str]]:
-    """Links to the publication's public pages, the most authoritative first."""
+    """Links to the publication's public pages, the most authoritative first (the parts come
+    from the office's record, so they are quoted: a number cannot end the link)."""
     espacenet = (
         f"https://worldwide.espacenet.com/patent/search?q=pn%3D{quote(country + number + (kind or ''))}"
     )
@@ -63,14 +87,14 @@ def public_links(country: str, number: str, kind: str) -> list[dict[str, str]]:
         links.append(
             {
                 "name": "PATENTSCOPE",
-                "url": f"https://patentscope.wipo.int/search/en/detail.jsf?docId={country}{number}",
+                "url": f"https://patentscope.wipo.int/search/en/detail.jsf?docId=WO{quote(number)}",
             }
         )
     elif country == "US":
         links.append(
             {
                 "name": "USPTO",
-                "url": f"https://image-ppubs.uspto.gov/dirsearch-public/print/downloadPdf/{number}",
+                "url": f"https://image-ppubs.uspto.gov/dirsearch-public/print/downloadPdf/{quote(number)}",
             }
         )
     links.append({"name": "Espacenet", "url": espacenet})
@@ -155,10 +179,12 @@ def render_message(kind: str, rows: list[dict[str, Any]], lang: str) -> Message:
             kind=kind,
             language=lang,
             subject=p["subject"],
+            markdown_subject=p["subject"],  # the digest's subject holds no office text: dates and counts
+            slack_subject=escaping.slack_text(p["subject"]),
             text=p["text"],
             html=p["html"],
             markdown=p["markdown"],
-            slack=p["text"],
+            slack=escaping.slack_block(p["text"]),
             data={"digest": p.get("stats", {})},
         )
     items = [item_context(r["kind"], p, lang) for r, p in zip(rows, payloads, strict=True)]
@@ -167,13 +193,25 @@ def render_message(kind: str, rows: list[dict[str, Any]], lang: str) -> Message:
         key=key,
         kind=kind if len({r["kind"] for r in rows}) == 1 else "batch",
         language=lang,
-        subject=render("alert.subject.j2", **context).strip(),
+        subject=_subject(context, _plain_line),
+        markdown_subject=_subject(context, escaping.markdown_text),
+        slack_subject=_subject(context, escaping.slack_text),
         text=render("alert.txt.j2", **context),
         html=render("alert.html.j2", **context),
         markdown=render("alert.md.j2", **context),
         slack=render("alert.slack.j2", **context),
         data={"items": [_public_item(i) for i in items]},
     )
+
+
+def _plain_line(value: Any) -> str:
+    """Office text in a plain one-line field (an e-mail Subject header: no line breaks)."""
+    return " ".join(str(value).split())
+
+
+def _subject(context: dict[str, Any], esc) -> str:
+    """The subject line, with the office text in it passed through ``esc`` (one escaping per format)."""
+    return " ".join(render("alert.subject.j2", esc=esc, **context).split())
 
 
 def _public_item(item: dict[str, Any]) -> dict[str, Any]:

@@ -1,8 +1,15 @@
 """DingTalk, WeCom (企业微信) and Feishu/Lark custom robots: one webhook URL each, native JSON.
 
 Each robot answers HTTP 200 with an error code in the body, so a non-zero code is a failure.
+The codes each robot documents as "not now" are temporary (`TEMPORARY_CODES`, with how long the
+robot stays throttled); any other non-zero code is the robot refusing this message or this address
+(keyword or signature check failed, IP not allowed, robot removed, bad payload) and is permanent.
+A 200 whose body is not JSON (a proxy's page) is temporary. HTTP statuses follow ``http``.
+
 Formats follow each robot's documentation: DingTalk ``msgtype: markdown``, WeCom
-``msgtype: markdown``, Feishu ``msg_type: interactive`` (a card with ``lark_md`` text).
+``msgtype: markdown``, Feishu ``msg_type: interactive`` (a card with ``lark_md`` text). Office
+text in them is escaped by ``warning.escaping.markdown_text`` (done by the templates; the
+heading made of the subject here).
 Signed robots: DingTalk gets ``timestamp`` and ``sign`` in the URL, Feishu in the body, when
 ``[webhook] dingtalk_secret_env`` / ``feishu_secret_env`` name the secret.
 """
@@ -14,11 +21,14 @@ import hashlib
 import hmac
 import json
 import time
+from dataclasses import replace
 from urllib.parse import quote_plus
 
-from warning.channels.base import Channel, DeliveryResult, Message, register
-from warning.channels.http import post_json, status_result
+from warning.channels.base import Answer, Channel, DeliveryResult, Message, host_of, register
+from warning.channels.http import post_json, response_result
 from warning.config import secret
+from warning.errors import ConfigError
+from warning.escaping import markdown_text
 
 # An address naming the environment variable that holds a robot's URL (``dingtalk_env``): the URL
 # and its token stay out of the config file, the outbox table and every printed line.
@@ -37,10 +47,38 @@ WECOM_MAX_BYTES = 4000
 MARKDOWN_MAX_CHARS = 15000
 
 
+# Codes each robot documents as temporary, with the seconds it stays throttled (None: retry on
+# the ordinary backoff). DingTalk: -1 system busy, 130101 more than 20 messages a minute
+# (throttled for 10 minutes). WeCom: -1 system busy, 6000 data version conflict, 45009 call
+# frequency limit, 45033 concurrency limit. Feishu: 11232 frequency limit, 230020 chat rate limit,
+# 1500 and 2200 internal errors.
+TEMPORARY_CODES: dict[str, dict[int, float | None]] = {
+    "dingtalk": {-1: None, 130101: 600.0},
+    "wecom": {-1: None, 6000: None, 45009: 60.0, 45033: 60.0},
+    "feishu": {11232: 60.0, 230020: 60.0, 1500: None, 2200: None},
+}
+
+
 def titled_markdown(message: Message) -> str:
     """The subject as a heading, then the body: DingTalk and WeCom show no separate title, and a
     DingTalk robot guarded by keywords looks for them (e.g. 专利预警) in the text."""
-    return f"#### {message.subject}\n\n{message.markdown.strip()}\n"
+    subject = message.markdown_subject or markdown_text(message.subject)
+    return f"#### {subject}\n\n{message.markdown.strip()}\n"
+
+
+def robot_code_result(robot: str, code: object, text: str) -> DeliveryResult:
+    """A failed result for a robot's non-zero body code, by `TEMPORARY_CODES`."""
+    try:
+        number = int(code)  # Feishu's StatusCode and some proxies give it as text
+    except (TypeError, ValueError):
+        number = None
+    temporary = TEMPORARY_CODES.get(robot, {})
+    return DeliveryResult(
+        ok=False,
+        error=f"{robot} error {code}: {text}",
+        permanent=number not in temporary,
+        retry_after=temporary.get(number) if number is not None else None,
+    )
 
 
 def dingtalk_payload(message: Message) -> dict:
@@ -98,25 +136,37 @@ class RobotChannel(Channel):
         """The URL and payload, signed where the robot has a secret (subclasses)."""
         return address, payload
 
-    def _send(self, address: str, message: Message) -> DeliveryResult:
+    def account(self, address: str) -> str:
+        """A robot is its whole URL (the access token is in it): each robot has its own limit."""
+        return address
+
+    def host(self, address: str) -> str:
+        """The robot service's host, also for an address that names its URL's variable."""
+        try:
+            return host_of(robot_url(address, self.name))
+        except ConfigError:  # the variable is unset: the send itself reports it
+            return address
+
+    def _send(self, address: str, message: Message, answer: Answer) -> DeliveryResult:
         url, payload = self.signed(robot_url(address, self.name), self.payload(message))
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         response, failed = post_json(url, body, {}, self.config.webhook.timeout, self.sleep)
         if failed:
             return failed
-        bad_status = status_result(response)
+        bad_status = response_result(response)
         if bad_status:
             return bad_status
         try:
-            answer = response.json()
+            reply = response.json()
         except ValueError:
+            reply = None
+        if not isinstance(reply, dict):
             return DeliveryResult(ok=False, error="robot answered with no JSON", response=response.text[:500])
-        code = next((answer[f] for f in self.code_fields if f in answer), 0)
+        code = next((reply[f] for f in self.code_fields if f in reply), 0)
         if code not in (0, "0", None):
-            message_text = answer.get("errmsg") or answer.get("msg") or answer.get("StatusMessage") or ""
-            return DeliveryResult(
-                ok=False, error=f"{self.name} error {code}: {message_text}", response=response.text[:500]
-            )
+            text = reply.get("errmsg") or reply.get("msg") or reply.get("StatusMessage") or ""
+            failure = robot_code_result(self.name, code, str(text)[:200])
+            return replace(failure, response=response.text[:500])
         return DeliveryResult(ok=True, response=response.text[:500])
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from warning.channels.base import Channel, DeliveryResult, Message, register
+from warning.channels.base import Answer, Channel, DeliveryResult, Message, register
 
 
 @register
@@ -12,7 +12,7 @@ class ConsoleChannel(Channel):
     name = "console"
     batchable = True
 
-    def _send(self, address: str, message: Message) -> DeliveryResult:
+    def _send(self, address: str, message: Message, answer: Answer) -> DeliveryResult:
         stream = sys.stdout
         stream.write(f"=== {message.subject}\n{message.text.rstrip()}\n\n")
         stream.flush()

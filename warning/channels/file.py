@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from warning import render as rendering  # module import: render imports the channels package
-from warning.channels.base import Channel, DeliveryResult, Message, register
+from warning.channels.base import Answer, Channel, DeliveryResult, Message, register
 
 PAGE_MESSAGES = 200
 _RECORD_ID = re.compile(rb'^\{"id": "([^"]+)"', re.MULTILINE)
@@ -29,7 +29,7 @@ class FileChannel(Channel):
         self._written: dict[Path, set[str]] = {}  # keys in each file, read once per run
         self._stale_index: dict[Path, str] = {}  # index pages to rebuild, with their language
 
-    def _send(self, address: str, message: Message) -> DeliveryResult:
+    def _send(self, address: str, message: Message, answer: Answer) -> DeliveryResult:
         path = self.config.resolve(address)
         path.parent.mkdir(parents=True, exist_ok=True)
         if path not in self._written:

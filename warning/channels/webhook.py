@@ -3,7 +3,8 @@
 Headers: ``X-Warning-Signature: sha256=<hex>`` (HMAC of the raw body with the secret named by
 ``[webhook] secret_env``; absent when no secret is configured), ``Idempotency-Key`` and
 ``X-Warning-Delivery`` (the same key: the receiver drops a re-send after a crash). A 409 answer
-means the receiver already has it, which counts as delivered.
+means the receiver already has it, which counts as delivered; other statuses follow the rule in
+``warning.channels.http``.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import hashlib
 import hmac
 import json
 
-from warning.channels.base import Channel, DeliveryResult, Message, register
-from warning.channels.http import post_json, status_result
+from warning.channels.base import Answer, Channel, DeliveryResult, Message, register
+from warning.channels.http import post_json, response_result
 from warning.config import secret
 
 SIGNATURE_HEADER = "X-Warning-Signature"
@@ -43,7 +44,7 @@ class WebhookChannel(Channel):
     name = "webhook"
     batchable = True
 
-    def _send(self, address: str, message: Message) -> DeliveryResult:
+    def _send(self, address: str, message: Message, answer: Answer) -> DeliveryResult:
         body = webhook_body(message)
         headers = {IDEMPOTENCY_HEADER: message.key, "X-Warning-Delivery": message.key}
         if self.config.webhook.secret_env:
@@ -53,4 +54,4 @@ class WebhookChannel(Channel):
             return failed
         if response.status_code == 409:
             return DeliveryResult(ok=True, response="409: receiver already had it")
-        return status_result(response) or DeliveryResult(ok=True, response=response.text[:500])
+        return response_result(response) or DeliveryResult(ok=True, response=response.text[:500])

@@ -26,7 +26,9 @@ def alerts(ctx: click.Context, dry_run: bool, show_dead: bool, revive: bool) -> 
 
     Each match reaches each subscriber address once. Run by hand, every pending alert is tried
     now, including those waiting for a retry; the scheduler respects the backoff instead.
-    Alerts that failed [alerts] max_attempts times are dead letters (see --dead, --revive).
+    Alerts that failed [alerts] max_attempts times, or that a server refused for good (SMTP 5xx,
+    HTTP 4xx), are dead letters (see --dead, --revive). A server that does not answer three
+    times in a row, or that asks us to wait, defers its remaining alerts to a later run.
 
     \b
     Examples:
@@ -58,6 +60,11 @@ def alerts(ctx: click.Context, dry_run: bool, show_dead: bool, revive: bool) -> 
         f"sent {result['sent']}, failed {result['failed']} (will retry), dead {result['dead']} "
         f"({result['messages']} message(s))"
     )
+    if result.get("deferred"):
+        click.echo(
+            f"deferred {result['deferred']} alert(s): their server did not answer or asked us to wait "
+            "(see the log); they go at the next run"
+        )
 
 
 def _print_dead(app) -> None:

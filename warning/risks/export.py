@@ -1,10 +1,16 @@
-"""The risk register as CSV that opens in a spreadsheet (UTF-8 with BOM, so Excel keeps Chinese)."""
+"""The risk register as CSV that opens in a spreadsheet (UTF-8 with BOM, so Excel keeps Chinese).
+
+Titles, enterprises and notes come from offices and people: a cell that would start a formula
+is neutralised by ``warning.escaping.spreadsheet_cell`` (a leading ``'``), as in every sheet the
+service writes.
+"""
 
 from __future__ import annotations
 
 import csv
 from typing import Any, TextIO
 
+from warning.escaping import spreadsheet_row
 from warning.risks.cases import LABELS_ZH
 from warning.risks.deadlines import LABELS
 from warning.store import legal_events as legal_store
@@ -82,7 +88,7 @@ def write_csv(db, cases: list[dict[str, Any]], out: TextIO, today: str, labels: 
     writer.writerow(header(labels))
     rows = case_rows(db, cases, today)
     for row in rows:
-        writer.writerow([row[key] for key, _, _ in COLUMNS])
+        writer.writerow(spreadsheet_row([row[key] for key, _, _ in COLUMNS]))
     return len(rows)
 
 

@@ -133,6 +133,45 @@ def claim(
     return claimed
 
 
+def record_interrupted(db: sqlite_utils.Database, rows: list[dict[str, Any]], at: str) -> list[int]:
+    """Record the stale claims in ``rows`` as interrupted attempts and make them pending again.
+
+    Only rows still claimed as the caller read them are taken (two dispatchers that both find a
+    dead claim record it once). Returns the ids taken over.
+    """
+    taken = []
+    with transaction(db):
+        for row in rows:
+            cursor = db.execute(
+                "UPDATE alerts SET status = 'pending', attempts = attempts + 1, claimed_by = NULL, "
+                "last_error = ? WHERE id = ? AND status = 'sending' AND IFNULL(claimed_by, '') = ?",
+                [_interrupted(row), row["id"], row.get("claimed_by") or ""],
+            )
+            if cursor.rowcount:
+                db.execute(
+                    "INSERT INTO delivery_attempts (alert_id, at, ok, error, response) VALUES (?, ?, 0, ?, '')",
+                    [row["id"], at, _interrupted(row)],
+                )
+                taken.append(row["id"])
+    return taken
+
+
+def _interrupted(row: dict[str, Any]) -> str:
+    return (
+        f"interrupted: {row.get('claimed_by') or 'a dispatcher'} stopped before recording the result "
+        "(the message may have gone out)"
+    )
+
+
+def postpone(db: sqlite_utils.Database, ids: list[int], until: str) -> None:
+    """Make pending rows due no earlier than ``until`` (a held account), without an attempt."""
+    with transaction(db):
+        db.conn.executemany(
+            "UPDATE alerts SET next_attempt_at = MAX(next_attempt_at, ?) WHERE id = ? AND status = 'pending'",
+            [[until, i] for i in ids],
+        )
+
+
 def release(db: sqlite_utils.Database, ids: list[int], now: str) -> None:
     """Give claimed rows back, unsent and due (their batch could not be claimed whole)."""
     with transaction(db):
