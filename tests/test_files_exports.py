@@ -180,6 +180,7 @@ def test_ingest_of_the_exports_is_idempotent(corpus, db):
 
 def test_ingest_progress_counts_documents_inside_one_big_file(db, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("TQDM_MININTERVAL", "0")  # every update drawn, not ten a second
+    monkeypatch.setenv("TQDM_MINITERS", "1")
     path = tmp_path / "week.jsonl"
     lines = [json.dumps({"id": f"US-2024{n:07d}-A1", "title": f"Battery pack {n}"}) for n in range(2500)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -183,8 +183,8 @@ class _Progress:
 
     def _show(self, position: int, documents: int, path: Path) -> None:
         assert self.bar is not None
-        if position > self.bar.n:
-            self.bar.update(position - self.bar.n)
         elapsed = self.bar.format_dict.get("elapsed") or 0
         rate = f", {documents / elapsed:,.0f} docs/s" if elapsed else ""
         self.bar.set_postfix_str(f"{path.name[-30:]}: {documents:,} docs{rate}", refresh=False)
+        if position > self.bar.n:
+            self.bar.update(position - self.bar.n)  # draws (at most ten times a second)

@@ -17,14 +17,21 @@ from warning.models import QuarantinedDocument
 from warning.sources import local_formats as lf
 from warning.sources.base import ParsedItem
 from warning.sources.reading import Reading
+from warning.sources.xmlprolog import root_start
 
 HEAD_BYTES = 65536
-# Byte-order marks of the encodings that are not ASCII-compatible, longest first.
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
+PROLOG_BYTES = 4 << 20  # how far an XML file's root element is looked for (1 MB of UTF-32)
+# How a file in an encoding that is not ASCII-compatible starts: its byte-order mark, or for XML
+# without one, ``<?`` in that encoding (XML 1.0, appendix F). Longest first.
+_WIDE_STARTS = (  # (first bytes, encoding, bytes to drop)
+    (codecs.BOM_UTF32_LE, "utf-32-le", 4),
+    (codecs.BOM_UTF32_BE, "utf-32-be", 4),
+    (b"<\0\0\0?\0\0\0", "utf-32-le", 0),
+    (b"\0\0\0<\0\0\0?", "utf-32-be", 0),
+    (codecs.BOM_UTF16_LE, "utf-16-le", 2),
+    (codecs.BOM_UTF16_BE, "utf-16-be", 2),
+    (b"<\0?\0", "utf-16-le", 0),
+    (b"\0<\0?", "utf-16-be", 0),
 )
 
 
@@ -51,25 +58,37 @@ def detect_format(path: Path) -> FileFormat:
     """The format of a local file, from its content; ParseError saying what it is otherwise."""
     with path.open("rb") as fh:
         head = sniffable(fh.read(HEAD_BYTES))
-    for fmt in FORMATS:
-        if fmt.detect(path, head):
-            return fmt
+        fmt = _detect(path, head)
+        if fmt is None and head.lstrip(b" \t\r\n\xef\xbb\xbf")[:1] == b"<":
+            # XML whose prolog (comments, an internal DTD subset) hides the root: look past it.
+            fh.seek(0)
+            prolog = sniffable(fh.read(PROLOG_BYTES))
+            start = root_start(prolog, PROLOG_BYTES)
+            fmt = _detect(path, prolog[start : start + HEAD_BYTES]) if start else None
+    if fmt is not None:
+        return fmt
+    what = _what_it_is(path, head)
     names = ", ".join(fmt.name for fmt in FORMATS)
     raise ParseError(
-        f"{path}: {_what_it_is(path, head)}, not a format the service reads (supported: {names})"
+        f"{path}: {what + ', ' if what else ''}not a format the service reads (it reads: {names})"
     )
 
 
+def _detect(path: Path, head: bytes) -> FileFormat | None:
+    return next((fmt for fmt in FORMATS if fmt.detect(path, head)), None)
+
+
 def sniffable(head: bytes) -> bytes:
-    """The first bytes as UTF-8 when they start with a UTF-16 or UTF-32 byte-order mark.
+    """The first bytes as UTF-8 when they are UTF-16 or UTF-32 (with or without a byte-order mark).
 
     Detectors look for ASCII markers (``<ep-patent-document``); an XML file may be in any
     encoding XML allows, and its parser (lxml) reads them all.
     """
-    for bom, encoding in _BOMS:
-        if head.startswith(bom):
-            usable = len(head) - len(head) % (4 if "32" in encoding else 2)
-            return head[len(bom) : usable].decode(encoding, errors="replace").encode("utf-8")
+    for start, encoding, bom in _WIDE_STARTS:
+        if head.startswith(start):
+            width = 4 if "32" in encoding else 2
+            usable = head[bom : len(head) - (len(head) - bom) % width]
+            return usable.decode(encoding, errors="replace").encode("utf-8")
     return head
 
 
@@ -87,8 +106,8 @@ def _what_it_is(path: Path, head: bytes) -> str:
     if head.startswith(b"%PDF"):
         return "a PDF document"
     if head.lstrip()[:1] == b"<":
-        return "XML of no known patent format"
-    return "a file of no known patent format"
+        return "XML of no patent format the service knows"
+    return ""
 
 
 def parse_file(path: Path, reading: Reading | None = None) -> Iterator[ParsedItem]:

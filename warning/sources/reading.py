@@ -38,14 +38,10 @@ class Reading:
 
 
 class CountingReader:
-    """A binary file whose read position is reported to a `Reading` after every read.
+    """A binary file whose read position is reported to a `Reading` after every read."""
 
-    ``counting`` can be switched off while a reader jumps around (a zip's central directory
-    at the end of the file is read first), so the position only follows the real reading.
-    """
-
-    def __init__(self, raw: BinaryIO, reading: Reading, counting: bool = True) -> None:
-        self.raw, self.reading, self.counting = raw, reading, counting
+    def __init__(self, raw: BinaryIO, reading: Reading) -> None:
+        self.raw, self.reading = raw, reading
 
     def read(self, size: int = -1) -> bytes:
         return self._seen(self.raw.read(size))
@@ -54,8 +50,7 @@ class CountingReader:
         return self._seen(self.raw.readline(size))
 
     def _seen(self, data: bytes) -> bytes:
-        if self.counting:
-            self.reading.position = self.raw.tell()
+        self.reading.position = self.raw.tell()
         return data
 
     def seek(self, offset: int, whence: int = 0) -> int:

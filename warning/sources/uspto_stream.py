@@ -13,7 +13,7 @@ import struct
 import sys
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -21,6 +21,8 @@ from typing import BinaryIO
 from warning.sources.reading import HEAD_KEPT, CountingReader, Reading, too_large
 
 DOC_START = b"<?xml"
+_DECLARATION_SPACE = b" \t\r\n"
+_TAIL = len(DOC_START) + 1  # bytes kept between chunks: a document start and the byte after it
 CHUNK = 1 << 20
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
 _LOCAL_SIGNATURE = b"PK\x03\x04"
@@ -56,11 +58,9 @@ def iter_documents(
     """
     limit = max_bytes or sys.maxsize
     buf = bytearray()
-    index = 0
-    search_from = 1
+    index, search_from = 0, 1
     problem = ""
-    dropped = 0  # bytes of an over-limit document read past so far
-    head = b""
+    dropped, head = 0, b""  # an over-limit document: bytes read past so far, its first bytes
     while True:
         try:
             chunk = stream.read(chunk_size)
@@ -74,10 +74,7 @@ def iter_documents(
             break
         buf += chunk
         start = 0
-        while True:
-            pos = buf.find(DOC_START, max(search_from, start + 1))
-            if pos < 0:
-                break
+        while (pos := _find_start(buf, max(search_from, start + 1))) >= 0:
             if dropped:
                 index += 1
                 yield _over_limit(head, index, dropped + pos, limit)
@@ -88,15 +85,30 @@ def iter_documents(
             start = pos
         del buf[:start]
         if dropped or len(buf) > limit:
-            # Keep the tail only: a document start may straddle the next chunk.
             head = head if dropped else bytes(buf[:HEAD_KEPT])
-            dropped += len(buf) - len(DOC_START)
-            del buf[: -len(DOC_START)]
-        search_from = max(1, len(buf) - len(DOC_START) + 1)
+            dropped += len(buf) - _TAIL
+            del buf[:-_TAIL]  # the tail may hold the start of the next document
+        search_from = max(1, len(buf) - _TAIL + 1)
     if dropped:
         yield _over_limit(head, index + 1, dropped + len(buf), limit, problem)
     elif buf.strip(_BLANK) or problem:
         yield RawDocument(bytes(buf), index + 1, problem)
+
+
+def _find_start(buf: bytearray, pos: int) -> int:
+    """Where the next document starts (``<?xml`` and a space), from ``pos``; -1 if not in ``buf``.
+
+    ``<?xml-stylesheet ...?>`` is a processing instruction inside a document, not a new one;
+    a ``<?xml`` at the very end waits for the next chunk to tell which it is.
+    """
+    while (found := buf.find(DOC_START, pos)) >= 0:
+        after = found + len(DOC_START)
+        if after >= len(buf):
+            return -1
+        if buf[after] in _DECLARATION_SPACE:
+            return found
+        pos = found + 1
+    return -1
 
 
 def _over_limit(head: bytes, index: int, size: int, limit: int, problem: str = "") -> RawDocument:
@@ -121,30 +133,46 @@ def iter_zip_documents(
     """
     reading = reading or Reading()
     with path.open("rb") as raw:
-        fh = CountingReader(raw, reading, counting=False)
         try:
-            archive = zipfile.ZipFile(fh)  # type: ignore[arg-type]
+            archive = zipfile.ZipFile(raw)
         except zipfile.BadZipFile:
-            fh.seek(0)
-            fh.counting = True
-            yield from _iter_local_members(fh, chunk_size, reading)
+            raw.seek(0)
+            yield from _iter_local_members(CountingReader(raw, reading), chunk_size, reading)
             return
-        fh.counting = True
         with archive:
             for info in archive.infolist():
-                if info.is_dir():
-                    continue
-                with archive.open(info) as member:
-                    stream = _Capped(member, info.filename, reading.limits.member_bytes)
-                    for doc in iter_documents(stream, chunk_size, reading.limits.document_bytes):
-                        yield info.filename, doc
+                if not info.is_dir():
+                    yield from _member_documents(archive, info, chunk_size, reading)
+
+
+def _member_documents(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, chunk_size: int, reading: Reading
+) -> Iterator[tuple[str, RawDocument]]:
+    def progress(given: int) -> None:
+        # Where in the file the reading stands: the compressed share of what has been inflated.
+        reading.position = info.header_offset + info.compress_size * given // max(info.file_size, 1)
+
+    with archive.open(info) as member:
+        stream = _Capped(member, info.filename, reading.limits.member_bytes, progress)
+        for doc in iter_documents(stream, chunk_size, reading.limits.document_bytes):
+            yield info.filename, doc
 
 
 class _Capped:
-    """A member's stream that raises `MemberTooLarge` once it has given ``limit`` bytes."""
+    """A member's stream that raises `MemberTooLarge` once it has given ``limit`` bytes.
 
-    def __init__(self, stream: BinaryIO | _MemberReader, name: str, limit: int) -> None:
+    ``progress`` hears the bytes given so far after every read.
+    """
+
+    def __init__(
+        self,
+        stream: BinaryIO | _MemberReader,
+        name: str,
+        limit: int,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
         self.stream, self.name, self.limit, self.given = stream, name, limit, 0
+        self.progress = progress
 
     def read(self, size: int) -> bytes:
         if self.given >= self.limit:
@@ -155,6 +183,8 @@ class _Capped:
             raise MemberTooLarge(f"{reason}; the rest of the member was not read")
         data = self.stream.read(min(size, self.limit - self.given))
         self.given += len(data)
+        if self.progress is not None:
+            self.progress(self.given)
         return data
 
 

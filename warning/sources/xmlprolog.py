@@ -25,6 +25,13 @@ def prolog_root_name(data: bytes, window: int = 262144) -> str | None:
     None when it cannot be told from the text (not ASCII-compatible, no root within the window,
     a construct that never closes): the caller parses the document instead.
     """
+    pos = root_start(data, window)
+    match = None if pos is None else _NAME.match(data, pos + 1)
+    return match.group().decode("ascii") if match else None
+
+
+def root_start(data: bytes, window: int = 262144) -> int | None:
+    """Where the root element's start tag begins, past the prolog; None as for `prolog_root_name`."""
     pos = _skip_blank(data, len(_BOM) if data.startswith(_BOM) else 0)
     while pos < window:
         if data.startswith(b"<?", pos):
@@ -34,8 +41,7 @@ def prolog_root_name(data: bytes, window: int = 262144) -> str | None:
         elif data.startswith(_DOCTYPE, pos):
             pos = _after_doctype(data, pos + len(_DOCTYPE))
         elif data.startswith(b"<", pos):
-            match = _NAME.match(data, pos + 1)
-            return match.group().decode("ascii") if match else None
+            return pos
         else:
             return None
         if pos < 0:

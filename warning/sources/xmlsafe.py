@@ -35,6 +35,9 @@ def safe_parser(recover: bool = False) -> etree.XMLParser:
 
 
 _PARSER = safe_parser()
+# libxml2's errors for entities that loop or expand beyond its limits (amplification is reported
+# as a resource limit).
+_ENTITY_ABUSE = frozenset({etree.ErrorTypes.ERR_ENTITY_LOOP, etree.ErrorTypes.ERR_RESOURCE_LIMIT})
 
 
 def parse_xml(data: bytes, ref: str = "") -> etree._Element:
@@ -47,6 +50,10 @@ def parse_xml(data: bytes, ref: str = "") -> etree._Element:
     try:
         root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
+        if exc.code in _ENTITY_ABUSE:  # libxml2 stopped an expansion ("billion laughs") itself
+            raise EntityRefused(
+                f"{ref}: document declares XML entities (entity expansion: {exc}); refused"
+            ) from None
         raise ParseError(f"{ref}: malformed XML: {exc}") from None
     refuse_entity_declarations(root, ref)
     return root
