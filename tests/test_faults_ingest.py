@@ -411,3 +411,24 @@ def test_the_ingest_limits_come_from_the_config_and_must_be_positive(tmp_path):
     assert config.ingest.document_bytes == 8 * MB and load_config(None).ingest.member_bytes == 8192 * MB
     with pytest.raises(ConfigError, match=r"\[ingest\] max_field_chars must be more than 0, not 0"):
         load_config(write_config(tmp_path, max_field_chars=0))
+
+
+def test_export_rows_and_single_document_files_over_the_limits_are_quarantined(corpus, db, tmp_path):
+    from warning.config import IngestConfig
+
+    csv_path = tmp_path / "lens.csv"
+    with csv_path.open("w", encoding="utf-8", newline="") as out:
+        out.write("#,Jurisdiction,Kind,Publication Number,Title\r\n1,US,A1,US 2013/0101709 A1,Pizza oven\r\n")
+        out.write("2,US,A1,US 2013/0101710 A1," + "x" * (3 * MB) + "\r\n")  # one line over the limit
+        out.write('3,US,A1,US 2013/0101711 A1,"' + "y" * 300_000 + '"\r\n')  # one field over the csv limit
+        out.write("4,US,B2,US 8123456 B2,Pizza peel\r\n")
+    ep = corpus("epo-eps-xml", "go-epo-eps", "application__v1-5-1-A1.xml")  # 0.7 MB
+    limits = IngestConfig(max_document_mb=0.5, max_field_chars=200_000)
+    result = ingest_paths(db, [csv_path, ep], limits=limits)
+    ids = [r[0] for r in db.execute("SELECT id FROM publications ORDER BY id")]
+    assert ids == ["US-20130101709-A1", "US-8123456-B2"]
+    reasons = [r[0] for r in db.execute("SELECT reason FROM quarantine ORDER BY id")]
+    assert "line 3: line of 3.0 MB is larger than the limit, 0.5 MB ([ingest] max_document_mb)" in reasons[0]
+    assert "field larger than field limit (200000)" in reasons[1]
+    assert "file of 0.7 MB is larger than the limit, 0.5 MB ([ingest] max_document_mb)" in reasons[2]
+    assert result.read == 5 and result.quarantined == 3

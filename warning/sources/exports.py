@@ -99,6 +99,7 @@ class BadRow:
     """A row of an export file that cannot be read (over a limit, a broken quote), with the reason."""
 
     reason: str
+    line: int  # the line of the file it ends on
 
 
 def csv_rows(path: Path, reading: Reading) -> Iterator[list[str] | BadRow]:
@@ -119,10 +120,10 @@ def csv_rows(path: Path, reading: Reading) -> Iterator[list[str] | BadRow]:
             except StopIteration:
                 return
             except csv.Error as exc:
-                yield BadRow(f"row {reader.line_num}: {exc}")
+                yield BadRow(f"row {reader.line_num}: {exc}", reader.line_num)
                 continue
             while lines.refused:
-                yield BadRow(lines.refused.pop(0))
+                yield lines.refused.pop(0)
             yield row
 
 
@@ -136,7 +137,7 @@ class _TextLines:
     def __init__(self, text: io.TextIOWrapper, raw, reading: Reading) -> None:
         self.text, self.raw, self.reading = text, raw, reading
         self.limit = reading.limits.document_bytes
-        self.refused: list[str] = []
+        self.refused: list[BadRow] = []
         self.number = 0
 
     def __iter__(self) -> _TextLines:
@@ -156,5 +157,5 @@ class _TextLines:
             size += len(rest)
         size += len(rest)
         reason = too_large("line", size, self.limit, "max_document_mb")
-        self.refused.append(f"line {self.number}: {reason}")
+        self.refused.append(BadRow(f"line {self.number}: {reason}", self.number))
         return "\n"

@@ -49,7 +49,7 @@ def _csv_records(rows: Iterable[list[str] | BadRow], ref: str) -> Iterator[Parse
     lineno = 1
     for row in rows:
         if isinstance(row, BadRow):
-            yield QuarantinedDocument(SOURCE, row.reason, ref)
+            yield QuarantinedDocument(SOURCE, row.reason, f"{ref}:{row.line}")
             continue
         if header is None:
             header = row

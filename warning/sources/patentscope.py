@@ -70,7 +70,7 @@ def parse_rows(rows: Iterable[Sequence | BadRow], ref: str) -> Iterator[ParsedIt
     header: list[str] | None = None
     for lineno, row in enumerate(rows, start=1):
         if isinstance(row, BadRow):
-            yield QuarantinedDocument(SOURCE, row.reason, ref)
+            yield QuarantinedDocument(SOURCE, row.reason, f"{ref}:{row.line}")
             continue
         cells = [str(c).strip() if c is not None else "" for c in row]
         if header is None:
