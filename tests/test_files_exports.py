@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from warning.errors import ParseError
 from warning.ingest import ingest_paths
 from warning.models import Publication, QuarantinedDocument
 from warning.sources.exports import export_date
@@ -150,7 +151,8 @@ def test_uspto_detection_by_content_name_and_zip(corpus, tmp_path):
     assert detect_format(corpus("uspto-bulk-xml", "go-uspto", "grant__v2-5-B1.xml")).name == "uspto-xml"
     html = tmp_path / "ipg240102.xml"
     html.write_bytes(b"<html><body>Not Found</body></html>")
-    assert detect_format(html).name == "uspto-xml"  # by its weekly name: quarantined with a reason
+    with pytest.raises(ParseError, match="an HTML page"):
+        detect_format(html)  # by its content, not its weekly name: quarantined with that reason
     (item,) = parse_file(html)
     assert "HTML page" in item.reason
     archive = tmp_path / "weekly.zip"
@@ -176,11 +178,13 @@ def test_ingest_of_the_exports_is_idempotent(corpus, db):
     assert db.execute("SELECT count(*) FROM publications").fetchone()[0] == stored
 
 
-def test_ingest_progress_counts_documents_inside_one_big_file(db, tmp_path, capsys):
+def test_ingest_progress_counts_documents_inside_one_big_file(db, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("TQDM_MININTERVAL", "0")  # every update drawn, not ten a second
+    monkeypatch.setenv("TQDM_MINITERS", "1")
     path = tmp_path / "week.jsonl"
     lines = [json.dumps({"id": f"US-2024{n:07d}-A1", "title": f"Battery pack {n}"}) for n in range(2500)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = ingest_paths(db, [path], progress=True)
     assert result.saved.inserted == 2500
     shown = capsys.readouterr().err
-    assert "docs=1000" in shown and "docs=2000" in shown and "week.jsonl" in shown
+    assert "week.jsonl: 1,008 docs" in shown and "week.jsonl: 2,000 docs" in shown

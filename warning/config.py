@@ -139,6 +139,32 @@ class ClassifyConfig:
 
 
 @dataclass(frozen=True)
+class IngestConfig:
+    """``[ingest]``: the most one document, one zip member and one text field may be.
+
+    What exceeds a limit is quarantined with the reason (the rest of the file goes on), so a
+    hostile or broken file cannot exhaust memory or leave a record no later step can handle.
+    """
+
+    max_document_mb: float = 64.0  # one XML document, JSON record or line, export file row or sheet
+    max_member_mb: float = 8192.0  # one zip member, uncompressed (a weekly USPTO XML is 1-2 GB)
+    max_field_chars: int = 1_000_000  # one title, abstract or claims text, one name (real claims: < 0.5 M)
+
+    def __post_init__(self) -> None:
+        for key in ("max_document_mb", "max_member_mb", "max_field_chars"):
+            if getattr(self, key) <= 0:
+                raise ConfigError(f"[ingest] {key} must be more than 0, not {getattr(self, key)!r}")
+
+    @property
+    def document_bytes(self) -> int:
+        return int(self.max_document_mb * 1024 * 1024)
+
+    @property
+    def member_bytes(self) -> int:
+        return int(self.max_member_mb * 1024 * 1024)
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration. ``base_dir`` is where relative paths are resolved from."""
 
@@ -157,6 +183,7 @@ class Config:
     schedule: ScheduleConfig = ScheduleConfig()
     risks: RisksConfig = RisksConfig()
     classify: ClassifyConfig = ClassifyConfig()
+    ingest: IngestConfig = IngestConfig()
 
     def resolve(self, value: str) -> Path:
         """A path from the config, relative to the config file's folder."""

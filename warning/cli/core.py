@@ -1,16 +1,14 @@
-"""Foundation commands: check-config, ingest, status."""
+"""Foundation commands: check-config, status (`warning ingest` is with the sources commands)."""
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
 
 from warning.cli import cli, get_app
 from warning.config import check_secrets
-from warning.ingest import ingest_paths
 from warning.status import collect_status
 from warning.status_text import format_status
 
@@ -88,34 +86,6 @@ def _schedule_problems(app) -> list[str]:
     except ConfigError as exc:
         return [str(exc)]
     return []
-
-
-@cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
-@click.pass_context
-def ingest(ctx: click.Context, paths: tuple[Path, ...], progress: bool | None) -> None:
-    """Load local files and folders into the store.
-
-    Reads the project's JSON Lines and every office format the sources know (USPTO XML or zip,
-    EP XML, OPS XML, PATENTSCOPE and Lens exports). Bad documents are quarantined with their
-    reason; the rest of the batch goes on. Ingesting a file again adds nothing.
-
-    \b
-    Examples:
-      warning ingest labelled.jsonl
-      warning ingest downloads/ipg240102.zip exports/lens.csv
-    """
-    app = get_app(ctx)
-    show = sys.stderr.isatty() if progress is None else progress
-    result = ingest_paths(app.db, list(paths), progress=show)
-    c = result.as_counts()
-    click.echo(
-        f"{c['files']} file(s): {c['inserted']} new, {c['merged']} merged, "
-        f"{c['unchanged']} unchanged, {c['quarantined']} quarantined"
-    )
-    for reason in result.quarantine_reasons[:10]:
-        click.echo(f"  quarantined {reason}", err=True)
 
 
 @cli.command()

@@ -1,15 +1,19 @@
-"""sources commands: ``warning fetch``."""
+"""sources commands: ``warning fetch`` and ``warning ingest``."""
 
 from __future__ import annotations
 
 import sys
 from contextlib import contextmanager
 from datetime import date, datetime
+from pathlib import Path
 
 import click
 
 from warning.cli import cli, get_app
 from warning.fetch import fetch_all, fetch_source
+from warning.ingest import IngestResult, ingest_paths
+
+SHOWN_REASONS = 10
 
 
 class DateParam(click.ParamType):
@@ -100,3 +104,55 @@ def _progress_bar(show: bool):
             bar.update(stored)
 
         yield report
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+@click.pass_context
+def ingest(ctx: click.Context, paths: tuple[Path, ...], progress: bool | None) -> None:
+    """Load local files and folders into the store.
+
+    Reads the project's JSON Lines (or JSON), and every office format the sources know (USPTO
+    XML or zip, EP XML, OPS XML, PATENTSCOPE and Lens exports), told apart by their content,
+    not their names. Bad documents, and what exceeds the [ingest] size limits, are quarantined
+    with their reason; the rest of the batch goes on. Every document read is counted once:
+    new, merged, unchanged, quarantined or skipped (not a patent document). Ingesting a file
+    again adds nothing. Exits 1 when the files held no patent document at all.
+
+    \b
+    Examples:
+      warning ingest labelled.jsonl
+      warning ingest downloads/ipg240102.zip exports/lens.csv
+      warning ingest --progress downloads/           # a folder, with a progress bar
+    """
+    app = get_app(ctx)
+    show = sys.stderr.isatty() if progress is None else progress
+    result = ingest_paths(app.db, list(paths), progress=show, limits=app.config.ingest)
+    click.echo(_summary(result))
+    for line in _problems(result):
+        click.echo(f"  {line}", err=True)
+    if result.publications == 0:
+        click.echo("error: no patent document in the files given", err=True)
+        ctx.exit(1)
+
+
+def _summary(result: IngestResult) -> str:
+    c = result.as_counts()
+    skipped = f", {c['skipped']} skipped (not patent documents)" if c["skipped"] else ""
+    return (
+        f"{c['files']} file(s): {c['inserted']} new, {c['merged']} merged, {c['unchanged']} unchanged, "
+        f"{c['quarantined']} quarantined{skipped}; {c['read']} document(s) read"
+    )
+
+
+def _problems(result: IngestResult) -> list[str]:
+    """Each quarantine reason once (the first few), then the files that held no patent and said nothing."""
+    lines = [f"quarantined {reason}" for reason in result.quarantine_reasons[:SHOWN_REASONS]]
+    more = result.quarantined - len(lines)
+    if more > 0:
+        lines.append(
+            f"... and {more} more quarantined (`warning status` counts them; reasons in the quarantine table)"
+        )
+    lines += result.without_patents
+    return lines

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from warning.identity import normalise_id, split_id
 from warning.models import APPLICATION, DESIGN, GRANT, PLANT, Publication
 from warning.sources.classification import normalise_symbol
+from warning.sources.reading import HEAD_KEPT, Reading, too_large
 
 _DATE_FORMATS = (
     (re.compile(r"^(\d{4})-(\d\d)-(\d\d)"), ("y", "m", "d")),
@@ -86,3 +92,70 @@ def export_publication(raw_number: str, source: str, ref: str, **fields) -> Publ
         raw_ref=ref,
         **fields,
     )
+
+
+@dataclass(frozen=True)
+class BadRow:
+    """A row of an export file that cannot be read (over a limit, a broken quote), with the reason."""
+
+    reason: str
+    line: int  # the line of the file it ends on
+
+
+def csv_rows(path: Path, reading: Reading) -> Iterator[list[str] | BadRow]:
+    """The rows of a CSV export, streamed: memory stays at one line whatever the file's size.
+
+    A line over ``[ingest] max_document_mb`` is read past and a field over ``max_field_chars``
+    refused by the csv module; each becomes a `BadRow` and the rows after it go on.
+    """
+    # The csv module's own cap on a field (131,072 characters by default) is process-wide.
+    csv.field_size_limit(max(csv.field_size_limit(), reading.limits.max_field_chars))
+    with path.open("rb") as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
+        lines = _TextLines(text, raw, reading)
+        reader = csv.reader(lines)
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield BadRow(f"row {reader.line_num}: {exc}", reader.line_num)
+                continue
+            while lines.refused:
+                yield lines.refused.pop(0)
+            yield row
+
+
+class _TextLines:
+    """Lines for the csv module (any of CR, LF, CRLF ends one), each read up to the limit.
+
+    A line over the limit is read past in pieces, refused with its size and handed on as an
+    empty line; ``reading`` hears the bytes read so far.
+    """
+
+    def __init__(self, text: io.TextIOWrapper, raw, reading: Reading) -> None:
+        self.text, self.raw, self.reading = text, raw, reading
+        self.limit = reading.limits.document_bytes
+        self.refused: list[BadRow] = []
+        self.number = 0
+
+    def __iter__(self) -> _TextLines:
+        return self
+
+    def __next__(self) -> str:
+        line = self.text.readline(self.limit + 1)
+        self.reading.position = self.raw.tell()
+        if not line:
+            raise StopIteration
+        self.number += 1
+        if len(line) <= self.limit or line.endswith(("\n", "\r")):
+            return line
+        size = len(line.encode("utf-8", errors="replace"))
+        del line
+        while (rest := self.text.readline(HEAD_KEPT)) and not rest.endswith(("\n", "\r")):
+            size += len(rest)
+        size += len(rest)
+        reason = too_large("line", size, self.limit, "max_document_mb")
+        self.refused.append(BadRow(f"line {self.number}: {reason}", self.number))
+        return "\n"

@@ -1,74 +1,127 @@
-"""Local files: detect each file's format and hand it to the right pure parser.
+"""Local files: detect each file's format by its content and hand it to the right parser.
 
 `warning ingest` and air-gapped users come through here. New formats register a detector and a
-parser in `FORMATS`; the first detector that accepts a file wins.
+parser in `FORMATS`; the first detector that accepts a file wins. Detectors look at the first
+bytes (a zip's first member for zips), never at the file's name.
 """
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from warning.errors import ParseError
 from warning.models import QuarantinedDocument
+from warning.sources import local_formats as lf
 from warning.sources.base import ParsedItem
-from warning.sources.jsonl import parse_jsonl
+from warning.sources.reading import Reading
+from warning.sources.xmlprolog import root_start
 
-HEAD_BYTES = 4096
+HEAD_BYTES = 65536
+PROLOG_BYTES = 4 << 20  # how far an XML file's root element is looked for (1 MB of UTF-32)
+# How a file in an encoding that is not ASCII-compatible starts: its byte-order mark, or for XML
+# without one, ``<?`` in that encoding (XML 1.0, appendix F). Longest first.
+_WIDE_STARTS = (  # (first bytes, encoding, bytes to drop)
+    (codecs.BOM_UTF32_LE, "utf-32-le", 4),
+    (codecs.BOM_UTF32_BE, "utf-32-be", 4),
+    (b"<\0\0\0?\0\0\0", "utf-32-le", 0),
+    (b"\0\0\0<\0\0\0?", "utf-32-be", 0),
+    (codecs.BOM_UTF16_LE, "utf-16-le", 2),
+    (codecs.BOM_UTF16_BE, "utf-16-be", 2),
+    (b"<\0?\0", "utf-16-le", 0),
+    (b"\0<\0?", "utf-16-be", 0),
+)
 
 
 @dataclass(frozen=True)
 class FileFormat:
     name: str
-    detect: Callable[[Path, bytes], bool]  # (path, first bytes) -> is it mine?
-    parse: Callable[[Path], Iterator[ParsedItem]]
+    detect: Callable[[Path, bytes], bool]  # (path, first bytes as UTF-8) -> is it mine?
+    parse: Callable[[Path, Reading], Iterator[ParsedItem]]
 
 
-def _is_jsonl(path: Path, head: bytes) -> bool:
-    return path.suffix.lower() in (".jsonl", ".ndjson") or head.lstrip()[:1] == b"{"
-
-
-def _parse_jsonl_file(path: Path) -> Iterator[ParsedItem]:
-    yield from parse_jsonl(path.read_bytes(), str(path))
-
-
-def _builtin_formats() -> list[FileFormat]:
-    from warning.sources import local_formats as f
-
-    return [
-        FileFormat("uspto-xml", f.is_uspto, f.parse_uspto),
-        FileFormat("ep-xml", f.is_ep_xml, f.parse_ep_xml),
-        FileFormat("ops-xml", f.is_ops_xml, f.parse_ops_xml),
-        FileFormat("patentscope-xls", f.is_patentscope_xls, f.parse_patentscope_xls),
-        FileFormat("patentscope-csv", f.is_patentscope_csv, f.parse_patentscope_csv),
-        FileFormat("lens-csv", f.is_lens_csv, f.parse_lens_csv),
-        FileFormat("lens-jsonl", f.is_lens_jsonl, f.parse_lens_jsonl),
-    ]
-
-
-FORMATS: list[FileFormat] = [*_builtin_formats(), FileFormat("jsonl", _is_jsonl, _parse_jsonl_file)]
+FORMATS: list[FileFormat] = [
+    FileFormat("uspto-xml", lf.is_uspto, lf.parse_uspto),
+    FileFormat("ep-xml", lf.is_ep_xml, lf.parse_ep_xml),
+    FileFormat("ops-xml", lf.is_ops_xml, lf.parse_ops_xml),
+    FileFormat("patentscope-xls", lf.is_patentscope_xls, lf.parse_patentscope_xls),
+    FileFormat("patentscope-csv", lf.is_patentscope_csv, lf.parse_patentscope_csv),
+    FileFormat("lens-csv", lf.is_lens_csv, lf.parse_lens_csv),
+    FileFormat("lens-jsonl", lf.is_lens_jsonl, lf.parse_lens_jsonl),
+    FileFormat("jsonl", lf.is_json, lf.parse_json),  # JSON Lines, or JSON (an array of records)
+]
 
 
 def detect_format(path: Path) -> FileFormat:
-    """The format of a local file, from its name and first bytes."""
+    """The format of a local file, from its content; ParseError saying what it is otherwise."""
     with path.open("rb") as fh:
-        head = fh.read(HEAD_BYTES)
-    for fmt in FORMATS:
-        if fmt.detect(path, head):
-            return fmt
-    names = ", ".join(f.name for f in FORMATS)
-    raise ParseError(f"{path}: not a format the service reads (supported: {names})")
+        head = sniffable(fh.read(HEAD_BYTES))
+        fmt = _detect(path, head)
+        if fmt is None and head.lstrip(b" \t\r\n\xef\xbb\xbf")[:1] == b"<":
+            # XML whose prolog (comments, an internal DTD subset) hides the root: look past it.
+            fh.seek(0)
+            prolog = sniffable(fh.read(PROLOG_BYTES))
+            start = root_start(prolog, PROLOG_BYTES)
+            fmt = _detect(path, prolog[start : start + HEAD_BYTES]) if start else None
+    if fmt is not None:
+        return fmt
+    what = _what_it_is(path, head)
+    names = ", ".join(fmt.name for fmt in FORMATS)
+    raise ParseError(
+        f"{path}: {what + ', ' if what else ''}not a format the service reads (it reads: {names})"
+    )
 
 
-def parse_file(path: Path) -> Iterator[ParsedItem]:
-    """Publications (and quarantined documents) from one local file of any supported format."""
+def _detect(path: Path, head: bytes) -> FileFormat | None:
+    return next((fmt for fmt in FORMATS if fmt.detect(path, head)), None)
+
+
+def sniffable(head: bytes) -> bytes:
+    """The first bytes as UTF-8 when they are UTF-16 or UTF-32 (with or without a byte-order mark).
+
+    Detectors look for ASCII markers (``<ep-patent-document``); an XML file may be in any
+    encoding XML allows, and its parser (lxml) reads them all.
+    """
+    for start, encoding, bom in _WIDE_STARTS:
+        if head.startswith(start):
+            width = 4 if "32" in encoding else 2
+            usable = head[bom : len(head) - (len(head) - bom) % width]
+            return usable.decode(encoding, errors="replace").encode("utf-8")
+    return head
+
+
+def _what_it_is(path: Path, head: bytes) -> str:
+    from warning.sources.uspto_stream import zip_head
+    from warning.sources.xmlsafe import looks_like_html
+
+    if not head.strip():
+        return "an empty file"
+    if looks_like_html(head):
+        return "an HTML page (an error page saved in place of the file?)"
+    if head[:4] == lf.ZIP:
+        member, _ = zip_head(path)
+        return f"a zip archive whose first member ({member or 'unreadable'}) holds no USPTO XML"
+    if head.startswith(b"%PDF"):
+        return "a PDF document"
+    if head.lstrip()[:1] == b"<":
+        return "XML of no patent format the service knows"
+    return ""
+
+
+def parse_file(path: Path, reading: Reading | None = None) -> Iterator[ParsedItem]:
+    """Publications (and quarantined documents) from one local file of any supported format.
+
+    ``reading`` gives the ``[ingest]`` limits and hears how far the file is read (default limits).
+    """
+    reading = reading or Reading()
     try:
         fmt = detect_format(path)
     except ParseError as exc:
         yield QuarantinedDocument("files", str(exc), str(path), b"")
         return
-    yield from fmt.parse(path)
+    yield from fmt.parse(path, reading)
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:
@@ -76,7 +129,7 @@ def expand_paths(paths: list[Path]) -> list[Path]:
     files: list[Path] = []
     for p in paths:
         if p.is_dir():
-            files += sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith("."))
+            files += sorted(x for x in p.rglob("*") if x.is_file() and not x.name.startswith("."))
         elif p.exists():
             files.append(p)
         else:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from warning.models import Publication, QuarantinedDocument
 from warning.sources.base import ParsedItem
-from warning.sources.exports import export_date, export_publication, split_list, symbols
-from warning.sources.jsonl import string_list
+from warning.sources.exports import BadRow, csv_rows, export_date, export_publication, split_list, symbols
+from warning.sources.jsonl import parse_json_file, string_list
+from warning.sources.reading import Reading
 
 SOURCE = "lens"
 
@@ -32,20 +33,35 @@ def is_lens_jsonl_head(head: bytes) -> bool:
     return head.lstrip()[:1] == b"{" and (b'"lensId"' in head or b'"publicationKey"' in head)
 
 
-def parse_lens_csv_file(path: Path) -> Iterator[ParsedItem]:
-    """Rows of a Lens CSV export file."""
-    yield from parse_lens_csv(path.read_bytes(), str(path))
+def parse_lens_csv_file(path: Path, reading: Reading | None = None) -> Iterator[ParsedItem]:
+    """Rows of a Lens CSV export file, streamed (`warning.sources.exports.csv_rows`)."""
+    yield from _csv_records(csv_rows(path, reading or Reading()), str(path))
 
 
 def parse_lens_csv(data: bytes, ref: str) -> Iterator[ParsedItem]:
     """Pure: one publication (or quarantined row) per row of a Lens CSV export."""
     text = data.decode("utf-8-sig", errors="replace")
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    for lineno, row in enumerate(reader, start=2):
+    yield from _csv_records(csv.reader(io.StringIO(text, newline="")), ref)
+
+
+def _csv_records(rows: Iterable[list[str] | BadRow], ref: str) -> Iterator[ParsedItem]:
+    header: list[str] | None = None
+    lineno = 1
+    for row in rows:
+        if isinstance(row, BadRow):
+            yield QuarantinedDocument(SOURCE, row.reason, f"{ref}:{row.line}")
+            continue
+        if header is None:
+            header = row
+            continue
+        if not row:
+            continue
+        lineno += 1
+        record = dict(zip(header, row, strict=False))
         try:
-            yield _csv_publication(row, f"{ref}:{lineno}")
+            yield _csv_publication(record, f"{ref}:{lineno}")
         except (ValueError, TypeError) as exc:
-            raw = ",".join(str(v) for v in row.values()).encode()
+            raw = ",".join(str(v) for v in row).encode()
             yield QuarantinedDocument(SOURCE, f"row {lineno}: {exc}", f"{ref}:{lineno}", raw)
 
 
@@ -77,11 +93,14 @@ def _compact_priority(key: str) -> str:
     return "".join(parts[:2]) if len(parts) >= 2 else key
 
 
-def parse_lens_jsonl_file(path: Path) -> Iterator[ParsedItem]:
-    """Records of a Lens JSON Lines export file, read line by line."""
-    with path.open("rb") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            yield from _jsonl_line(line, f"{path}:{lineno}")
+def parse_lens_jsonl_file(path: Path, reading: Reading | None = None) -> Iterator[ParsedItem]:
+    """Records of a Lens JSON Lines (or JSON) export file, streamed with bounded lines."""
+    yield from parse_json_file(path, reading or Reading(), lens_record, SOURCE)
+
+
+def is_lens_record(obj: object) -> bool:
+    """A Lens record (``lensId``/``publicationKey``) rather than the project's format."""
+    return isinstance(obj, dict) and ("lensId" in obj or "publicationKey" in obj)
 
 
 def parse_lens_jsonl(data: bytes, ref: str) -> Iterator[ParsedItem]:
@@ -94,12 +113,13 @@ def _jsonl_line(line: bytes, ref: str) -> Iterator[ParsedItem]:
     if not line.strip():
         return
     try:
-        yield _json_publication(json.loads(line), ref)
+        yield lens_record(json.loads(line), ref)
     except (ValueError, TypeError, AttributeError) as exc:
         yield QuarantinedDocument(SOURCE, f"{ref}: {exc}", ref, line)
 
 
-def _json_publication(obj: dict, ref: str) -> Publication:
+def lens_record(obj: dict, ref: str) -> Publication:
+    """One Lens JSON record to a `Publication`; ValueError/TypeError when it is unusable."""
     if not isinstance(obj, dict):
         raise TypeError("a line must be a JSON object")
     return export_publication(

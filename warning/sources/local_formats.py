@@ -1,65 +1,51 @@
 """Detectors and file parsers that `warning.sources.files.FORMATS` registers, one per local format.
 
+Every detector judges the content (the first bytes, or the first member of a zip), never the
+file's name: a weekly zip saved as ``download.zip`` is read like ``ipg240102.zip``, and an
+error page saved as ``ipg240102.xml`` is not taken for XML.
+
 Parsers are imported when a file needs them: together they cost about 90 ms to import (lxml,
 xlrd, openpyxl), which every `warning` command would otherwise pay before doing anything.
 """
 
 from __future__ import annotations
 
-import re
-import struct
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from warning.models import QuarantinedDocument
 from warning.sources.base import ParsedItem
+from warning.sources.reading import Reading, too_large
 
-# Weekly USPTO names: ipgYYMMDD / ipaYYMMDD (2005 on), pgYYMMDD / paYYMMDD (2001-2004).
-_USPTO_NAME = re.compile(r"^(ipg|ipa|pg|pa)\d{6}", re.IGNORECASE)
-_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ZIP = b"PK\x03\x04"
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP = b"PK\x03\x04"
 
 
 def is_uspto(path: Path, head: bytes) -> bool:
-    """USPTO full-text XML, single or concatenated, or a zip of it (also by its weekly file name)."""
+    """USPTO full-text XML, single or concatenated, or a zip whose first member is."""
+    from warning.sources.uspto_stream import zip_head
     from warning.sources.uspto_xml import looks_like_uspto
 
-    if head[:4] == _ZIP:
-        return bool(_USPTO_NAME.match(path.name)) or _zip_holds_uspto(path, head)
-    return looks_like_uspto(head) or bool(_USPTO_NAME.match(path.name) and path.suffix.lower() == ".xml")
+    if head[:4] == ZIP:
+        return looks_like_uspto(zip_head(path)[1])
+    return looks_like_uspto(head)
 
 
-def _zip_holds_uspto(path: Path, head: bytes) -> bool:
-    from warning.sources.uspto_xml import looks_like_uspto
-
-    try:
-        with zipfile.ZipFile(path) as archive:
-            first = next((i for i in archive.infolist() if not i.is_dir()), None)
-            if first is None:
-                return False
-            with archive.open(first) as member:
-                return looks_like_uspto(member.read(4096))
-    except (zipfile.BadZipFile, OSError, EOFError):
-        # No central directory (a cut download): judge by the first member's name.
-        name_len = struct.unpack_from("<H", head, 26)[0] if len(head) >= 30 else 0
-        return bool(_USPTO_NAME.match(head[30 : 30 + name_len].decode("cp437", "replace")))
-
-
-def parse_uspto(path: Path) -> Iterator[ParsedItem]:
+def parse_uspto(path: Path, reading: Reading) -> Iterator[ParsedItem]:
     from warning.sources.uspto_xml import parse_uspto_file
 
-    yield from parse_uspto_file(path)
+    yield from parse_uspto_file(path, reading=reading)
 
 
 def is_patentscope_xls(path: Path, head: bytes) -> bool:
-    """An Excel 97 workbook: PATENTSCOPE's result-list export."""
-    return head[:8] == _OLE2 and path.suffix.lower() == ".xls"
+    """An Excel 97 workbook (OLE2 compound file): PATENTSCOPE's result-list export."""
+    return head[:8] == OLE2
 
 
-def parse_patentscope_xls(path: Path) -> Iterator[ParsedItem]:
+def parse_patentscope_xls(path: Path, reading: Reading) -> Iterator[ParsedItem]:
     from warning.sources.patentscope import parse_patentscope_xls as parse
 
-    yield from parse(path)
+    yield from parse(path, reading)
 
 
 def is_patentscope_csv(path: Path, head: bytes) -> bool:
@@ -68,10 +54,10 @@ def is_patentscope_csv(path: Path, head: bytes) -> bool:
     return is_patentscope_head(head)
 
 
-def parse_patentscope_csv(path: Path) -> Iterator[ParsedItem]:
+def parse_patentscope_csv(path: Path, reading: Reading) -> Iterator[ParsedItem]:
     from warning.sources.patentscope import parse_patentscope_csv as parse
 
-    yield from parse(path)
+    yield from parse(path, reading)
 
 
 def is_lens_csv(path: Path, head: bytes) -> bool:
@@ -80,10 +66,10 @@ def is_lens_csv(path: Path, head: bytes) -> bool:
     return is_lens_csv_head(head)
 
 
-def parse_lens_csv(path: Path) -> Iterator[ParsedItem]:
+def parse_lens_csv(path: Path, reading: Reading) -> Iterator[ParsedItem]:
     from warning.sources.lens import parse_lens_csv_file
 
-    yield from parse_lens_csv_file(path)
+    yield from parse_lens_csv_file(path, reading)
 
 
 def is_lens_jsonl(path: Path, head: bytes) -> bool:
@@ -92,10 +78,26 @@ def is_lens_jsonl(path: Path, head: bytes) -> bool:
     return is_lens_jsonl_head(head)
 
 
-def parse_lens_jsonl(path: Path) -> Iterator[ParsedItem]:
+def parse_lens_jsonl(path: Path, reading: Reading) -> Iterator[ParsedItem]:
     from warning.sources.lens import parse_lens_jsonl_file
 
-    yield from parse_lens_jsonl_file(path)
+    yield from parse_lens_jsonl_file(path, reading)
+
+
+def is_json(path: Path, head: bytes) -> bool:
+    """JSON Lines or JSON: the first character is ``{`` or ``[``."""
+    return head.lstrip(b" \t\r\n\xef\xbb\xbf")[:1] in (b"{", b"[")
+
+
+def parse_json(path: Path, reading: Reading) -> Iterator[ParsedItem]:
+    """The project's records, or Lens records where a record carries Lens's keys."""
+    from warning.sources.jsonl import parse_json_file, record_to_publication
+    from warning.sources.lens import is_lens_record, lens_record
+
+    def to_publication(obj: dict, ref: str):
+        return lens_record(obj, ref) if is_lens_record(obj) else record_to_publication(obj)
+
+    yield from parse_json_file(path, reading, to_publication)
 
 
 def is_ep_xml(path: Path, head: bytes) -> bool:
@@ -103,10 +105,14 @@ def is_ep_xml(path: Path, head: bytes) -> bool:
     return b"<ep-patent-document" in head
 
 
-def parse_ep_xml(path: Path) -> Iterator[ParsedItem]:
-    from warning.sources.ep_xml import parse_ep_document
+def parse_ep_xml(path: Path, reading: Reading) -> Iterator[ParsedItem]:
+    from warning.sources.ep_xml import SOURCE, parse_ep_document
 
-    yield from parse_ep_document(path.read_bytes(), str(path))
+    data = _whole_document(path, reading, SOURCE)
+    if isinstance(data, QuarantinedDocument):
+        yield data
+        return
+    yield from parse_ep_document(data, str(path))
 
 
 def is_ops_xml(path: Path, head: bytes) -> bool:
@@ -114,7 +120,22 @@ def is_ops_xml(path: Path, head: bytes) -> bool:
     return b"world-patent-data" in head and b"<" in head[:200]
 
 
-def parse_ops_xml(path: Path) -> Iterator[ParsedItem]:
+def parse_ops_xml(path: Path, reading: Reading) -> Iterator[ParsedItem]:
     from warning.sources.ops_xml import parse_ops_response
 
-    yield from parse_ops_response(path.read_bytes(), str(path))
+    data = _whole_document(path, reading, "epo_ops")
+    if isinstance(data, QuarantinedDocument):
+        yield data
+        return
+    yield from parse_ops_response(data, str(path))
+
+
+def _whole_document(path: Path, reading: Reading, source: str) -> bytes | QuarantinedDocument:
+    """The bytes of a file that is one document, or its quarantine when over ``max_document_mb``."""
+    size, limit = path.stat().st_size, reading.limits.document_bytes
+    reading.position = size
+    if size > limit:
+        return QuarantinedDocument(
+            source, f"{path}: {too_large('file', size, limit, 'max_document_mb')}", str(path)
+        )
+    return path.read_bytes()

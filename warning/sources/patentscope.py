@@ -16,7 +16,8 @@ from pathlib import Path
 
 from warning.models import QuarantinedDocument
 from warning.sources.base import ParsedItem
-from warning.sources.exports import export_date, export_publication, split_list, symbols
+from warning.sources.exports import BadRow, csv_rows, export_date, export_publication, split_list, symbols
+from warning.sources.reading import Reading, too_large
 
 SOURCE = "patentscope"
 NUMBER_COLUMN = "Publication Number"
@@ -29,10 +30,16 @@ def is_patentscope_head(head: bytes) -> bool:
     return b"Publication Number" in head and b"Priority Data" in head and b"FP Image" in head
 
 
-def parse_patentscope_xls(path: Path) -> Iterator[ParsedItem]:
-    """Rows of every sheet of a PATENTSCOPE ``.xls`` export."""
+def parse_patentscope_xls(path: Path, reading: Reading | None = None) -> Iterator[ParsedItem]:
+    """Rows of every sheet of a PATENTSCOPE ``.xls`` export (read whole: up to ``max_document_mb``)."""
     import xlrd
 
+    reading = reading or Reading()
+    size, limit = path.stat().st_size, reading.limits.document_bytes
+    if size > limit:
+        reason = too_large("workbook", size, limit, "max_document_mb")
+        yield QuarantinedDocument(SOURCE, f"{path}: {reason}", str(path))
+        return
     try:
         book = xlrd.open_workbook(str(path), on_demand=True)
     except xlrd.XLRDError as exc:
@@ -44,12 +51,12 @@ def parse_patentscope_xls(path: Path) -> Iterator[ParsedItem]:
             yield from parse_rows(rows, f"{path}!{sheet.name}")
     finally:
         book.release_resources()
+        reading.position = size
 
 
-def parse_patentscope_csv(path: Path) -> Iterator[ParsedItem]:
-    """Rows of a PATENTSCOPE list saved as CSV (extra leading columns are ignored)."""
-    with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
-        yield from parse_rows(csv.reader(fh), str(path))
+def parse_patentscope_csv(path: Path, reading: Reading | None = None) -> Iterator[ParsedItem]:
+    """Rows of a PATENTSCOPE list saved as CSV (extra leading columns are ignored), streamed."""
+    yield from parse_rows(csv_rows(path, reading or Reading()), str(path))
 
 
 def parse_patentscope_bytes(data: bytes, ref: str) -> Iterator[ParsedItem]:
@@ -58,10 +65,13 @@ def parse_patentscope_bytes(data: bytes, ref: str) -> Iterator[ParsedItem]:
     yield from parse_rows(csv.reader(io.StringIO(text, newline="")), ref)
 
 
-def parse_rows(rows: Iterable[Sequence], ref: str) -> Iterator[ParsedItem]:
+def parse_rows(rows: Iterable[Sequence | BadRow], ref: str) -> Iterator[ParsedItem]:
     """Find the header row, then one publication (or quarantined row) per data row."""
     header: list[str] | None = None
     for lineno, row in enumerate(rows, start=1):
+        if isinstance(row, BadRow):
+            yield QuarantinedDocument(SOURCE, row.reason, f"{ref}:{row.line}")
+            continue
         cells = [str(c).strip() if c is not None else "" for c in row]
         if header is None:
             if NUMBER_COLUMN in cells:

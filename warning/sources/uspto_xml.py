@@ -26,14 +26,17 @@ from pathlib import Path
 
 from lxml import etree
 
+from warning.config import IngestConfig
 from warning.errors import ParseError
 from warning.models import Publication, QuarantinedDocument
 from warning.sources.base import ParsedItem
 from warning.sources.readahead import can_fork, read_ahead, read_ahead_in_processes
+from warning.sources.reading import CountingReader, Reading
 from warning.sources.uspto_legacy import parse_pap, parse_patdoc
 from warning.sources.uspto_stream import RawDocument, is_zip, iter_documents, iter_zip_documents
 from warning.sources.uspto_v4 import parse_v4
-from warning.sources.xmlsafe import check_no_entity_declarations, looks_like_html, parse_xml
+from warning.sources.xmlprolog import prolog_root_name
+from warning.sources.xmlsafe import EntityRefused, looks_like_html, parse_xml
 
 log = logging.getLogger(__name__)
 SOURCE = "uspto_bulk"
@@ -50,12 +53,6 @@ NON_PATENT_ROOTS = frozenset(
 )
 ROOT_MARKERS = tuple(f"<{name}".encode() for name in (*BUILDERS, *NON_PATENT_ROOTS))
 
-_PROLOG = re.compile(
-    rb"\s*(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>\s*)?(?:<!DOCTYPE\s[^\[>]*(?:\[.*?\]\s*)?>\s*)?"
-    rb"(?:<!--.*?-->\s*|<\?.*?\?>\s*)*<([A-Za-z_][\w.:-]*)",
-    re.DOTALL,
-)
-_PROLOG_WINDOW = 262144
 PARSER_PROCESSES = 2  # with the storing process: three busy processes keep two cores full
 CHUNK_DOCUMENTS = 32
 PROCESS_FROM_BYTES = 32 * 1024 * 1024  # a weekly zip is 100-250 MB; tests and single documents stay in-thread
@@ -73,27 +70,39 @@ _BARE_AMP = re.compile(rb"&(?!(?:[A-Za-z_][\w.-]*|#\d+|#x[0-9A-Fa-f]+);)")
 _STRAY_LT = re.compile(rb"<(?![A-Za-z_/!?])")
 
 
-def parse_uspto(data: bytes, ref: str, counts: dict[str, int] | None = None) -> Iterator[ParsedItem]:
+def parse_uspto(
+    data: bytes, ref: str, counts: dict[str, int] | None = None, limits: IngestConfig | None = None
+) -> Iterator[ParsedItem]:
     """Publications and quarantined documents from the bytes of one file (single or concatenated)."""
-    yield from parse_raw_documents(_at_least_one(iter_documents(io.BytesIO(data))), ref, counts)
+    docs = iter_documents(io.BytesIO(data), max_bytes=(limits or IngestConfig()).document_bytes)
+    yield from parse_raw_documents(_at_least_one(docs), ref, counts)
 
 
 def parse_uspto_file(
-    path: Path, counts: dict[str, int] | None = None, in_process: bool | None = None
+    path: Path,
+    counts: dict[str, int] | None = None,
+    in_process: bool | None = None,
+    reading: Reading | None = None,
 ) -> Iterator[ParsedItem]:
     """Everything in a local USPTO file: ``.xml`` single or concatenated, or a ``.zip`` of them, streamed.
 
     The file is parsed a few documents ahead of the consumer, so parsing overlaps with storing
     (`warning.sources.readahead`): in child processes when ``in_process`` is true (default:
     for files of ``PROCESS_FROM_BYTES`` and more, where forking pays, when no other thread
-    runs), else in a thread.
+    runs), else in a thread. ``reading`` gives the size limits and hears how far the file is
+    read; ``counts`` (default: the reading's) hears documents, publications, skipped ...
     """
+    reading = reading or Reading()
+    if counts is not None:
+        reading.counts = counts
     if in_process is None:
         in_process = path.stat().st_size >= PROCESS_FROM_BYTES and _safe_to_fork()
     if in_process and can_fork():
-        yield from read_ahead_in_processes(_parse_chunks, (path,), counts, shards=PARSER_PROCESSES)
+        yield from read_ahead_in_processes(
+            _parse_chunks, (path, reading), reading.counts, PARSER_PROCESSES, on_mark=reading.advance_to
+        )
     else:
-        yield from read_ahead(_parse_path(path, counts), name=f"parse {path.name}")
+        yield from read_ahead(_parse_path(path, reading), name=f"parse {path.name}")
 
 
 def _safe_to_fork() -> bool:
@@ -104,39 +113,40 @@ def _safe_to_fork() -> bool:
     return all(t is threading.main_thread() or type(t).__name__ == "TMonitor" for t in threading.enumerate())
 
 
-def _raw_documents(path: Path) -> Iterator[tuple[str, RawDocument]]:
+def _raw_documents(path: Path, reading: Reading) -> Iterator[tuple[str, RawDocument]]:
     """(ref, document) for every document of a local file, in order."""
     if is_zip(path):
-        for member, doc in iter_zip_documents(path):
+        for member, doc in iter_zip_documents(path, reading=reading):
             yield f"{path}!{member}:{doc.index}", doc
         return
-    with path.open("rb") as fh:
-        for doc in _at_least_one(iter_documents(fh)):
+    with path.open("rb") as raw:
+        docs = iter_documents(CountingReader(raw, reading), max_bytes=reading.limits.document_bytes)
+        for doc in _at_least_one(docs):
             yield f"{path}:{doc.index}", doc
 
 
-def _parse_path(path: Path, counts: dict[str, int] | None) -> Iterator[ParsedItem]:
-    for ref, doc in _raw_documents(path):
-        yield from _parse_one(doc, ref, counts)
+def _parse_path(path: Path, reading: Reading) -> Iterator[ParsedItem]:
+    for ref, doc in _raw_documents(path, reading):
+        yield from _parse_one(doc, ref, reading.counts)
 
 
 def _parse_chunks(
-    path: Path, counts: dict[str, int] | None, shard: int, shards: int
-) -> Iterator[list[ParsedItem]]:
-    """The items of every ``CHUNK_DOCUMENTS`` documents whose chunk number is ``shard`` modulo ``shards``.
+    path: Path, reading: Reading, counts: dict[str, int], shard: int, shards: int
+) -> Iterator[tuple[list[ParsedItem], int]]:
+    """(items, bytes read) of every ``CHUNK_DOCUMENTS`` documents whose chunk number is ``shard`` modulo ``shards``.
 
     Every shard reads and cuts the whole stream (cheap) but parses only its own chunks.
     """
     chunk, items = 0, []
-    for n, (ref, doc) in enumerate(_raw_documents(path)):
+    for n, (ref, doc) in enumerate(_raw_documents(path, reading)):
         if n // CHUNK_DOCUMENTS != chunk:
             if chunk % shards == shard:
-                yield items
+                yield items, reading.position
             chunk, items = n // CHUNK_DOCUMENTS, []
         if chunk % shards == shard:
             items.extend(_parse_one(doc, ref, counts))
     if chunk % shards == shard:
-        yield items
+        yield items, reading.position
 
 
 def _at_least_one(docs: Iterable[RawDocument]) -> Iterator[RawDocument]:
@@ -158,9 +168,12 @@ def parse_raw_documents(
 
 
 def _parse_one(doc: RawDocument, ref: str, counts: dict[str, int] | None) -> Iterator[ParsedItem]:
+    if doc.too_large and prolog_root_name(doc.data) in NON_PATENT_ROOTS:
+        _count(counts, "documents", "skipped")  # a huge sequence listing is no patent either
+        return
     if doc.problem:
         _count(counts, "documents", "quarantined")
-        yield QuarantinedDocument(SOURCE, f"truncated: {doc.problem}", ref, doc.data)
+        yield QuarantinedDocument(SOURCE, doc.problem, ref, doc.data)
         return
     yield from parse_document(doc.data, ref, counts)
 
@@ -176,6 +189,7 @@ def parse_document(data: bytes, ref: str, counts: dict[str, int] | None = None) 
             log.debug("%s: skipped non-patent document <%s>", ref, root_name)
             return
         if builder is None:
+            _refuse_if_hostile(data, ref)
             raise ParseError(f"{ref}: not a USPTO patent document (root element <{root_name}>)")
         publication = builder(_parse_trusted(data, ref, root_name, counts), ref)
     except ParseError as exc:
@@ -191,16 +205,30 @@ def parse_document(data: bytes, ref: str, counts: dict[str, int] | None = None) 
 
 
 def root_element_name(data: bytes, ref: str = "") -> str:
-    """The root element's name; ParseError for an empty body, an HTML page or entity declarations."""
-    if not data.strip():
+    """The root element's name; ParseError for an empty body, an HTML page or XML that cannot be trusted.
+
+    Read from the prolog when it can be (fast); else from the parsed document, whose entity
+    declarations are judged there (`warning.sources.xmlsafe`).
+    """
+    if not data[:256].strip() and not data.strip():
         raise ParseError(f"{ref}: empty document")
     if looks_like_html(data):
         raise ParseError(f"{ref}: an HTML page where XML was expected")
-    check_no_entity_declarations(data, ref)
-    match = _PROLOG.match(data, 0, _PROLOG_WINDOW)
-    if not match:
-        raise ParseError(f"{ref}: no XML root element found")
-    return match.group(1).decode("ascii", "replace")
+    name = prolog_root_name(data)
+    if name is not None:
+        return name
+    root = parse_xml(data, ref)
+    return etree.QName(root).localname
+
+
+def _refuse_if_hostile(data: bytes, ref: str) -> None:
+    """Entity declarations are the first reason to give, even for a document no parser takes."""
+    try:
+        parse_xml(data, ref)
+    except EntityRefused:
+        raise
+    except ParseError:
+        pass
 
 
 def _parse_trusted(data: bytes, ref: str, root_name: str, counts: dict[str, int] | None) -> etree._Element:
@@ -215,6 +243,8 @@ def _parse_trusted(data: bytes, ref: str, root_name: str, counts: dict[str, int]
     body = _cut_unused(data[:end] if end < len(data) else data)
     try:
         return parse_xml(body, ref)
+    except EntityRefused:
+        raise
     except ParseError:
         repaired = _STRAY_LT.sub(b"&lt;", _BARE_AMP.sub(b"&amp;", body))
         if repaired == body:

@@ -47,27 +47,37 @@ def save_publications(db: sqlite_utils.Database, publications: Iterable[Publicat
 
     Merging keeps every language and list entry either source gave and fills empty fields, so
     the same publication from USPTO and OPS is one row, and saving it again changes nothing.
+    Every publication given is counted once: inserted, merged or unchanged, a repeat within
+    the same call included (merged when it adds something, unchanged when it does not).
     """
-    batch: dict[str, dict] = {}
-    for pub in publications:
-        row = _to_row(pub)
-        batch[row["id"]] = _merge_rows(batch[row["id"]], row) if row["id"] in batch else row
+    rows = [_to_row(pub) for pub in publications]
     result = SaveResult()
-    if not batch:
+    if not rows:
         return result
-    existing = _existing_rows(db, list(batch))
-    now = utcnow()
-    inserts, updates = [], []
-    for pid, row in batch.items():
-        old = existing.get(pid)
+    stored = _existing_rows(db, list(dict.fromkeys(row["id"] for row in rows)))
+    pending: dict[str, dict] = {}  # id -> the row to write
+    for row in rows:
+        old = pending.get(row["id"]) or stored.get(row["id"])
         if old is None:
-            inserts.append({**row, "first_seen": now, "updated_at": now})
+            pending[row["id"]] = row
+            result.inserted += 1
             continue
         merged = _merge_rows(old, row)
         if all(merged[c] == old[c] for c in _COLUMNS):
             result.unchanged += 1
         else:
-            updates.append({**merged, "updated_at": now})
+            pending[row["id"]] = merged
+            result.merged += 1
+    _write(db, pending, stored)
+    return result
+
+
+def _write(db: sqlite_utils.Database, pending: dict[str, dict], stored: dict[str, dict]) -> None:
+    now = utcnow()
+    inserts = [
+        {**row, "first_seen": now, "updated_at": now} for pid, row in pending.items() if pid not in stored
+    ]
+    updates = [{**row, "updated_at": now} for pid, row in pending.items() if pid in stored]
     columns = (*_COLUMNS, *_TEXT_COLUMNS, "first_seen", "updated_at")
     with transaction(db):
         if inserts:
@@ -83,9 +93,29 @@ def save_publications(db: sqlite_utils.Database, publications: Iterable[Publicat
                 f"UPDATE publications SET {assignments} WHERE id = ?",
                 [[_encode(r, c) for c in cols] + [r["id"]] for r in updates],
             )
-    result.inserted = len(inserts)
-    result.merged = len(updates)
-    return result
+
+
+def oversized_field(pub: Publication, max_chars: int) -> str:
+    """Which text field of ``pub`` is longer than ``max_chars`` characters, described ('' if none).
+
+    A field is one language's title, abstract or claims, a list (applicants, classes ...) as a
+    whole, or a scalar such as the id: what one stored value and every later step must hold.
+    """
+    if len(pub.id) > max_chars:
+        return f"id has {len(pub.id):,} characters"
+    for name in _DICT_FIELDS:
+        for lang, text in getattr(pub, name).items():
+            if len(text) > max_chars:
+                return f"{name} ({lang}) has {len(text):,} characters"
+    for name in _LIST_FIELDS:
+        total = sum(len(v) for v in getattr(pub, name))
+        if total > max_chars:
+            return f"{name} has {total:,} characters"
+    for name in _SCALAR_FIELDS:
+        value = getattr(pub, name)
+        if isinstance(value, str) and len(value) > max_chars:
+            return f"{name} has {len(value):,} characters"
+    return ""
 
 
 def get_publication(db: sqlite_utils.Database, publication_id: str) -> Publication | None:

@@ -1,0 +1,113 @@
+"""What a file parser is told and tells back while it reads one local file.
+
+Told: the size limits of ``[ingest]`` (`warning.config.IngestConfig`). Tells back: how many
+bytes of the file it has read so far (the progress bar moves within a big file) and its counts
+(documents, skipped non-patent documents ...). The helpers read a file in bounded pieces, so
+one huge line or document costs at most its limit in memory, never its size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from warning.config import IngestConfig
+
+MB = 1024 * 1024
+# Bytes of an over-limit document kept (in quarantine, and to see what it was), not the whole.
+HEAD_KEPT = 64 * 1024
+_DRAIN = 1 << 20
+
+
+@dataclass
+class Reading:
+    """One file's reading: its limits, its counts and the bytes of it read so far."""
+
+    limits: IngestConfig = field(default_factory=IngestConfig)
+    counts: dict[str, int] = field(default_factory=dict)
+    position: int = 0
+
+    def count(self, key: str, n: int = 1) -> None:
+        self.counts[key] = self.counts.get(key, 0) + n
+
+    def advance_to(self, position: object) -> None:
+        """A forked parser's word on how far it has read (`warning.sources.readahead`)."""
+        if isinstance(position, int):
+            self.position = position
+
+
+class CountingReader:
+    """A binary file whose read position is reported to a `Reading` after every read."""
+
+    def __init__(self, raw: BinaryIO, reading: Reading) -> None:
+        self.raw, self.reading = raw, reading
+
+    def read(self, size: int = -1) -> bytes:
+        return self._seen(self.raw.read(size))
+
+    def readline(self, size: int = -1) -> bytes:
+        return self._seen(self.raw.readline(size))
+
+    def _seen(self, data: bytes) -> bytes:
+        self.reading.position = self.raw.tell()
+        return data
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self.raw.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self.raw.tell()
+
+    def seekable(self) -> bool:
+        return True
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self.raw.close()
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.readline, b"")
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One line (or one record) of a file: its bytes, or only its head when over the limit."""
+
+    number: int
+    data: bytes
+    size: int
+    too_large: bool = False
+    line: int = 0  # the line it starts on, where that differs from ``number``
+
+
+def bounded_lines(fh: BinaryIO, limit: int) -> Iterator[Piece]:
+    """The lines of a binary file, numbered from 1; a line over ``limit`` bytes comes as its head only.
+
+    Such a line is read past in pieces, so memory stays at ``limit`` whatever its length.
+    """
+    number = 0
+    while line := fh.readline(limit + 1):
+        number += 1
+        if len(line) <= limit or (len(line) == limit + 1 and line.endswith(b"\n")):
+            yield Piece(number, line, len(line))
+            continue
+        head, size = line[:HEAD_KEPT], len(line)
+        del line
+        while rest := fh.readline(_DRAIN):
+            size += len(rest)
+            if rest.endswith(b"\n"):
+                break
+        yield Piece(number, head, size, too_large=True)
+
+
+def too_large(what: str, size: int, limit: int, key: str, at_least: bool = False) -> str:
+    """The quarantine reason of something over a ``[ingest]`` limit, with both sizes."""
+    amount = f"at least {_mb(size)}" if at_least else _mb(size)
+    return f"{what} of {amount} is larger than the limit, {_mb(limit)} ([ingest] {key})"
+
+
+def _mb(size: int) -> str:
+    return f"{size / MB:,.1f} MB" if size < 100 * MB else f"{size / MB:,.0f} MB"
