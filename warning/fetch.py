@@ -90,6 +90,7 @@ def fetch_source(
     week_ago = (datetime.now(UTC) - timedelta(days=7)).replace(microsecond=0).isoformat()
     plugin.recent_bytes = bytes_fetched_since(app.db, name, week_ago)
     plugin.stored_ids = lambda ids: stored_publication_ids(app.db, ids, plugin.kind)
+    plugin.limits = app.config.ingest
     run_id = start_run(app.db, f"fetch:{name}", name)
     countries: dict[str, dict] = {}
     try:
@@ -145,7 +146,7 @@ def _fetch_country(
 
     def flush() -> None:
         if buffer:
-            store_items(app.db, buffer, result)
+            store_items(app.db, buffer, result, limits=app.config.ingest)
             if progress:
                 progress(label, len(buffer))
             buffer.clear()

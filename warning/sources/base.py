@@ -85,6 +85,7 @@ class Source:
         self.counts: dict[str, int] = {}
         self.recent_bytes = 0  # set by the orchestrator: bytes fetched by this source in 7 days
         self.stored_ids: Callable[[list[str]], set[str]] = lambda ids: set()  # set by the orchestrator
+        self.limits: Any = None  # set by the orchestrator: the [ingest] limits (None: the defaults)
 
     def fetch(self, state: Any, since: date | None, until: date | None) -> Iterator[FetchedItem]:
         """Network: items of one country (``state.country``) since the cursor, with checkpoints."""

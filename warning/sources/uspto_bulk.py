@@ -28,6 +28,7 @@ import requests
 
 from warning.config import secret
 from warning.sources.base import Checkpoint, FetchedItem, ParsedItem, Source
+from warning.sources.reading import Reading
 from warning.sources.uspto_odp import BulkFile, OdpClient
 from warning.sources.uspto_xml import parse_uspto, parse_uspto_file
 
@@ -90,7 +91,8 @@ class UsptoBulk(Source):
     def _fetch_file(self, client: OdpClient, bulk: BulkFile) -> Iterator[ParsedItem]:
         path = client.download(bulk, self.config.resolve(self.options.download_dir))
         counts: dict[str, int] = {}
-        yield from parse_uspto_file(path, counts)
+        reading = Reading(self.limits) if self.limits is not None else None
+        yield from parse_uspto_file(path, counts, reading=reading)
         log.info("%s: %s", bulk.name, ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
         for key, value in (("files", 1), *counts.items()):
             self.counts[key] = self.counts.get(key, 0) + value
