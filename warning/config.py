@@ -131,8 +131,11 @@ class RisksConfig:
 
 @dataclass(frozen=True)
 class ClassifyConfig:
-    batch_size: int = 2000
-    top_terms: int = 8
+    batch_size: int = 2000  # publications read, featurized and scored together
+    top_terms: int = 8  # terms kept as the explanation of each match
+    # Characters of one publication that classification reads (titles and abstracts, or claims
+    # where there are neither); a longer stored text is cut there, by SQLite, before Python sees it.
+    max_text_chars: int = 20_000
 
 
 @dataclass(frozen=True)
