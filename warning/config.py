@@ -2,8 +2,14 @@
 
 Every section is optional. Unknown keys and wrong types are rejected with the file, the key path
 and the keys that are supported, because a silently ignored typo in a mail or quota setting is a
-lost alert or a banned API key. Secrets are never in the file: it names environment variables
-(``token_env = "SLACK_BOT_TOKEN"``) and `secret()` reads them.
+lost alert or a banned API key. Every value is then checked once, here, when the file is loaded:
+each dataclass (and each source plugin's ``Options``) declares its constraints in ``CHECKS``
+(`warning.constraints`: ranges, choices, paths that must exist), and `warning.config_relations`
+checks what one section says of another (a subscriber's e-mail needs ``[smtp]``). All problems
+of a file are reported together, each with the key, the rule and the allowed values, so every
+command, `check-config` first, stops with the same readable lines instead of failing later.
+Secrets are never in the file: it names environment variables (``token_env = "SLACK_BOT_TOKEN"``)
+and `secret()` reads them.
 """
 
 from __future__ import annotations
@@ -16,15 +22,34 @@ import typing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
+from warning.constraints import (
+    above,
+    at_least,
+    between,
+    country_code,
+    existing_file,
+    existing_folder,
+    http_url,
+    matching,
+    one_of,
+    time_zone,
+    violations,
+    writable_file,
+)
 from warning.errors import ConfigError
+
+SEVERITIES = ("low", "medium", "high")  # of a risk case
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_EMAIL = matching(r"[^@\s]+@[^@\s]+", "an e-mail address (name@example.org)")
 
 
 @dataclass(frozen=True)
 class LoggingConfig:
     level: str = "INFO"  # DEBUG, INFO, WARNING, ERROR
     file: str = ""  # empty: stderr
+    CHECKS: ClassVar = {"level": one_of(*LOG_LEVELS, ignore_case=True), "file": writable_file()}
 
 
 @dataclass(frozen=True)
@@ -38,6 +63,7 @@ class SourceConfig:
     countries: tuple[str, ...] = ()
     options: Any = None  # the plugin's frozen Options dataclass
     base_dir: Path = Path(".")  # the config file's folder: relative paths in options start here
+    CHECKS: ClassVar = {"base_url": http_url(), "countries": country_code()}
 
     def resolve(self, value: str) -> Path:
         """A path from this source's options, relative to the config file's folder."""
@@ -55,6 +81,13 @@ class SmtpConfig:
     sender: str = "patent-warning@localhost"  # the TOML key is `from`
     timeout: float = 30.0
     ca_file: str = ""  # CA bundle for a private mail server's certificate; empty: system store
+    CHECKS: ClassVar = {
+        "port": between(1, 65535),
+        "security": one_of("starttls", "ssl", "none"),
+        "sender": _EMAIL,
+        "timeout": above(0),
+        "ca_file": existing_file(),
+    }
 
 
 @dataclass(frozen=True)
@@ -62,6 +95,7 @@ class SlackConfig:
     token_env: str = ""
     base_url: str = "https://slack.com/api/"
     webhook_url_env: str = ""
+    CHECKS: ClassVar = {"base_url": http_url(empty_ok=False)}
 
 
 @dataclass(frozen=True)
@@ -70,6 +104,7 @@ class WebhookConfig:
     timeout: float = 15.0
     dingtalk_secret_env: str = ""  # signing secret of DingTalk robots with "加签" on; empty: unsigned
     feishu_secret_env: str = ""  # signing secret of Feishu/Lark robots with signature verification on
+    CHECKS: ClassVar = {"timeout": above(0)}
 
 
 @dataclass(frozen=True)
@@ -91,6 +126,16 @@ class SubscriberConfig:
     console: bool = False
     file: str = ""  # JSON Lines outbox file channel (demo, air-gapped sites)
     digest_period: str = "week"  # day, week or month
+    CHECKS: ClassVar = {
+        "name": matching(r"\S(.*\S)?", "a name without leading or trailing spaces"),
+        "kind": one_of("enterprise", "association", "programme"),
+        "language": one_of("zh", "en"),
+        "countries": country_code(),
+        "min_score": between(0.0, 1.0),
+        "mode": one_of("immediate", "daily", "weekly"),
+        "email": _EMAIL,
+        "digest_period": one_of("day", "week", "month"),
+    }
 
 
 @dataclass(frozen=True)
@@ -99,6 +144,12 @@ class AlertsConfig:
     backoff_seconds: float = 60.0  # first retry delay; doubles each attempt
     backoff_cap_seconds: float = 6 * 3600.0
     lookback_days: int = 14  # older matches are not queued (no flood for a new subscriber); 0: all
+    CHECKS: ClassVar = {
+        "max_attempts": at_least(1),
+        "backoff_seconds": above(0),
+        "backoff_cap_seconds": above(0),
+        "lookback_days": at_least(0),
+    }
 
 
 @dataclass(frozen=True)
@@ -106,8 +157,9 @@ class ScheduleConfig:
     """Cron expressions (``minute hour day month day_of_week``) per job, with one time zone."""
 
     timezone: str = "UTC"
-    jobs: dict[str, str] = field(default_factory=dict)
+    jobs: dict[str, str] = field(default_factory=dict)  # checked by the scheduler's plan_jobs
     misfire_grace_seconds: int = 3600
+    CHECKS: ClassVar = {"timezone": time_zone(), "misfire_grace_seconds": at_least(1)}
 
 
 @dataclass(frozen=True)
@@ -119,6 +171,11 @@ class AutoOpenRule:
     enterprise: str = ""
     owner: str = ""
     severity: str = "medium"
+    CHECKS: ClassVar = {
+        "min_score": between(0.0, 1.0),
+        "countries": country_code(),
+        "severity": one_of(*SEVERITIES),
+    }
 
 
 @dataclass(frozen=True)
@@ -127,6 +184,7 @@ class RisksConfig:
     default_owner: str = ""  # a subscriber name that receives reminders when a case has no owner
     legal_source: str = ""  # name of the epo_ops source used to refresh legal events
     auto_open: tuple[AutoOpenRule, ...] = ()
+    CHECKS: ClassVar = {"reminder_days": at_least(0)}
 
 
 @dataclass(frozen=True)
@@ -136,6 +194,11 @@ class ClassifyConfig:
     # Characters of one publication that classification reads (titles and abstracts, or claims
     # where there are neither); a longer stored text is cut there, by SQLite, before Python sees it.
     max_text_chars: int = 20_000
+    CHECKS: ClassVar = {
+        "batch_size": between(1, 100_000),
+        "top_terms": between(0, 100),
+        "max_text_chars": between(100, 1_000_000),
+    }
 
 
 @dataclass(frozen=True)
@@ -157,6 +220,7 @@ class Config:
     schedule: ScheduleConfig = ScheduleConfig()
     risks: RisksConfig = RisksConfig()
     classify: ClassifyConfig = ClassifyConfig()
+    CHECKS: ClassVar = {"watchlists": existing_folder()}
 
     def resolve(self, value: str) -> Path:
         """A path from the config, relative to the config file's folder."""
@@ -247,15 +311,26 @@ def read_toml(path: Path, what: str) -> dict[str, Any]:
 
 
 def parse_config(data: dict[str, Any], path: Path) -> Config:
-    """Validate a parsed TOML document into a `Config`."""
+    """Validate a parsed TOML document into a `Config`.
+
+    A wrong key or type stops at once; values breaking their declared rules, and sections that
+    contradict each other, are collected and raised together, one line each.
+    """
     data = dict(data)
     sources_raw = data.pop("sources", {})
-    config = build(Config, data, path, "", skip=_TOP_LEVEL_SKIP | {"sources"})
-    sources = _build_sources(sources_raw, path)
-    return dataclasses.replace(config, base_dir=path.resolve().parent, path=path, sources=sources)
+    problems: list[str] = []
+    config = build(Config, data, path, "", skip=_TOP_LEVEL_SKIP | {"sources"}, problems=problems)
+    sources = _build_sources(sources_raw, path, problems)
+    config = dataclasses.replace(config, base_dir=path.resolve().parent, path=path, sources=sources)
+    from warning.config_relations import relation_problems
+
+    problems += relation_problems(config, {**data, "sources": sources_raw}, problems)
+    if problems:
+        raise ConfigError("\n".join(f"{path}: {p}" for p in problems))
+    return config
 
 
-def _build_sources(raw: Any, path: Path) -> dict[str, SourceConfig]:
+def _build_sources(raw: Any, path: Path, problems: list[str]) -> dict[str, SourceConfig]:
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: [sources] must be a table of [sources.NAME] tables")
     from warning.sources.base import validate_source_options
@@ -269,14 +344,33 @@ def _build_sources(raw: Any, path: Path) -> dict[str, SourceConfig]:
         if "kind" not in common:
             raise ConfigError(f"{path}: {where}.kind is required")
         options = {k: v for k, v in table.items() if k not in common}
-        src = build(SourceConfig, {"name": name, **common}, path, where, skip={"options", "base_dir"})
-        built = validate_source_options(src.kind, options, f"{path}: {where}")
+        src = build(
+            SourceConfig,
+            {"name": name, **common},
+            path,
+            where,
+            skip={"options", "base_dir"},
+            problems=problems,
+        )
+        built = validate_source_options(src.kind, options, f"{path}: {where}", problems)
         sources[name] = dataclasses.replace(src, options=built, base_dir=path.resolve().parent)
     return sources
 
 
-def build(cls: type, data: Any, path: Path, where: str, skip: set[str] = frozenset()) -> Any:
-    """Build dataclass ``cls`` from a TOML table, rejecting unknown keys and wrong types."""
+def build(
+    cls: type,
+    data: Any,
+    path: Path,
+    where: str,
+    skip: set[str] = frozenset(),
+    problems: list[str] | None = None,
+) -> Any:
+    """Build dataclass ``cls`` from a TOML table, rejecting unknown keys and wrong types.
+
+    Each value given is then checked against the rules ``cls.CHECKS`` declares for its field
+    (`warning.constraints`): a value breaking one is added to ``problems``, or raised at once
+    when no list is given.
+    """
     label = f"[{where}]" if where else "the top level"
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: {where or 'config'} must be a table, not {_tomltype(data)}")
@@ -288,10 +382,17 @@ def build(cls: type, data: Any, path: Path, where: str, skip: set[str] = frozens
         supported = ", ".join(sorted(toml_to_field))
         raise ConfigError(f"{path}: unknown key {unknown[0]!r} in {label}; supported keys: {supported}")
     kwargs = {}
+    broken: list[str] = []
+    checks = getattr(cls, "CHECKS", {})
     for key, value in data.items():
         name = toml_to_field[key]
         key_path = f"{where}.{key}" if where else key
-        kwargs[name] = _convert(hints[name], value, path, key_path)
+        kwargs[name] = _convert(hints[name], value, path, key_path, broken)
+        broken += violations(checks.get(name), kwargs[name], key_path, path.resolve().parent)
+    if broken and problems is None:
+        raise ConfigError(f"{path}: {broken[0]}")
+    if problems is not None:
+        problems += broken
     missing = [
         f.name
         for f in fields.values()
@@ -311,22 +412,22 @@ def _toml_name(cls: type, field_name: str) -> str:
     return field_name
 
 
-def _convert(hint: Any, value: Any, path: Path, key_path: str) -> Any:
+def _convert(hint: Any, value: Any, path: Path, key_path: str, problems: list[str]) -> Any:
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
         non_none = [a for a in args if a is not type(None)]
-        return _convert(non_none[0], value, path, key_path)
+        return _convert(non_none[0], value, path, key_path, problems)
     if dataclasses.is_dataclass(hint):
-        return build(hint, value, path, key_path)
+        return build(hint, value, path, key_path, problems=problems)
     if origin is tuple:
         if not isinstance(value, list):
             raise _type_error(path, key_path, "a list", value)
-        return tuple(_convert(args[0], v, path, f"{key_path}[{i}]") for i, v in enumerate(value))
+        return tuple(_convert(args[0], v, path, f"{key_path}[{i}]", problems) for i, v in enumerate(value))
     if origin is dict:
         if not isinstance(value, dict):
             raise _type_error(path, key_path, "a table", value)
-        return {k: _convert(args[1], v, path, f"{key_path}.{k}") for k, v in value.items()}
+        return {k: _convert(args[1], v, path, f"{key_path}.{k}", problems) for k, v in value.items()}
     if hint is Any:
         return value
     if hint is float and isinstance(value, int) and not isinstance(value, bool):

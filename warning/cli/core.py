@@ -10,6 +10,7 @@ import click
 
 from warning.cli import cli, get_app
 from warning.config import check_secrets
+from warning.errors import ConfigError
 from warning.ingest import ingest_paths
 from warning.status import collect_status
 from warning.status_text import format_status
@@ -20,18 +21,25 @@ from warning.status_text import format_status
 def check_config(ctx: click.Context) -> None:
     """Validate the config file, its secrets and every watchlist file.
 
-    Exits 1 with one readable line per problem.
+    Exits 1 with one readable line per problem. Every value of the config (ranges, choices,
+    folders, names of subscribers and sources, the schedule) is checked when any command loads
+    it, so the same lines stop every other command too; this also checks the watchlist files,
+    the secrets' environment variables and the subscribers' channels.
 
     \b
     Example:
       warning --config config.toml check-config
     """
-    app = get_app(ctx)
+    try:
+        app = get_app(ctx)
+    except ConfigError as exc:  # the file's own problems, one line each, as below
+        for line in str(exc).splitlines():
+            click.echo(f"error: {line}", err=True)
+        ctx.exit(1)
     problems = [
         f"environment variable {n} is not set (named in the config)" for n in check_secrets(app.config)
     ]
     problems += _watchlist_problems(app)
-    problems += _schedule_problems(app)
     problems += _delivery_problems(app)
     where = app.config.path or "built-in defaults (no config file)"
     if problems:
@@ -68,17 +76,6 @@ def _delivery_problems(app) -> list[str]:
             if w not in known
         ]
     return problems
-
-
-def _schedule_problems(app) -> list[str]:
-    from warning.errors import ConfigError
-    from warning.scheduler import plan_jobs
-
-    try:
-        plan_jobs(app.config)
-    except ConfigError as exc:
-        return [str(exc)]
-    return []
 
 
 @cli.command()

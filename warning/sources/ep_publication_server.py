@@ -22,10 +22,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import ClassVar
 
 import requests
 from bs4 import BeautifulSoup
 
+from warning.constraints import above, at_least, one_of
 from warning.errors import SourceUnavailable
 from warning.sources.base import Checkpoint, FetchedItem, ParsedItem, Source
 from warning.sources.ep_xml import parse_ep_document
@@ -45,6 +47,13 @@ class Options:
     timeout: float = 60.0  # seconds per HTTP request
     max_retries: int = 4
     backoff_seconds: float = 2.0
+    CHECKS: ClassVar = {
+        "kinds": one_of("A1", "A2", "A3", "A4", "A8", "A9", "B1", "B2", "B3", "B8", "B9"),
+        "lookback_days": at_least(0),
+        "timeout": above(0),
+        "max_retries": at_least(0),
+        "backoff_seconds": at_least(0),
+    }
 
 
 class EpPublicationServer(Source):
