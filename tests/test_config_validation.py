@@ -8,6 +8,7 @@ naming the key, the rule and the allowed values, instead of a traceback or a sil
 from __future__ import annotations
 
 import dataclasses
+import shutil
 import subprocess
 import sys
 import typing
@@ -299,3 +300,16 @@ def test_every_declared_rule_names_a_field_and_the_defaults_keep_it(cls):
         if field.default is not dataclasses.MISSING:
             assert violations(rules, field.default, name, REPO) == [], f"{cls.__name__}.{name} default"
         assert name in hints
+
+
+def test_check_config_names_unknown_watchlists_of_subscribers_and_auto_open_rules(tmp_path):
+    shutil.copytree(REPO / "watchlists", tmp_path / "watchlists")
+    config = write_config(
+        tmp_path,
+        'watchlists = "watchlists"\n[[subscribers]]\nname = "acme"\nwatchlists = ["motorcycle"]\n'
+        '[[risks.auto_open]]\nwatchlists = ["motorcycles", "railway"]\n',
+    )
+    result = invoke(config, "check-config")
+    assert result.exit_code == 1
+    assert "subscriber 'acme' follows watchlist 'motorcycle', which is not in" in result.output
+    assert "risks.auto_open[0] names watchlist 'railway', which is not in" in result.output

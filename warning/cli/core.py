@@ -59,7 +59,7 @@ def _watchlist_problems(app) -> list[str]:
 
 
 def _delivery_problems(app) -> list[str]:
-    """Subscribers' settings, and watchlists they follow that do not exist."""
+    """Subscribers' settings, and watchlists they or auto-open rules name that do not exist."""
     from warning.alerts import config_problems
     from warning.errors import WarningError
     from warning.watchlists import load_watchlists
@@ -73,6 +73,12 @@ def _delivery_problems(app) -> list[str]:
         problems += [
             f"subscriber {sub.name!r} follows watchlist {w!r}, which is not in {app.config.watchlists_dir}"
             for w in sub.watchlists
+            if w not in known
+        ]
+    for i, rule in enumerate(app.config.risks.auto_open):
+        problems += [
+            f"risks.auto_open[{i}] names watchlist {w!r}, which is not in {app.config.watchlists_dir}"
+            for w in rule.watchlists
             if w not in known
         ]
     return problems
