@@ -17,13 +17,12 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
-import types
-import typing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from warning.config_build import build
 from warning.constraints import (
     above,
     at_least,
@@ -35,7 +34,6 @@ from warning.constraints import (
     matching,
     one_of,
     time_zone,
-    violations,
     writable_file,
 )
 from warning.errors import ConfigError
@@ -81,6 +79,7 @@ class SmtpConfig:
     sender: str = "patent-warning@localhost"  # the TOML key is `from`
     timeout: float = 30.0
     ca_file: str = ""  # CA bundle for a private mail server's certificate; empty: system store
+    TOML_NAMES: ClassVar = {"sender": "from"}  # `from` is a Python keyword
     CHECKS: ClassVar = {
         "port": between(1, 65535),
         "security": one_of("starttls", "ssl", "none"),
@@ -264,8 +263,6 @@ def _env_values(value: Any) -> Iterator[str]:
             yield from _env_values(item)
 
 
-# Keys whose TOML spelling differs from the Python field name.
-_RENAMES = {SmtpConfig: {"from": "sender"}}
 _TOP_LEVEL_SKIP = {"base_dir", "path"}
 
 
@@ -355,106 +352,6 @@ def _build_sources(raw: Any, path: Path, problems: list[str]) -> dict[str, Sourc
         built = validate_source_options(src.kind, options, f"{path}: {where}", problems)
         sources[name] = dataclasses.replace(src, options=built, base_dir=path.resolve().parent)
     return sources
-
-
-def build(
-    cls: type,
-    data: Any,
-    path: Path,
-    where: str,
-    skip: set[str] = frozenset(),
-    problems: list[str] | None = None,
-) -> Any:
-    """Build dataclass ``cls`` from a TOML table, rejecting unknown keys and wrong types.
-
-    Each value given is then checked against the rules ``cls.CHECKS`` declares for its field
-    (`warning.constraints`): a value breaking one is added to ``problems``, or raised at once
-    when no list is given.
-    """
-    label = f"[{where}]" if where else "the top level"
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: {where or 'config'} must be a table, not {_tomltype(data)}")
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls) if f.name not in skip}
-    toml_to_field = {_toml_name(cls, name): name for name in fields}
-    unknown = sorted(set(data) - set(toml_to_field))
-    if unknown:
-        supported = ", ".join(sorted(toml_to_field))
-        raise ConfigError(f"{path}: unknown key {unknown[0]!r} in {label}; supported keys: {supported}")
-    kwargs = {}
-    broken: list[str] = []
-    checks = getattr(cls, "CHECKS", {})
-    for key, value in data.items():
-        name = toml_to_field[key]
-        key_path = f"{where}.{key}" if where else key
-        kwargs[name] = _convert(hints[name], value, path, key_path, broken)
-        broken += violations(checks.get(name), kwargs[name], key_path, path.resolve().parent)
-    if broken and problems is None:
-        raise ConfigError(f"{path}: {broken[0]}")
-    if problems is not None:
-        problems += broken
-    missing = [
-        f.name
-        for f in fields.values()
-        if f.name not in kwargs
-        and f.default is dataclasses.MISSING
-        and f.default_factory is dataclasses.MISSING  # type: ignore[misc]
-    ]
-    if missing:
-        raise ConfigError(f"{path}: {where + '.' if where else ''}{missing[0]} is required")
-    return cls(**kwargs)
-
-
-def _toml_name(cls: type, field_name: str) -> str:
-    for toml, py in _RENAMES.get(cls, {}).items():
-        if py == field_name:
-            return toml
-    return field_name
-
-
-def _convert(hint: Any, value: Any, path: Path, key_path: str, problems: list[str]) -> Any:
-    origin = typing.get_origin(hint)
-    args = typing.get_args(hint)
-    if origin in (typing.Union, types.UnionType):
-        non_none = [a for a in args if a is not type(None)]
-        return _convert(non_none[0], value, path, key_path, problems)
-    if dataclasses.is_dataclass(hint):
-        return build(hint, value, path, key_path, problems=problems)
-    if origin is tuple:
-        if not isinstance(value, list):
-            raise _type_error(path, key_path, "a list", value)
-        return tuple(_convert(args[0], v, path, f"{key_path}[{i}]", problems) for i, v in enumerate(value))
-    if origin is dict:
-        if not isinstance(value, dict):
-            raise _type_error(path, key_path, "a table", value)
-        return {k: _convert(args[1], v, path, f"{key_path}.{k}", problems) for k, v in value.items()}
-    if hint is Any:
-        return value
-    if hint is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if hint is Path and isinstance(value, str):
-        return Path(value)
-    if hint in (str, int, bool, float) and (type(value) is not hint):
-        raise _type_error(path, key_path, _NAMES[hint], value)
-    return value
-
-
-_NAMES = {str: "a string", int: "an integer", bool: "true or false", float: "a number"}
-
-
-def _type_error(path: Path, key_path: str, expected: str, value: Any) -> ConfigError:
-    return ConfigError(f"{path}: {key_path} must be {expected}, not {_tomltype(value)} ({value!r})")
-
-
-def _tomltype(value: Any) -> str:
-    return {
-        str: "a string",
-        int: "an integer",
-        float: "a number",
-        bool: "a boolean",
-        list: "a list",
-        dict: "a table",
-    }.get(type(value), type(value).__name__)
 
 
 def check_secrets(config: Config) -> list[str]:

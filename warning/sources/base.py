@@ -117,7 +117,7 @@ def validate_source_options(
 ) -> Any:
     """Check a ``[sources.NAME]`` table's kind-specific keys against the plugin's ``Options``,
     and their values against the rules ``Options.CHECKS`` declares (`warning.config.build`)."""
-    from warning.config import build
+    from warning.config_build import build
 
     try:
         cls = source_class(kind)
