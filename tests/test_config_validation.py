@@ -85,6 +85,7 @@ BAD = {
         "sources.ops.base_url must be an http:// or https:// URL",
     ),
     "lower-case country": (OPS.replace('"EP"', '"ep"'), "sources.ops.countries[0] must be a two-letter"),
+    "database under a file": ('database = "blocker/w.db"\n', "database must be a file the service can write"),
     "watchlists folder missing": (
         'watchlists = "no-such-folder"\n',
         "watchlists must be an existing folder (a relative path starts at the config file's folder), not 'no-such-folder'",

@@ -219,7 +219,7 @@ class Config:
     schedule: ScheduleConfig = ScheduleConfig()
     risks: RisksConfig = RisksConfig()
     classify: ClassifyConfig = ClassifyConfig()
-    CHECKS: ClassVar = {"watchlists": existing_folder()}
+    CHECKS: ClassVar = {"database": writable_file(), "watchlists": existing_folder()}
 
     def resolve(self, value: str) -> Path:
         """A path from the config, relative to the config file's folder."""
