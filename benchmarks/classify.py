@@ -75,9 +75,9 @@ def build_rows(docs: list[dict], n: int) -> list[dict]:
             {
                 "id": f"XX-{i}-A1",
                 "country": "US",
-                "titles": {"en": title},
-                "abstracts": {"en": abstract} if abstract else {},
-                "claims": {},
+                "title_text": title,
+                "abstract_text": abstract,
+                "claims_text": "",
                 "ipc": d["codes"],
                 "cpc": [],
                 "applicants": ["Honda Motor Co., Ltd."] if i % 50 == 0 else ["Some Company Inc."],
@@ -139,7 +139,7 @@ def scoring_memory(scorer: Scorer, rows: list[dict], batch: int) -> float:
 
 
 def _core(scorer: Scorer, chunk: list[dict], evidence: bool) -> int:
-    texts = [f"{r['titles'].get('en', '')}\n{r['abstracts'].get('en', '')}" for r in chunk]
+    texts = [f"{r['title_text']}\n{r['abstract_text']}" for r in chunk]
     scores, features, hits = scorer.score(texts, [r["ipc"] for r in chunk], [r["applicants"] for r in chunk])
     docs, wls = np.nonzero(scores >= scorer.thresholds)
     if evidence:

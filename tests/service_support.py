@@ -70,6 +70,7 @@ def refuse_ops_login(httpserver) -> None:
 def ops_config(tmp_path: Path, base_url: str, extra: str = "") -> Path:
     """A config with one epo_ops source on the loopback server, logging to a file."""
     path = tmp_path / "config.toml"
+    (tmp_path / "watchlists").mkdir(exist_ok=True)  # no watchlist in it: no classify job
     path.write_text(
         f"""
 database = "service.db"

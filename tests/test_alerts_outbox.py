@@ -210,9 +210,10 @@ def test_subscriber_typos_are_errors_not_silence(tmp_path):
     from warning.alerts import config_problems
     from warning.errors import ConfigError
 
-    app = make_test_app(
-        tmp_path,
-        """
+    with pytest.raises(ConfigError) as loading:  # the config's own rules, when it is loaded
+        make_test_app(
+            tmp_path,
+            """
 [smtp]
 security = "tls"
 
@@ -221,18 +222,24 @@ name = "acme"
 mode = "weekley"
 language = "fr"
 email = ["ip.acme.example"]
-dingtalk = ["oapi.dingtalk.com/robot/send"]
 
 [[subscribers]]
 name = "acme"
 """,
+        )
+    problems = str(loading.value)
+    assert "subscribers: the name 'acme' is used by more than one subscriber" in problems
+    assert "subscribers[0].mode must be one of immediate, daily, weekly, not 'weekley'" in problems
+    assert "subscribers[0].language must be one of zh, en, not 'fr'" in problems
+    assert (
+        "subscribers[0].email[0] must be an e-mail address (name@example.org), not 'ip.acme.example'"
+        in problems
+    )
+    assert "smtp.security must be one of starttls, ssl, none, not 'tls'" in problems
+    app = make_test_app(
+        tmp_path, '[[subscribers]]\nname = "acme"\ndingtalk = ["oapi.dingtalk.com/robot/send"]\n'
     )
     problems = config_problems(app.config)
-    assert "subscriber 'acme' is defined twice" in problems
-    assert "subscriber acme: mode must be immediate, daily, weekly, not 'weekley'" in problems
-    assert "subscriber acme: language must be zh, en, not 'fr'" in problems
-    assert "subscriber acme: 'ip.acme.example' is not an e-mail address" in problems
     assert "subscriber acme: dingtalk 'oapi.dingtalk.com/robot/send' is not an http(s) URL" in problems
-    assert "[smtp] security must be starttls, ssl or none, not 'tls'" in problems
-    with pytest.raises(ConfigError, match="weekley"):
+    with pytest.raises(ConfigError, match="dingtalk"):
         queue_alerts(app, now=NOW)

@@ -71,6 +71,7 @@ def test_relative_paths_are_relative_to_config_file(tmp_path):
     sub = tmp_path / "etc"
     sub.mkdir()
     path = sub / "config.toml"
+    (sub / "wl").mkdir()
     path.write_text('database = "data/w.db"\nwatchlists = "wl"\n')
     config = load_config(path)
     assert config.resolve(config.database) == sub.resolve() / "data" / "w.db"

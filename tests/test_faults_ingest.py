@@ -409,7 +409,9 @@ def test_the_ingest_limits_come_from_the_config_and_must_be_positive(tmp_path):
     config = load_config(write_config(tmp_path, max_document_mb=8, max_member_mb=1024, max_field_chars=5000))
     assert config.ingest == IngestConfig(max_document_mb=8.0, max_member_mb=1024.0, max_field_chars=5000)
     assert config.ingest.document_bytes == 8 * MB and load_config(None).ingest.member_bytes == 8192 * MB
-    with pytest.raises(ConfigError, match=r"\[ingest\] max_field_chars must be more than 0, not 0"):
+    with pytest.raises(
+        ConfigError, match=r"config.toml: ingest.max_field_chars must be greater than 0, not 0"
+    ):
         load_config(write_config(tmp_path, max_field_chars=0))
 
 

@@ -19,6 +19,9 @@ from warning.store import risks as store
 from warning.store.publications import save_publications
 
 CONFIG = """
+[smtp]
+host = "localhost"
+
 [[subscribers]]
 name = "acme-motor"
 language = "zh"

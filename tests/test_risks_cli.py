@@ -41,10 +41,19 @@ def run(tmp_path):
     db = open_db(db_path)
     save_publications(db, PUBS)
     db.conn.close()
+    (tmp_path / "watchlists").mkdir()
+    (tmp_path / "watchlists" / "packaging.toml").write_text(
+        'name = "packaging"\ndescription = "closures"\ncpc = ["B65D"]\n', encoding="utf-8"
+    )
+    config = tmp_path / "config.toml"
+    config.write_text('watchlists = "watchlists"\n[[subscribers]]\nname = "acme-motor"\n', encoding="utf-8")
 
     def invoke(*args):
         result = CliRunner().invoke(
-            cli, ["--db", str(db_path), "risks", *args], prog_name="warning", env={"WARNING_USER": "li"}
+            cli,
+            ["--config", str(config), "--db", str(db_path), "risks", *args],
+            prog_name="warning",
+            env={"WARNING_USER": "li"},
         )
         return result
 

@@ -29,6 +29,7 @@ def make_app(tmp_path, ops: FakeOps, legal_source: str = "ops", **options) -> Ap
     data = {
         "sources": {"ops": table},
         "subscribers": [{"name": "programme", "email": ["escort@programme.example"]}],
+        "smtp": {"host": "localhost"},
         "risks": {"legal_source": legal_source, "default_owner": "programme"},
     }
     return App(config=parse_config(data, tmp_path / "config.toml"), db_path=tmp_path / "legal.db")
@@ -64,7 +65,7 @@ def test_unavailable_ops_is_counted_per_case(ops, tmp_path):
 
 
 def test_legal_source_must_be_an_ops_source(ops, tmp_path):
-    app = make_app(tmp_path, ops, legal_source="nowhere")
-    with pytest.raises(ConfigError, match="legal_source"):
-        refresh_legal_status(app)
-    app.close()
+    with pytest.raises(
+        ConfigError, match=r"risks.legal_source must name an epo_ops source \(configured: ops\)"
+    ):
+        make_app(tmp_path, ops, legal_source="nowhere")

@@ -16,6 +16,9 @@ from warning.risks.reminders import due_window
 from warning.store.publications import save_publications
 
 CONFIG = """
+[smtp]
+host = "localhost"
+
 [[subscribers]]
 name = "acme-motor"
 language = "zh"

@@ -2,8 +2,14 @@
 
 Every section is optional. Unknown keys and wrong types are rejected with the file, the key path
 and the keys that are supported, because a silently ignored typo in a mail or quota setting is a
-lost alert or a banned API key. Secrets are never in the file: it names environment variables
-(``token_env = "SLACK_BOT_TOKEN"``) and `secret()` reads them.
+lost alert or a banned API key. Every value is then checked once, here, when the file is loaded:
+each dataclass (and each source plugin's ``Options``) declares its constraints in ``CHECKS``
+(`warning.constraints`: ranges, choices, paths that must exist), and `warning.config_relations`
+checks what one section says of another (a subscriber's e-mail needs ``[smtp]``). All problems
+of a file are reported together, each with the key, the rule and the allowed values, so every
+command, `check-config` first, stops with the same readable lines instead of failing later.
+Secrets are never in the file: it names environment variables (``token_env = "SLACK_BOT_TOKEN"``)
+and `secret()` reads them.
 """
 
 from __future__ import annotations
@@ -11,20 +17,37 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
-import types
-import typing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
+from warning.config_build import build
+from warning.constraints import (
+    above,
+    at_least,
+    between,
+    country_code,
+    existing_file,
+    existing_folder,
+    http_url,
+    matching,
+    one_of,
+    time_zone,
+    writable_file,
+)
 from warning.errors import ConfigError
+
+SEVERITIES = ("low", "medium", "high")  # of a risk case
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_EMAIL = matching(r"[^@\s]+@[^@\s]+", "an e-mail address (name@example.org)")
 
 
 @dataclass(frozen=True)
 class LoggingConfig:
     level: str = "INFO"  # DEBUG, INFO, WARNING, ERROR
     file: str = ""  # empty: stderr
+    CHECKS: ClassVar = {"level": one_of(*LOG_LEVELS, ignore_case=True), "file": writable_file()}
 
 
 @dataclass(frozen=True)
@@ -38,6 +61,7 @@ class SourceConfig:
     countries: tuple[str, ...] = ()
     options: Any = None  # the plugin's frozen Options dataclass
     base_dir: Path = Path(".")  # the config file's folder: relative paths in options start here
+    CHECKS: ClassVar = {"base_url": http_url(), "countries": country_code()}
 
     def resolve(self, value: str) -> Path:
         """A path from this source's options, relative to the config file's folder."""
@@ -55,6 +79,14 @@ class SmtpConfig:
     sender: str = "patent-warning@localhost"  # the TOML key is `from`
     timeout: float = 30.0
     ca_file: str = ""  # CA bundle for a private mail server's certificate; empty: system store
+    TOML_NAMES: ClassVar = {"sender": "from"}  # `from` is a Python keyword
+    CHECKS: ClassVar = {
+        "port": between(1, 65535),
+        "security": one_of("starttls", "ssl", "none"),
+        "sender": _EMAIL,
+        "timeout": above(0),
+        "ca_file": existing_file(),
+    }
 
 
 @dataclass(frozen=True)
@@ -62,6 +94,7 @@ class SlackConfig:
     token_env: str = ""
     base_url: str = "https://slack.com/api/"
     webhook_url_env: str = ""
+    CHECKS: ClassVar = {"base_url": http_url(empty_ok=False)}
 
 
 @dataclass(frozen=True)
@@ -70,6 +103,7 @@ class WebhookConfig:
     timeout: float = 15.0
     dingtalk_secret_env: str = ""  # signing secret of DingTalk robots with "加签" on; empty: unsigned
     feishu_secret_env: str = ""  # signing secret of Feishu/Lark robots with signature verification on
+    CHECKS: ClassVar = {"timeout": above(0)}
 
 
 @dataclass(frozen=True)
@@ -94,6 +128,16 @@ class SubscriberConfig:
     console: bool = False
     file: str = ""  # JSON Lines outbox file channel (demo, air-gapped sites)
     digest_period: str = "week"  # day, week or month
+    CHECKS: ClassVar = {
+        "name": matching(r"\S(.*\S)?", "a name without leading or trailing spaces"),
+        "kind": one_of("enterprise", "association", "programme"),
+        "language": one_of("zh", "en"),
+        "countries": country_code(),
+        "min_score": between(0.0, 1.0),
+        "mode": one_of("immediate", "daily", "weekly"),
+        "email": _EMAIL,
+        "digest_period": one_of("day", "week", "month"),
+    }
 
 
 @dataclass(frozen=True)
@@ -102,6 +146,12 @@ class AlertsConfig:
     backoff_seconds: float = 60.0  # first retry delay; doubles each attempt
     backoff_cap_seconds: float = 6 * 3600.0
     lookback_days: int = 14  # older matches are not queued (no flood for a new subscriber); 0: all
+    CHECKS: ClassVar = {
+        "max_attempts": at_least(1),
+        "backoff_seconds": above(0),
+        "backoff_cap_seconds": above(0),
+        "lookback_days": at_least(0),
+    }
 
 
 @dataclass(frozen=True)
@@ -109,8 +159,9 @@ class ScheduleConfig:
     """Cron expressions (``minute hour day month day_of_week``) per job, with one time zone."""
 
     timezone: str = "UTC"
-    jobs: dict[str, str] = field(default_factory=dict)
+    jobs: dict[str, str] = field(default_factory=dict)  # checked by the scheduler's plan_jobs
     misfire_grace_seconds: int = 3600
+    CHECKS: ClassVar = {"timezone": time_zone(), "misfire_grace_seconds": at_least(1)}
 
 
 @dataclass(frozen=True)
@@ -122,6 +173,11 @@ class AutoOpenRule:
     enterprise: str = ""
     owner: str = ""
     severity: str = "medium"
+    CHECKS: ClassVar = {
+        "min_score": between(0.0, 1.0),
+        "countries": country_code(),
+        "severity": one_of(*SEVERITIES),
+    }
 
 
 @dataclass(frozen=True)
@@ -130,12 +186,21 @@ class RisksConfig:
     default_owner: str = ""  # a subscriber name that receives reminders when a case has no owner
     legal_source: str = ""  # name of the epo_ops source used to refresh legal events
     auto_open: tuple[AutoOpenRule, ...] = ()
+    CHECKS: ClassVar = {"reminder_days": at_least(0)}
 
 
 @dataclass(frozen=True)
 class ClassifyConfig:
-    batch_size: int = 2000
-    top_terms: int = 8
+    batch_size: int = 2000  # publications read, featurized and scored together
+    top_terms: int = 8  # terms kept as the explanation of each match
+    # Characters of one publication that classification reads (titles and abstracts, or claims
+    # where there are neither); a longer stored text is cut there, by SQLite, before Python sees it.
+    max_text_chars: int = 20_000
+    CHECKS: ClassVar = {
+        "batch_size": between(1, 100_000),
+        "top_terms": between(0, 100),
+        "max_text_chars": between(100, 1_000_000),
+    }
 
 
 @dataclass(frozen=True)
@@ -150,10 +215,7 @@ class IngestConfig:
     max_member_mb: float = 8192.0  # one zip member, uncompressed (a weekly USPTO XML is 1-2 GB)
     max_field_chars: int = 1_000_000  # one title, abstract or claims text, one name (real claims: < 0.5 M)
 
-    def __post_init__(self) -> None:
-        for key in ("max_document_mb", "max_member_mb", "max_field_chars"):
-            if getattr(self, key) <= 0:
-                raise ConfigError(f"[ingest] {key} must be more than 0, not {getattr(self, key)!r}")
+    CHECKS: ClassVar = {"max_document_mb": above(0), "max_member_mb": above(0), "max_field_chars": above(0)}
 
     @property
     def document_bytes(self) -> int:
@@ -184,6 +246,7 @@ class Config:
     risks: RisksConfig = RisksConfig()
     classify: ClassifyConfig = ClassifyConfig()
     ingest: IngestConfig = IngestConfig()
+    CHECKS: ClassVar = {"database": writable_file(), "watchlists": existing_folder()}
 
     def resolve(self, value: str) -> Path:
         """A path from the config, relative to the config file's folder."""
@@ -229,8 +292,6 @@ def _env_values(value: Any) -> Iterator[str]:
             yield from _env_values(item)
 
 
-# Keys whose TOML spelling differs from the Python field name.
-_RENAMES = {SmtpConfig: {"from": "sender"}}
 _TOP_LEVEL_SKIP = {"base_dir", "path"}
 
 
@@ -276,15 +337,26 @@ def read_toml(path: Path, what: str) -> dict[str, Any]:
 
 
 def parse_config(data: dict[str, Any], path: Path) -> Config:
-    """Validate a parsed TOML document into a `Config`."""
+    """Validate a parsed TOML document into a `Config`.
+
+    A wrong key or type stops at once; values breaking their declared rules, and sections that
+    contradict each other, are collected and raised together, one line each.
+    """
     data = dict(data)
     sources_raw = data.pop("sources", {})
-    config = build(Config, data, path, "", skip=_TOP_LEVEL_SKIP | {"sources"})
-    sources = _build_sources(sources_raw, path)
-    return dataclasses.replace(config, base_dir=path.resolve().parent, path=path, sources=sources)
+    problems: list[str] = []
+    config = build(Config, data, path, "", skip=_TOP_LEVEL_SKIP | {"sources"}, problems=problems)
+    sources = _build_sources(sources_raw, path, problems)
+    config = dataclasses.replace(config, base_dir=path.resolve().parent, path=path, sources=sources)
+    from warning.config_relations import relation_problems
+
+    problems += relation_problems(config, {**data, "sources": sources_raw}, problems)
+    if problems:
+        raise ConfigError("\n".join(f"{path}: {p}" for p in problems))
+    return config
 
 
-def _build_sources(raw: Any, path: Path) -> dict[str, SourceConfig]:
+def _build_sources(raw: Any, path: Path, problems: list[str]) -> dict[str, SourceConfig]:
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: [sources] must be a table of [sources.NAME] tables")
     from warning.sources.base import validate_source_options
@@ -298,91 +370,17 @@ def _build_sources(raw: Any, path: Path) -> dict[str, SourceConfig]:
         if "kind" not in common:
             raise ConfigError(f"{path}: {where}.kind is required")
         options = {k: v for k, v in table.items() if k not in common}
-        src = build(SourceConfig, {"name": name, **common}, path, where, skip={"options", "base_dir"})
-        built = validate_source_options(src.kind, options, f"{path}: {where}")
+        src = build(
+            SourceConfig,
+            {"name": name, **common},
+            path,
+            where,
+            skip={"options", "base_dir"},
+            problems=problems,
+        )
+        built = validate_source_options(src.kind, options, f"{path}: {where}", problems)
         sources[name] = dataclasses.replace(src, options=built, base_dir=path.resolve().parent)
     return sources
-
-
-def build(cls: type, data: Any, path: Path, where: str, skip: set[str] = frozenset()) -> Any:
-    """Build dataclass ``cls`` from a TOML table, rejecting unknown keys and wrong types."""
-    label = f"[{where}]" if where else "the top level"
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: {where or 'config'} must be a table, not {_tomltype(data)}")
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls) if f.name not in skip}
-    toml_to_field = {_toml_name(cls, name): name for name in fields}
-    unknown = sorted(set(data) - set(toml_to_field))
-    if unknown:
-        supported = ", ".join(sorted(toml_to_field))
-        raise ConfigError(f"{path}: unknown key {unknown[0]!r} in {label}; supported keys: {supported}")
-    kwargs = {}
-    for key, value in data.items():
-        name = toml_to_field[key]
-        key_path = f"{where}.{key}" if where else key
-        kwargs[name] = _convert(hints[name], value, path, key_path)
-    missing = [
-        f.name
-        for f in fields.values()
-        if f.name not in kwargs
-        and f.default is dataclasses.MISSING
-        and f.default_factory is dataclasses.MISSING  # type: ignore[misc]
-    ]
-    if missing:
-        raise ConfigError(f"{path}: {where + '.' if where else ''}{missing[0]} is required")
-    return cls(**kwargs)
-
-
-def _toml_name(cls: type, field_name: str) -> str:
-    for toml, py in _RENAMES.get(cls, {}).items():
-        if py == field_name:
-            return toml
-    return field_name
-
-
-def _convert(hint: Any, value: Any, path: Path, key_path: str) -> Any:
-    origin = typing.get_origin(hint)
-    args = typing.get_args(hint)
-    if origin in (typing.Union, types.UnionType):
-        non_none = [a for a in args if a is not type(None)]
-        return _convert(non_none[0], value, path, key_path)
-    if dataclasses.is_dataclass(hint):
-        return build(hint, value, path, key_path)
-    if origin is tuple:
-        if not isinstance(value, list):
-            raise _type_error(path, key_path, "a list", value)
-        return tuple(_convert(args[0], v, path, f"{key_path}[{i}]") for i, v in enumerate(value))
-    if origin is dict:
-        if not isinstance(value, dict):
-            raise _type_error(path, key_path, "a table", value)
-        return {k: _convert(args[1], v, path, f"{key_path}.{k}") for k, v in value.items()}
-    if hint is Any:
-        return value
-    if hint is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if hint is Path and isinstance(value, str):
-        return Path(value)
-    if hint in (str, int, bool, float) and (type(value) is not hint):
-        raise _type_error(path, key_path, _NAMES[hint], value)
-    return value
-
-
-_NAMES = {str: "a string", int: "an integer", bool: "true or false", float: "a number"}
-
-
-def _type_error(path: Path, key_path: str, expected: str, value: Any) -> ConfigError:
-    return ConfigError(f"{path}: {key_path} must be {expected}, not {_tomltype(value)} ({value!r})")
-
-
-def _tomltype(value: Any) -> str:
-    return {
-        str: "a string",
-        int: "an integer",
-        float: "a number",
-        bool: "a boolean",
-        list: "a list",
-        dict: "a table",
-    }.get(type(value), type(value).__name__)
 
 
 def check_secrets(config: Config) -> list[str]:

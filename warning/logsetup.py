@@ -6,6 +6,7 @@ import logging
 import logging.handlers
 
 from warning.config import Config
+from warning.errors import ConfigError
 from warning.redact import redact, secret_values
 
 _FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
@@ -25,16 +26,13 @@ class RedactingFormatter(logging.Formatter):
 
 
 def setup_logging(config: Config, verbose: int = 0) -> None:
-    """Configure the root logger from the config's [logging] table and -v flags."""
+    """Configure the root logger from the config's [logging] table and -v flags.
+
+    ConfigError when the log file cannot be opened (the config's rules check that it can be
+    written when the file is loaded; the disk may still say otherwise).
+    """
     level = logging.DEBUG if verbose >= 2 else logging.INFO if verbose == 1 else config.logging.level.upper()
-    handler: logging.Handler
-    if config.logging.file:
-        path = config.resolve(config.logging.file)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Reopens the file when logrotate moves it away (no copytruncate needed).
-        handler = logging.handlers.WatchedFileHandler(path, encoding="utf-8")
-    else:
-        handler = logging.StreamHandler()
+    handler = _file_handler(config) if config.logging.file else logging.StreamHandler()
     handler.setFormatter(RedactingFormatter(_FORMAT, secret_values(config)))
     root = logging.getLogger()
     for old in list(root.handlers):
@@ -46,3 +44,13 @@ def setup_logging(config: Config, verbose: int = 0) -> None:
     root.setLevel(level)
     for noisy in ("urllib3", "apscheduler", "matplotlib", "PIL"):  # the service logs its own job lines
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+
+
+def _file_handler(config: Config) -> logging.Handler:
+    path = config.resolve(config.logging.file)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Reopens the file when logrotate moves it away (no copytruncate needed).
+        return logging.handlers.WatchedFileHandler(path, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"logging.file {str(path)!r} cannot be written: {exc.strerror or exc}") from None

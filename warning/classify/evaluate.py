@@ -51,7 +51,7 @@ def _exclude_factor(watchlist: Watchlist, texts: list[str]) -> np.ndarray:
 def evaluate_file(app, name_or_path: str, data: Path | str, cv: int | None = None) -> dict:
     """Score a labelled file with the current model, or cross-validate on it with ``cv`` folds."""
     watchlist = load_watchlist(name_or_path, app.config.watchlists_dir)
-    examples = read_labelled_jsonl(data)
+    examples = read_labelled_jsonl(data, app.config.classify.max_text_chars)
     texts = [e.text for e in examples]
     labels = np.array([e.label for e in examples], dtype=np.int8)
     if cv:

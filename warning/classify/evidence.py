@@ -69,6 +69,9 @@ class TermTables:
         ``wls`` must be ascending, so each watchlist's rows are one slice of the nonzeros.
         """
         n = features.shape[0]
+        if n == 0:  # no match in the batch: the ordinary hour
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty.astype(np.int32), np.zeros(0, dtype=np.float32)
         indptr = features.indptr
         entry = np.full(len(features.indices), -1, dtype=np.int32)
         bounds = np.flatnonzero(np.append(True, wls[1:] != wls[:-1]))

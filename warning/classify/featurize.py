@@ -27,9 +27,12 @@ from functools import lru_cache
 import numpy as np
 import scipy.sparse as sp
 
+from warning.config import ClassifyConfig
 from warning.watchlists import CJK_CHARS
 
 HASH_BITS = 20
+DEFAULT_TEXT_CHARS = ClassifyConfig.max_text_chars
+MAX_BATCH_CHARS = 4_000_000  # characters featurized at once: about 350 MB of work arrays
 N_FEATURES = 2**HASH_BITS
 FEATURIZER_VERSION = f"polyhash-words-stems-pairs-c5-cjk12-v1-{HASH_BITS}"
 STEM = 6
@@ -197,7 +200,10 @@ class TextBatch:
 
 def featurize(texts: Sequence[str]) -> sp.csr_matrix:
     """A (documents x N_FEATURES) float32 matrix: log counts of hashed terms, rows L2-normalised."""
-    return featurize_batch(TextBatch(texts))
+    parts = chunks_by_chars([len(t) for t in texts])
+    if len(parts) == 1:
+        return featurize_batch(TextBatch(texts))
+    return sp.vstack([featurize_batch(TextBatch(texts[part])) for part in parts], format="csr")
 
 
 def featurize_batch(batch: TextBatch) -> sp.csr_matrix:
@@ -258,9 +264,34 @@ def _to_matrix(rows: np.ndarray, cols: np.ndarray, n_docs: int) -> sp.csr_matrix
     return sp.csr_matrix((data, indices, indptr), shape=(n_docs, N_FEATURES))
 
 
-def publication_text(titles: dict, abstracts: dict, claims: dict | None = None) -> str:
-    """The text a publication is classified on: every title and abstract (claims when nothing else)."""
-    parts = [*titles.values(), *abstracts.values()]
-    if not any(parts) and claims:
-        parts = list(claims.values())
-    return "\n".join(p for p in parts if p)
+def publication_text(
+    titles: dict, abstracts: dict, claims: dict | None = None, limit: int = DEFAULT_TEXT_CHARS
+) -> str:
+    """The text a publication is classified on: every title and abstract (claims when nothing
+    else), at most ``limit`` characters of it."""
+    title, abstract = ("\n".join(v for v in d.values() if v) for d in (titles, abstracts))
+    claim = "" if title or abstract else "\n".join(v for v in (claims or {}).values() if v)
+    return classification_text(title[:limit], abstract[:limit], claim[:limit], limit)
+
+
+def classification_text(title: str, abstract: str, claims: str, limit: int = DEFAULT_TEXT_CHARS) -> str:
+    """`publication_text` from the joined title, abstract and claims texts the store keeps."""
+    text = "\n".join(p for p in (title, abstract) if p) or claims
+    return text[:limit]
+
+
+def chunks_by_chars(sizes: Sequence[int], budget: int = MAX_BATCH_CHARS) -> list[slice]:
+    """Consecutive slices of a batch whose texts have ``sizes`` characters: at most ``budget``
+    characters each (or a single text).
+
+    The featurizer needs about 90 bytes per character of a batch; featurizing a batch of long
+    texts a few at a time keeps that bounded, and the rows come out the same.
+    """
+    cuts, total, start = [], 0, 0
+    for i, size in enumerate(sizes):
+        if total and total + size > budget:
+            cuts.append(slice(start, i))
+            start, total = i, 0
+        total += size
+    cuts.append(slice(start, len(sizes)))
+    return cuts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from warning.classify.run import Scorer, load_models, score_publications
+from warning.classify.run import Scorer, load_models, row_chunks, score_publications
 from warning.errors import ModelError, WarningError
 from warning.identity import normalise_id
 from warning.store.matches import get_labels, iter_publication_rows, save_label
@@ -31,17 +31,19 @@ def suggest(app, watchlist: str, limit: int = 10) -> list[dict]:
     usable, models, errors = load_models([wl], app.config.classifiers_dir)
     if errors:
         raise ModelError(errors[wl.name])
-    scorer = Scorer(usable, models)
+    chars = app.config.classify.max_text_chars
+    scorer = Scorer(usable, models, text_chars=chars)
     labelled = {r["publication_id"] for r in get_labels(app.db, wl.name)}
     candidates: list[tuple[float, str, float, str]] = []
     seen = 0
-    for rows in iter_publication_rows(app.db):
+    for rows in iter_publication_rows(app.db, text_chars=chars):
         rows = [r for r in rows if r["id"] not in labelled]
         if not rows:
             continue
-        scores = score_publications(scorer, rows)[0][:, 0].tolist()
+        parts = row_chunks(rows)
+        scores = np.concatenate([score_publications(scorer, rows[p])[0][:, 0] for p in parts]).tolist()
         for row, score in zip(rows, scores, strict=True):
-            title = next(iter(row["titles"].values()), "")
+            title = row["title_text"].partition("\n")[0]  # the first language's title
             candidates.append((abs(score - float(scorer.thresholds[0])), row["id"], score, title))
         seen += len(rows)
         if seen >= MAX_CANDIDATES:

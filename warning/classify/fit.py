@@ -116,8 +116,11 @@ def choose_threshold(labels: np.ndarray, probs: np.ndarray, target_precision: fl
     """Best-F1 threshold, or the one with the most recall at ``target_precision`` (best F1 if none).
 
     Among cuts with the same recall the highest wins: going lower only adds false positives, and on
-    well-separated data the lowest such cut would sit near probability zero.
+    well-separated data the lowest such cut would sit near probability zero. Without any
+    example there is nothing to cut between: 0.5, the probability that says "no evidence either way".
     """
+    if not len(probs):
+        return 0.5
     order = np.argsort(-probs)
     sorted_probs, hits = probs[order], labels[order].astype(np.float64)
     tp = np.cumsum(hits)

@@ -16,7 +16,15 @@ import numpy as np
 import scipy.sparse as sp
 
 from warning.classify.evidence import TermTables, assemble, model_tail
-from warning.classify.featurize import N_FEATURES, TextBatch, featurize_batch, publication_text
+from warning.classify.featurize import (
+    DEFAULT_TEXT_CHARS,
+    MAX_BATCH_CHARS,
+    N_FEATURES,
+    TextBatch,
+    chunks_by_chars,
+    classification_text,
+    featurize_batch,
+)
 from warning.classify.model import LinearModel, load_model, model_exists
 from warning.classify.product import StackedWeights
 from warning.classify.rules import RULES_THRESHOLD, BatchRules, RuleSet
@@ -44,6 +52,7 @@ class Scorer:
     watchlists: list[Watchlist]
     models: list[LinearModel | None]  # None: scored by rules alone
     top_terms: int = 8
+    text_chars: int = DEFAULT_TEXT_CHARS  # characters of one publication read (`classification_text`)
     rules: RuleSet = field(init=False)
     weights: StackedWeights = field(init=False)
 
@@ -88,6 +97,8 @@ class Scorer:
         self, docs: np.ndarray, wls: np.ndarray, features: sp.csr_matrix, hits: BatchRules
     ) -> list[str]:
         """Why each (document, watchlist) pair matched, as evidence JSON text, in the order given."""
+        if not len(docs):
+            return []
         order = np.argsort(wls, kind="stable")
         docs, wls = docs[order], wls[order]
         terms = self.tables.terms_json(wls, features[docs], self.top_terms)
@@ -167,7 +178,10 @@ def _classify(app, chosen: list[Watchlist], progress: bool, rescore: bool) -> di
     for level, upto in zip(levels, [*levels[1:], top][: len(levels)], strict=True):
         active = [k for k, name in enumerate(names) if cursors[name] <= level]
         scorer = Scorer(
-            [usable[k] for k in active], [models[k] for k in active], app.config.classify.top_terms
+            [usable[k] for k in active],
+            [models[k] for k in active],
+            app.config.classify.top_terms,
+            app.config.classify.max_text_chars,
         )
         _sweep(app, scorer, level, upto, counts, bar)
     if bar is not None:
@@ -181,7 +195,8 @@ def _sweep(app, scorer: Scorer, after: int, upto: int, counts: dict, bar) -> Non
     """Score the publications with rowid in (after, upto] against every watchlist of ``scorer``."""
     versions = [model_version(m) for m in scorer.models]
     names = [w.name for w in scorer.watchlists]
-    while rows := publications_after(app.db, after, upto, app.config.classify.batch_size):
+    size, chars = app.config.classify.batch_size, app.config.classify.max_text_chars
+    while rows := publications_after(app.db, after, upto, size, text_chars=chars):
         after = rows[-1]["rid"]
         now = utcnow()
         matches = match_rows(scorer, rows, now)
@@ -195,35 +210,62 @@ def _sweep(app, scorer: Scorer, after: int, upto: int, counts: dict, bar) -> Non
 
 
 def score_publications(scorer: Scorer, rows: list[dict]) -> tuple[np.ndarray, sp.csr_matrix, BatchRules]:
-    """(docs x watchlists) scores of publication rows, with their features and rule hits."""
-    texts = [publication_text(r["titles"], r["abstracts"], r["claims"]) for r in rows]
+    """(docs x watchlists) scores of publication rows, with their features and rule hits.
+
+    ``rows`` as the store reads them for classification (`publications_after`); one batch, so
+    keep its characters within `MAX_BATCH_CHARS` (`row_chunks`).
+    """
+    texts = [row_text(r, scorer.text_chars) for r in rows]
     codes = [[*r["cpc"], *r["ipc"]] for r in rows]
     return scorer.score(texts, codes, [r["applicants"] for r in rows])
+
+
+def row_text(row: dict, limit: int = DEFAULT_TEXT_CHARS) -> str:
+    """The text a store row is classified on (`classification_text`)."""
+    return classification_text(row["title_text"], row["abstract_text"], row["claims_text"], limit)
+
+
+def row_chunks(rows: list[dict]) -> list[slice]:
+    """Slices of ``rows`` of at most `MAX_BATCH_CHARS` characters of text each."""
+    sizes = [len(r["title_text"]) + len(r["abstract_text"]) + len(r["claims_text"]) for r in rows]
+    return chunks_by_chars(sizes, MAX_BATCH_CHARS)
 
 
 def match_rows(scorer: Scorer, rows: list[dict], now: str) -> list[tuple]:
     """The matches of a batch of publication rows, as `matches` table rows.
 
-    (publication_id, watchlist, score, threshold, evidence JSON, model_version, created_at)
+    (publication_id, watchlist, score, threshold, evidence JSON, model_version, created_at),
+    watchlist by watchlist, each in the batch's order; a batch of long texts is scored a few
+    rows at a time (`row_chunks`) with the same result.
     """
-    scores, features, hits = score_publications(scorer, rows)
-    markets = _in_markets(scorer.watchlists, [r.get("country") or "" for r in rows])
-    # watchlist-major order: each watchlist's matches are contiguous for the evidence
-    wls, docs = np.nonzero(((scores >= scorer.thresholds) & markets).T)
-    evidence = scorer.evidence_json(docs, wls, features, hits)
+    parts = [_chunk_matches(scorer, rows[part], part.start) for part in row_chunks(rows)]
+    docs, wls, scores, evidence = (np.concatenate([p[i] for p in parts]) for i in range(4))
+    order = np.lexsort((docs, wls))
+    docs, wls = docs[order], wls[order]
     ids = np.array([r["id"] for r in rows], dtype=object)
     return list(
         zip(
             ids[docs].tolist(),
             scorer.names[wls].tolist(),
-            np.round(scores[docs, wls], 4).tolist(),
+            np.round(scores[order], 4).tolist(),
             scorer.thresholds[wls].tolist(),
-            evidence,
+            evidence[order].tolist(),
             scorer.versions[wls].tolist(),
             repeat(now, len(docs)),
             strict=True,
         )
     )
+
+
+def _chunk_matches(scorer: Scorer, rows: list[dict], offset: int) -> tuple[np.ndarray, ...]:
+    """(document index + ``offset``, watchlist index, score, evidence JSON) of each match of ``rows``."""
+    scores, features, hits = score_publications(scorer, rows)
+    markets = _in_markets(scorer.watchlists, [r.get("country") or "" for r in rows])
+    # watchlist-major order: each watchlist's matches are contiguous for the evidence
+    wls, docs = np.nonzero(((scores >= scorer.thresholds) & markets).T)
+    evidence = np.empty(len(docs), dtype=object)
+    evidence[:] = scorer.evidence_json(docs, wls, features, hits)
+    return docs + offset, wls, scores[docs, wls], evidence
 
 
 def _in_markets(watchlists: list[Watchlist], countries: list[str]) -> np.ndarray:

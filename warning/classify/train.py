@@ -20,10 +20,17 @@ import numpy as np
 import scipy
 import sklearn
 
-from warning.classify.featurize import FEATURIZER_VERSION, TextBatch, featurize, publication_text
+from warning.classify.featurize import (
+    DEFAULT_TEXT_CHARS,
+    FEATURIZER_VERSION,
+    TextBatch,
+    featurize,
+    publication_text,
+)
 from warning.classify.fit import fit_linear, term_lookup
 from warning.classify.model import save_model
 from warning.classify.rules import RuleSet
+from warning.classify.run import row_chunks, row_text
 from warning.errors import ModelError, NotEnoughExamples
 from warning.sources.jsonl import record_to_publication
 from warning.store.matches import get_labels, iter_publication_rows, publication_rows, sample_publications
@@ -44,8 +51,11 @@ class Example:
     origin: str
 
 
-def read_labelled_jsonl(path: Path | str) -> list[Example]:
-    """Labelled publications from the project's JSON Lines; a bad line is skipped with a warning."""
+def read_labelled_jsonl(path: Path | str, text_chars: int = DEFAULT_TEXT_CHARS) -> list[Example]:
+    """Labelled publications from the project's JSON Lines; a bad line is skipped with a warning.
+
+    Each example's text is at most ``text_chars`` characters (`publication_text`).
+    """
     path = Path(path)
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -64,7 +74,7 @@ def read_labelled_jsonl(path: Path | str) -> list[Example]:
         except (ValueError, TypeError, KeyError) as exc:
             bad.append(f"line {lineno}: {exc}")
             continue
-        text = publication_text(pub.titles, pub.abstracts, pub.claims)
+        text = publication_text(pub.titles, pub.abstracts, pub.claims, text_chars)
         examples.append(Example(pub.id, text, int(label), WEIGHTS["data"], "data"))
     for reason in bad[:10]:
         log.warning("%s: skipped %s", path, reason)
@@ -76,40 +86,40 @@ def read_labelled_jsonl(path: Path | str) -> list[Example]:
 def training_set(app, watchlist: Watchlist, data: Path | str | None = None) -> list[Example]:
     """Examples for one watchlist: data file or cold start, then seeds, then reviewers' labels."""
     examples: dict[str, Example] = {}
-    base = read_labelled_jsonl(data) if data else cold_start(app, watchlist)
+    chars = app.config.classify.max_text_chars
+    base = read_labelled_jsonl(data, chars) if data else cold_start(app, watchlist)
     for ex in base:
         examples[ex.id] = ex
-    for row in publication_rows(app.db, [*watchlist.seeds, *watchlist.negatives]):
+    for row in publication_rows(app.db, [*watchlist.seeds, *watchlist.negatives], text_chars=chars):
         label = 1 if row["id"] in watchlist.seeds else 0
-        examples[row["id"]] = Example(row["id"], _row_text(row), label, WEIGHTS["seed"], "seed")
+        examples[row["id"]] = Example(row["id"], row_text(row, chars), label, WEIGHTS["seed"], "seed")
     labels = {r["publication_id"]: r for r in get_labels(app.db, watchlist.name)}
-    for row in publication_rows(app.db, list(labels)):
+    for row in publication_rows(app.db, list(labels), text_chars=chars):
         lab = labels[row["id"]]
         weight = lab["weight"] or WEIGHTS.get(lab["origin"], 1.0)
-        examples[row["id"]] = Example(row["id"], _row_text(row), int(lab["label"]), weight, lab["origin"])
+        text = row_text(row, chars)
+        examples[row["id"]] = Example(row["id"], text, int(lab["label"]), weight, lab["origin"])
     return [e for e in examples.values() if e.text.strip()]
-
-
-def _row_text(row: dict) -> str:
-    return publication_text(row["titles"], row["abstracts"], row["claims"])
 
 
 def cold_start(app, watchlist: Watchlist) -> list[Example]:
     """Strong rule hits of the store as weak positives, a random store sample as background."""
     rules = RuleSet([watchlist])
     positives: dict[str, Example] = {}
-    for rows in iter_publication_rows(app.db):
-        texts = [_row_text(r) for r in rows]
-        strong = strong_hits(
-            rules, texts, [[*r["cpc"], *r["ipc"]] for r in rows], [r["applicants"] for r in rows]
-        )
-        for d in np.flatnonzero(strong).tolist():
-            positives[rows[d]["id"]] = Example(rows[d]["id"], texts[d], 1, WEIGHTS["rule"], "rule")
+    chars = app.config.classify.max_text_chars
+    for batch in iter_publication_rows(app.db, text_chars=chars):
+        for part in row_chunks(batch):
+            rows = batch[part]
+            texts = [row_text(r, chars) for r in rows]
+            codes = [[*r["cpc"], *r["ipc"]] for r in rows]
+            strong = strong_hits(rules, texts, codes, [r["applicants"] for r in rows])
+            for d in np.flatnonzero(strong).tolist():
+                positives[rows[d]["id"]] = Example(rows[d]["id"], texts[d], 1, WEIGHTS["rule"], "rule")
         if len(positives) >= MAX_RULE_POSITIVES:
             break
     background = [
-        Example(r["id"], _row_text(r), 0, WEIGHTS["background"], "background")
-        for r in sample_publications(app.db, BACKGROUND)
+        Example(r["id"], row_text(r, chars), 0, WEIGHTS["background"], "background")
+        for r in sample_publications(app.db, BACKGROUND, text_chars=chars)
         if r["id"] not in positives
     ]
     return [*positives.values(), *background]

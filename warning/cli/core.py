@@ -9,6 +9,7 @@ import click
 
 from warning.cli import cli, get_app
 from warning.config import check_secrets
+from warning.errors import ConfigError
 from warning.status import collect_status
 from warning.status_text import format_status
 
@@ -18,19 +19,27 @@ from warning.status_text import format_status
 def check_config(ctx: click.Context) -> None:
     """Validate the config file, its secrets and every watchlist file.
 
-    Exits 1 with one readable line per problem. Warnings (settings that work but should change,
-    such as a robot URL with its token written in the file) are printed and do not fail.
+    Exits 1 with one readable line per problem. Every value of the config (ranges, choices,
+    folders, names of subscribers and sources, the schedule) is checked when any command loads
+    it, so the same lines stop every other command too; this also checks the watchlist files,
+    the secrets' environment variables and the subscribers' channels.
+    Warnings (settings that work but should change, such as a robot URL with its token written
+    in the file) are printed and do not fail.
 
     \b
     Example:
       warning --config config.toml check-config
     """
-    app = get_app(ctx)
+    try:
+        app = get_app(ctx)
+    except ConfigError as exc:  # the file's own problems, one line each, as below
+        for line in str(exc).splitlines():
+            click.echo(f"error: {line}", err=True)
+        ctx.exit(1)
     problems = [
         f"environment variable {n} is not set (named in the config)" for n in check_secrets(app.config)
     ]
     problems += _watchlist_problems(app)
-    problems += _schedule_problems(app)
     problems += _delivery_problems(app)
     where = app.config.path or "built-in defaults (no config file)"
     for warning in _delivery_warnings(app):
@@ -52,7 +61,7 @@ def _watchlist_problems(app) -> list[str]:
 
 
 def _delivery_problems(app) -> list[str]:
-    """Subscribers' settings, and watchlists they follow that do not exist."""
+    """Subscribers' settings, and watchlists they or auto-open rules name that do not exist."""
     from warning.alerts import config_problems
     from warning.errors import WarningError
     from warning.watchlists import load_watchlists
@@ -68,6 +77,12 @@ def _delivery_problems(app) -> list[str]:
             for w in sub.watchlists
             if w not in known
         ]
+    for i, rule in enumerate(app.config.risks.auto_open):
+        problems += [
+            f"risks.auto_open[{i}] names watchlist {w!r}, which is not in {app.config.watchlists_dir}"
+            for w in rule.watchlists
+            if w not in known
+        ]
     return problems
 
 
@@ -75,17 +90,6 @@ def _delivery_warnings(app) -> list[str]:
     from warning.alerts import config_warnings
 
     return config_warnings(app.config)
-
-
-def _schedule_problems(app) -> list[str]:
-    from warning.errors import ConfigError
-    from warning.scheduler import plan_jobs
-
-    try:
-        plan_jobs(app.config)
-    except ConfigError as exc:
-        return [str(exc)]
-    return []
 
 
 @cli.command()

@@ -22,7 +22,7 @@ from warning.risks import (
     refresh_legal_status,
     update_case,
 )
-from warning.risks.cases import LABELS_ZH, get_case_or_fail
+from warning.risks.cases import LABELS_ZH, check_names, get_case_or_fail
 from warning.risks.deadlines import LABELS
 from warning.risks.export import case_json, write_csv
 from warning.store import legal_events as legal_store
@@ -102,6 +102,7 @@ def open_command(ctx, publication, enterprises, watchlist, owner, severity, reas
           --severity high --reason "claims cover our 2025 scooter frame"
     """
     app = get_app(ctx)
+    check_names(app.config, watchlist=watchlist, owner=owner)
     case_id = open_case(
         app.db,
         publication,
@@ -245,7 +246,9 @@ def show_command(ctx, case_id, as_json) -> None:
 
 @risks.command("update")
 @click.argument("case_id", type=int)
-@click.option("--status", type=click.Choice(STATUSES), help="new, assessing, action or closed.")
+@click.option(
+    "--status", type=click.Choice(STATUSES), help="new, assessing, action or closed (closed needs --outcome)."
+)
 @click.option("--action", type=click.Choice(ACTIONS), help="The response chosen.")
 @click.option("--owner", metavar="SUBSCRIBER", help="New owner (reminders go to this subscriber).")
 @click.option("--severity", type=click.Choice(SEVERITIES))
@@ -263,6 +266,7 @@ def update_command(ctx, case_id, status, action, owner, severity, reason, outcom
       warning risks update 3 --action design-around --note "new frame geometry avoids claim 1"
     """
     app = get_app(ctx)
+    check_names(app.config, owner=owner)
     made = update_case(
         app.db,
         case_id,

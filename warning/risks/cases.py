@@ -6,6 +6,7 @@ from typing import Any
 
 import sqlite_utils
 
+from warning.config import SEVERITIES, Config
 from warning.errors import WarningError
 from warning.identity import normalise_id, split_id
 from warning.models import Publication
@@ -15,7 +16,6 @@ from warning.store import risks as store
 from warning.store.db import utcnow
 from warning.store.publications import get_publication, row_to_publication
 
-SEVERITIES = ("low", "medium", "high")
 STATUSES = ("new", "assessing", "action", "closed")
 ACTIONS = ("design-around", "licence", "opposition", "invalidation", "monitor")
 
@@ -54,6 +54,26 @@ def resolve_publication(db: sqlite_utils.Database, text: str) -> Publication:
         kinds = ", ".join(sorted(r["id"] for r in candidates))
         raise CaseError(f"{text}: several stored publications of that number ({kinds}); give the kind code")
     raise CaseError(f"{text}: no such publication in the store (ingest or fetch it first)")
+
+
+def check_names(config: Config, watchlist: str | None = None, owner: str | None = None) -> None:
+    """Refuse a watchlist or owner the config does not know: a case on a misspelt product line
+    is never found by it, and reminders to an unknown owner reach nobody."""
+    if watchlist:
+        from warning.watchlists import load_watchlists
+
+        known = [w.name for w in load_watchlists(config.watchlists_dir)]
+        if watchlist not in known:
+            raise CaseError(
+                f"watchlist must be one of the watchlists in {config.watchlists_dir} "
+                f"({', '.join(known) or 'none there'}), not {watchlist!r}"
+            )
+    if owner:
+        known = [s.name for s in config.subscribers]
+        if owner not in known:
+            raise CaseError(
+                f"owner must be the name of a subscriber ({', '.join(known) or 'none configured'}), not {owner!r}"
+            )
 
 
 def open_case(
@@ -127,7 +147,12 @@ def update_case(
     for name, allowed in (("status", STATUSES), ("action", ACTIONS), ("severity", SEVERITIES)):
         if name in changes:
             _check(name, changes[name], allowed)
-    if changes.get("status") == "closed" and case["status"] != "closed":
+    closing = changes.get("status") == "closed" and case["status"] != "closed"
+    if closing and not (changes.get("outcome") or case["outcome"] or "").strip():
+        raise CaseError(
+            f"closing case {case_id} needs its outcome: warning risks close {case_id} --outcome TEXT"
+        )
+    if closing:
         changes["closed_at"] = utcnow()
     elif changes.get("status") not in (None, "closed") and case["status"] == "closed":
         changes["closed_at"] = None

@@ -40,6 +40,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any, ClassVar
 
 from warning.errors import ConfigError, SourceUnavailable
@@ -115,9 +116,12 @@ def source_class(kind: str) -> type[Source]:
     return kinds[kind]
 
 
-def validate_source_options(kind: str, options: dict[str, Any], where: str) -> Any:
-    """Check a ``[sources.NAME]`` table's kind-specific keys against the plugin's ``Options``."""
-    from warning.config import build
+def validate_source_options(
+    kind: str, options: dict[str, Any], where: str, problems: list[str] | None = None
+) -> Any:
+    """Check a ``[sources.NAME]`` table's kind-specific keys against the plugin's ``Options``,
+    and their values against the rules ``Options.CHECKS`` declares (`warning.config.build`)."""
+    from warning.config_build import build
 
     try:
         cls = source_class(kind)
@@ -125,7 +129,7 @@ def validate_source_options(kind: str, options: dict[str, Any], where: str) -> A
         raise ConfigError(f"{where}: {exc}") from None
     path, _, table = where.partition(": ")
     try:
-        return build(cls.Options, options, path, table)
+        return build(cls.Options, options, Path(path), table, problems=problems)
     except ConfigError as exc:
         common = "kind, enabled, base_url, countries"
         raise ConfigError(f"{exc} (and the keys every source takes: {common})") from None

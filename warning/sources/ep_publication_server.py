@@ -30,10 +30,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import ClassVar
 
 import requests
 from bs4 import BeautifulSoup
 
+from warning.constraints import above, at_least, one_of
 from warning.errors import ParseError, SourceUnavailable
 from warning.identity import make_id
 from warning.models import QuarantinedDocument
@@ -57,6 +59,14 @@ class Options:
     max_retries: int = 4
     backoff_seconds: float = 2.0
     overlap_days: int = 1  # a date read less than this many days after it is listed again next run
+    CHECKS: ClassVar = {
+        "kinds": one_of("A1", "A2", "A3", "A4", "A8", "A9", "B1", "B2", "B3", "B8", "B9"),
+        "lookback_days": at_least(0),
+        "timeout": above(0),
+        "max_retries": at_least(0),
+        "backoff_seconds": at_least(0),
+        "overlap_days": at_least(0),
+    }
 
 
 class EpPublicationServer(Source):

@@ -25,9 +25,11 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import ClassVar
 
 import requests
 
+from warning.constraints import above, at_least, between
 from warning.errors import ConfigError, SourceUnavailable
 from warning.identity import make_id, split_id
 from warning.models import LegalEvent, QuarantinedDocument
@@ -61,6 +63,19 @@ class Options:
     max_retries: int = 4
     backoff_seconds: float = 2.0
     max_wait_seconds: float = 600.0  # longest Retry-After the fetch waits before giving up
+    CHECKS: ClassVar = {
+        "weekly_quota_mb": above(0),
+        "max_quota_share": (above(0), between(0, 1)),
+        "page_size": between(1, 100),
+        "batch_size": between(1, 100),
+        "timeout": above(0),
+        "window_days": at_least(1),
+        "lookback_days": at_least(0),
+        "overlap_days": at_least(0),
+        "max_retries": at_least(0),
+        "backoff_seconds": at_least(0),
+        "max_wait_seconds": at_least(0),
+    }
 
 
 class EpoOps(Source):

@@ -22,11 +22,12 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import requests
 
 from warning.config import secret
+from warning.constraints import above, at_least, one_of
 from warning.sources.base import Checkpoint, FetchedItem, ParsedItem, Source
 from warning.sources.reading import Reading
 from warning.sources.uspto_odp import BulkFile, OdpClient
@@ -47,6 +48,13 @@ class Options:
     max_retries: int = 4  # 5xx, 429, timeouts, cut downloads, bad checksums
     backoff_seconds: float = 5.0  # first retry delay, doubled each attempt
     lookback_days: int = 14  # first run (empty cursor): start this many days before today
+    CHECKS: ClassVar = {
+        "datasets": one_of(*PRODUCTS, *PRODUCTS.values()),
+        "timeout": above(0),
+        "max_retries": at_least(0),
+        "backoff_seconds": at_least(0),
+        "lookback_days": at_least(0),
+    }
 
 
 class UsptoBulk(Source):

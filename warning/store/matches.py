@@ -3,21 +3,53 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable
 
 import sqlite_utils
 
 from warning.store.db import transaction, utcnow
 
-_PUB_COLUMNS = "p.rowid AS rid, p.id, p.country, p.titles, p.abstracts, p.claims, p.ipc, p.cpc, p.applicants"
+log = logging.getLogger(__name__)
+
+# What classification reads of a publication, never more, however big the stored row: each text
+# column cut to :chars characters by SQLite (so Python never decodes a huge field whole), claims only
+# where there is neither title nor abstract (the only case classification uses them), and each list
+# column as stored unless longer than :chars, then its first LIST_ENTRIES entries, each cut short.
+LIST_ENTRIES = 1000
+ENTRY_CHARS = 500
+
+
+def _capped_list(column: str) -> str:
+    return (
+        f"CASE WHEN length({column}) <= :chars THEN {column} WHEN json_valid({column}) THEN "
+        f"(SELECT json_group_array(substr(value, 1, {ENTRY_CHARS})) FROM "
+        f"(SELECT value FROM json_each({column}) LIMIT {LIST_ENTRIES})) ELSE 'null' END"
+    )
+
+
+_PUB_COLUMNS = (
+    "p.rowid AS rid, p.id, p.country, substr(coalesce(p.title_text, ''), 1, :chars), "
+    "substr(coalesce(p.abstract_text, ''), 1, :chars), "
+    "CASE WHEN coalesce(p.title_text, '') = '' AND coalesce(p.abstract_text, '') = '' "
+    "THEN substr(coalesce(p.claims_text, ''), 1, :chars) ELSE '' END, "
+    + ", ".join(_capped_list(f"p.{c}") for c in ("ipc", "cpc", "applicants"))
+)
 
 
 def publications_after(
-    db: sqlite_utils.Database, after_rowid: int, upto_rowid: int, limit: int
+    db: sqlite_utils.Database, after_rowid: int, upto_rowid: int, limit: int, *, text_chars: int
 ) -> list[dict]:
-    """The next publications (by rowid) with ``after_rowid < rowid <= upto_rowid``."""
-    sql = f"SELECT {_PUB_COLUMNS} FROM publications p WHERE p.rowid > ? AND p.rowid <= ? ORDER BY p.rowid LIMIT ?"
-    return _decode(db.execute(sql, [after_rowid, upto_rowid, limit]).fetchall())
+    """The next publications (by rowid) with ``after_rowid < rowid <= upto_rowid``, as read for
+    classification: ``title_text``, ``abstract_text``, ``claims_text`` of at most ``text_chars``
+    characters each (claims empty where there is a title or an abstract), ``ipc``, ``cpc``,
+    ``applicants`` lists (the first entries of a huge one)."""
+    sql = (
+        f"SELECT {_PUB_COLUMNS} FROM publications p WHERE p.rowid > :after AND p.rowid <= :upto "
+        "ORDER BY p.rowid LIMIT :limit"
+    )
+    params = {"after": after_rowid, "upto": upto_rowid, "limit": limit, "chars": text_chars}
+    return _decode(db.execute(sql, params).fetchall())
 
 
 def max_rowid(db: sqlite_utils.Database) -> int:
@@ -105,42 +137,59 @@ def get_labels(db: sqlite_utils.Database, watchlist: str) -> list[dict]:
     return list(db.query(sql, [watchlist]))
 
 
-def publication_rows(db: sqlite_utils.Database, ids: list[str]) -> list[dict]:
-    """Publications by id (missing ones are left out), decoded like `publications_after` rows."""
+def publication_rows(db: sqlite_utils.Database, ids: list[str], *, text_chars: int) -> list[dict]:
+    """Publications by id (missing ones are left out), read like `publications_after` rows."""
     out = []
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        sql = f"SELECT {_PUB_COLUMNS} FROM publications p WHERE p.id IN ({', '.join('?' for _ in chunk)})"
-        out += _decode(db.execute(sql, chunk).fetchall())
+        marks = ", ".join(f":id{i}" for i in range(len(chunk)))
+        params = {"chars": text_chars, **{f"id{i}": pid for i, pid in enumerate(chunk)}}
+        sql = f"SELECT {_PUB_COLUMNS} FROM publications p WHERE p.id IN ({marks})"
+        out += _decode(db.execute(sql, params).fetchall())
     return out
 
 
-def sample_publications(db: sqlite_utils.Database, limit: int, seed: int = 0) -> list[dict]:
+def sample_publications(
+    db: sqlite_utils.Database, limit: int, seed: int = 0, *, text_chars: int
+) -> list[dict]:
     """A reproducible pseudo-random sample of the store (the landscaping background)."""
-    sql = f"SELECT {_PUB_COLUMNS} FROM publications p ORDER BY ((p.rowid * 2654435761 + ?) % 4294967296) LIMIT ?"
-    return _decode(db.execute(sql, [seed, limit]).fetchall())
+    sql = (
+        f"SELECT {_PUB_COLUMNS} FROM publications p "
+        "ORDER BY ((p.rowid * 2654435761 + :seed) % 4294967296) LIMIT :limit"
+    )
+    return _decode(db.execute(sql, {"seed": seed, "limit": limit, "chars": text_chars}).fetchall())
 
 
-def iter_publication_rows(db: sqlite_utils.Database, batch: int = 2000) -> Iterable[list[dict]]:
-    """The whole store in batches of decoded rows."""
-    after = 0
-    while True:
-        sql = f"SELECT {_PUB_COLUMNS} FROM publications p WHERE p.rowid > ? ORDER BY p.rowid LIMIT ?"
-        rows = _decode(db.execute(sql, [after, batch]).fetchall())
-        if not rows:
-            return
+def iter_publication_rows(
+    db: sqlite_utils.Database, batch: int = 2000, *, text_chars: int
+) -> Iterable[list[dict]]:
+    """The whole store in batches of rows read like `publications_after` rows."""
+    after, top = 0, max_rowid(db)
+    while rows := publications_after(db, after, top, batch, text_chars=text_chars):
         yield rows
         after = rows[-1]["rid"]
 
 
+_ROW_KEYS = ("rid", "id", "country", "title_text", "abstract_text", "claims_text", "ipc", "cpc", "applicants")
+
+
 def _decode(rows: list) -> list[dict]:
-    names = ["rid", "id", "country", "titles", "abstracts", "claims", "ipc", "cpc", "applicants"]
     out = []
     for row in rows:
-        item = dict(zip(names, row, strict=True))
-        for key in ("titles", "abstracts", "claims"):
-            item[key] = json.loads(item[key] or "{}")
+        item = dict(zip(_ROW_KEYS, row, strict=True))
         for key in ("ipc", "cpc", "applicants"):
-            item[key] = json.loads(item[key] or "[]")
+            item[key] = _json_list(item[key], item["id"], key)
         out.append(item)
     return out
+
+
+def _json_list(text: str | None, publication_id: str, column: str) -> list:
+    """A stored JSON list; a corrupt one is read as empty (and said so), not a failed batch."""
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        value = None
+    if not isinstance(value, list):
+        log.warning("publication %s: the stored %s is not a JSON list; read as empty", publication_id, column)
+        return []
+    return value
