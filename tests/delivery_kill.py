@@ -145,8 +145,8 @@ email = ["ip@acme.example"]
 
 def fill_outbox(config: Path, db: Path, alerts: int) -> None:
     """``alerts`` matches, queued as one e-mail each (the way `warning alerts` would queue them)."""
-    from warning.alerts import queue_alerts
     from warning.app import make_app
+    from warning.delivery.queue import queue_alerts
     from warning.models import Publication
     from warning.store.publications import save_publications
 
@@ -208,7 +208,7 @@ def claimed_rows(db: Path) -> list[str]:
 
 def message_ids_of(db: Path, domain: str = "example.org") -> dict[str, str]:
     """Alert key -> the Message-ID its e-mail carries (one alert per message here)."""
-    from warning.render import message_key
+    from warning.delivery.render import message_key
 
     with sqlite3.connect(db) as conn:
         keys = [r[0] for r in conn.execute("SELECT key FROM alerts")]

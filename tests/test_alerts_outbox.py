@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from alerts_support import NOW, add_match, add_watchlist, alert_rows, free_port, make_test_app, smtp_server
 
-from warning.alerts import dispatch, enqueue, queue_alerts
+from warning.delivery.queue import dispatch, enqueue, queue_alerts
 from warning.errors import WarningError
-from warning.status import collect_status
+from warning.service.status import collect_status
 from warning.store.outbox import attempts_for
 
 FILE_SUB = """
@@ -175,7 +175,7 @@ webhook = ["{httpserver.url_for("/hook")}"]
 
 
 def test_a_live_claim_is_not_sent_twice(tmp_path):
-    from warning.outbox import LEASE, iso, this_process
+    from warning.delivery.dispatch import LEASE, iso, this_process
     from warning.store.outbox import claim
 
     app = make_test_app(tmp_path, FILE_SUB)
@@ -188,7 +188,7 @@ def test_a_live_claim_is_not_sent_twice(tmp_path):
 
 
 def test_two_dispatchers_reading_the_same_row_send_it_once(tmp_path):
-    from warning.outbox import LEASE, iso, this_process
+    from warning.delivery.dispatch import LEASE, iso, this_process
     from warning.store.outbox import claim, due_alerts
 
     app = make_test_app(tmp_path, FILE_SUB)
@@ -207,7 +207,7 @@ def _parse(text):
 
 
 def test_subscriber_typos_are_errors_not_silence(tmp_path):
-    from warning.alerts import config_problems
+    from warning.delivery.queue import config_problems
     from warning.errors import ConfigError
 
     with pytest.raises(ConfigError) as loading:  # the config's own rules, when it is loaded

@@ -17,7 +17,7 @@ from alerts_support import (
     smtp_server,
 )
 
-from warning.alerts import dispatch, queue_alerts
+from warning.delivery.queue import dispatch, queue_alerts
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ import pytest
 from click.testing import CliRunner
 
 from warning.cli import cli
-from warning.config import load_config, secret
+from warning.config.schema import load_config, secret
 from warning.errors import ConfigError
 
 
@@ -117,7 +117,7 @@ def test_config_lookup_order(tmp_path, monkeypatch):
 def test_secret_values_are_redacted_from_logs(monkeypatch):
     import logging
 
-    from warning.logsetup import RedactingFormatter
+    from warning.service.logging import RedactingFormatter
 
     monkeypatch.setenv("MY_TOKEN", "xoxb-very-secret")
     record = logging.LogRecord("x", logging.INFO, "", 0, "token is %s", ("xoxb-very-secret",), None)

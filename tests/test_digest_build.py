@@ -11,7 +11,7 @@ from alerts_support import NOW, add_match, add_watchlist, alert_rows, make_test_
 from click.testing import CliRunner
 
 from warning.cli import cli
-from warning.digest import build_digest, period_label, period_start, send_due_digests
+from warning.delivery.digest import build_digest, period_label, period_start, send_due_digests
 
 ASSOCIATION = """
 [[subscribers]]
@@ -178,7 +178,7 @@ def test_digest_by_email_carries_the_chart_inline(tmp_path):
 
 
 def test_periods_begin_at_midnight_in_the_schedule_time_zone(tmp_path):
-    from warning.alerts import batch_time
+    from warning.delivery.queue import batch_time
 
     app = digest_app(tmp_path)
     config = (tmp_path / "config.toml").read_text()

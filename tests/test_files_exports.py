@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from warning.errors import ParseError
-from warning.ingest import ingest_paths
 from warning.models import Publication, QuarantinedDocument
-from warning.sources.exports import export_date
+from warning.sources.exports.common import export_date
+from warning.sources.exports.lens import parse_lens_csv, parse_lens_jsonl
+from warning.sources.exports.patentscope import parse_patentscope_bytes
 from warning.sources.files import FORMATS, detect_format, parse_file
-from warning.sources.lens import parse_lens_csv, parse_lens_jsonl
-from warning.sources.patentscope import parse_patentscope_bytes
+from warning.sources.ingest import ingest_paths
 
 PS = "wipo-patentscope-export-pizza"
 LENS = "lens-exports-oldham"

@@ -16,11 +16,11 @@ import pytest
 from click.testing import CliRunner
 from werkzeug import Request, Response
 
-from warning.alerts import dispatch, enqueue, subscriber_addresses
 from warning.app import make_app
 from warning.cli import cli
-from warning.config import load_config
-from warning.redact import MASK, redact, redact_data, secret_forms, secret_values
+from warning.config.redact import MASK, redact, redact_data, secret_forms, secret_values
+from warning.config.schema import load_config
+from warning.delivery.queue import dispatch, enqueue, subscriber_addresses
 
 KEY, SECRET = "k3y-ops-consumer", "s3cr+t/Val=ue&9"
 BASIC = base64.b64encode(f"{KEY}:{SECRET}".encode()).decode()

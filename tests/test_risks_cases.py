@@ -8,12 +8,12 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from warning.app import App
-from warning.config import load_config
-from warning.ingest import IngestResult, store_items
+from warning.config.schema import load_config
 from warning.models import Publication
 from warning.risks import CaseError, auto_open_cases, close_case, open_case, refresh_legal_status, update_case
-from warning.sources.ep_xml import parse_ep_document
-from warning.sources.ops_legal import parse_legal_events
+from warning.sources.ep_server.parser import parse_ep_document
+from warning.sources.epo_ops.legal import parse_legal_events
+from warning.sources.ingest import IngestResult, store_items
 from warning.store import legal_events as legal_store
 from warning.store import risks as store
 from warning.store.publications import save_publications

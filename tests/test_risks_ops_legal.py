@@ -8,7 +8,7 @@ import pytest
 
 from warning.errors import ParseError
 from warning.models import LegalEvent
-from warning.sources.ops_legal import granted_kind, parse_family_members, parse_legal_events
+from warning.sources.epo_ops.legal import granted_kind, parse_family_members, parse_legal_events
 
 
 def load(corpus, folder, *name):

@@ -13,12 +13,12 @@ import pytest
 from click.testing import CliRunner
 
 from warning.cli import cli
-from warning.sample import DEMO_DATE, plan_sample, write_sample
-from warning.sample.builder import counts_by
-from warning.sample.content import WATCHLISTS
-from warning.sample.documents import WEEKS
+from warning.demo.sample import DEMO_DATE, plan_sample, write_sample
+from warning.demo.sample.builder import counts_by
+from warning.demo.sample.content import WATCHLISTS
+from warning.demo.sample.documents import WEEKS
 from warning.sources.jsonl import record_to_publication
-from warning.sources.xmlsafe import parse_xml
+from warning.sources.xml.safe import parse_xml
 from warning.store import open_db
 from warning.store.publications import get_publication, iter_publications
 
@@ -193,8 +193,8 @@ def _iso(text: str | None) -> str:
 
 
 def test_the_shipped_watchlists_see_every_watched_publication_and_some_near_misses(sample, tmp_path):
-    from warning.ingest import ingest_paths
-    from warning.watchlists import keyword_pattern, load_watchlists, match_codes, match_keywords
+    from warning.classify.watchlists import keyword_pattern, load_watchlists, match_codes, match_keywords
+    from warning.sources.ingest import ingest_paths
 
     office, _, _ = sample
     db = open_db(tmp_path / "rules.db")

@@ -13,10 +13,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from warning.config import Config, ScheduleConfig, SmtpConfig
+from warning.config.schema import Config, ScheduleConfig, SmtpConfig
 from warning.errors import SourceUnavailable
-from warning.jobs import Job, Step, job_table
-from warning.service import JobRunner, recover_stale_runs, run_once, shutdown
+from warning.service.jobs import Job, Step, job_table
+from warning.service.runner import JobRunner, recover_stale_runs, run_once, shutdown
 from warning.store import open_db
 from warning.store.operations import start_run
 from warning.store.runs import last_success_by_job
@@ -183,7 +183,7 @@ def test_runs_left_running_by_a_killed_process_are_marked_at_start_up(db_path):
 
 
 def test_the_real_job_table_calls_the_cli_functions_by_name(tmp_path):
-    from warning.config import SourceConfig
+    from warning.config.schema import SourceConfig
 
     config = Config(base_dir=tmp_path, sources={"ops": SourceConfig("ops", "epo_ops")})
     jobs = job_table(config)

@@ -8,9 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from warning.cli import cli
-from warning.errors import ConfigError
-from warning.watchlists import (
+from warning.classify.watchlists import (
     competitor_index,
     keyword_pattern,
     load_watchlist,
@@ -21,6 +19,8 @@ from warning.watchlists import (
     normalise_applicant,
     validate_watchlist_dir,
 )
+from warning.cli import cli
+from warning.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[1]
 GOOD = """
@@ -159,7 +159,7 @@ def test_applicant_normalisation_and_competitors():
         GOOD
         + 'applicants = ["Honda Motor Co., Ltd.", { name = "Yamaha Motor", aliases = ["ヤマハ発動機株式会社"] }]\n'
     )
-    from warning.watchlists import parse_watchlist
+    from warning.classify.watchlists import parse_watchlist
 
     w = parse_watchlist(data, Path("x.toml"))
     index = competitor_index(w)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from warning.config import Config, find_config_path, load_config
+from warning.config.schema import Config, find_config_path, load_config
 from warning.store import open_db
 
 

@@ -13,7 +13,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from warning.watchlists import Watchlist, _code_key
+from warning.classify.watchlists import Watchlist, _code_key
 
 MAX_CODES = 200_000  # distinct codes remembered; beyond, the memory starts again
 

@@ -28,6 +28,7 @@ from warning.classify.featurize import (
 from warning.classify.model import LinearModel, load_model, model_exists
 from warning.classify.product import StackedWeights
 from warning.classify.rules import RULES_THRESHOLD, BatchRules, RuleSet
+from warning.classify.watchlists import Watchlist, load_watchlist, load_watchlists
 from warning.errors import ModelError
 from warning.store.db import utcnow
 from warning.store.matches import (
@@ -39,7 +40,6 @@ from warning.store.matches import (
     reset_cursors,
 )
 from warning.store.operations import finish_run, start_run
-from warning.watchlists import Watchlist, load_watchlist, load_watchlists
 
 log = logging.getLogger(__name__)
 EXCLUDE_FACTOR = 0.5  # an exclude keyword halves a trained model's probability

@@ -11,9 +11,9 @@ import click
 
 from warning import __version__
 from warning.app import App, make_app
+from warning.config.redact import redactor
 from warning.errors import WarningError
-from warning.logsetup import setup_logging
-from warning.redact import redactor
+from warning.service.logging import setup_logging
 
 
 class WarningGroup(click.Group):

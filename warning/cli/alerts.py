@@ -6,13 +6,13 @@ from pathlib import Path
 
 import click
 
-from warning.alerts import dispatch, queue_alerts, subscriber_addresses
-from warning.channels import get_channel
 from warning.cli import cli, get_app
-from warning.digest import PERIODS, build_digest, digest_rows
-from warning.outbox import iso, utc
-from warning.redact import redactor
-from warning.render import render_message
+from warning.config.redact import redactor
+from warning.delivery.channels import get_channel
+from warning.delivery.digest import PERIODS, build_digest, digest_rows
+from warning.delivery.dispatch import iso, utc
+from warning.delivery.queue import dispatch, queue_alerts, subscriber_addresses
+from warning.delivery.render import render_message
 from warning.store import outbox as store
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 
 from warning.cli import cli, get_app
-from warning.config import check_secrets
+from warning.config.schema import check_secrets
 from warning.errors import ConfigError
-from warning.status import collect_status
-from warning.status_text import format_status
+from warning.service.status import collect_status
+from warning.service.status_text import format_status
 
 
 @cli.command("check-config")
@@ -55,16 +55,16 @@ def check_config(ctx: click.Context) -> None:
 
 
 def _watchlist_problems(app) -> list[str]:
-    from warning.watchlists import validate_watchlist_dir
+    from warning.classify.watchlists import validate_watchlist_dir
 
     return validate_watchlist_dir(app.config.watchlists_dir)
 
 
 def _delivery_problems(app) -> list[str]:
     """Subscribers' settings, and watchlists they or auto-open rules name that do not exist."""
-    from warning.alerts import config_problems
+    from warning.classify.watchlists import load_watchlists
+    from warning.delivery.queue import config_problems
     from warning.errors import WarningError
-    from warning.watchlists import load_watchlists
 
     problems = config_problems(app.config)
     try:
@@ -87,7 +87,7 @@ def _delivery_problems(app) -> list[str]:
 
 
 def _delivery_warnings(app) -> list[str]:
-    from warning.alerts import config_warnings
+    from warning.delivery.queue import config_warnings
 
     return config_warnings(app.config)
 
@@ -133,7 +133,7 @@ def demo(workdir: Path | None) -> None:
     """
     import tempfile
 
-    from warning.demo import run_demo, summary_lines
+    from warning.demo.run import run_demo, summary_lines
 
     folder = workdir or Path(tempfile.mkdtemp(prefix="warning-demo-"))
     click.echo(f"warning demo: working in {folder}")

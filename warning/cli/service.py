@@ -13,8 +13,7 @@ from collections.abc import Iterator
 import click
 
 from warning.cli import cli, get_app
-from warning.scheduler import plan_jobs
-from warning.service import (
+from warning.service.runner import (
     AlreadyRunning,
     InstanceLock,
     JobResult,
@@ -24,8 +23,9 @@ from warning.service import (
     serve,
     shutdown,
 )
+from warning.service.scheduler import plan_jobs
 
-log = logging.getLogger("warning.service")
+log = logging.getLogger("warning.service.runner")
 EXIT_ALREADY_RUNNING = 3
 
 

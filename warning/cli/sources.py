@@ -10,8 +10,8 @@ from pathlib import Path
 import click
 
 from warning.cli import cli, get_app
-from warning.fetch import fetch_all, fetch_source
-from warning.ingest import IngestResult, ingest_paths
+from warning.sources.fetch import fetch_all, fetch_source
+from warning.sources.ingest import IngestResult, ingest_paths
 
 SHOWN_REASONS = 10
 

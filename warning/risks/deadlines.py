@@ -19,7 +19,7 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 
 from warning.models import GRANT, LegalEvent, Publication
-from warning.sources.ops_legal import granted_kind
+from warning.sources.epo_ops.legal import granted_kind
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,7 @@ def ops_fetcher(app: Any) -> Fetch:
         name = ops[0] if len(ops) == 1 else ""
     if not name or name not in sources:
         raise ConfigError("[risks] legal_source must name an epo_ops source to refresh legal events")
-    from warning.sources.epo_ops import fetch_legal_events
+    from warning.sources.epo_ops.source import fetch_legal_events
 
     source = sources[name]
     return lambda publication_id: fetch_legal_events(source, publication_id)
@@ -164,7 +164,7 @@ def _target_countries(app: Any, case: dict[str, Any]) -> set[str]:
     """The case's product line's countries, else every country a source watches, else all (empty)."""
     if case.get("watchlist"):
         try:
-            from warning.watchlists import load_watchlist
+            from warning.classify.watchlists import load_watchlist
 
             countries = load_watchlist(case["watchlist"], app.config.watchlists_dir).countries
             if countries:

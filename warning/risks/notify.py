@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from warning.config import Config, SubscriberConfig
+from warning.config.schema import Config, SubscriberConfig
 
 
 def case_recipient(config: Config, owner: str) -> SubscriberConfig | None:
@@ -24,7 +24,7 @@ def outbox_rows(
     ``payload`` carries ``subject`` and ``text`` as {zh, en}; the row's ``title`` and ``body`` (what
     the alert templates show) are those in the subscriber's language.
     """
-    from warning.alerts import subscriber_addresses
+    from warning.delivery.queue import subscriber_addresses
 
     lang = sub.language if sub.language in ("zh", "en") else "en"
     shown = {
@@ -53,7 +53,7 @@ def enqueue_rows(db, rows: list[dict[str, Any]]) -> int:
     """Add rows to the alerts outbox through the alerts area's `enqueue` (a known key adds nothing)."""
     if not rows:
         return 0
-    from warning.alerts import enqueue
+    from warning.delivery.queue import enqueue
 
     added = enqueue(db, rows)
     return added if isinstance(added, int) else len(added or [])

@@ -4,7 +4,7 @@ A source is split in two, as in github-to-sqlite: ``fetch`` talks to the network
 parsed items (a generator that can resume from a cursor); ``parse`` is pure, bytes in,
 publications out, and is what `warning ingest` uses on local files too.
 
-The fetch contract (`warning.fetch.fetch_source` is the only caller)
+The fetch contract (`warning.sources.fetch.fetch_source` is the only caller)
 -------------------------------------------------------------------
 ``cls(config, session=None, sleep=time.sleep)``
     ``config`` is the `SourceConfig` (``config.options`` is the plugin's built ``Options``);
@@ -120,8 +120,8 @@ def validate_source_options(
     kind: str, options: dict[str, Any], where: str, problems: list[str] | None = None
 ) -> Any:
     """Check a ``[sources.NAME]`` table's kind-specific keys against the plugin's ``Options``,
-    and their values against the rules ``Options.CHECKS`` declares (`warning.config.build`)."""
-    from warning.config_build import build
+    and their values against the rules ``Options.CHECKS`` declares (`warning.config.schema.build`)."""
+    from warning.config.build import build
 
     try:
         cls = source_class(kind)
@@ -138,7 +138,7 @@ def validate_source_options(
 def _import_builtin_plugins() -> None:
     import importlib
 
-    for module in ("uspto_bulk", "epo_ops", "ep_publication_server", "files"):
+    for module in ("uspto.source", "epo_ops.source", "ep_server.source", "files"):
         try:
             importlib.import_module(f"warning.sources.{module}")
         except ModuleNotFoundError as exc:

@@ -17,7 +17,7 @@ from warning.models import QuarantinedDocument
 from warning.sources import local_formats as lf
 from warning.sources.base import ParsedItem
 from warning.sources.reading import Reading
-from warning.sources.xmlprolog import root_start
+from warning.sources.xml.prolog import root_start
 
 HEAD_BYTES = 65536
 PROLOG_BYTES = 4 << 20  # how far an XML file's root element is looked for (1 MB of UTF-32)
@@ -93,8 +93,8 @@ def sniffable(head: bytes) -> bytes:
 
 
 def _what_it_is(path: Path, head: bytes) -> str:
-    from warning.sources.uspto_stream import zip_head
-    from warning.sources.xmlsafe import looks_like_html
+    from warning.sources.uspto.stream import zip_head
+    from warning.sources.xml.safe import looks_like_html
 
     if not head.strip():
         return "an empty file"

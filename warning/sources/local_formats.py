@@ -23,8 +23,8 @@ ZIP = b"PK\x03\x04"
 
 def is_uspto(path: Path, head: bytes) -> bool:
     """USPTO full-text XML, single or concatenated, or a zip whose first member is."""
-    from warning.sources.uspto_stream import zip_head
-    from warning.sources.uspto_xml import looks_like_uspto
+    from warning.sources.uspto.parser import looks_like_uspto
+    from warning.sources.uspto.stream import zip_head
 
     if head[:4] == ZIP:
         return looks_like_uspto(zip_head(path)[1])
@@ -32,7 +32,7 @@ def is_uspto(path: Path, head: bytes) -> bool:
 
 
 def parse_uspto(path: Path, reading: Reading) -> Iterator[ParsedItem]:
-    from warning.sources.uspto_xml import parse_uspto_file
+    from warning.sources.uspto.parser import parse_uspto_file
 
     yield from parse_uspto_file(path, reading=reading)
 
@@ -43,43 +43,43 @@ def is_patentscope_xls(path: Path, head: bytes) -> bool:
 
 
 def parse_patentscope_xls(path: Path, reading: Reading) -> Iterator[ParsedItem]:
-    from warning.sources.patentscope import parse_patentscope_xls as parse
+    from warning.sources.exports.patentscope import parse_patentscope_xls as parse
 
     yield from parse(path, reading)
 
 
 def is_patentscope_csv(path: Path, head: bytes) -> bool:
-    from warning.sources.patentscope import is_patentscope_head
+    from warning.sources.exports.patentscope import is_patentscope_head
 
     return is_patentscope_head(head)
 
 
 def parse_patentscope_csv(path: Path, reading: Reading) -> Iterator[ParsedItem]:
-    from warning.sources.patentscope import parse_patentscope_csv as parse
+    from warning.sources.exports.patentscope import parse_patentscope_csv as parse
 
     yield from parse(path, reading)
 
 
 def is_lens_csv(path: Path, head: bytes) -> bool:
-    from warning.sources.lens import is_lens_csv_head
+    from warning.sources.exports.lens import is_lens_csv_head
 
     return is_lens_csv_head(head)
 
 
 def parse_lens_csv(path: Path, reading: Reading) -> Iterator[ParsedItem]:
-    from warning.sources.lens import parse_lens_csv_file
+    from warning.sources.exports.lens import parse_lens_csv_file
 
     yield from parse_lens_csv_file(path, reading)
 
 
 def is_lens_jsonl(path: Path, head: bytes) -> bool:
-    from warning.sources.lens import is_lens_jsonl_head
+    from warning.sources.exports.lens import is_lens_jsonl_head
 
     return is_lens_jsonl_head(head)
 
 
 def parse_lens_jsonl(path: Path, reading: Reading) -> Iterator[ParsedItem]:
-    from warning.sources.lens import parse_lens_jsonl_file
+    from warning.sources.exports.lens import parse_lens_jsonl_file
 
     yield from parse_lens_jsonl_file(path, reading)
 
@@ -91,8 +91,8 @@ def is_json(path: Path, head: bytes) -> bool:
 
 def parse_json(path: Path, reading: Reading) -> Iterator[ParsedItem]:
     """The project's records, or Lens records where a record carries Lens's keys."""
+    from warning.sources.exports.lens import is_lens_record, lens_record
     from warning.sources.jsonl import parse_json_file, record_to_publication
-    from warning.sources.lens import is_lens_record, lens_record
 
     def to_publication(obj: dict, ref: str):
         return lens_record(obj, ref) if is_lens_record(obj) else record_to_publication(obj)
@@ -106,7 +106,7 @@ def is_ep_xml(path: Path, head: bytes) -> bool:
 
 
 def parse_ep_xml(path: Path, reading: Reading) -> Iterator[ParsedItem]:
-    from warning.sources.ep_xml import SOURCE, parse_ep_document
+    from warning.sources.ep_server.parser import SOURCE, parse_ep_document
 
     data = _whole_document(path, reading, SOURCE)
     if isinstance(data, QuarantinedDocument):
@@ -121,7 +121,7 @@ def is_ops_xml(path: Path, head: bytes) -> bool:
 
 
 def parse_ops_xml(path: Path, reading: Reading) -> Iterator[ParsedItem]:
-    from warning.sources.ops_xml import parse_ops_response
+    from warning.sources.epo_ops.parser import parse_ops_response
 
     data = _whole_document(path, reading, "epo_ops")
     if isinstance(data, QuarantinedDocument):

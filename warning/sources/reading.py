@@ -1,6 +1,6 @@
 """What a file parser is told and tells back while it reads one local file.
 
-Told: the size limits of ``[ingest]`` (`warning.config.IngestConfig`). Tells back: how many
+Told: the size limits of ``[ingest]`` (`warning.config.schema.IngestConfig`). Tells back: how many
 bytes of the file it has read so far (the progress bar moves within a big file) and its counts
 (documents, skipped non-patent documents ...). The helpers read a file in bounded pieces, so
 one huge line or document costs at most its limit in memory, never its size.
@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from warning.config import IngestConfig
+from warning.config.schema import IngestConfig
 
 MB = 1024 * 1024
 # Bytes of an over-limit document kept (in quarantine, and to see what it was), not the whole.

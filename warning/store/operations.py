@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from warning.config.redact import redact, redact_data
 from warning.models import QuarantinedDocument
-from warning.redact import redact, redact_data
 from warning.store.db import transaction, utcnow
 
 # Raw bytes larger than this are kept by reference only: a 2 GB zip does not belong in SQLite.
@@ -44,7 +44,7 @@ def get_source_state(db: sqlite_utils.Database, source: str, country: str = "") 
 def save_source_state(db: sqlite_utils.Database, state: SourceState) -> None:
     """Persist a source's cursor and health; callers do it only after the data is stored.
 
-    The error is stored redacted (`warning.redact`: credentials in URLs and headers) whatever
+    The error is stored redacted (`warning.config.redact`: credentials in URLs and headers) whatever
     the caller already masked: an office's error reply may quote one back.
     """
     row = {**state.__dict__, "last_error": redact(state.last_error or ""), "updated_at": utcnow()}

@@ -1,0 +1,388 @@
+"""Configuration: a TOML file loaded into frozen dataclasses.
+
+Every section is optional. Unknown keys and wrong types are rejected with the file, the key path
+and the keys that are supported, because a silently ignored typo in a mail or quota setting is a
+lost alert or a banned API key. Every value is then checked once, here, when the file is loaded:
+each dataclass (and each source plugin's ``Options``) declares its constraints in ``CHECKS``
+(`warning.config.rules`: ranges, choices, paths that must exist), and `warning.config.relations`
+checks what one section says of another (a subscriber's e-mail needs ``[smtp]``). All problems
+of a file are reported together, each with the key, the rule and the allowed values, so every
+command, `check-config` first, stops with the same readable lines instead of failing later.
+Secrets are never in the file: it names environment variables (``token_env = "SLACK_BOT_TOKEN"``)
+and `secret()` reads them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from warning.config.build import build
+from warning.config.rules import (
+    above,
+    at_least,
+    between,
+    country_code,
+    existing_file,
+    existing_folder,
+    http_url,
+    matching,
+    one_of,
+    time_zone,
+    writable_file,
+)
+from warning.errors import ConfigError
+
+SEVERITIES = ("low", "medium", "high")  # of a risk case
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_EMAIL = matching(r"[^@\s]+@[^@\s]+", "an e-mail address (name@example.org)")
+
+
+@dataclass(frozen=True)
+class LoggingConfig:
+    level: str = "INFO"  # DEBUG, INFO, WARNING, ERROR
+    file: str = ""  # empty: stderr
+    CHECKS: ClassVar = {"level": one_of(*LOG_LEVELS, ignore_case=True), "file": writable_file()}
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """One ``[sources.NAME]`` table. Kind-specific keys are validated by the source plugin."""
+
+    name: str
+    kind: str
+    enabled: bool = True
+    base_url: str = ""
+    countries: tuple[str, ...] = ()
+    options: Any = None  # the plugin's frozen Options dataclass
+    base_dir: Path = Path(".")  # the config file's folder: relative paths in options start here
+    CHECKS: ClassVar = {"base_url": http_url(), "countries": country_code()}
+
+    def resolve(self, value: str) -> Path:
+        """A path from this source's options, relative to the config file's folder."""
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else self.base_dir / p
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str = "localhost"
+    port: int = 587
+    security: str = "starttls"  # starttls, ssl or none
+    username_env: str = ""
+    password_env: str = ""
+    sender: str = "patent-warning@localhost"  # the TOML key is `from`
+    timeout: float = 30.0
+    ca_file: str = ""  # CA bundle for a private mail server's certificate; empty: system store
+    TOML_NAMES: ClassVar = {"sender": "from"}  # `from` is a Python keyword
+    CHECKS: ClassVar = {
+        "port": between(1, 65535),
+        "security": one_of("starttls", "ssl", "none"),
+        "sender": _EMAIL,
+        "timeout": above(0),
+        "ca_file": existing_file(),
+    }
+
+
+@dataclass(frozen=True)
+class SlackConfig:
+    token_env: str = ""
+    base_url: str = "https://slack.com/api/"
+    webhook_url_env: str = ""
+    CHECKS: ClassVar = {"base_url": http_url(empty_ok=False)}
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    secret_env: str = ""  # HMAC-SHA256 signing secret for generic webhooks
+    timeout: float = 15.0
+    dingtalk_secret_env: str = ""  # signing secret of DingTalk robots with "加签" on; empty: unsigned
+    feishu_secret_env: str = ""  # signing secret of Feishu/Lark robots with signature verification on
+    CHECKS: ClassVar = {"timeout": above(0)}
+
+
+@dataclass(frozen=True)
+class SubscriberConfig:
+    name: str
+    kind: str = "enterprise"  # enterprise, association or programme
+    language: str = "zh"  # zh or en
+    watchlists: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()  # empty: every country
+    min_score: float = 0.0
+    mode: str = "immediate"  # immediate, daily or weekly
+    batch: bool = False  # e-mail: several alerts in one message
+    email: tuple[str, ...] = ()
+    slack: tuple[str, ...] = ()
+    webhook: tuple[str, ...] = ()
+    dingtalk: tuple[str, ...] = ()  # robot URLs written here carry their token: prefer dingtalk_env
+    wecom: tuple[str, ...] = ()
+    feishu: tuple[str, ...] = ()
+    dingtalk_env: tuple[str, ...] = ()  # environment variables each holding a robot's webhook URL
+    wecom_env: tuple[str, ...] = ()
+    feishu_env: tuple[str, ...] = ()
+    console: bool = False
+    file: str = ""  # JSON Lines outbox file channel (demo, air-gapped sites)
+    digest_period: str = "week"  # day, week or month
+    CHECKS: ClassVar = {
+        "name": matching(r"\S(.*\S)?", "a name without leading or trailing spaces"),
+        "kind": one_of("enterprise", "association", "programme"),
+        "language": one_of("zh", "en"),
+        "countries": country_code(),
+        "min_score": between(0.0, 1.0),
+        "mode": one_of("immediate", "daily", "weekly"),
+        "email": _EMAIL,
+        "digest_period": one_of("day", "week", "month"),
+    }
+
+
+@dataclass(frozen=True)
+class AlertsConfig:
+    max_attempts: int = 8  # then the alert moves to dead letters
+    backoff_seconds: float = 60.0  # first retry delay; doubles each attempt
+    backoff_cap_seconds: float = 6 * 3600.0
+    lookback_days: int = 14  # older matches are not queued (no flood for a new subscriber); 0: all
+    CHECKS: ClassVar = {
+        "max_attempts": at_least(1),
+        "backoff_seconds": above(0),
+        "backoff_cap_seconds": above(0),
+        "lookback_days": at_least(0),
+    }
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    """Cron expressions (``minute hour day month day_of_week``) per job, with one time zone."""
+
+    timezone: str = "UTC"
+    jobs: dict[str, str] = field(default_factory=dict)  # checked by the scheduler's plan_jobs
+    misfire_grace_seconds: int = 3600
+    CHECKS: ClassVar = {"timezone": time_zone(), "misfire_grace_seconds": at_least(1)}
+
+
+@dataclass(frozen=True)
+class AutoOpenRule:
+    min_score: float = 0.0
+    competitor: bool = False  # applicant is a competitor named by the watchlist
+    countries: tuple[str, ...] = ()
+    watchlists: tuple[str, ...] = ()
+    enterprise: str = ""
+    owner: str = ""
+    severity: str = "medium"
+    CHECKS: ClassVar = {
+        "min_score": between(0.0, 1.0),
+        "countries": country_code(),
+        "severity": one_of(*SEVERITIES),
+    }
+
+
+@dataclass(frozen=True)
+class RisksConfig:
+    reminder_days: tuple[int, ...] = (30, 7, 1)
+    default_owner: str = ""  # a subscriber name that receives reminders when a case has no owner
+    legal_source: str = ""  # name of the epo_ops source used to refresh legal events
+    auto_open: tuple[AutoOpenRule, ...] = ()
+    CHECKS: ClassVar = {"reminder_days": at_least(0)}
+
+
+@dataclass(frozen=True)
+class ClassifyConfig:
+    batch_size: int = 2000  # publications read, featurized and scored together
+    top_terms: int = 8  # terms kept as the explanation of each match
+    # Characters of one publication that classification reads (titles and abstracts, or claims
+    # where there are neither); a longer stored text is cut there, by SQLite, before Python sees it.
+    max_text_chars: int = 20_000
+    CHECKS: ClassVar = {
+        "batch_size": between(1, 100_000),
+        "top_terms": between(0, 100),
+        "max_text_chars": between(100, 1_000_000),
+    }
+
+
+@dataclass(frozen=True)
+class IngestConfig:
+    """``[ingest]``: the most one document, one zip member and one text field may be.
+
+    What exceeds a limit is quarantined with the reason (the rest of the file goes on), so a
+    hostile or broken file cannot exhaust memory or leave a record no later step can handle.
+    """
+
+    max_document_mb: float = 64.0  # one XML document, JSON record or line, export file row or sheet
+    max_member_mb: float = 8192.0  # one zip member, uncompressed (a weekly USPTO XML is 1-2 GB)
+    max_field_chars: int = 1_000_000  # one title, abstract or claims text, one name (real claims: < 0.5 M)
+
+    CHECKS: ClassVar = {"max_document_mb": above(0), "max_member_mb": above(0), "max_field_chars": above(0)}
+
+    @property
+    def document_bytes(self) -> int:
+        return int(self.max_document_mb * 1024 * 1024)
+
+    @property
+    def member_bytes(self) -> int:
+        return int(self.max_member_mb * 1024 * 1024)
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration. ``base_dir`` is where relative paths are resolved from."""
+
+    base_dir: Path = Path(".")
+    path: Path | None = None
+    database: str = ""
+    watchlists: str = "watchlists"
+    classifiers: str = "classifiers"
+    logging: LoggingConfig = LoggingConfig()
+    sources: dict[str, SourceConfig] = field(default_factory=dict)
+    smtp: SmtpConfig = SmtpConfig()
+    slack: SlackConfig = SlackConfig()
+    webhook: WebhookConfig = WebhookConfig()
+    subscribers: tuple[SubscriberConfig, ...] = ()
+    alerts: AlertsConfig = AlertsConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
+    risks: RisksConfig = RisksConfig()
+    classify: ClassifyConfig = ClassifyConfig()
+    ingest: IngestConfig = IngestConfig()
+    CHECKS: ClassVar = {"database": writable_file(), "watchlists": existing_folder()}
+
+    def resolve(self, value: str) -> Path:
+        """A path from the config, relative to the config file's folder."""
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else (self.base_dir / p)
+
+    @property
+    def watchlists_dir(self) -> Path:
+        return self.resolve(self.watchlists)
+
+    @property
+    def classifiers_dir(self) -> Path:
+        return self.resolve(self.classifiers)
+
+    def subscriber(self, name: str) -> SubscriberConfig:
+        for sub in self.subscribers:
+            if sub.name == name:
+                return sub
+        names = ", ".join(s.name for s in self.subscribers) or "none configured"
+        raise ConfigError(f"no subscriber named {name!r} (known: {names})")
+
+    def secret_names(self) -> list[str]:
+        """Every environment variable the config names for a secret (keys ending in ``_env``)."""
+        return sorted({n for n in _env_values(self) if n})
+
+
+def _env_values(value: Any) -> Iterator[str]:
+    """The values of every ``*_env`` field, in nested sections, lists and source options too."""
+    if dataclasses.is_dataclass(value):
+        for f in dataclasses.fields(value):
+            item = getattr(value, f.name)
+            if f.name.endswith("_env") and isinstance(item, str):
+                yield item
+            elif f.name.endswith("_env") and isinstance(item, tuple):
+                yield from (name for name in item if isinstance(name, str))  # dingtalk_env = [...]
+            else:
+                yield from _env_values(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _env_values(item)
+    elif isinstance(value, tuple | list):
+        for item in value:
+            yield from _env_values(item)
+
+
+_TOP_LEVEL_SKIP = {"base_dir", "path"}
+
+
+def secret(env_name: str, what: str) -> str:
+    """Read a secret from the environment variable the config names; never log the value."""
+    if not env_name:
+        raise ConfigError(f"{what}: no environment variable is configured for this secret")
+    value = os.environ.get(env_name)
+    if not value:
+        raise ConfigError(f"{what}: environment variable {env_name} is not set")
+    return value
+
+
+def find_config_path(explicit: str | None) -> Path | None:
+    """--config, else $WARNING_CONFIG, else ./config.toml where it exists, else None."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("WARNING_CONFIG")
+    if env:
+        return Path(env)
+    default = Path("config.toml")
+    return default if default.exists() else None
+
+
+def load_config(path: Path | str | None) -> Config:
+    """Load and validate a config file; ``None`` gives the built-in defaults."""
+    if path is None:
+        return Config(base_dir=Path.cwd())
+    path = Path(path)
+    return parse_config(read_toml(path, "config file"), path)
+
+
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """A TOML file's table; ConfigError naming the file when it is missing or not valid TOML."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: {what} not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+
+
+def parse_config(data: dict[str, Any], path: Path) -> Config:
+    """Validate a parsed TOML document into a `Config`.
+
+    A wrong key or type stops at once; values breaking their declared rules, and sections that
+    contradict each other, are collected and raised together, one line each.
+    """
+    data = dict(data)
+    sources_raw = data.pop("sources", {})
+    problems: list[str] = []
+    config = build(Config, data, path, "", skip=_TOP_LEVEL_SKIP | {"sources"}, problems=problems)
+    sources = _build_sources(sources_raw, path, problems)
+    config = dataclasses.replace(config, base_dir=path.resolve().parent, path=path, sources=sources)
+    from warning.config.relations import relation_problems
+
+    problems += relation_problems(config, {**data, "sources": sources_raw}, problems)
+    if problems:
+        raise ConfigError("\n".join(f"{path}: {p}" for p in problems))
+    return config
+
+
+def _build_sources(raw: Any, path: Path, problems: list[str]) -> dict[str, SourceConfig]:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: [sources] must be a table of [sources.NAME] tables")
+    from warning.sources.base import validate_source_options
+
+    sources = {}
+    for name, table in raw.items():
+        where = f"sources.{name}"
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: {where} must be a table")
+        common = {k: table[k] for k in ("kind", "enabled", "base_url", "countries") if k in table}
+        if "kind" not in common:
+            raise ConfigError(f"{path}: {where}.kind is required")
+        options = {k: v for k, v in table.items() if k not in common}
+        src = build(
+            SourceConfig,
+            {"name": name, **common},
+            path,
+            where,
+            skip={"options", "base_dir"},
+            problems=problems,
+        )
+        built = validate_source_options(src.kind, options, f"{path}: {where}", problems)
+        sources[name] = dataclasses.replace(src, options=built, base_dir=path.resolve().parent)
+    return sources
+
+
+def check_secrets(config: Config) -> list[str]:
+    """Names of configured secret variables that are not set in the environment."""
+    return [name for name in config.secret_names() if not os.environ.get(name)]

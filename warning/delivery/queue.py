@@ -1,0 +1,221 @@
+"""Matches -> outbox rows, exactly once per (publication, watchlist, subscriber, channel, address).
+
+`queue_alerts` turns new matches into outbox rows; `enqueue` lets other areas (risk reminders,
+legal-status changes) add rows with their own keys; `dispatch` (in `warning.delivery.dispatch`) sends them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
+
+import sqlite_utils
+
+from warning.app import App
+from warning.config.redact import redact
+from warning.config.schema import Config, SubscriberConfig
+from warning.delivery.channels.chatapps import ENV_ADDRESS
+from warning.delivery.dispatch import dispatch, iso, local_zone, utc
+from warning.errors import ConfigError, WarningError
+from warning.store import outbox as store
+
+__all__ = [
+    "KINDS",
+    "batch_time",
+    "config_problems",
+    "config_warnings",
+    "dispatch",
+    "enqueue",
+    "queue_alerts",
+    "subscriber_addresses",
+]
+
+KINDS = ("match", "reminder", "legal", "digest", "test")
+ROBOTS = ("dingtalk", "wecom", "feishu")
+_PUBLICATION_FIELDS = (
+    "country",
+    "number",
+    "doc_type",
+    "publication_date",
+    "filing_date",
+    "priority_date",
+    "application_number",
+    "lang",
+)
+
+
+_CHOICES = {
+    "kind": ("enterprise", "association", "programme"),
+    "language": ("zh", "en"),
+    "mode": ("immediate", "daily", "weekly"),
+    "digest_period": ("day", "week", "month"),
+}
+
+
+def config_problems(config: Config) -> list[str]:
+    """Readable problems of the subscribers and delivery settings (a typo must not mean silence)."""
+    problems = []
+    names = [s.name for s in config.subscribers]
+    problems += [
+        f"subscriber {n!r} is defined twice" for n in sorted({n for n in names if names.count(n) > 1})
+    ]
+    for sub in config.subscribers:
+        for key, allowed in _CHOICES.items():
+            if getattr(sub, key) not in allowed:
+                problems.append(
+                    f"subscriber {sub.name}: {key} must be {', '.join(allowed)}, not {getattr(sub, key)!r}"
+                )
+        if not 0.0 <= sub.min_score <= 1.0:
+            problems.append(f"subscriber {sub.name}: min_score must be between 0 and 1")
+        problems += [
+            f"subscriber {sub.name}: {a!r} is not an e-mail address" for a in sub.email if "@" not in a
+        ]
+        for channel in ("webhook", "dingtalk", "wecom", "feishu"):
+            bad = [a for a in getattr(sub, channel) if not a.startswith(("https://", "http://"))]
+            problems += [f"subscriber {sub.name}: {channel} {redact(a)!r} is not an http(s) URL" for a in bad]
+        for channel in ROBOTS:
+            for name in getattr(sub, f"{channel}_env"):
+                value = os.environ.get(name, "")
+                if value and not value.startswith(("https://", "http://")):
+                    problems.append(
+                        f"subscriber {sub.name}: {channel}_env variable {name} does not hold an http(s) URL"
+                    )
+    if config.smtp.security not in ("starttls", "ssl", "none"):
+        problems.append(f"[smtp] security must be starttls, ssl or none, not {config.smtp.security!r}")
+    if config.alerts.max_attempts < 1 or config.alerts.backoff_seconds <= 0:
+        problems.append("[alerts] max_attempts must be at least 1 and backoff_seconds above 0")
+    return problems
+
+
+def config_warnings(config: Config) -> list[str]:
+    """What works but should change: robot URLs (their access tokens) written in the config file."""
+    warnings = []
+    for sub in config.subscribers:
+        for channel in ROBOTS:
+            if getattr(sub, channel):
+                warnings.append(
+                    f"subscriber {sub.name}: {channel} URLs in the config file carry their access token; "
+                    f'put each in an environment variable and name it: {channel}_env = ["..."]'
+                )
+    return warnings
+
+
+def check_config(config: Config) -> None:
+    """Raise ConfigError listing every problem `config_problems` finds."""
+    problems = config_problems(config)
+    if problems:
+        raise ConfigError("; ".join(problems))
+
+
+def subscriber_addresses(sub: SubscriberConfig) -> list[tuple[str, str]]:
+    """Every (channel, address) a subscriber is reached at, in a stable order."""
+    pairs = [("email", a) for a in sub.email]
+    pairs += [("slack", a) for a in sub.slack]
+    pairs += [("webhook", a) for a in sub.webhook]
+    for channel in ROBOTS:  # the URL itself (old form), or the variable that holds it
+        pairs += [(channel, a) for a in getattr(sub, channel)]
+        pairs += [(channel, ENV_ADDRESS + name) for name in getattr(sub, f"{channel}_env")]
+    if sub.console:
+        pairs.append(("console", "stdout"))
+    if sub.file:
+        pairs.append(("file", sub.file))
+    return pairs
+
+
+def batch_time(mode: str, now: datetime, zone: tzinfo = UTC) -> datetime:
+    """When an alert queued at ``now`` is due: at once, or at the subscriber's next period.
+
+    ``daily``: the next midnight; ``weekly``: the next Monday midnight, both in ``zone``.
+    """
+    midnight = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    if mode == "daily":
+        return utc(midnight + timedelta(days=1))
+    if mode == "weekly":
+        return utc(midnight + timedelta(days=7 - midnight.weekday()))
+    return now
+
+
+def match_payload(row: dict[str, Any]) -> dict[str, Any]:
+    """What the templates need of a match, frozen when it is queued (a retry renders the same)."""
+    evidence = json.loads(row.get("evidence") or "{}")
+    payload = {k: row.get(k) for k in _PUBLICATION_FIELDS}
+    payload.update(
+        publication_id=row["publication_id"],
+        kind_code=row.get("kind") or "",  # "kind" is the alert's kind in the templates
+        titles=json.loads(row.get("titles") or "{}"),
+        applicants=json.loads(row.get("applicants") or "[]"),
+        cpc=json.loads(row.get("cpc") or "[]"),
+        watchlist=row["watchlist"],
+        watchlist_title={"zh": row.get("title_zh") or "", "en": row.get("title_en") or ""},
+        score=row["score"],
+        threshold=row.get("threshold"),
+        terms=evidence.get("terms") or [],
+        rules=evidence.get("rules") or {},
+        model=evidence.get("model", ""),
+        matched_at=row.get("matched_at"),
+    )
+    return payload
+
+
+def match_rows(sub: SubscriberConfig, match: dict[str, Any], due: str) -> list[dict[str, Any]]:
+    """One outbox row per address of the subscriber for one match."""
+    payload = match_payload(match)
+    pub, watchlist = match["publication_id"], match["watchlist"]
+    return [
+        {
+            "key": f"match:{pub}:{watchlist}:{sub.name}:{channel}:{address}",
+            "kind": "match",
+            "subscriber": sub.name,
+            "channel": channel,
+            "address": address,
+            "publication_id": pub,
+            "watchlist": watchlist,
+            "payload": payload,
+            "next_attempt_at": due,
+        }
+        for channel, address in subscriber_addresses(sub)
+    ]
+
+
+def queue_alerts(app: App, now: datetime | None = None) -> dict[str, int]:
+    """Queue an outbox row for every new match each subscriber follows (watchlists, countries,
+    min_score); a match already queued for a subscriber is never queued again."""
+    check_config(app.config)
+    now, zone = utc(now), local_zone(app.config)
+    lookback = app.config.alerts.lookback_days
+    since = iso(now - timedelta(days=lookback)) if lookback > 0 else ""
+    counts = {"subscribers": 0, "matches": 0, "queued": 0}
+    for sub in app.config.subscribers:
+        addresses = subscriber_addresses(sub)
+        if not addresses:
+            continue
+        counts["subscribers"] += 1
+        found = store.matches_to_queue(app.db, sub.name, list(sub.watchlists), sub.min_score, since)
+        wanted = [m for m in found if not sub.countries or m.get("country") in sub.countries]
+        due = iso(batch_time(sub.mode, now, zone))
+        rows = [row for m in wanted for row in match_rows(sub, m, due)]
+        counts["matches"] += len(wanted)
+        counts["queued"] += store.insert_alerts(app.db, rows, iso(now))
+    return counts
+
+
+def enqueue(db: sqlite_utils.Database, rows: Iterable[dict[str, Any]], now: datetime | None = None) -> int:
+    """Add outbox rows from any area; a key already present is ignored. Returns rows added.
+
+    Each row needs ``key`` (unique, e.g. ``reminder:{case}:{kind}:{date}:{recipient}:{channel}:{address}``),
+    ``kind`` (one of `KINDS`), ``channel`` and ``address``; optional ``subscriber`` (whose
+    language is used), ``publication_id``, ``watchlist``, ``case_id``, ``next_attempt_at`` and
+    ``payload``: a dict; for kinds other than ``match`` the templates show its ``title``,
+    ``body`` and ``url``.
+    """
+    rows = list(rows)
+    for row in rows:
+        missing = [k for k in ("key", "kind", "channel") if not row.get(k)]
+        if missing:
+            raise WarningError(f"outbox row is missing {', '.join(missing)}: {row!r}")
+        if row["kind"] not in KINDS:
+            raise WarningError(f"outbox row kind must be one of {', '.join(KINDS)}, not {row['kind']!r}")
+    return store.insert_alerts(db, rows, iso(utc(now)))

@@ -1,0 +1,135 @@
+"""What an operator wants to know: counts, source health, recent runs."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from warning.config.redact import redact_data, secret_values
+from warning.config.schema import Config
+from warning.errors import ConfigError
+from warning.store.operations import list_source_states, recent_runs
+from warning.store.runs import last_run_by_job, last_success_by_job
+
+
+def _count(db: sqlite_utils.Database, sql: str, params: list | None = None) -> int:
+    return int(db.execute(sql, params or []).fetchone()[0])
+
+
+def collect_status(
+    db: sqlite_utils.Database, config: Config | None = None, now: datetime | None = None
+) -> dict[str, Any]:
+    """A JSON-ready picture of the store; the top-level integer keys are part of the CLI contract.
+
+    With ``config``, also each scheduled job's cron, next run (from its cron trigger, no
+    scheduler started) and last run.
+    """
+    by_country = {
+        row["country"] or "?": row["n"]
+        for row in db.query(
+            "SELECT country, count(*) AS n FROM publications GROUP BY country ORDER BY n DESC"
+        )
+    }
+    alerts = {
+        row["status"]: row["n"]
+        for row in db.query("SELECT status, count(*) AS n FROM alerts GROUP BY status")
+    }
+    matches_by_watchlist = {
+        row["watchlist"]: row["n"]
+        for row in db.query(
+            "SELECT watchlist, count(*) AS n FROM matches GROUP BY watchlist ORDER BY watchlist"
+        )
+    }
+    risk_by_status = {
+        row["status"]: row["n"]
+        for row in db.query("SELECT status, count(*) AS n FROM risk_cases GROUP BY status")
+    }
+    sources = [
+        {
+            "source": s.source,
+            "country": s.country,
+            "cursor": s.cursor,
+            "last_success": s.last_success,
+            "last_failure": s.last_failure,
+            "last_error": s.last_error,
+            "error_count": s.error_count,
+        }
+        for s in list_source_states(db)
+    ]
+    runs = [
+        {
+            **{k: r[k] for k in ("id", "job", "source", "started_at", "finished_at", "status", "error")},
+            "counts": json.loads(r["counts"] or "{}"),
+        }
+        for r in recent_runs(db, 10)
+    ]
+    info = {
+        "publications": sum(by_country.values()),
+        "quarantined": _count(db, "SELECT count(*) FROM quarantine"),
+        "matches": sum(matches_by_watchlist.values()),
+        "alerts_pending": alerts.get("pending", 0) + alerts.get("sending", 0),
+        "alerts_sent": alerts.get("sent", 0),
+        "alerts_dead": alerts.get("dead", 0),
+        "labels": _count(db, "SELECT count(*) FROM labels"),
+        "risk_cases_open": sum(n for s, n in risk_by_status.items() if s != "closed"),
+        "publications_by_country": by_country,
+        "matches_by_watchlist": matches_by_watchlist,
+        "risk_cases_by_status": risk_by_status,
+        "sources": sources,
+        "recent_runs": runs,
+        "last_runs": {job: _run_summary(run) for job, run in last_run_by_job(db).items()},
+        **(_schedule_status(db, config, now or datetime.now(UTC)) if config is not None else {}),
+    }
+    # Errors recorded from a server's reply may quote a credential: never show one.
+    return redact_data(info, secret_values(config) if config is not None else [])
+
+
+def _run_summary(run: dict) -> dict[str, Any]:
+    return {k: run[k] for k in ("id", "status", "started_at", "finished_at", "error", "counts")}
+
+
+def _schedule_status(db: sqlite_utils.Database, config: Config, now: datetime) -> dict[str, Any]:
+    from warning.service.scheduler import plan_jobs
+
+    try:
+        planned = plan_jobs(config)
+    except ConfigError as exc:
+        return {"schedule": [], "schedule_error": str(exc)}
+    last_ok = last_success_by_job(db)
+    last = last_run_by_job(db)
+    jobs = []
+    for p in planned:
+        next_run = p.next_run(now)
+        jobs.append(
+            {
+                "job": p.name,
+                "cron": p.cron or "off",
+                "after_each_fetch": p.name == "classify" and any(q.job.source for q in planned),
+                "timezone": p.timezone,
+                "configured": p.configured,
+                "next_run": next_run.astimezone(UTC).isoformat() if next_run else None,
+                "last_success": last_ok[p.name].isoformat() if p.name in last_ok else None,
+                "last_run": _run_summary(last[p.name]) if p.name in last else None,
+                "step_runs": {
+                    name: _run_summary(last[name]) for name in _step_run_names(p.job) if name in last
+                },
+            }
+        )
+    return {"schedule": jobs, "service": _service_state(db)}
+
+
+def _step_run_names(job) -> list[str]:
+    """The other ``runs.job`` names a multi-step job records (classify: queue_alerts, auto_open)."""
+    return [name for name in (job.run_name(step) for step in job.steps) if name != job.name]
+
+
+def _service_state(db: sqlite_utils.Database) -> dict[str, Any]:
+    from warning.service.runner import InstanceLock
+
+    path = db.execute("PRAGMA database_list").fetchone()[2]
+    pid = InstanceLock(Path(path)).holder() if path else None
+    return {"running": pid is not None, "pid": pid}
