@@ -4,7 +4,8 @@ import pytest
 from click.testing import CliRunner
 
 from warning.cli import cli
-from warning.config.schema import load_config, secret
+from warning.config.loading import load_config
+from warning.config.secrets import secret
 from warning.errors import ConfigError
 
 

@@ -17,7 +17,7 @@ from werkzeug import Request, Response
 
 from tests.conftest import CORPUS
 from warning.app import App
-from warning.config.schema import parse_config
+from warning.config.loading import parse_config
 from warning.sources.ep_server.source import patent_ids, publication_dates
 from warning.sources.fetch import fetch_source
 from warning.store.operations import get_source_state

@@ -33,7 +33,7 @@ from warning.classify.run import Scorer, classify_pending, match_rows
 from warning.classify.train import cold_start, retrain_all, strong_hits
 from warning.classify.watchlists import Watchlist
 from warning.cli import cli
-from warning.config.schema import load_config
+from warning.config.loading import load_config
 from warning.models import Publication
 from warning.service.runner import JobRunner
 from warning.store import open_db

@@ -403,7 +403,8 @@ def test_files_holding_no_patent_document_exit_1_and_say_why_once(tmp_path):
 
 
 def test_the_ingest_limits_come_from_the_config_and_must_be_positive(tmp_path):
-    from warning.config.schema import IngestConfig, load_config
+    from warning.config.loading import load_config
+    from warning.config.schema import IngestConfig
     from warning.errors import ConfigError
 
     config = load_config(write_config(tmp_path, max_document_mb=8, max_member_mb=1024, max_field_chars=5000))

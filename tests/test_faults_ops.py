@@ -20,7 +20,7 @@ from tests.conftest import CORPUS
 from tests.ops_server import KEY, SECRET, FakeOps, clone, real_documents
 from warning.app import App
 from warning.cli import cli
-from warning.config.schema import parse_config
+from warning.config.loading import parse_config
 from warning.sources.epo_ops import source as epo_ops
 from warning.sources.epo_ops.source import fetch_legal_events
 from warning.sources.fetch import fetch_source

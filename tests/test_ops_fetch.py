@@ -16,7 +16,7 @@ from werkzeug import Response
 from tests.conftest import CORPUS
 from tests.ops_server import KEY, SECRET, FakeOps, clone, real_documents
 from warning.app import App
-from warning.config.schema import parse_config
+from warning.config.loading import parse_config
 from warning.errors import SourceUnavailable
 from warning.sources.base import SourceExhausted
 from warning.sources.epo_ops.client import OpsClient, parse_throttling, retry_after_seconds

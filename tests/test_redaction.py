@@ -18,8 +18,9 @@ from werkzeug import Request, Response
 
 from warning.app import make_app
 from warning.cli import cli
-from warning.config.redact import MASK, redact, redact_data, secret_forms, secret_values
-from warning.config.schema import load_config
+from warning.config.loading import load_config
+from warning.config.redact import MASK, redact, redact_data, secret_forms
+from warning.config.secrets import secret_values
 from warning.delivery.queue import dispatch, enqueue, subscriber_addresses
 
 KEY, SECRET = "k3y-ops-consumer", "s3cr+t/Val=ue&9"

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from warning.app import App
-from warning.config.schema import load_config
+from warning.config.loading import load_config
 from warning.models import Publication
 from warning.risks import CaseError, auto_open_cases, close_case, open_case, refresh_legal_status, update_case
 from warning.sources.ep_server.parser import parse_ep_document

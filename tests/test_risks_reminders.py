@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from warning.app import App
-from warning.config.schema import load_config
+from warning.config.loading import load_config
 from warning.delivery.queue import dispatch
 from warning.models import GRANT, Publication
 from warning.risks import close_case, open_case, queue_reminders, update_case

@@ -20,7 +20,7 @@ import pytest
 from werkzeug import Request, Response
 
 from warning.app import App
-from warning.config.schema import parse_config
+from warning.config.loading import parse_config
 from warning.errors import ConfigError, SourceUnavailable
 from warning.sources.fetch import fetch_source
 from warning.sources.uspto.odp import BulkFile, OdpClient

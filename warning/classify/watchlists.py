@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from warning.config.schema import read_toml
+from warning.config.loading import read_toml
 from warning.errors import ConfigError
 from warning.identity import normalise_id
 

@@ -11,7 +11,7 @@ import click
 
 from warning import __version__
 from warning.app import App, make_app
-from warning.config.redact import redactor
+from warning.config.secrets import redactor
 from warning.errors import WarningError
 from warning.service.logging import setup_logging
 

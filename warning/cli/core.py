@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from warning.cli import cli, get_app
-from warning.config.schema import check_secrets
+from warning.config.secrets import check_secrets
 from warning.errors import ConfigError
 from warning.service.status import collect_status
 from warning.service.status_text import format_status

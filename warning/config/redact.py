@@ -19,15 +19,12 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 from collections.abc import Iterable
 from functools import lru_cache
 from itertools import permutations
 from typing import Any
 from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
-
-from warning.config.schema import Config
 
 MASK = "***"
 # Shorter values ("1", "yes") would blank ordinary words out of every line.
@@ -55,14 +52,6 @@ _AUTH_CREDENTIAL = re.compile(r"\b(Basic|Bearer)(\s+)(?=[\w+/=.~-]*[\d+/=])[A-Za
 _PATH_TOKEN = re.compile(
     r"((?:/open-apis/bot/v2/hook/)|(?:hooks\.slack\.com/(?:services|workflows|triggers)/))[\w/-]+"
 )
-
-
-def secret_values(config: Config) -> list[str]:
-    """Every form of every secret the config names that is set in the environment, longest first."""
-    raw = [
-        v for v in (os.environ.get(name, "") for name in config.secret_names()) if len(v) >= MIN_SECRET_LENGTH
-    ]
-    return secret_forms(raw)
 
 
 def secret_forms(values: Iterable[str]) -> list[str]:
@@ -115,12 +104,6 @@ def redact_data(data: Any, secrets: Iterable[str] = ()) -> Any:
     if isinstance(data, list | tuple):
         return [redact_data(v, secrets) for v in data]
     return data
-
-
-def redactor(config: Config | None):
-    """``text -> redacted text`` for this config's secrets (patterns only without a config)."""
-    secrets = secret_values(config) if config is not None else []
-    return lambda text: redact(text, secrets)
 
 
 def _encodings(value: str) -> set[str]:

@@ -1,28 +1,20 @@
-"""Configuration: a TOML file loaded into frozen dataclasses.
+"""The configuration's shape: one frozen dataclass per TOML section, with the rules of its values.
 
-Every section is optional. Unknown keys and wrong types are rejected with the file, the key path
-and the keys that are supported, because a silently ignored typo in a mail or quota setting is a
-lost alert or a banned API key. Every value is then checked once, here, when the file is loaded:
-each dataclass (and each source plugin's ``Options``) declares its constraints in ``CHECKS``
-(`warning.config.rules`: ranges, choices, paths that must exist), and `warning.config.relations`
-checks what one section says of another (a subscriber's e-mail needs ``[smtp]``). All problems
-of a file are reported together, each with the key, the rule and the allowed values, so every
-command, `check-config` first, stops with the same readable lines instead of failing later.
-Secrets are never in the file: it names environment variables (``token_env = "SLACK_BOT_TOKEN"``)
-and `secret()` reads them.
+Every section is optional. Each dataclass (and each source plugin's ``Options``) declares the
+constraints of its values in ``CHECKS`` (`warning.config.rules`: ranges, choices, paths that must
+exist); `warning.config.loading` binds a file to these classes and applies them once, when the
+file is loaded. Secrets are never in the file: it names environment variables
+(``token_env = "SLACK_BOT_TOKEN"``) and `warning.config.secrets` reads them.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from warning.config.build import build
 from warning.config.rules import (
     above,
     at_least,
@@ -290,99 +282,3 @@ def _env_values(value: Any) -> Iterator[str]:
     elif isinstance(value, tuple | list):
         for item in value:
             yield from _env_values(item)
-
-
-_TOP_LEVEL_SKIP = {"base_dir", "path"}
-
-
-def secret(env_name: str, what: str) -> str:
-    """Read a secret from the environment variable the config names; never log the value."""
-    if not env_name:
-        raise ConfigError(f"{what}: no environment variable is configured for this secret")
-    value = os.environ.get(env_name)
-    if not value:
-        raise ConfigError(f"{what}: environment variable {env_name} is not set")
-    return value
-
-
-def find_config_path(explicit: str | None) -> Path | None:
-    """--config, else $WARNING_CONFIG, else ./config.toml where it exists, else None."""
-    if explicit:
-        return Path(explicit)
-    env = os.environ.get("WARNING_CONFIG")
-    if env:
-        return Path(env)
-    default = Path("config.toml")
-    return default if default.exists() else None
-
-
-def load_config(path: Path | str | None) -> Config:
-    """Load and validate a config file; ``None`` gives the built-in defaults."""
-    if path is None:
-        return Config(base_dir=Path.cwd())
-    path = Path(path)
-    return parse_config(read_toml(path, "config file"), path)
-
-
-def read_toml(path: Path, what: str) -> dict[str, Any]:
-    """A TOML file's table; ConfigError naming the file when it is missing or not valid TOML."""
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: {what} not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text") from None
-
-
-def parse_config(data: dict[str, Any], path: Path) -> Config:
-    """Validate a parsed TOML document into a `Config`.
-
-    A wrong key or type stops at once; values breaking their declared rules, and sections that
-    contradict each other, are collected and raised together, one line each.
-    """
-    data = dict(data)
-    sources_raw = data.pop("sources", {})
-    problems: list[str] = []
-    config = build(Config, data, path, "", skip=_TOP_LEVEL_SKIP | {"sources"}, problems=problems)
-    sources = _build_sources(sources_raw, path, problems)
-    config = dataclasses.replace(config, base_dir=path.resolve().parent, path=path, sources=sources)
-    from warning.config.relations import relation_problems
-
-    problems += relation_problems(config, {**data, "sources": sources_raw}, problems)
-    if problems:
-        raise ConfigError("\n".join(f"{path}: {p}" for p in problems))
-    return config
-
-
-def _build_sources(raw: Any, path: Path, problems: list[str]) -> dict[str, SourceConfig]:
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: [sources] must be a table of [sources.NAME] tables")
-    from warning.sources.base import validate_source_options
-
-    sources = {}
-    for name, table in raw.items():
-        where = f"sources.{name}"
-        if not isinstance(table, dict):
-            raise ConfigError(f"{path}: {where} must be a table")
-        common = {k: table[k] for k in ("kind", "enabled", "base_url", "countries") if k in table}
-        if "kind" not in common:
-            raise ConfigError(f"{path}: {where}.kind is required")
-        options = {k: v for k, v in table.items() if k not in common}
-        src = build(
-            SourceConfig,
-            {"name": name, **common},
-            path,
-            where,
-            skip={"options", "base_dir"},
-            problems=problems,
-        )
-        built = validate_source_options(src.kind, options, f"{path}: {where}", problems)
-        sources[name] = dataclasses.replace(src, options=built, base_dir=path.resolve().parent)
-    return sources
-
-
-def check_secrets(config: Config) -> list[str]:
-    """Names of configured secret variables that are not set in the environment."""
-    return [name for name in config.secret_names() if not os.environ.get(name)]

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from warning.app import App
-from warning.config.schema import load_config
+from warning.config.loading import load_config
 
 WATCHLISTS_DIR = Path(__file__).resolve().parents[2] / "watchlists"
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import logging.handlers
 
-from warning.config.redact import redact, secret_values
+from warning.config.redact import redact
 from warning.config.schema import Config
+from warning.config.secrets import secret_values
 from warning.errors import ConfigError
 
 _FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"

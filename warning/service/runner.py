@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from warning.app import App
-from warning.config.redact import redact, secret_values
+from warning.config.redact import redact
 from warning.config.schema import Config
+from warning.config.secrets import secret_values
 from warning.errors import StoreError, WarningError
 from warning.service.jobs import Job, Step, job_table, step_failed
 from warning.service.scheduler import build_scheduler, due_jobs, plan_jobs

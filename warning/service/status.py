@@ -9,8 +9,9 @@ from typing import Any
 
 import sqlite_utils
 
-from warning.config.redact import redact_data, secret_values
+from warning.config.redact import redact_data
 from warning.config.schema import Config
+from warning.config.secrets import secret_values
 from warning.errors import ConfigError
 from warning.store.operations import list_source_states, recent_runs
 from warning.store.runs import last_run_by_job, last_success_by_job

@@ -19,7 +19,8 @@ from typing import Any
 import requests
 
 from warning.app import App
-from warning.config.redact import redact, secret_values
+from warning.config.redact import redact
+from warning.config.secrets import secret_values
 from warning.errors import ConfigError, WarningError
 from warning.sources.base import Checkpoint, Source, SourceExhausted, source_class
 from warning.sources.ingest import IngestResult, store_items

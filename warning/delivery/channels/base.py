@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from warning.config.redact import redactor
 from warning.config.schema import Config
+from warning.config.secrets import redactor
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ import time
 from dataclasses import replace
 from urllib.parse import quote_plus
 
-from warning.config.schema import secret
+from warning.config.secrets import secret
 from warning.delivery.channels.base import Answer, Channel, DeliveryResult, Message, host_of, register
 from warning.delivery.channels.http import post_json, response_result
 from warning.delivery.escaping import markdown_text

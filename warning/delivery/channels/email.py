@@ -21,7 +21,8 @@ from dataclasses import replace
 from email.message import EmailMessage
 from email.utils import formatdate
 
-from warning.config.schema import SmtpConfig, secret
+from warning.config.schema import SmtpConfig
+from warning.config.secrets import secret
 from warning.delivery.channels.base import Answer, Channel, DeliveryResult, Message, register
 
 # Many mail clients block data: URIs, so embedded images travel as inline parts (cid:).

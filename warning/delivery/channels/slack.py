@@ -22,7 +22,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from warning.config.schema import secret
+from warning.config.secrets import secret
 from warning.delivery.channels.base import (
     MAX_INLINE_WAIT,
     Answer,

@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import json
 
-from warning.config.schema import secret
+from warning.config.secrets import secret
 from warning.delivery.channels.base import Answer, Channel, DeliveryResult, Message, register
 from warning.delivery.channels.http import post_json, response_result
 

@@ -31,7 +31,7 @@ from typing import TypeVar
 
 import requests
 
-from warning.config.schema import secret
+from warning.config.secrets import secret
 from warning.errors import ParseError, SourceUnavailable
 from warning.sources.base import SourceExhausted
 

@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 import requests
 
 from warning.config.rules import above, at_least, one_of
-from warning.config.schema import secret
+from warning.config.secrets import secret
 from warning.sources.base import Checkpoint, FetchedItem, ParsedItem, Source
 from warning.sources.reading import Reading
 from warning.sources.uspto.odp import BulkFile, OdpClient
