@@ -79,7 +79,7 @@ def _build_sources(raw: Any, path: Path, problems: list[str]) -> dict[str, Sourc
         raise ConfigError(f"{path}: [sources] must be a table of [sources.NAME] tables")
     # Deferred for start-up time: the office plugins import lxml, requests and bs4, which a config
     # without [sources] never needs.
-    from warning.sources.base import validate_source_options
+    from warning.sources.registry import validate_source_options
 
     sources = {}
     for name, table in raw.items():

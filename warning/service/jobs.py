@@ -16,16 +16,6 @@ from warning.config.schema import Config
 
 StepFunction = Callable[[App], dict]
 
-# Defaults for fetch jobs by source kind: (cron, time zone). Each office publishes on its own day:
-# USPTO grants on Tuesday and applications on Thursday (files up by the US morning), the EP
-# bulletin on Wednesday at 14:00 CET; OPS is searched daily by publication-date window.
-SOURCE_DEFAULTS: dict[str, tuple[str, str]] = {
-    "uspto_bulk": ("0 9 * * tue,thu", "America/New_York"),
-    "ep_publication_server": ("30 14 * * wed", "Europe/Berlin"),
-    "epo_ops": ("0 5 * * *", "UTC"),
-}
-OTHER_SOURCE_DEFAULT = ("0 4 * * *", "")  # "" means the [schedule] time zone
-
 
 def _fetch_step(source: str) -> StepFunction:
     def fetch(app: App) -> dict:
@@ -147,8 +137,12 @@ _FIXED_JOBS = (
 def job_table(config: Config) -> dict[str, Job]:
     """Every job this config can run, by name, in pipeline order (one ``fetch:NAME`` per source)."""
     jobs: dict[str, Job] = {}
+    if config.sources:
+        # Deferred for start-up time: the office plugins (lxml, requests, bs4) load only for a
+        # config with sources, whose loading has imported them already.
+        from warning.sources.registry import source_class
     for name, source in config.sources.items():
-        cron, tz = SOURCE_DEFAULTS.get(source.kind, OTHER_SOURCE_DEFAULT)
+        cron, tz = source_class(source.kind).schedule  # each office declares its publication day
         step = Step("fetch", _fetch_step(name), records_own_run=True)  # fetch_source records fetch:NAME
         jobs[f"fetch:{name}"] = Job(f"fetch:{name}", (step,), cron, tz, ("classify",), name)
     for job in _FIXED_JOBS:

@@ -22,8 +22,9 @@ from warning.app import App
 from warning.config.redact import redact
 from warning.config.secrets import secret_values
 from warning.errors import ConfigError, WarningError
-from warning.sources.base import Checkpoint, Source, SourceExhausted, source_class
+from warning.sources.base import Checkpoint, Source, SourceExhausted
 from warning.sources.ingest import IngestResult, store_items
+from warning.sources.registry import source_class
 from warning.store.db import utcnow
 from warning.store.fetch_usage import bytes_fetched_since
 from warning.store.operations import (

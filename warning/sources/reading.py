@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import BinaryIO
 
 from warning.config.schema import IngestConfig
+from warning.models import QuarantinedDocument
 
 MB = 1024 * 1024
 # Bytes of an over-limit document kept (in quarantine, and to see what it was), not the whole.
@@ -111,3 +113,14 @@ def too_large(what: str, size: int, limit: int, key: str, at_least: bool = False
 
 def _mb(size: int) -> str:
     return f"{size / MB:,.1f} MB" if size < 100 * MB else f"{size / MB:,.0f} MB"
+
+
+def whole_document(path: Path, reading: Reading, source: str) -> bytes | QuarantinedDocument:
+    """The bytes of a file that is one document, or its quarantine when over ``max_document_mb``."""
+    size, limit = path.stat().st_size, reading.limits.document_bytes
+    reading.position = size
+    if size > limit:
+        return QuarantinedDocument(
+            source, f"{path}: {too_large('file', size, limit, 'max_document_mb')}", str(path)
+        )
+    return path.read_bytes()

@@ -30,6 +30,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import ClassVar
 
 import requests
@@ -39,8 +40,10 @@ from warning.config.rules import above, at_least, one_of
 from warning.errors import ParseError, SourceUnavailable
 from warning.identity import make_id
 from warning.models import QuarantinedDocument
-from warning.sources.base import Checkpoint, FetchedItem, ParsedItem, Source
+from warning.sources.base import Checkpoint, FetchedItem, FileFormat, ParsedItem, Source
+from warning.sources.ep_server.parser import SOURCE as PARSED_AS
 from warning.sources.ep_server.parser import parse_ep_document
+from warning.sources.reading import Reading, whole_document
 
 log = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://data.epo.org/publication-server/"
@@ -69,15 +72,26 @@ class Options:
     }
 
 
+def is_ep_xml(path: Path, head: bytes) -> bool:
+    """An EP publication-server document (``ep-patent-document``)."""
+    return b"<ep-patent-document" in head
+
+
+def read_ep_xml(path: Path, reading: Reading) -> Iterator[ParsedItem]:
+    data = whole_document(path, reading, PARSED_AS)
+    if isinstance(data, QuarantinedDocument):
+        yield data
+        return
+    yield from parse_ep_document(data, str(path))
+
+
 class EpPublicationServer(Source):
     """The week's new EP A and B documents from the EPO publication server."""
 
     kind = "ep_publication_server"
     Options = Options
-
-    @staticmethod
-    def parse(data: bytes, ref: str) -> Iterator[ParsedItem]:
-        return parse_ep_document(data, ref)
+    schedule = ("30 14 * * wed", "Europe/Berlin")  # the EP Bulletin: Wednesdays, 14:00 CET
+    formats = (FileFormat("ep-xml", is_ep_xml, read_ep_xml),)
 
     def fetch(self, state, since: date | None, until: date | None) -> Iterator[FetchedItem]:
         """Documents of every publication date after the cursor (or from ``since``) up to ``until``."""
@@ -234,3 +248,6 @@ def patent_ids(listing: str) -> list[str]:
                 ids.append(candidate)
                 break
     return list(dict.fromkeys(ids))
+
+
+SOURCE = EpPublicationServer

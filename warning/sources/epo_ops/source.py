@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import ClassVar
 
 import requests
@@ -33,7 +34,7 @@ from warning.config.rules import above, at_least, between
 from warning.errors import ConfigError, SourceUnavailable
 from warning.identity import make_id, split_id
 from warning.models import LegalEvent, QuarantinedDocument
-from warning.sources.base import Checkpoint, FetchedItem, ParsedItem, Source
+from warning.sources.base import Checkpoint, FetchedItem, FileFormat, ParsedItem, Source
 from warning.sources.epo_ops.client import MB, OpsClient
 from warning.sources.epo_ops.parser import (
     biblio_items,
@@ -41,6 +42,7 @@ from warning.sources.epo_ops.parser import (
     require_not_found_fault,
     search_references,
 )
+from warning.sources.reading import Reading, whole_document
 
 log = logging.getLogger(__name__)
 SEARCH_CAP = 2000  # OPS never returns hits beyond the 2,000th of a query
@@ -78,15 +80,26 @@ class Options:
     }
 
 
+def is_ops_xml(path: Path, head: bytes) -> bool:
+    """A saved EPO OPS response (``ops:world-patent-data``)."""
+    return b"world-patent-data" in head and b"<" in head[:200]
+
+
+def read_ops_xml(path: Path, reading: Reading) -> Iterator[ParsedItem]:
+    data = whole_document(path, reading, "epo_ops")
+    if isinstance(data, QuarantinedDocument):
+        yield data
+        return
+    yield from parse_ops_response(data, str(path))
+
+
 class EpoOps(Source):
     """Worldwide publications through OPS, one CQL search per country and date window."""
 
     kind = "epo_ops"
     Options = Options
-
-    @staticmethod
-    def parse(data: bytes, ref: str) -> Iterator[ParsedItem]:
-        return parse_ops_response(data, ref)
+    schedule = ("0 5 * * *", "UTC")  # searched daily, by publication-date window
+    formats = (FileFormat("ops-xml", is_ops_xml, read_ops_xml),)
 
     def fetch(self, state, since: date | None, until: date | None) -> Iterator[FetchedItem]:
         """Publications of ``state.country`` published between ``since`` (else the cursor) and ``until``."""
@@ -274,3 +287,6 @@ def _new_session() -> requests.Session:
     session = requests.Session()
     session.headers["User-Agent"] = "patent-warning/0.1 (overseas patent early warning)"
     return session
+
+
+SOURCE = EpoOps

@@ -22,16 +22,18 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any, ClassVar
 
 import requests
 
 from warning.config.rules import above, at_least, one_of
 from warning.config.secrets import secret
-from warning.sources.base import Checkpoint, FetchedItem, ParsedItem, Source
+from warning.sources.base import Checkpoint, FetchedItem, FileFormat, ParsedItem, Source
 from warning.sources.reading import Reading
 from warning.sources.uspto.odp import BulkFile, OdpClient
-from warning.sources.uspto.parser import parse_uspto, parse_uspto_file
+from warning.sources.uspto.parser import looks_like_uspto, parse_uspto_file
+from warning.sources.uspto.stream import ZIP_SIGNATURE, zip_head
 
 log = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://api.uspto.gov/"
@@ -57,16 +59,25 @@ class Options:
     }
 
 
+def is_uspto(path: Path, head: bytes) -> bool:
+    """USPTO full-text XML, single or concatenated, or a zip whose first member is."""
+    if head[:4] == ZIP_SIGNATURE:
+        return looks_like_uspto(zip_head(path)[1])
+    return looks_like_uspto(head)
+
+
+def read_uspto(path: Path, reading: Reading) -> Iterator[ParsedItem]:
+    yield from parse_uspto_file(path, reading=reading)
+
+
 class UsptoBulk(Source):
     """USPTO weekly full-text XML (grants and applications) through the Open Data Portal."""
 
     kind = "uspto_bulk"
     Options = Options
-
-    @staticmethod
-    def parse(data: bytes, ref: str) -> Iterator[ParsedItem]:
-        """Pure: publications and quarantined documents from a USPTO XML body (single or concatenated)."""
-        return parse_uspto(data, ref)
+    # USPTO grants on Tuesday and applications on Thursday, the files up by the US morning.
+    schedule = ("0 9 * * tue,thu", "America/New_York")
+    formats = (FileFormat("uspto-xml", is_uspto, read_uspto),)
 
     def fetch(self, state: Any, since: date | None, until: date | None) -> Iterator[FetchedItem]:
         """Every weekly file from the cursor (or ``since``) to ``until``, one checkpoint per file."""
@@ -135,3 +146,6 @@ def _load(text: str) -> dict[str, str]:
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
+
+
+SOURCE = UsptoBulk

@@ -25,7 +25,7 @@ _DECLARATION_SPACE = b" \t\r\n"
 _TAIL = len(DOC_START) + 1  # bytes kept between chunks: a document start and the byte after it
 CHUNK = 1 << 20
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
-_LOCAL_SIGNATURE = b"PK\x03\x04"
+ZIP_SIGNATURE = b"PK\x03\x04"  # how a zip file (its first local header) starts
 _BLANK = b" \t\r\n\xef\xbb\xbf"  # whitespace and a byte-order mark between documents
 _STREAM_ERRORS = (zlib.error, EOFError, zipfile.BadZipFile, OSError)
 
@@ -118,7 +118,7 @@ def _over_limit(head: bytes, index: int, size: int, limit: int, problem: str = "
 
 def is_zip(path: Path) -> bool:
     with path.open("rb") as fh:
-        return fh.read(4) == _LOCAL_SIGNATURE
+        return fh.read(4) == ZIP_SIGNATURE
 
 
 def iter_zip_documents(
@@ -203,7 +203,7 @@ def _iter_local_members(fh: BinaryIO, chunk_size: int, reading: Reading) -> Iter
 def _next_local_member(fh: BinaryIO) -> tuple[str, _MemberReader] | None:
     """The next member's name and a reader of its data, from its local header (None at the end)."""
     header = fh.read(_LOCAL_HEADER.size)
-    if len(header) < _LOCAL_HEADER.size or header[:4] != _LOCAL_SIGNATURE:
+    if len(header) < _LOCAL_HEADER.size or header[:4] != ZIP_SIGNATURE:
         return None
     _, _, flags, method, _, _, _, csize, _, name_len, extra_len = _LOCAL_HEADER.unpack(header)
     name = fh.read(name_len).decode("utf-8" if flags & 0x800 else "cp437", "replace")
