@@ -206,7 +206,7 @@ def _parse(text):
     return datetime.fromisoformat(text)
 
 
-def test_subscriber_typos_are_errors_not_silence(tmp_path):
+def test_subscriber_typos_are_errors_not_silence(tmp_path, monkeypatch):
     from warning.delivery.queue import config_problems
     from warning.errors import ConfigError
 
@@ -236,10 +236,20 @@ name = "acme"
         in problems
     )
     assert "smtp.security must be one of starttls, ssl, none, not 'tls'" in problems
-    app = make_test_app(
-        tmp_path, '[[subscribers]]\nname = "acme"\ndingtalk = ["oapi.dingtalk.com/robot/send"]\n'
+    with pytest.raises(ConfigError) as loading:  # an address's form, declared by its channel
+        make_test_app(
+            tmp_path, '[[subscribers]]\nname = "acme"\ndingtalk = ["oapi.dingtalk.com/robot/send"]\n'
+        )
+    assert (
+        "subscribers[0].dingtalk[0] must be an http:// or https:// URL, not 'oapi.dingtalk.com/robot/send'"
+        in str(loading.value)
     )
+    monkeypatch.setenv("ACME_ROBOT", "oapi.dingtalk.com/robot/send")  # what a variable holds: when used
+    app = make_test_app(tmp_path, '[[subscribers]]\nname = "acme"\ndingtalk_env = ["ACME_ROBOT"]\n')
     problems = config_problems(app.config)
-    assert "subscriber acme: dingtalk 'oapi.dingtalk.com/robot/send' is not an http(s) URL" in problems
+    assert (
+        "subscriber acme: dingtalk_env variable ACME_ROBOT does not hold an http:// or https:// URL"
+        in problems
+    )
     with pytest.raises(ConfigError, match="dingtalk"):
         queue_alerts(app, now=NOW)

@@ -31,7 +31,7 @@ def test_smtp_and_one_subscriber_is_valid(tmp_path):
     config = load_config(path)
     assert config.smtp.port == 465
     assert config.smtp.sender == "alerts@example.org"
-    assert config.subscriber("acme").email == ("ops@acme.example",)
+    assert config.subscriber("acme").channels["email"] == ("ops@acme.example",)
 
 
 def test_unknown_key_names_file_path_and_supported_keys(tmp_path):

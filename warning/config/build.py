@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ def build(
     where: str,
     skip: set[str] = frozenset(),
     problems: list[str] | None = None,
+    also_supported: Iterable[str] = (),
 ) -> Any:
     """Build dataclass ``cls`` from a TOML table, rejecting unknown keys and wrong types.
 
@@ -38,14 +40,16 @@ def build(
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls) if f.name not in skip}
     toml_to_field = {_toml_name(cls, name): name for name in fields}
-    unknown = sorted(set(data) - set(toml_to_field))
+    unknown = sorted(set(data) - set(toml_to_field) - set(also_supported))
     if unknown:
-        supported = ", ".join(sorted(toml_to_field))
+        supported = ", ".join(sorted({*toml_to_field, *also_supported}))
         raise ConfigError(f"{path}: unknown key {unknown[0]!r} in {label}; supported keys: {supported}")
     kwargs = {}
     broken: list[str] = []
     checks = getattr(cls, "CHECKS", {})
     for key, value in data.items():
+        if key not in toml_to_field:
+            continue  # one of ``also_supported``: the caller binds it
         name = toml_to_field[key]
         key_path = f"{where}.{key}" if where else key
         kwargs[name] = _convert(hints[name], value, path, key_path, broken)
@@ -64,6 +68,13 @@ def build(
     if missing:
         raise ConfigError(f"{path}: {where + '.' if where else ''}{missing[0]} is required")
     return cls(**kwargs)
+
+
+def bind_value(hint: Any, value: Any, rules: Any, path: Path, key_path: str, problems: list[str]) -> Any:
+    """One value of type ``hint`` from the file, its breaches of ``rules`` added to ``problems``."""
+    converted = _convert(hint, value, path, key_path, problems)
+    problems += violations(rules, converted, key_path, path.resolve().parent)
+    return converted
 
 
 def _toml_name(cls: type, field_name: str) -> str:

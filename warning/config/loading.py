@@ -17,9 +17,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from warning.config.build import build
+from warning.config.build import bind_value, build
 from warning.config.relations import relation_problems
-from warning.config.schema import Config, SourceConfig
+from warning.config.schema import Config, SourceConfig, SubscriberConfig
 from warning.errors import ConfigError
 
 _TOP_LEVEL_SKIP = {"base_dir", "path"}
@@ -64,14 +64,57 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
     """
     data = dict(data)
     sources_raw = data.pop("sources", {})
+    subscribers_raw = data.pop("subscribers", [])
     problems: list[str] = []
-    config = build(Config, data, path, "", skip=_TOP_LEVEL_SKIP | {"sources"}, problems=problems)
+    skip = _TOP_LEVEL_SKIP | {"sources", "subscribers"}
+    config = build(Config, data, path, "", skip=skip, problems=problems, also_supported=("subscribers",))
+    subscribers = _build_subscribers(subscribers_raw, path, problems)
     sources = _build_sources(sources_raw, path, problems)
-    config = dataclasses.replace(config, base_dir=path.resolve().parent, path=path, sources=sources)
+    config = dataclasses.replace(
+        config, base_dir=path.resolve().parent, path=path, sources=sources, subscribers=subscribers
+    )
+    data["subscribers"] = subscribers_raw
     problems += relation_problems(config, {**data, "sources": sources_raw}, problems)
     if problems:
         raise ConfigError("\n".join(f"{path}: {p}" for p in problems))
     return config
+
+
+def _build_subscribers(raw: Any, path: Path, problems: list[str]) -> tuple[SubscriberConfig, ...]:
+    """The ``[[subscribers]]`` tables, each channel's keys bound as that channel declares them."""
+    if not isinstance(raw, list):
+        raise ConfigError(
+            f"{path}: subscribers must be a list of [[subscribers]] tables, not {type(raw).__name__}"
+        )
+    if not raw:
+        return ()
+    # Deferred for start-up time: the channels import requests, slack-sdk and smtplib, which a
+    # config without subscribers never needs.
+    from warning.delivery.channels import address_keys
+
+    keys = address_keys()
+    subscribers = []
+    for i, table in enumerate(raw):
+        where = f"subscribers[{i}]"
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: {where} must be a table, not {type(table).__name__}")
+        sub = build(
+            SubscriberConfig, table, path, where, skip={"channels"}, problems=problems, also_supported=keys
+        )
+        channels = {
+            name: bind_value(
+                keys[name].type,
+                value,
+                keys[name].rule if not keys[name].env else None,
+                path,
+                f"{where}.{name}",
+                problems,
+            )
+            for name, value in table.items()
+            if name in keys
+        }
+        subscribers.append(dataclasses.replace(sub, channels=channels))
+    return tuple(subscribers)
 
 
 def _build_sources(raw: Any, path: Path, problems: list[str]) -> dict[str, SourceConfig]:

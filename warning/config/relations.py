@@ -36,18 +36,18 @@ def _unique_subscribers(config: Config, data: dict[str, Any]) -> list[str]:
 
 
 def _channels_have_sections(config: Config, data: dict[str, Any]) -> list[str]:
+    """What each channel a subscriber uses says its section needs (`Channel.section_problem`)."""
+    if not config.subscribers:
+        return []
+    # Deferred for start-up time, as in `warning.config.loading`: only a config with subscribers.
+    from warning.delivery.channels import channel_classes
+
     problems = []
-    slack_ready = bool(config.slack.token_env or config.slack.webhook_url_env)
     for i, sub in enumerate(config.subscribers):
-        where = f"subscribers[{i}] ({sub.name})"
-        if sub.email and "smtp" not in data:
-            problems.append(
-                f"{where} has e-mail addresses, so the config needs an [smtp] table (host, port, from)"
-            )
-        if sub.slack and not slack_ready:
-            problems.append(
-                f"{where} has Slack channels, so [slack] must name token_env (a bot token) or webhook_url_env"
-            )
+        for cls in channel_classes().values():
+            problem = cls.section_problem(config, data) if cls.addresses(sub.channels) else ""
+            if problem:
+                problems.append(f"subscribers[{i}] ({sub.name}) {problem}")
     return problems
 
 

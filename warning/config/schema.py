@@ -108,18 +108,10 @@ class SubscriberConfig:
     min_score: float = 0.0
     mode: str = "immediate"  # immediate, daily or weekly
     batch: bool = False  # e-mail: several alerts in one message
-    email: tuple[str, ...] = ()
-    slack: tuple[str, ...] = ()
-    webhook: tuple[str, ...] = ()
-    dingtalk: tuple[str, ...] = ()  # robot URLs written here carry their token: prefer dingtalk_env
-    wecom: tuple[str, ...] = ()
-    feishu: tuple[str, ...] = ()
-    dingtalk_env: tuple[str, ...] = ()  # environment variables each holding a robot's webhook URL
-    wecom_env: tuple[str, ...] = ()
-    feishu_env: tuple[str, ...] = ()
-    console: bool = False
-    file: str = ""  # JSON Lines outbox file channel (demo, air-gapped sites)
     digest_period: str = "week"  # day, week or month
+    # The channels' keys as the file gives them (``email = [...]``, ``dingtalk_env = [...]``,
+    # ``console = true``): each channel declares its keys (`warning.delivery.channels`).
+    channels: dict[str, Any] = field(default_factory=dict)
     CHECKS: ClassVar = {
         "name": matching(r"\S(.*\S)?", "a name without leading or trailing spaces"),
         "kind": one_of("enterprise", "association", "programme"),
@@ -127,7 +119,6 @@ class SubscriberConfig:
         "countries": country_code(),
         "min_score": between(0.0, 1.0),
         "mode": one_of("immediate", "daily", "weekly"),
-        "email": _EMAIL,
         "digest_period": one_of("day", "week", "month"),
     }
 
@@ -277,8 +268,11 @@ def _env_values(value: Any) -> Iterator[str]:
             else:
                 yield from _env_values(item)
     elif isinstance(value, dict):
-        for item in value.values():
-            yield from _env_values(item)
+        for key, item in value.items():
+            if isinstance(key, str) and key.endswith("_env") and isinstance(item, tuple | list):
+                yield from (name for name in item if isinstance(name, str))  # a subscriber's dingtalk_env
+            else:
+                yield from _env_values(item)
     elif isinstance(value, tuple | list):
         for item in value:
             yield from _env_values(item)

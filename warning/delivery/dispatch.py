@@ -26,7 +26,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from warning.app import App
 from warning.config.schema import AlertsConfig, Config, SubscriberConfig
-from warning.delivery.channels import Channel, DeliveryResult, Message, get_channel
+from warning.delivery.channels import get_channel
+from warning.delivery.channels.base import Channel, DeliveryResult, Message
 from warning.delivery.holds import Hold, Holds
 from warning.delivery.render import render_message
 from warning.errors import ConfigError, WarningError

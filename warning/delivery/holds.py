@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from warning.delivery.channels import Channel, DeliveryResult
+from warning.delivery.channels.base import Channel, DeliveryResult
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,11 @@
-"""What every channel shares: the rendered message, the result of a send, the registry by name.
+"""What every channel shares: what it declares, the rendered message and the result of a send.
+
+A channel declares everything about itself on its class: its ``name``, the ``[[subscribers]]``
+keys it reads addresses from (`AddressKey`: ``email = [...]``, ``dingtalk_env = [...]``, each
+with the rule its values must keep, checked when the config is loaded), how an address is
+checked when it is used (`Channel.address_problem`), what its section of the config must say
+(`Channel.section_problem`) and how it sends (``_send``, with its message format). Its module
+names it in ``CHANNELS``; `warning.delivery.channels` lists the modules once.
 
 A channel never raises into the caller (apprise style): `send` returns a `DeliveryResult` that the
 dispatcher records; a failure carries its error and, where the service said so, when to retry.
@@ -13,14 +20,41 @@ other HTTP 4xx, a named refusal) is permanent.
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
+from warning.config.rules import Rule, http_url
 from warning.config.schema import Config
-from warning.config.secrets import redactor
+from warning.config.secrets import redactor, secret
+
+# An address naming the environment variable that holds a secret URL (``dingtalk_env``,
+# ``webhook_env``): the URL and its token stay out of the config file, the outbox table and every
+# printed line.
+ENV_ADDRESS = "env:"
+URL = http_url(empty_ok=False)
+
+
+@dataclass(frozen=True)
+class AddressKey:
+    """A ``[[subscribers]]`` key a channel reads addresses from.
+
+    ``type`` is how the file writes it (a list of addresses; ``bool`` for a flag such as
+    ``console = true``; ``str`` for one path); ``rule`` is what each value must be, checked when
+    the config is loaded; with ``env`` each value names an environment variable that holds the
+    address (a URL with a token in it), and ``rule`` applies to that variable's value when the
+    address is used. ``warning`` is what check-config advises when the key is used.
+    """
+
+    name: str
+    type: Any = tuple[str, ...]
+    rule: Rule | None = None
+    env: bool = False
+    warning: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,8 +101,37 @@ class Channel:
     """Base of the channels: ``name``, whether one message may carry several alerts, and `send`."""
 
     name: ClassVar[str] = ""
+    keys: ClassVar[tuple[AddressKey, ...]] = ()  # the subscriber keys its addresses are written in
     batchable: ClassVar[bool] = False
     max_batch: ClassVar[int] = 50  # alerts in one message; chat robots cap message length
+
+    @classmethod
+    def addresses(cls, values: dict[str, Any]) -> list[str]:
+        """The addresses a subscriber's values of `keys` stand for (``env:NAME`` for an ``env`` key)."""
+        found: list[str] = []
+        for key in cls.keys:
+            value = values.get(key.name) or ()
+            items = [value] if isinstance(value, str) else list(value)
+            found += [ENV_ADDRESS + v if key.env else v for v in items]
+        return found
+
+    @classmethod
+    def address_problem(cls, address: str) -> str:
+        """What is wrong with an address as it stands now (its variable's value), or ""."""
+        env_key = next((k for k in cls.keys if k.env), None)
+        if env_key is None or env_key.rule is None or not address.startswith(ENV_ADDRESS):
+            return ""
+        name = address[len(ENV_ADDRESS) :]
+        value = os.environ.get(name, "")
+        if value and not env_key.rule.holds(value, Path(".")):
+            return f"{env_key.name} variable {name} does not hold {env_key.rule.says}"
+        return ""
+
+    @classmethod
+    def section_problem(cls, config: Config, data: dict[str, Any]) -> str:
+        """What the config lacks for this channel to send at all ("" when nothing), said after
+        "subscribers[0] (acme)"; ``data`` is the file's tables (a section left out is not there)."""
+        return ""
 
     def __init__(self, config: Config, sleep: Callable[[float], None] = time.sleep) -> None:
         self.config = config
@@ -124,16 +187,15 @@ class Channel:
         raise TypeError(f"{type(self).__name__} does not implement _send")
 
 
-CHANNELS: dict[str, type[Channel]] = {}
-
 # How long a channel waits in-process for a Retry-After before handing the wait to the outbox.
 MAX_INLINE_WAIT = 30.0
 
 
-def register(cls: type[Channel]) -> type[Channel]:
-    """Class decorator: make a channel available by its ``name``."""
-    CHANNELS[cls.name] = cls
-    return cls
+def address_url(address: str, what: str) -> str:
+    """The URL an address stands for: itself, or the value of ``env:NAME``'s variable."""
+    if address.startswith(ENV_ADDRESS):
+        return secret(address[len(ENV_ADDRESS) :], what)
+    return address
 
 
 def host_of(address: str) -> str:

@@ -25,21 +25,28 @@ from dataclasses import replace
 from urllib.parse import quote_plus
 
 from warning.config.secrets import secret
-from warning.delivery.channels.base import Answer, Channel, DeliveryResult, Message, host_of, register
+from warning.delivery.channels.base import (
+    URL,
+    AddressKey,
+    Answer,
+    Channel,
+    DeliveryResult,
+    Message,
+    address_url,
+    host_of,
+)
 from warning.delivery.channels.http import post_json, response_result
 from warning.delivery.escaping import markdown_text
 from warning.errors import ConfigError
 
-# An address naming the environment variable that holds a robot's URL (``dingtalk_env``): the URL
-# and its token stay out of the config file, the outbox table and every printed line.
-ENV_ADDRESS = "env:"
 
-
-def robot_url(address: str, channel: str) -> str:
-    """The webhook URL an address stands for: itself, or the value of ``env:NAME``'s variable."""
-    if address.startswith(ENV_ADDRESS):
-        return secret(address[len(ENV_ADDRESS) :], f"{channel} robot webhook URL")
-    return address
+def robot_keys(channel: str) -> tuple[AddressKey, AddressKey]:
+    """A robot's URL written in the file (its access token with it), or the variable holding it."""
+    advice = (
+        f"{channel} URLs in the config file carry their access token; put each in an environment "
+        f'variable and name it: {channel}_env = ["..."]'
+    )
+    return AddressKey(channel, rule=URL, warning=advice), AddressKey(f"{channel}_env", env=True, rule=URL)
 
 
 # Robots reject longer messages (WeCom: 4096 bytes of markdown; DingTalk and Feishu allow more).
@@ -143,12 +150,14 @@ class RobotChannel(Channel):
     def host(self, address: str) -> str:
         """The robot service's host, also for an address that names its URL's variable."""
         try:
-            return host_of(robot_url(address, self.name))
+            return host_of(address_url(address, f"{self.name} robot webhook URL"))
         except ConfigError:  # the variable is unset: the send itself reports it
             return address
 
     def _send(self, address: str, message: Message, answer: Answer) -> DeliveryResult:
-        url, payload = self.signed(robot_url(address, self.name), self.payload(message))
+        url, payload = self.signed(
+            address_url(address, f"{self.name} robot webhook URL"), self.payload(message)
+        )
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         response, failed = post_json(url, body, {}, self.config.webhook.timeout, self.sleep)
         if failed:
@@ -170,9 +179,9 @@ class RobotChannel(Channel):
         return DeliveryResult(ok=True, response=response.text[:500])
 
 
-@register
 class DingTalkChannel(RobotChannel):
     name = "dingtalk"
+    keys = robot_keys("dingtalk")
 
     def payload(self, message: Message) -> dict:
         return dingtalk_payload(message)
@@ -186,18 +195,18 @@ class DingTalkChannel(RobotChannel):
         return f"{address}{sep}timestamp={stamp}&sign={quote_plus(dingtalk_sign(key, stamp))}", payload
 
 
-@register
 class WeComChannel(RobotChannel):
     name = "wecom"
+    keys = robot_keys("wecom")
     max_batch = 3  # WeCom refuses markdown over 4096 bytes
 
     def payload(self, message: Message) -> dict:
         return wecom_payload(message)
 
 
-@register
 class FeishuChannel(RobotChannel):
     name = "feishu"
+    keys = robot_keys("feishu")
     code_fields = ("code", "StatusCode")
 
     def payload(self, message: Message) -> dict:
@@ -209,3 +218,6 @@ class FeishuChannel(RobotChannel):
         key = secret(self.config.webhook.feishu_secret_env, "Feishu robot signing")
         stamp = int(self.clock())
         return address, {"timestamp": str(stamp), "sign": feishu_sign(key, stamp), **payload}
+
+
+CHANNELS = (DingTalkChannel, WeComChannel, FeishuChannel)

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import sys
 
-from warning.delivery.channels.base import Answer, Channel, DeliveryResult, Message, register
+from warning.delivery.channels.base import AddressKey, Answer, Channel, DeliveryResult, Message
 
 
-@register
 class ConsoleChannel(Channel):
     name = "console"
+    keys = (AddressKey("console", type=bool),)  # console = true: the text on stdout
+
+    @classmethod
+    def addresses(cls, values: dict) -> list[str]:
+        return ["stdout"] if values.get("console") else []
+
     batchable = True
 
     def _send(self, address: str, message: Message, answer: Answer) -> DeliveryResult:
@@ -17,3 +22,6 @@ class ConsoleChannel(Channel):
         stream.write(f"=== {message.subject}\n{message.text.rstrip()}\n\n")
         stream.flush()
         return DeliveryResult(ok=True)
+
+
+CHANNELS = (ConsoleChannel,)

@@ -21,9 +21,10 @@ from dataclasses import replace
 from email.message import EmailMessage
 from email.utils import formatdate
 
+from warning.config.rules import matching
 from warning.config.schema import SmtpConfig
 from warning.config.secrets import secret
-from warning.delivery.channels.base import Answer, Channel, DeliveryResult, Message, register
+from warning.delivery.channels.base import AddressKey, Answer, Channel, DeliveryResult, Message
 
 # Many mail clients block data: URIs, so embedded images travel as inline parts (cid:).
 _DATA_IMAGE = re.compile(r'src="data:image/(png|jpeg|gif);base64,([A-Za-z0-9+/=]+)"')
@@ -128,10 +129,16 @@ def smtp_failure(exc: Exception, where: str) -> DeliveryResult:
     )
 
 
-@register
 class EmailChannel(Channel):
     name = "email"
+    keys = (AddressKey("email", rule=matching(r"[^@\s]+@[^@\s]+", "an e-mail address (name@example.org)")),)
     batchable = True
+
+    @classmethod
+    def section_problem(cls, config, data) -> str:
+        if "smtp" in data:
+            return ""
+        return "has e-mail addresses, so the config needs an [smtp] table (host, port, from)"
 
     def host(self, address: str) -> str:
         """Every address goes through the one configured server."""
@@ -162,3 +169,6 @@ class EmailChannel(Channel):
             return result
         finally:
             quit_quietly(smtp)
+
+
+CHANNELS = (EmailChannel,)

@@ -13,15 +13,15 @@ import re
 from pathlib import Path
 
 from warning.delivery import render as rendering  # module import: render imports the channels package
-from warning.delivery.channels.base import Answer, Channel, DeliveryResult, Message, register
+from warning.delivery.channels.base import AddressKey, Answer, Channel, DeliveryResult, Message
 
 PAGE_MESSAGES = 200
 _RECORD_ID = re.compile(rb'^\{"id": "([^"]+)"', re.MULTILINE)
 
 
-@register
 class FileChannel(Channel):
     name = "file"
+    keys = (AddressKey("file", type=str),)  # one JSON Lines file (demo, air-gapped sites)
     batchable = True
 
     def __init__(self, *args, **kwargs) -> None:
@@ -84,3 +84,6 @@ def read_records(path: Path, last: int = 0) -> list[dict]:
         except ValueError:
             continue
     return records
+
+
+CHANNELS = (FileChannel,)

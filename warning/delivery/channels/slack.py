@@ -25,12 +25,12 @@ from slack_sdk.webhook import WebhookClient
 from warning.config.secrets import secret
 from warning.delivery.channels.base import (
     MAX_INLINE_WAIT,
+    AddressKey,
     Answer,
     Channel,
     DeliveryResult,
     Message,
     host_of,
-    register,
 )
 from warning.delivery.channels.http import status_result
 from warning.delivery.escaping import slack_text
@@ -114,11 +114,17 @@ def webhook_workspace(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}/{'/'.join(team)}"
 
 
-@register
 class SlackChannel(Channel):
     name = "slack"
+    keys = (AddressKey("slack"),)  # a channel (#alerts or an id) for the bot token, or a webhook URL
     batchable = True
     max_batch = 10
+
+    @classmethod
+    def section_problem(cls, config, data) -> str:
+        if config.slack.token_env or config.slack.webhook_url_env:
+            return ""
+        return "has Slack channels, so [slack] must name token_env (a bot token) or webhook_url_env"
 
     def host(self, address: str) -> str:
         return host_of(address if address.startswith(("http://", "https://")) else self.config.slack.base_url)
@@ -198,3 +204,6 @@ class SlackChannel(Channel):
         return DeliveryResult(
             ok=False, error="slack webhook: rate limited (still after waiting)", retry_after=60.0
         )
+
+
+CHANNELS = (SlackChannel,)

@@ -14,8 +14,18 @@ import hmac
 import json
 
 from warning.config.secrets import secret
-from warning.delivery.channels.base import Answer, Channel, DeliveryResult, Message, register
+from warning.delivery.channels.base import (
+    URL,
+    AddressKey,
+    Answer,
+    Channel,
+    DeliveryResult,
+    Message,
+    address_url,
+    host_of,
+)
 from warning.delivery.channels.http import post_json, response_result
+from warning.errors import ConfigError
 
 SIGNATURE_HEADER = "X-Warning-Signature"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -39,19 +49,31 @@ def webhook_body(message: Message) -> bytes:
     return json.dumps(doc, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
-@register
 class WebhookChannel(Channel):
     name = "webhook"
+    # A URL written in the file, or the variable that holds it (a receiver's URL may carry a token).
+    keys = (AddressKey("webhook", rule=URL), AddressKey("webhook_env", env=True, rule=URL))
     batchable = True
+
+    def host(self, address: str) -> str:
+        """The receiver's host, also for an address that names its URL's variable."""
+        try:
+            return host_of(address_url(address, "webhook URL"))
+        except ConfigError:  # the variable is unset: the send itself reports it
+            return address
 
     def _send(self, address: str, message: Message, answer: Answer) -> DeliveryResult:
         body = webhook_body(message)
+        url = address_url(address, "webhook URL")
         headers = {IDEMPOTENCY_HEADER: message.key, "X-Warning-Delivery": message.key}
         if self.config.webhook.secret_env:
             headers[SIGNATURE_HEADER] = sign(secret(self.config.webhook.secret_env, "webhook signing"), body)
-        response, failed = post_json(address, body, headers, self.config.webhook.timeout, self.sleep)
+        response, failed = post_json(url, body, headers, self.config.webhook.timeout, self.sleep)
         if failed:
             return failed
         if response.status_code == 409:
             return DeliveryResult(ok=True, response="409: receiver already had it")
         return response_result(response) or DeliveryResult(ok=True, response=response.text[:500])
+
+
+CHANNELS = (WebhookChannel,)
