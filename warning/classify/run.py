@@ -282,6 +282,6 @@ def _in_markets(watchlists: list[Watchlist], countries: list[str]) -> np.ndarray
 def _progress_bar(progress: bool):
     if not progress:
         return None
-    from tqdm import tqdm
+    from tqdm import tqdm  # deferred for start-up time: only a progress bar needs tqdm
 
     return tqdm(unit="pub", desc="classify")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from warning.cli import cli, get_app
+from warning.cli.group import cli, get_app
 from warning.config.secrets import redactor
 from warning.delivery.channels import get_channel
 from warning.delivery.digest import PERIODS, build_digest, digest_rows

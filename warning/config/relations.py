@@ -12,6 +12,7 @@ from typing import Any
 
 from warning.config.schema import Config
 from warning.errors import ConfigError
+from warning.service.scheduler import plan_jobs
 
 
 def relation_problems(config: Config, data: dict[str, Any], found: list[str]) -> list[str]:
@@ -84,8 +85,6 @@ def _backoff_cap(config: Config, data: dict[str, Any]) -> list[str]:
 
 def _schedule_plans(config: Config) -> list[str]:
     """Job names and cron expressions of [schedule], as the scheduler will read them."""
-    from warning.service.scheduler import plan_jobs
-
     try:
         plan_jobs(config)
     except ConfigError as exc:

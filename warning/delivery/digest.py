@@ -170,10 +170,12 @@ def _brief(item: dict[str, Any]) -> dict[str, Any]:
 
 def trend_chart_png(trend: list[tuple[str, int]]) -> str:
     """The trend as a bar chart, a base64 PNG for an ``<img src="data:...">`` (Agg backend)."""
+    # Deferred for start-up time: matplotlib takes a third of a second to import and only the
+    # digest's chart needs it.
     import matplotlib
 
     matplotlib.use("Agg")
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure  # after use("Agg"): the backend is chosen first
 
     fig = Figure(figsize=(7, 2.6), dpi=96)
     ax = fig.subplots()

@@ -17,6 +17,7 @@ from warning.app import App
 from warning.config.schema import Config, SubscriberConfig
 from warning.delivery.channels import address_keys, channel_classes
 from warning.delivery.dispatch import dispatch, iso, local_zone, utc
+from warning.delivery.render import espacenet_url, language
 from warning.errors import ConfigError, WarningError
 from warning.store import outbox as store
 
@@ -130,6 +131,37 @@ def match_rows(sub: SubscriberConfig, match: dict[str, Any], due: str) -> list[d
             "watchlist": watchlist,
             "payload": payload,
             "next_attempt_at": due,
+        }
+        for channel, address in subscriber_addresses(sub)
+    ]
+
+
+def notice_rows(
+    sub: SubscriberConfig, key_prefix: str, kind: str, payload: dict[str, Any], **row: Any
+) -> list[dict[str, Any]]:
+    """One outbox row per channel and address of ``sub`` for a notice (a risk reminder, a legal
+    change), keyed ``{key_prefix}:{subscriber}:{channel}:{address}``; ``row`` adds the row's
+    ``publication_id``, ``watchlist`` and ``case_id``.
+
+    ``payload`` carries ``subject`` and ``text`` as {zh, en}; the row's ``title`` and ``body`` (what
+    the alert templates show) are those in the subscriber's language, ``url`` the publication's page.
+    """
+    lang = language(sub.language)
+    shown = {
+        "title": (payload.get("subject") or {}).get(lang, ""),
+        "body": (payload.get("text") or {}).get(lang, ""),
+        "url": espacenet_url(row.get("publication_id") or ""),
+        "language": lang,
+    }
+    return [
+        {
+            **row,
+            "key": f"{key_prefix}:{sub.name}:{channel}:{address}",
+            "kind": kind,
+            "subscriber": sub.name,
+            "channel": channel,
+            "address": address,
+            "payload": {**payload, **shown},
         }
         for channel, address in subscriber_addresses(sub)
     ]

@@ -76,12 +76,17 @@ def message_key(alert_keys: list[str]) -> str:
     return hashlib.sha256("\n".join(sorted(alert_keys)).encode()).hexdigest()[:32]
 
 
+def espacenet_url(publication_id: str) -> str:
+    """The publication's public Espacenet page (its id's parts are quoted: a number cannot end the
+    link), or "" without an id."""
+    compact = publication_id.replace("-", "")
+    return f"https://worldwide.espacenet.com/patent/search?q=pn%3D{quote(compact)}" if compact else ""
+
+
 def public_links(country: str, number: str, kind: str) -> list[dict[str, str]]:
     """Links to the publication's public pages, the most authoritative first (the parts come
     from the office's record, so they are quoted: a number cannot end the link)."""
-    espacenet = (
-        f"https://worldwide.espacenet.com/patent/search?q=pn%3D{quote(country + number + (kind or ''))}"
-    )
+    espacenet = espacenet_url(country + number + (kind or ""))
     links = []
     if country == "WO":
         links.append(

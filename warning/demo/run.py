@@ -14,7 +14,18 @@ from datetime import date
 from pathlib import Path
 
 from warning.app import App
+from warning.classify.run import classify_pending
+from warning.classify.train import train_watchlist
 from warning.config.loading import load_config
+from warning.delivery.digest import build_digest
+from warning.delivery.dispatch import dispatch
+from warning.delivery.queue import queue_alerts
+from warning.demo.mirror import EpMirror
+from warning.demo.sample import write_sample
+from warning.errors import ConfigError
+from warning.risks import auto_open_cases, queue_reminders
+from warning.sources.fetch import fetch_source
+from warning.sources.ingest import ingest_paths
 
 WATCHLISTS_DIR = Path(__file__).resolve().parents[2] / "watchlists"
 
@@ -89,11 +100,7 @@ class DemoReport:
 
 def write_files(workdir: Path) -> None:
     """The sample (EP documents apart, for the mirror) and one labelled file per watchlist."""
-    from warning.demo.sample import write_sample
-
     if not WATCHLISTS_DIR.is_dir():
-        from warning.errors import ConfigError
-
         raise ConfigError(f"the shipped watchlists are not at {WATCHLISTS_DIR}; run the demo from a checkout")
     workdir.mkdir(parents=True, exist_ok=True)
     write_sample(workdir / "sample", labels_path=workdir / "labels.jsonl")
@@ -126,8 +133,6 @@ def _split_labels(path: Path, folder: Path) -> None:
 
 def run_demo(workdir: Path, say: Callable[[str], None] = print) -> DemoReport:
     """Run every stage of the pipeline on the bundled sample inside ``workdir``."""
-    from warning.demo.mirror import EpMirror
-
     write_files(workdir)
     mirror = EpMirror(workdir / "ep-mirror")
     with mirror as ep_url:
@@ -139,14 +144,6 @@ def run_demo(workdir: Path, say: Callable[[str], None] = print) -> DemoReport:
 
 
 def _run_stages(app: App, workdir: Path, first_day: str, say: Callable[[str], None]) -> DemoReport:
-    from warning.classify.run import classify_pending
-    from warning.classify.train import train_watchlist
-    from warning.delivery.digest import build_digest
-    from warning.delivery.queue import dispatch, queue_alerts
-    from warning.risks import auto_open_cases, queue_reminders
-    from warning.sources.fetch import fetch_source
-    from warning.sources.ingest import ingest_paths
-
     report = DemoReport(workdir=workdir)
     say("1/6 fetch: EP documents from a loopback EP publication server; USPTO and OPS files ingested ...")
     report.stages["fetch"] = fetch_source(app, "ep", since=date.fromisoformat(first_day))

@@ -6,6 +6,7 @@ from typing import Any
 
 import sqlite_utils
 
+from warning.classify.watchlists import load_watchlists
 from warning.config.schema import SEVERITIES, Config
 from warning.errors import WarningError
 from warning.identity import normalise_id, split_id
@@ -60,8 +61,6 @@ def check_names(config: Config, watchlist: str | None = None, owner: str | None 
     """Refuse a watchlist or owner the config does not know: a case on a misspelt product line
     is never found by it, and reminders to an unknown owner reach nobody."""
     if watchlist:
-        from warning.classify.watchlists import load_watchlists
-
         known = [w.name for w in load_watchlists(config.watchlists_dir)]
         if watchlist not in known:
             raise CaseError(

@@ -1,8 +1,10 @@
-"""The job table: every scheduled job by name, as the steps (pipeline functions) it runs.
+"""The job table: every scheduled job by name, its steps, its default cron and what follows it.
 
-The scheduler and ``warning run --once`` run jobs from this table; each step is the very function
-the matching CLI command calls, imported when the job runs (so a broken or missing area fails its
-own job, not the service). Nothing here runs only inside the scheduler.
+The scheduler and ``warning run --once`` run jobs from this table. It names the steps; the
+function each step runs is the very one the matching CLI command calls, bound in
+`warning.service.steps` when the job runs. So the table is plain data: the config's checks
+(`warning.config.relations`) and ``warning status`` read it without loading the pipeline.
+Nothing here runs only inside the scheduler.
 """
 
 from __future__ import annotations
@@ -11,75 +13,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from warning.app import App
 from warning.config.schema import Config
+from warning.sources.registry import source_class
 
-StepFunction = Callable[[App], dict]
-
-
-def _fetch_step(source: str) -> StepFunction:
-    def fetch(app: App) -> dict:
-        from warning.sources.fetch import fetch_source
-
-        return fetch_source(app, source)
-
-    return fetch
-
-
-def _classify(app: App) -> dict:
-    from warning.classify.run import classify_pending
-
-    return classify_pending(app)
-
-
-def _queue_alerts(app: App) -> dict:
-    from warning.delivery.queue import queue_alerts
-
-    return queue_alerts(app)
-
-
-def _auto_open(app: App) -> dict:
-    from warning.risks import auto_open_cases
-
-    return auto_open_cases(app)
-
-
-def _legal(app: App) -> dict:
-    from warning.risks import refresh_legal_status
-
-    return refresh_legal_status(app)
-
-
-def _reminders(app: App) -> dict:
-    from warning.risks import queue_reminders
-
-    return queue_reminders(app)
-
-
-def _dispatch(app: App) -> dict:
-    from warning.delivery.queue import dispatch
-
-    return dispatch(app)
-
-
-def _digests(app: App) -> dict:
-    from warning.delivery.digest import send_due_digests
-
-    return send_due_digests(app)
-
-
-def _train(app: App) -> dict:
-    from warning.classify.train import retrain_all
-
-    return retrain_all(app)
+StepFunction = Callable[[Any], dict]  # app -> counts
 
 
 @dataclass(frozen=True)
 class Step:
-    """One pipeline function of a job. Some record their own `runs` row (fetch, classify)."""
+    """One pipeline function of a job. Some record their own `runs` row (fetch, classify).
+
+    ``run`` None: the pipeline function of that name (`warning.service.steps`); tests give their own.
+    """
 
     name: str
-    run: StepFunction
+    run: StepFunction | None = None
     records_own_run: bool = False
 
 
@@ -120,30 +68,26 @@ _FIXED_JOBS = (
     Job(
         "classify",
         (
-            Step("classify", _classify, True),
-            Step("queue_alerts", _queue_alerts),
-            Step("auto_open", _auto_open),
+            Step("classify", records_own_run=True),
+            Step("queue_alerts"),
+            Step("auto_open"),
         ),
         "20 * * * *",
     ),
-    Job("legal", (Step("legal", _legal),), "0 4 * * mon"),
-    Job("reminders", (Step("reminders", _reminders),), "0 8 * * *"),
-    Job("alerts", (Step("dispatch", _dispatch),), "*/5 * * * *"),
-    Job("digests", (Step("digests", _digests),), "0 7 * * *"),
-    Job("train", (Step("train", _train),), "0 2 * * sun"),
+    Job("legal", (Step("legal"),), "0 4 * * mon"),
+    Job("reminders", (Step("reminders"),), "0 8 * * *"),
+    Job("alerts", (Step("dispatch"),), "*/5 * * * *"),
+    Job("digests", (Step("digests"),), "0 7 * * *"),
+    Job("train", (Step("train"),), "0 2 * * sun"),
 )
 
 
 def job_table(config: Config) -> dict[str, Job]:
     """Every job this config can run, by name, in pipeline order (one ``fetch:NAME`` per source)."""
     jobs: dict[str, Job] = {}
-    if config.sources:
-        # Deferred for start-up time: the office plugins (lxml, requests, bs4) load only for a
-        # config with sources, whose loading has imported them already.
-        from warning.sources.registry import source_class
     for name, source in config.sources.items():
         cron, tz = source_class(source.kind).schedule  # each office declares its publication day
-        step = Step("fetch", _fetch_step(name), records_own_run=True)  # fetch_source records fetch:NAME
+        step = Step("fetch", records_own_run=True)  # fetch_source records fetch:NAME
         jobs[f"fetch:{name}"] = Job(f"fetch:{name}", (step,), cron, tz, ("classify",), name)
     for job in _FIXED_JOBS:
         jobs[job.name] = job

@@ -13,6 +13,8 @@ from warning.config.redact import redact_data
 from warning.config.schema import Config
 from warning.config.secrets import secret_values
 from warning.errors import ConfigError
+from warning.service.lock import InstanceLock
+from warning.service.scheduler import plan_jobs
 from warning.store.operations import list_source_states, recent_runs
 from warning.store.runs import last_run_by_job, last_success_by_job
 
@@ -94,8 +96,6 @@ def _run_summary(run: dict) -> dict[str, Any]:
 
 
 def _schedule_status(db: sqlite_utils.Database, config: Config, now: datetime) -> dict[str, Any]:
-    from warning.service.scheduler import plan_jobs
-
     try:
         planned = plan_jobs(config)
     except ConfigError as exc:
@@ -129,8 +129,6 @@ def _step_run_names(job) -> list[str]:
 
 
 def _service_state(db: sqlite_utils.Database) -> dict[str, Any]:
-    from warning.service.runner import InstanceLock
-
     path = db.execute("PRAGMA database_list").fetchone()[2]
     pid = InstanceLock(Path(path)).holder() if path else None
     return {"running": pid is not None, "pid": pid}

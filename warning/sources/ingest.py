@@ -148,7 +148,7 @@ class _Progress:
         self.bar = None
         self.done = 0
         if show:
-            from tqdm import tqdm
+            from tqdm import tqdm  # deferred for start-up time: only a progress bar needs tqdm
 
             total = sum(f.stat().st_size for f in files)
             self.bar = tqdm(

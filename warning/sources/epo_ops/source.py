@@ -36,6 +36,7 @@ from warning.identity import make_id, split_id
 from warning.models import LegalEvent, QuarantinedDocument
 from warning.sources.base import Checkpoint, FetchedItem, FileFormat, ParsedItem, Source
 from warning.sources.epo_ops.client import MB, OpsClient
+from warning.sources.epo_ops.legal import parse_legal_events
 from warning.sources.epo_ops.parser import (
     biblio_items,
     parse_ops_response,
@@ -266,8 +267,6 @@ def fetch_legal_events(
     throttling and quota settings apply). A publication OPS does not know gives ``[]``; a reply
     that is no legal answer (cut off, an HTML page) is asked again, then SourceUnavailable.
     """
-    from warning.sources.epo_ops.legal import parse_legal_events
-
     if source_config.kind != EpoOps.kind:
         raise ConfigError(f"source {source_config.name!r} is {source_config.kind}, not epo_ops")
     client = EpoOps(source_config, session=session, sleep=sleep).client()

@@ -39,7 +39,7 @@ def is_patentscope_head(head: bytes) -> bool:
 
 def parse_patentscope_xls(path: Path, reading: Reading | None = None) -> Iterator[ParsedItem]:
     """Rows of every sheet of a PATENTSCOPE ``.xls`` export (read whole: up to ``max_document_mb``)."""
-    import xlrd
+    import xlrd  # deferred for start-up time: only a PATENTSCOPE workbook needs it
 
     reading = reading or Reading()
     size, limit = path.stat().st_size, reading.limits.document_bytes
