@@ -175,7 +175,8 @@ webhook = ["{httpserver.url_for("/hook")}"]
 
 
 def test_a_live_claim_is_not_sent_twice(tmp_path):
-    from warning.delivery.dispatch import LEASE, iso, this_process
+    from warning.clock import iso
+    from warning.delivery.dispatch import LEASE, this_process
     from warning.store.outbox import claim
 
     app = make_test_app(tmp_path, FILE_SUB)
@@ -188,7 +189,8 @@ def test_a_live_claim_is_not_sent_twice(tmp_path):
 
 
 def test_two_dispatchers_reading_the_same_row_send_it_once(tmp_path):
-    from warning.delivery.dispatch import LEASE, iso, this_process
+    from warning.clock import iso
+    from warning.delivery.dispatch import LEASE, this_process
     from warning.store.outbox import claim, due_alerts
 
     app = make_test_app(tmp_path, FILE_SUB)

@@ -22,7 +22,7 @@ from alerts_support import NOW, add_match, alert_rows, free_port, make_test_app
 from delivery_kill import kill_loop
 from werkzeug import Response
 
-from warning.delivery.dispatch import iso
+from warning.clock import iso
 from warning.delivery.queue import dispatch, queue_alerts
 from warning.store.outbox import attempts_for
 

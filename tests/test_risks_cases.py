@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -322,24 +321,3 @@ def test_auto_open_by_rule_is_idempotent(app):
     close_case(app.db, case["id"], "dismissed: different engine layout")
     assert auto_open_cases(app)["existing"] == 1  # a dismissed risk is not reopened
     assert len(store.list_cases(app.db)) == 1
-
-
-def test_cases_summary_for_the_digest(app, corpus):
-    ingest_ep(app, corpus, "grant__v1-5-1-B1.xml")
-    save(app, ep2400812())
-    kept = open_case(app.db, "EP-3383757-B1", "Acme", severity="high")
-    done = open_case(app.db, "EP-2400812-A1", "Beta")
-    close_case(app.db, done, "monitor only")
-    today = store.get_case(app.db, kept)["opened_at"][:10]
-    summary = store.cases_summary(app.db, today, today)
-    assert [c["id"] for c in summary["opened"]] == [kept, done]
-    assert [c["id"] for c in summary["closed"]] == [done]
-    assert summary["counts"]["open"] == 1 and summary["counts"]["open_by_severity"] == {"high": 1}
-    opened_day = date.fromisoformat(today)
-    midnight = datetime.combine(opened_day, time(), tzinfo=UTC)
-    assert store.cases_summary(app.db, midnight, midnight + timedelta(days=1))["counts"]["opened"] == 2
-    assert store.cases_summary(app.db, midnight - timedelta(days=7), midnight)["counts"]["opened"] == 0
-    due = store.cases_summary(app.db, "2022-03-01", "2022-03-31")["deadlines_due"]
-    assert [(d["case_id"], d["kind"], d["date"], d["days_left"]) for d in due] == [
-        (kept, "ep-opposition", "2022-04-07", 7)
-    ]

@@ -193,7 +193,9 @@ def _iso(text: str | None) -> str:
 
 
 def test_the_shipped_watchlists_see_every_watched_publication_and_some_near_misses(sample, tmp_path):
-    from warning.classify.watchlists import keyword_pattern, load_watchlists, match_codes, match_keywords
+    from warning.classify.featurize import TextBatch
+    from warning.classify.rules import RuleSet
+    from warning.classify.watchlists import load_watchlists
     from warning.sources.ingest import ingest_paths
 
     office, _, _ = sample
@@ -204,12 +206,15 @@ def test_the_shipped_watchlists_see_every_watched_publication_and_some_near_miss
         watchlists = load_watchlists(Path(__file__).resolve().parents[1] / "watchlists")
         assert {w.name for w in watchlists} >= set(WATCHLISTS)
         near_miss_hits = 0
-        for pub in iter_publications(db):
+        pubs = list(iter_publications(db))
+        rules = RuleSet(watchlists).match(  # the keyword and code rules, as classification runs them
+            TextBatch([p.text() for p in pubs]), [p.cpc + p.ipc for p in pubs], [[] for _ in pubs]
+        )
+        for d, pub in enumerate(pubs):
             topic = plan[pub.id].topic
-            for w in watchlists:
-                hit = match_keywords(keyword_pattern(w.keywords), w.keywords, pub.text()) or match_codes(
-                    w.cpc, pub.cpc + pub.ipc
-                )
+            for k, w in enumerate(watchlists):
+                found = rules.evidence(d, k)
+                hit = found["keywords"] or found["cpc"]
                 if topic.watchlist == w.name:
                     assert hit, (pub.id, w.name)  # a demo that cannot see its own sample alerts nothing
                 elif topic.near_miss_of == w.name and hit:

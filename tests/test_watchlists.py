@@ -8,13 +8,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from warning.classify.featurize import TextBatch
+from warning.classify.rules import RuleSet
 from warning.classify.watchlists import (
-    competitor_index,
     keyword_pattern,
     load_watchlist,
     load_watchlists,
-    match_codes,
-    match_competitors,
     match_keywords,
     normalise_applicant,
     validate_watchlist_dir,
@@ -162,17 +161,20 @@ def test_applicant_normalisation_and_competitors():
     from warning.classify.watchlists import parse_watchlist
 
     w = parse_watchlist(data, Path("x.toml"))
-    index = competitor_index(w)
-    hits = match_competitors(index, ["HONDA MOTOR CO LTD", "ヤマハ発動機株式会社", "Suzuki Motor Corp"])
-    assert hits == ["HONDA MOTOR CO LTD", "ヤマハ発動機株式会社"]
-    assert match_competitors(index, ["Honda Motor Co Ltd Tokyo Branch"]) == [
-        "Honda Motor Co Ltd Tokyo Branch"
+    applicants = [
+        ["HONDA MOTOR CO LTD", "ヤマハ発動機株式会社", "Suzuki Motor Corp"],
+        ["Honda Motor Co Ltd Tokyo Branch"],
     ]
+    rules = RuleSet([w]).match(TextBatch(["", ""]), [[], []], applicants)  # as classification matches
+    assert rules.evidence(0, 0)["competitors"] == ["HONDA MOTOR CO LTD", "ヤマハ発動機株式会社"]
+    assert rules.evidence(1, 0)["competitors"] == ["Honda Motor Co Ltd Tokyo Branch"]
 
 
 def test_code_prefixes():
-    assert match_codes(("B62K", "F02B6102"), ["B62K 11/04", "F02B 61/02", "H01M 10/05"]) == [
-        "B62K1104",
-        "F02B6102",
-    ]
-    assert match_codes((), ["B62K 11/04"]) == []
+    from warning.classify.watchlists import parse_watchlist
+
+    w = parse_watchlist({**tomllib.loads(GOOD), "cpc": ["B62K", "F02B 61/02"]}, Path("x.toml"))
+    codes = [["B62K 11/04", "F02B 61/02", "H01M 10/05"], ["H01M 10/05"]]
+    rules = RuleSet([w]).match(TextBatch(["", ""]), codes, [[], []])
+    assert rules.evidence(0, 0)["cpc"] == ["B62K 11/04", "F02B 61/02"]
+    assert rules.evidence(1, 0)["cpc"] == []

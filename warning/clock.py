@@ -40,14 +40,14 @@ def local_zone(timezone: str) -> ZoneInfo:
     return ZoneInfo(timezone or "UTC")
 
 
-def retry_after(value: str | None, unit: float = 1.0, moment: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header: delta-seconds (times ``unit``: OPS writes
-    milliseconds, ``unit=0.001``) or an HTTP date; None when absent or unreadable."""
+def retry_after(value: str | None, per_second: float = 1.0, moment: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: a delay (in seconds, or ``per_second`` units of
+    one: OPS writes milliseconds, ``per_second=1000``) or an HTTP date; None when absent or unreadable."""
     text = str(value).strip() if value is not None else ""
     if not text:
         return None
     try:
-        return max(0.0, float(text) * unit)
+        return max(0.0, float(text) / per_second)
     except ValueError:
         pass
     try:

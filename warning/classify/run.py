@@ -29,8 +29,8 @@ from warning.classify.model import LinearModel, load_model, model_exists
 from warning.classify.product import StackedWeights
 from warning.classify.rules import RULES_THRESHOLD, BatchRules, RuleSet
 from warning.classify.watchlists import Watchlist, load_watchlist, load_watchlists
+from warning.clock import utcnow
 from warning.errors import ModelError
-from warning.store.db import utcnow
 from warning.store.matches import (
     count_matches,
     get_cursors,

@@ -39,7 +39,7 @@ _EVIDENCE_KEYS = ("keywords", "cpc", "ipc", "applicants", "seeds")
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 # Scripts written without spaces between words: a keyword matches anywhere, not at a word start.
 CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-_CJK_RE = re.compile(f"[{CJK_CHARS}]")
+CJK_RE = re.compile(f"[{CJK_CHARS}]")
 # Letters and digits of alphabetic scripts; a keyword must not follow one of them.
 _WORD_CHARS = "0-9a-zA-Z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff"
 
@@ -70,10 +70,6 @@ class Watchlist:
     threshold: float | None = None
     target_precision: float | None = None
     path: Path | None = None
-
-    def display_title(self, language: str = "en") -> str:
-        """The title in ``language``, else the other one, else the name."""
-        return self.title.get(language) or next(iter(self.title.values()), "") or self.name
 
 
 def load_watchlist_file(path: Path | str) -> Watchlist:
@@ -108,8 +104,8 @@ def parse_watchlist(data: dict[str, Any], path: Path) -> Watchlist:
         countries=tuple(c.upper() for c in lists["countries"]),
         keywords=lists["keywords"],
         exclude=lists["exclude"],
-        cpc=tuple(_code_key(c) for c in lists["cpc"]),
-        ipc=tuple(_code_key(c) for c in lists["ipc"]),
+        cpc=tuple(code_key(c) for c in lists["cpc"]),
+        ipc=tuple(code_key(c) for c in lists["ipc"]),
         applicants=applicants,
         seeds=tuple(normalise_id(s) for s in lists["seeds"]),
         negatives=tuple(normalise_id(s) for s in lists["negatives"]),
@@ -180,7 +176,7 @@ def _competitors(value: Any, path: Path) -> tuple[Competitor, ...]:
     return tuple(found)
 
 
-def _code_key(code: str) -> str:
+def code_key(code: str) -> str:
     """Classification codes compared without spaces or slashes: 'B62K 11/04' -> 'B62K1104'."""
     return re.sub(r"[\s/]+", "", code.upper())
 
@@ -239,8 +235,8 @@ def validate_watchlist_dir(directory: Path | str) -> list[str]:
 
 def keyword_pattern(keywords: tuple[str, ...] | list[str]) -> re.Pattern | None:
     """One case-insensitive regex for a keyword list: word start in alphabetic scripts, anywhere in CJK."""
-    alphabetic = [k for k in keywords if not _CJK_RE.search(k)]
-    cjk = [k for k in keywords if _CJK_RE.search(k)]
+    alphabetic = [k for k in keywords if not CJK_RE.search(k)]
+    cjk = [k for k in keywords if CJK_RE.search(k)]
     parts = []
     if alphabetic:
         alts = "|".join(re.escape(k) for k in sorted(alphabetic, key=len, reverse=True))
@@ -296,25 +292,3 @@ def competitor_index(watchlist: Watchlist) -> dict[str, str]:
             if key:
                 index[key] = comp.name
     return index
-
-
-def match_competitors(index: dict[str, str], applicants: list[str]) -> list[str]:
-    """The applicants (as the office wrote them) that are competitors of the watchlist."""
-    hits = []
-    for applicant in applicants:
-        key = normalise_applicant(applicant)
-        if key in index or any(key.startswith(k + " ") for k in index):
-            hits.append(applicant)
-    return hits
-
-
-def match_codes(prefixes: tuple[str, ...], codes: list[str]) -> list[str]:
-    """The publication's codes (compact form) that start with one of the watchlist's prefixes."""
-    if not prefixes:
-        return []
-    hits = []
-    for code in codes:
-        key = _code_key(code)
-        if key.startswith(prefixes):
-            hits.append(key)
-    return list(dict.fromkeys(hits))

@@ -13,18 +13,20 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
+from warning import clock
 from warning.app import App
 from warning.config.schema import SubscriberConfig
-from warning.delivery.dispatch import dispatch, iso, local_zone, utc
+from warning.delivery.dispatch import dispatch
 from warning.delivery.queue import check_config, enqueue, match_payload, subscriber_addresses
 from warning.delivery.render import language, match_item, render
 from warning.errors import ConfigError
 from warning.store import digests as store
+from warning.store import risks as risk_store
 from warning.store.outbox import key_exists
 
 PERIODS = ("day", "week", "month")
@@ -85,7 +87,7 @@ def build_digest(
 ) -> Digest:
     """The digest of the ``period`` (day, week or month) that ends at ``now``."""
     sub = _subscriber(app, subscriber)
-    end = utc(now).astimezone(local_zone(app.config))
+    end = clock.now(now).astimezone(clock.local_zone(app.config.schedule.timezone))
     start = end - period_delta(period)
     rows = _matches(app, sub, start, end)
     items = [{**match_item(match_payload(r), language(sub.language)), "kind": "match"} for r in rows]
@@ -115,16 +117,20 @@ def build_digest(
 
 
 def _matches(app: App, sub: SubscriberConfig, start: datetime, end: datetime) -> list[dict[str, Any]]:
-    rows = store.matches_between(app.db, list(sub.watchlists), sub.min_score, iso(start), iso(end))
+    rows = store.matches_between(
+        app.db, list(sub.watchlists), sub.min_score, clock.iso(start), clock.iso(end)
+    )
     return [r for r in rows if not sub.countries or r.get("country") in sub.countries]
 
 
 def _trend(app: App, sub: SubscriberConfig, period: str, end: datetime) -> list[tuple[str, int]]:
     delta = period_delta(period)
     starts = [end - delta * (TREND_PERIODS - i) for i in range(TREND_PERIODS)]
-    rows = store.match_times(app.db, list(sub.watchlists), sub.min_score, iso(starts[0]), iso(end))
+    rows = store.match_times(
+        app.db, list(sub.watchlists), sub.min_score, clock.iso(starts[0]), clock.iso(end)
+    )
     times = sorted(r["created_at"] for r in rows if not sub.countries or r["country"] in sub.countries)
-    bounds = [iso(s) for s in starts] + [iso(end)]
+    bounds = [clock.iso(s) for s in starts] + [clock.iso(end)]
     counts = [sum(1 for t in times if bounds[i] <= t < bounds[i + 1]) for i in range(TREND_PERIODS)]
     return [
         (s.strftime("%m-%d") if period != "month" else s.strftime("%Y-%m"), n)
@@ -137,7 +143,7 @@ def _stats(
 ) -> dict[str, Any]:
     applicants = Counter(a for item in items for a in dict.fromkeys(item.get("applicants") or []))
     competitors = [i for i in items if (i.get("rules") or {}).get("competitors")]
-    ahead = (end + period_delta(period)).date().isoformat()
+    ahead = (end + period_delta(period)).date()
     return {
         "total": len(items),
         "by_country": Counter(i["country"] for i in items).most_common(),
@@ -146,10 +152,21 @@ def _stats(
         "competitor_filings": [_brief(i) for i in competitors],
         "top_matches": [_brief(i) for i in items[:TOP_MATCHES]],
         "trend": trend,
-        "cases_opened": store.cases_changed(app.db, "opened_at", iso(start), iso(end)),
-        "cases_closed": store.cases_changed(app.db, "closed_at", iso(start), iso(end)),
-        "deadlines": store.deadlines_between(app.db, end.date().isoformat(), ahead),
+        "cases_opened": store.cases_changed(app.db, "opened_at", clock.iso(start), clock.iso(end)),
+        "cases_closed": store.cases_changed(app.db, "closed_at", clock.iso(start), clock.iso(end)),
+        "deadlines": _deadlines(app, end.date(), ahead),
     }
+
+
+_DEADLINE_KEYS = ("case_id", "kind", "date", "publication_id", "watchlist", "severity", "owner", "status")
+
+
+def _deadlines(app: App, first: date, ahead: date) -> list[dict[str, Any]]:
+    """Deadlines of open cases from ``first`` up to (not including) ``ahead``, soonest first."""
+    rows = risk_store.open_deadlines_between(
+        app.db, first.isoformat(), (ahead - timedelta(days=1)).isoformat()
+    )
+    return [{k: row[k] for k in _DEADLINE_KEYS} for row in rows]
 
 
 def _brief(item: dict[str, Any]) -> dict[str, Any]:
@@ -211,12 +228,12 @@ def send_due_digests(
     """Queue and send each association's (and programme's) digest of the period that just ended,
     once per subscriber and period, through its channels."""
     check_config(app.config)
-    moment = utc(now)
+    moment = clock.now(now)
     counts: dict[str, Any] = {"digests": 0, "queued": 0}
     for sub in app.config.subscribers:
         if sub.kind not in DIGEST_KINDS or not subscriber_addresses(sub):
             continue
-        boundary = period_start(moment, sub.digest_period, local_zone(app.config))
+        boundary = period_start(moment, sub.digest_period, clock.local_zone(app.config.schedule.timezone))
         label = period_label(boundary - period_delta(sub.digest_period), sub.digest_period)
         if key_exists(app.db, f"digest:{sub.name}:{sub.digest_period}:{label}:"):
             continue

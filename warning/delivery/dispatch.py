@@ -20,43 +20,22 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from warning import clock
 from warning.app import App
 from warning.config.schema import AlertsConfig, Config, SubscriberConfig
 from warning.delivery.channels import get_channel
 from warning.delivery.channels.base import Channel, DeliveryResult, Message
 from warning.delivery.holds import Hold, Holds
 from warning.delivery.render import render_message
-from warning.errors import ConfigError, WarningError
+from warning.errors import WarningError
 from warning.store import outbox as store
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=15)  # a send that takes longer than this is presumed crashed
-MAX_BATCH = 50  # alerts in one batched message
-
-
-def utc(now: datetime | None) -> datetime:
-    """``now`` (or the real time) in UTC, to the second, as the store keeps it."""
-    now = now or datetime.now(UTC)
-    return now.astimezone(UTC).replace(microsecond=0)
-
-
-def local_zone(config: Config) -> ZoneInfo:
-    """The ``[schedule] timezone``: where a day, a week and a month begin for batches and digests."""
-    try:
-        return ZoneInfo(config.schedule.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f"[schedule] timezone {config.schedule.timezone!r} is not a known time zone"
-        ) from None
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
 def backoff_delay(attempts: int, settings: AlertsConfig) -> float:
@@ -111,7 +90,7 @@ def group_rows(rows: list[dict[str, Any]], config: Config, channels: dict[str, C
         if batching and channel is not None and channel.batchable and row["kind"] != "digest":
             key = (row["subscriber"], row["channel"], row["address"])
             group = batches.get(key)
-            if group is None or len(group.rows) >= min(MAX_BATCH, channel.max_batch):
+            if group is None or len(group.rows) >= channel.max_batch:
                 group = batches[key] = Group(row["channel"], row["address"], row["subscriber"], "batch", [])
                 groups.append(group)
             group.rows.append(row)
@@ -145,8 +124,8 @@ def dispatch(
     The scheduled run respects each retry's backoff; ``respect_backoff=False`` (``warning alerts``
     by hand) retries every pending alert at once. ``dry_run`` renders and counts, sends nothing.
     """
-    moment = utc(now)
-    stamp = iso(moment)
+    moment = clock.now(now)
+    stamp = clock.iso(moment)
     rows = store.due_alerts(app.db, stamp, respect_backoff, kinds)
     if dry_run:
         rows = [r for r in rows if r["status"] == "pending" or claim_is_stale(r, stamp)]
@@ -160,9 +139,9 @@ def dispatch(
         counts["preview"] = [_preview(g, app.config) for g in groups]
         return counts
     # An injected ``now`` stands still (tests); the real clock moves on during a long run.
-    clock = (lambda: moment) if now is not None else (lambda: utc(None))
+    read_clock = (lambda: moment) if now is not None else clock.now
     try:
-        _deliver_all(app, groups, channels, clock, counts)
+        _deliver_all(app, groups, channels, read_clock, counts)
     finally:
         for channel in channels.values():
             _finish(channel)
@@ -196,12 +175,12 @@ def _deliver_all(
     app: App,
     groups: list[Group],
     channels: dict[str, Channel],
-    clock: Callable[[], datetime],
+    read_clock: Callable[[], datetime],
     counts: dict[str, Any],
 ) -> None:
     holds, extra = Holds(), Counter()
     for group in groups:
-        channel, now = channels.get(group.channel), clock()
+        channel, now = channels.get(group.channel), read_clock()
         hold = holds.hold_for(channel, group.address, now) if channel else None
         if hold:
             _defer(app, group, hold)
@@ -220,7 +199,7 @@ def _deliver_all(
 def _defer(app: App, group: Group, hold: Hold) -> None:
     """Leave a held group unattempted: due again at the hold's end, or as it was (the next run)."""
     if hold.until is not None:
-        store.postpone(app.db, [r["id"] for r in group.rows], iso(hold.until))
+        store.postpone(app.db, [r["id"] for r in group.rows], clock.iso(hold.until))
 
 
 def _preview(group: Group, config: Config) -> dict[str, Any]:
@@ -255,9 +234,9 @@ def deliver(
     except Exception as exc:  # a bad payload is kept with its reason, the batch goes on
         failed = DeliveryResult(ok=False, error=f"cannot render: {exc}")
         return _record(app, group, failed, now), failed
-    claimed = store.claim(app.db, group.rows, this_process(), iso(now + LEASE))
+    claimed = store.claim(app.db, group.rows, this_process(), clock.iso(now + LEASE))
     if len(claimed) < len(ids):  # another dispatcher got there first: leave the rest to it
-        store.release(app.db, claimed, iso(now))
+        store.release(app.db, claimed, clock.iso(now))
         return "skipped", None
     outcome: list[str] = []
     result = channel.send(
@@ -269,7 +248,7 @@ def deliver(
 def _record(app: App, group: Group, result: DeliveryResult, now: datetime) -> str:
     ids = [r["id"] for r in group.rows]
     if result.ok:
-        store.record_attempt(app.db, ids, iso(now), ok=True, response=result.response)
+        store.record_attempt(app.db, ids, clock.iso(now), ok=True, response=result.response)
         return "sent"
     settings = app.config.alerts
     attempts = max(r["attempts"] or 0 for r in group.rows) + 1
@@ -281,11 +260,11 @@ def _record(app: App, group: Group, result: DeliveryResult, now: datetime) -> st
     store.record_attempt(
         app.db,
         ids,
-        iso(now),
+        clock.iso(now),
         ok=False,
         error=result.error,
         response=result.response,
-        next_attempt_at=iso(now + timedelta(seconds=delay)),
+        next_attempt_at=clock.iso(now + timedelta(seconds=delay)),
         dead=dead,
     )
     return "dead" if dead else "failed"

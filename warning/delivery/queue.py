@@ -13,10 +13,11 @@ from typing import Any
 
 import sqlite_utils
 
+from warning import clock
 from warning.app import App
 from warning.config.schema import Config, SubscriberConfig
 from warning.delivery.channels import address_keys, channel_classes
-from warning.delivery.dispatch import dispatch, iso, local_zone, utc
+from warning.delivery.dispatch import dispatch
 from warning.delivery.render import espacenet_url, language
 from warning.errors import ConfigError, WarningError
 from warning.store import outbox as store
@@ -88,9 +89,9 @@ def batch_time(mode: str, now: datetime, zone: tzinfo = UTC) -> datetime:
     """
     midnight = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
     if mode == "daily":
-        return utc(midnight + timedelta(days=1))
+        return clock.now(midnight + timedelta(days=1))
     if mode == "weekly":
-        return utc(midnight + timedelta(days=7 - midnight.weekday()))
+        return clock.now(midnight + timedelta(days=7 - midnight.weekday()))
     return now
 
 
@@ -171,9 +172,9 @@ def queue_alerts(app: App, now: datetime | None = None) -> dict[str, int]:
     """Queue an outbox row for every new match each subscriber follows (watchlists, countries,
     min_score); a match already queued for a subscriber is never queued again."""
     check_config(app.config)
-    now, zone = utc(now), local_zone(app.config)
+    now, zone = clock.now(now), clock.local_zone(app.config.schedule.timezone)
     lookback = app.config.alerts.lookback_days
-    since = iso(now - timedelta(days=lookback)) if lookback > 0 else ""
+    since = clock.iso(now - timedelta(days=lookback)) if lookback > 0 else ""
     counts = {"subscribers": 0, "matches": 0, "queued": 0}
     for sub in app.config.subscribers:
         addresses = subscriber_addresses(sub)
@@ -182,10 +183,10 @@ def queue_alerts(app: App, now: datetime | None = None) -> dict[str, int]:
         counts["subscribers"] += 1
         found = store.matches_to_queue(app.db, sub.name, list(sub.watchlists), sub.min_score, since)
         wanted = [m for m in found if not sub.countries or m.get("country") in sub.countries]
-        due = iso(batch_time(sub.mode, now, zone))
+        due = clock.iso(batch_time(sub.mode, now, zone))
         rows = [row for m in wanted for row in match_rows(sub, m, due)]
         counts["matches"] += len(wanted)
-        counts["queued"] += store.insert_alerts(app.db, rows, iso(now))
+        counts["queued"] += store.insert_alerts(app.db, rows, clock.iso(now))
     return counts
 
 
@@ -205,4 +206,4 @@ def enqueue(db: sqlite_utils.Database, rows: Iterable[dict[str, Any]], now: date
             raise WarningError(f"outbox row is missing {', '.join(missing)}: {row!r}")
         if row["kind"] not in KINDS:
             raise WarningError(f"outbox row kind must be one of {', '.join(KINDS)}, not {row['kind']!r}")
-    return store.insert_alerts(db, rows, iso(utc(now)))
+    return store.insert_alerts(db, rows, clock.iso(clock.now(now)))

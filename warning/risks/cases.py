@@ -7,6 +7,7 @@ from typing import Any
 import sqlite_utils
 
 from warning.classify.watchlists import load_watchlists
+from warning.clock import utcnow
 from warning.config.schema import SEVERITIES, Config
 from warning.errors import WarningError
 from warning.identity import normalise_id, split_id
@@ -14,7 +15,6 @@ from warning.models import Publication
 from warning.risks.deadlines import Facts, compute_deadlines
 from warning.store import legal_events as legal_store
 from warning.store import risks as store
-from warning.store.db import utcnow
 from warning.store.publications import get_publication, row_to_publication
 
 STATUSES = ("new", "assessing", "action", "closed")

@@ -14,11 +14,13 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from warning import clock
 from warning.app import App
+from warning.clock import utcnow
 from warning.config.redact import redact
 from warning.config.schema import Config
 from warning.config.secrets import secret_values
@@ -27,7 +29,6 @@ from warning.service.jobs import Job, Step, job_table, step_failed
 from warning.service.scheduler import build_scheduler, due_jobs, plan_jobs
 from warning.service.steps import step_function
 from warning.store import open_db
-from warning.store.db import utcnow
 from warning.store.operations import finish_run, start_run
 from warning.store.runs import (
     interrupt_stale_runs,
@@ -129,7 +130,7 @@ class JobRunner:
 
     def _begin(self, name: str) -> None:
         with self._idle:
-            self._active[name] = datetime.now(UTC).replace(microsecond=0)
+            self._active[name] = clock.now()
 
     def _end(self, name: str) -> None:
         with self._idle:
@@ -184,7 +185,7 @@ def run_once(runner: JobRunner, now: datetime | None = None) -> list[JobResult]:
     Jobs stop being started once ``runner.stopping`` is set.
     """
     planned = plan_jobs(runner.config, runner.jobs)
-    now = now or datetime.now(UTC)
+    now = clock.now(now)
     db = open_db(runner.db_path)
     try:
         due = due_jobs(planned, last_success_by_job(db), now)

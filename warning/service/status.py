@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlite_utils
 
+from warning import clock
 from warning.config.redact import redact_data
 from warning.config.schema import Config
 from warning.config.secrets import secret_values
@@ -85,7 +86,7 @@ def collect_status(
         "sources": sources,
         "recent_runs": runs,
         "last_runs": {job: _run_summary(run) for job, run in last_run_by_job(db).items()},
-        **(_schedule_status(db, config, now or datetime.now(UTC)) if config is not None else {}),
+        **(_schedule_status(db, config, clock.now(now)) if config is not None else {}),
     }
     # Errors recorded from a server's reply may quote a credential: never show one.
     return redact_data(info, secret_values(config) if config is not None else [])

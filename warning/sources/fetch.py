@@ -13,19 +13,20 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import requests
 
+from warning import clock
 from warning.app import App
+from warning.clock import utcnow
 from warning.config.redact import redact
 from warning.config.secrets import secret_values
 from warning.errors import ConfigError, WarningError
 from warning.sources.base import Checkpoint, Source, SourceExhausted
 from warning.sources.ingest import IngestResult, store_items
 from warning.sources.registry import source_class
-from warning.store.db import utcnow
 from warning.store.fetch_usage import bytes_fetched_since
 from warning.store.operations import (
     SourceState,
@@ -89,7 +90,7 @@ def fetch_source(
     if not cfg.enabled:
         raise ConfigError(f"source {name!r} is disabled in the config (enabled = false)")
     plugin = source_class(cfg.kind)(cfg, session=session, sleep=sleep)
-    week_ago = (datetime.now(UTC) - timedelta(days=7)).replace(microsecond=0).isoformat()
+    week_ago = clock.iso(clock.now() - timedelta(days=7))
     plugin.recent_bytes = bytes_fetched_since(app.db, name, week_ago)
     plugin.stored_ids = lambda ids: stored_publication_ids(app.db, ids, plugin.kind)
     plugin.limits = app.config.ingest

@@ -5,18 +5,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
 
+from warning.clock import utcnow
 from warning.errors import StoreError
 from warning.store.migrations import MIGRATIONS
-
-
-def utcnow() -> str:
-    """Now, as the ISO text the store keeps (UTC, seconds)."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 @contextmanager

@@ -202,11 +202,3 @@ def host_of(address: str) -> str:
     """``scheme://host:port`` of a URL; other addresses stand for themselves."""
     parts = urlsplit(address)
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else address
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds form); None when absent or unreadable."""
-    try:
-        return max(0.0, float(value)) if value not in (None, "") else None
-    except ValueError:
-        return None

@@ -14,7 +14,8 @@ from collections.abc import Callable
 
 import requests
 
-from warning.delivery.channels.base import MAX_INLINE_WAIT, DeliveryResult, parse_retry_after
+from warning.clock import retry_after
+from warning.delivery.channels.base import MAX_INLINE_WAIT, DeliveryResult
 
 RATE_LIMIT_TRIES = 3
 TEMPORARY_STATUSES = frozenset({408, 425, 429})
@@ -43,7 +44,7 @@ def post_json(
             return None, request_failure(exc)
         if response.status_code != 429:
             return response, None
-        wait = parse_retry_after(response.headers.get("Retry-After"))
+        wait = retry_after(response.headers.get("Retry-After"))
         if wait is None or wait > MAX_INLINE_WAIT:
             return None, DeliveryResult(ok=False, error="HTTP 429 rate limited", retry_after=wait)
         sleep(wait)
@@ -83,5 +84,5 @@ def status_result(status: int, text: str = "", retry_after: float | None = None)
 
 def response_result(response: requests.Response) -> DeliveryResult | None:
     """`status_result` of a requests response."""
-    retry_after = parse_retry_after(response.headers.get("Retry-After"))
-    return status_result(response.status_code, response.text, retry_after)
+    wait = retry_after(response.headers.get("Retry-After"))
+    return status_result(response.status_code, response.text, wait)

@@ -22,6 +22,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
+from warning.clock import retry_after
 from warning.config.secrets import secret
 from warning.delivery.channels.base import (
     MAX_INLINE_WAIT,
@@ -87,13 +88,10 @@ def _paragraph_chunks(text: str, limit: int) -> list[str]:
 
 
 def _retry_after(headers: dict | None) -> float | None:
+    """The Retry-After of slack-sdk's headers (any case; a list of values or one)."""
     for name, value in (headers or {}).items():
         if name.lower() == "retry-after":
-            value = value[0] if isinstance(value, list) else value
-            try:
-                return float(value)
-            except (TypeError, ValueError):
-                return None
+            return retry_after(value[0] if isinstance(value, list) else value)
     return None
 
 

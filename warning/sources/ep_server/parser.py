@@ -20,7 +20,7 @@ from lxml import etree
 
 from warning.errors import ParseError
 from warning.identity import make_id
-from warning.models import APPLICATION, GRANT, Publication, QuarantinedDocument
+from warning.models import Publication, QuarantinedDocument, doc_type_of_kind
 from warning.sources.base import ParsedItem
 from warning.sources.classification import normalise_symbol
 from warning.sources.xml.safe import looks_like_html, parse_xml
@@ -89,7 +89,7 @@ def document_to_publication(root: etree._Element, ref: str = "") -> Publication:
         country=country,
         number=number,
         kind=kind,
-        doc_type=GRANT if kind.startswith("B") else APPLICATION,
+        doc_type=doc_type_of_kind(kind),
         titles=_titles(b),
         abstracts=_texts_by_lang(root, "abstract"),
         claims=_texts_by_lang(root, "claims"),

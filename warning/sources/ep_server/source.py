@@ -29,13 +29,14 @@ import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import ClassVar
 
 import requests
 from bs4 import BeautifulSoup
 
+from warning.clock import today  # a module name of its own: tests move the day
 from warning.config.rules import above, at_least, one_of
 from warning.errors import ParseError, SourceUnavailable
 from warning.identity import make_id
@@ -195,11 +196,6 @@ class EpPublicationServer(Source):
         raise SourceUnavailable(
             f"publication server {path}: gave up after {attempt + 1} attempts ({failure})"
         )
-
-
-def today() -> date:
-    """Today's date in UTC (tests replace this)."""
-    return datetime.now(UTC).date()
 
 
 def publication_id(patent_id: str) -> str:

@@ -31,6 +31,7 @@ from typing import TypeVar
 
 import requests
 
+from warning.clock import retry_after
 from warning.config.secrets import secret
 from warning.errors import ParseError, SourceUnavailable
 from warning.sources.base import SourceExhausted
@@ -71,10 +72,8 @@ def parse_throttling(header: str | None, service: str) -> Throttle | None:
 
 def retry_after_seconds(header: str | None, default: float) -> float:
     """OPS writes Retry-After in milliseconds; a missing or odd value gives ``default``."""
-    try:
-        return max(0.0, int(str(header).strip()) / 1000.0)
-    except (TypeError, ValueError):
-        return default
+    seconds = retry_after(header, per_second=1000.0)
+    return default if seconds is None else seconds
 
 
 @dataclass

@@ -9,8 +9,6 @@ same data as fixed-width text and are not needed.
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 
 from warning.errors import ParseError
@@ -65,7 +63,6 @@ _KEYWORDS = (
     ("PATENT GRANT", "grant"),
     ("GRANT OF PATENT", "grant"),
 )
-_GRANTED_KIND = re.compile(r"Kind Code of Ref Document: (B\d?)\b")
 
 
 def parse_legal_events(xml_bytes: bytes) -> list[LegalEvent]:
@@ -153,7 +150,7 @@ def categorize(code: str, description: str) -> str:
     """What kind of change an event is, from its code, else from words in its description."""
     code = code.strip().upper()
     if code == "AK":
-        granted = _GRANTED_KIND.search(description)
+        granted = LegalEvent("", "", "AK", description).granted_kind()
         return "grant" if granted else "designation"
     if code == "STCF" and "PATENT GRANT" in description.upper():
         return "grant"
@@ -166,12 +163,6 @@ def categorize(code: str, description: str) -> str:
         if word in upper:
             return category
     return "other"
-
-
-def granted_kind(event: LegalEvent) -> str:
-    """For an EP ``AK`` event, the kind code of the granted document it designates (B1, B2), else ''."""
-    found = _GRANTED_KIND.search(event.description) if event.code == "AK" else None
-    return found.group(1) if found else ""
 
 
 def _text(element: etree._Element | None) -> str:

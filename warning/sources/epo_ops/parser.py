@@ -24,7 +24,7 @@ from lxml import etree
 
 from warning.errors import ParseError
 from warning.identity import make_id
-from warning.models import APPLICATION, GRANT, Publication, QuarantinedDocument
+from warning.models import Publication, QuarantinedDocument, doc_type_of_kind
 from warning.sources.base import ParsedItem
 from warning.sources.classification import normalise_symbol
 from warning.sources.xml.safe import looks_like_html, parse_xml
@@ -36,7 +36,6 @@ EX = "{http://www.epo.org/exchange}"
 OPS = "{http://ops.epo.org}"
 FT = "{http://www.epo.org/fulltext}"
 _RESIDENCE = re.compile(r"\s*\[[A-Z]{2}\]\s*$")
-_GRANT_KINDS = ("B", "C", "E", "S")
 # OPS tags a text in the document's own language "ol" (original language); name it by country.
 _OFFICE_LANGUAGE = {
     "AT": "de",
@@ -200,7 +199,7 @@ def exchange_document_to_publication(doc: etree._Element, ref: str = "") -> Publ
         country=country,
         number=number,
         kind=kind,
-        doc_type=GRANT if kind[:1] in _GRANT_KINDS else APPLICATION,
+        doc_type=doc_type_of_kind(kind),
         titles=_texts(b.iterfind(f"{EX}invention-title"), country),
         abstracts=_texts(doc.iterfind(f"{EX}abstract"), country),
         applicants=_parties(b, "applicant"),
@@ -232,7 +231,7 @@ def _fulltext_item(doc: etree._Element, ref: str) -> ParsedItem | None:
         return QuarantinedDocument(
             SOURCE, f"{ref}: claims without a publication number", ref, etree.tostring(doc)
         )
-    doc_type = GRANT if kind[:1] in _GRANT_KINDS else APPLICATION
+    doc_type = doc_type_of_kind(kind)
     return Publication(
         id=make_id(country, number, kind),
         country=country,

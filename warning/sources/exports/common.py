@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from warning.identity import normalise_id, split_id
-from warning.models import APPLICATION, DESIGN, GRANT, PLANT, Publication
+from warning.models import APPLICATION, DESIGN, GRANT, PLANT, Publication, doc_type_of_kind
 from warning.sources.classification import normalise_symbol
 from warning.sources.reading import HEAD_KEPT, Reading, too_large
 
@@ -64,7 +64,7 @@ def doc_type_from(kind: str, label: str = "") -> str:
         return GRANT
     if "application" in text:
         return APPLICATION
-    return GRANT if kind[:1] in ("B", "C") else APPLICATION
+    return doc_type_of_kind(kind)
 
 
 def export_publication(raw_number: str, source: str, ref: str, **fields) -> Publication:

@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 
 import requests
 
+from warning.clock import today
 from warning.config.rules import above, at_least, one_of
 from warning.config.secrets import secret
 from warning.sources.base import Checkpoint, FetchedItem, FileFormat, ParsedItem, Source
@@ -131,7 +132,7 @@ class UsptoBulk(Source):
         )
 
     def _window(self, cursor: str, since: date | None, until: date | None) -> tuple[date, date]:
-        end = until or date.today()
+        end = until or today()
         if since:
             return since, end
         if cursor:
