@@ -84,7 +84,7 @@ def test_unknown_key_names_file_key_and_supported_keys(tmp_path):
         ('name = "x"\ndescription = "y"\nkeywords = "a"\n', "keywords must be a list"),
         (
             'name = "x"\ndescription = "y"\nkeywords = ["a"]\ntitle = { fr = "z" }\n',
-            "unknown key 'fr' in title",
+            "unknown key 'fr' in [title]",  # as in every config table
         ),
         ('name = "Bad Name"\ndescription = "y"\nkeywords = ["a"]\n', "must be lower-case"),
         (

@@ -1,9 +1,10 @@
 """Watchlists: one TOML file per product line, loaded and validated strictly.
 
 A watchlist says what a product line is (free-text description, keywords in any language,
-classification prefixes, competitors, seed publications) and how sure a match must be. Unknown
-keys are errors naming the file, the key and the supported keys: a misspelt ``exlude`` that is
-silently ignored would flood a subscriber.
+classification prefixes, competitors, seed publications) and how sure a match must be. A file
+is bound like every config table (`warning.config.build`): unknown keys are errors naming the
+file, the key and the supported keys (a misspelt ``exlude`` that is silently ignored would flood
+a subscriber), and each value keeps the rule `WatchlistFile` declares.
 """
 
 from __future__ import annotations
@@ -13,35 +14,23 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
+from warning.config.build import build
 from warning.config.loading import read_toml
+from warning.config.rules import Rule, matching
 from warning.errors import ConfigError
 from warning.identity import normalise_id
 
-SUPPORTED_KEYS = (
-    "name",
-    "title",
-    "description",
-    "countries",
-    "keywords",
-    "exclude",
-    "cpc",
-    "ipc",
-    "applicants",
-    "seeds",
-    "negatives",
-    "threshold",
-    "target_precision",
-)
-_LIST_KEYS = ("countries", "keywords", "exclude", "cpc", "ipc", "seeds", "negatives")
 _EVIDENCE_KEYS = ("keywords", "cpc", "ipc", "applicants", "seeds")
-_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 # Scripts written without spaces between words: a keyword matches anywhere, not at a word start.
 CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 CJK_RE = re.compile(f"[{CJK_CHARS}]")
 # Letters and digits of alphabetic scripts; a keyword must not follow one of them.
 _WORD_CHARS = "0-9a-zA-Z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff"
+_NAME = matching(r"[a-z0-9][a-z0-9_-]{0,63}", "lower-case letters, digits, '-' or '_' (64 at most)")
+_TEXT = Rule("a non-empty string", lambda value, _: bool(value.strip()))
+_PROBABILITY = Rule("a number from 0.0 to 1.0", lambda value, _: 0.0 <= value <= 1.0)
 
 
 @dataclass(frozen=True)
@@ -50,6 +39,40 @@ class Competitor:
 
     name: str
     aliases: tuple[str, ...] = ()
+    CHECKS: ClassVar = {"name": _TEXT, "aliases": _TEXT}
+
+
+@dataclass(frozen=True)
+class Title:
+    zh: str = ""
+    en: str = ""
+
+
+@dataclass(frozen=True)
+class WatchlistFile:
+    """A watchlist file's keys and the rules of their values, bound as every config table is
+    (`warning.config.build`: unknown keys and wrong types refused, each rule checked)."""
+
+    name: str
+    description: str
+    title: Title = Title()
+    countries: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    cpc: tuple[str, ...] = ()
+    ipc: tuple[str, ...] = ()
+    applicants: tuple[Any, ...] = ()  # names, or { name, aliases } tables
+    seeds: tuple[str, ...] = ()
+    negatives: tuple[str, ...] = ()
+    threshold: float | None = None
+    target_precision: float | None = None
+    CHECKS: ClassVar = {
+        "name": _NAME,
+        "description": _TEXT,
+        **{key: _TEXT for key in ("countries", "keywords", "exclude", "cpc", "ipc", "seeds", "negatives")},
+        "threshold": _PROBABILITY,
+        "target_precision": _PROBABILITY,
+    }
 
 
 @dataclass(frozen=True)
@@ -80,84 +103,35 @@ def load_watchlist_file(path: Path | str) -> Watchlist:
 
 def parse_watchlist(data: dict[str, Any], path: Path) -> Watchlist:
     """Validate a parsed TOML table into a `Watchlist`."""
-    unknown = sorted(set(data) - set(SUPPORTED_KEYS))
-    if unknown:
-        raise ConfigError(
-            f"{path}: unknown key {unknown[0]!r} in watchlist; supported keys: {', '.join(SUPPORTED_KEYS)}"
-        )
-    name = _string(data, "name", path, required=True)
-    if not _NAME_RE.match(name):
-        raise ConfigError(f"{path}: name {name!r} must be lower-case letters, digits, '-' or '_'")
-    description = _string(data, "description", path, required=True)
-    lists = {key: _string_list(data, key, path) for key in _LIST_KEYS}
-    applicants = _competitors(data.get("applicants", []), path)
-    if not any(lists.get(k) for k in _EVIDENCE_KEYS if k != "applicants") and not applicants:
+    given = build(WatchlistFile, data, path, "")
+    applicants = _competitors(given.applicants, path)
+    if not any(getattr(given, k) for k in _EVIDENCE_KEYS if k != "applicants") and not applicants:
         raise ConfigError(f"{path}: a watchlist needs at least one of {', '.join(_EVIDENCE_KEYS)}")
-    threshold = _probability(data, "threshold", path)
-    target = _probability(data, "target_precision", path)
-    if threshold is not None and target is not None:
+    if given.threshold is not None and given.target_precision is not None:
         raise ConfigError(f"{path}: give threshold or target_precision, not both")
     return Watchlist(
-        name=name,
-        description=description,
-        title=_title(data.get("title", {}), path),
-        countries=tuple(c.upper() for c in lists["countries"]),
-        keywords=lists["keywords"],
-        exclude=lists["exclude"],
-        cpc=tuple(code_key(c) for c in lists["cpc"]),
-        ipc=tuple(code_key(c) for c in lists["ipc"]),
+        name=given.name,
+        description=given.description.strip(),
+        title={k: getattr(given.title, k) for k in ("zh", "en") if k in (data.get("title") or {})},
+        countries=tuple(c.upper() for c in _unique(given.countries)),
+        keywords=_unique(given.keywords),
+        exclude=_unique(given.exclude),
+        cpc=tuple(code_key(c) for c in _unique(given.cpc)),
+        ipc=tuple(code_key(c) for c in _unique(given.ipc)),
         applicants=applicants,
-        seeds=tuple(normalise_id(s) for s in lists["seeds"]),
-        negatives=tuple(normalise_id(s) for s in lists["negatives"]),
-        threshold=threshold,
-        target_precision=target,
+        seeds=tuple(normalise_id(s) for s in _unique(given.seeds)),
+        negatives=tuple(normalise_id(s) for s in _unique(given.negatives)),
+        threshold=given.threshold,
+        target_precision=given.target_precision,
         path=path,
     )
 
 
-def _string(data: dict, key: str, path: Path, required: bool = False) -> str:
-    value = data.get(key)
-    if value is None:
-        if required:
-            raise ConfigError(f"{path}: {key} is required")
-        return ""
-    if not isinstance(value, str) or (required and not value.strip()):
-        raise ConfigError(f"{path}: {key} must be a non-empty string, not {value!r}")
-    return value.strip()
+def _unique(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v.strip() for v in values))
 
 
-def _string_list(data: dict, key: str, path: Path) -> tuple[str, ...]:
-    value = data.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise ConfigError(f"{path}: {key} must be a list of non-empty strings")
-    return tuple(dict.fromkeys(v.strip() for v in value))
-
-
-def _title(value: Any, path: Path) -> dict[str, str]:
-    if not isinstance(value, dict):
-        raise ConfigError(
-            f"{path}: title must be a table with zh and en, e.g. title = {{ zh = '...', en = '...' }}"
-        )
-    bad = sorted(set(value) - {"zh", "en"})
-    if bad:
-        raise ConfigError(f"{path}: unknown key {bad[0]!r} in title; supported keys: en, zh")
-    if not all(isinstance(v, str) for v in value.values()):
-        raise ConfigError(f"{path}: title.zh and title.en must be strings")
-    return dict(value)
-
-
-def _probability(data: dict, key: str, path: Path) -> float | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
-        raise ConfigError(f"{path}: {key} must be a number from 0.0 to 1.0, not {value!r}")
-    return float(value)
-
-
-def _competitors(value: Any, path: Path) -> tuple[Competitor, ...]:
-    if not isinstance(value, list):
-        raise ConfigError(f"{path}: applicants must be a list of names or {{ name, aliases }} tables")
+def _competitors(value: tuple[Any, ...], path: Path) -> tuple[Competitor, ...]:
     found = []
     for i, item in enumerate(value):
         if isinstance(item, str) and item.strip():
@@ -165,14 +139,8 @@ def _competitors(value: Any, path: Path) -> tuple[Competitor, ...]:
             continue
         if not isinstance(item, dict):
             raise ConfigError(f"{path}: applicants[{i}] must be a name or a {{ name, aliases }} table")
-        bad = sorted(set(item) - {"name", "aliases"})
-        if bad:
-            raise ConfigError(
-                f"{path}: unknown key {bad[0]!r} in applicants[{i}]; supported keys: aliases, name"
-            )
-        name = _string(item, "name", path, required=True)
-        aliases = _string_list(item, "aliases", Path(f"{path}: applicants[{i}]"))
-        found.append(Competitor(name, aliases))
+        table = build(Competitor, item, path, f"applicants[{i}]")
+        found.append(Competitor(table.name.strip(), _unique(table.aliases)))
     return tuple(found)
 
 
