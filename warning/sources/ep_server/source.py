@@ -44,13 +44,13 @@ from warning.models import QuarantinedDocument
 from warning.sources.base import Checkpoint, FetchedItem, FileFormat, ParsedItem, Source
 from warning.sources.ep_server.parser import SOURCE as PARSED_AS
 from warning.sources.ep_server.parser import parse_ep_document
+from warning.sources.http import TryAgain, with_retries
 from warning.sources.reading import Reading, whole_document
 
 log = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://data.epo.org/publication-server/"
 _DATE_TEXT = re.compile(r"(\d{4})[/-]?(\d\d)[/-]?(\d\d)")
 _PATENT_ID = re.compile(r"^EP(\d+)NW([A-Z]\d?)$")
-_RETRYABLE = (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
 _DOCUMENT_ROOT = re.compile(rb"<ep-patent-document[\s>/]")
 
 
@@ -171,30 +171,31 @@ class EpPublicationServer(Source):
         if self.session is None:
             self.session = requests.Session()
         session = self.session
-        failure = ""
-        for attempt in range(self.options.max_retries + 1):
-            try:
-                resp = session.get(url, headers=headers, timeout=self.options.timeout)
-            except _RETRYABLE as exc:
-                failure = f"{type(exc).__name__}: {exc}"
-            else:
-                self.counts["bytes"] = self.counts.get("bytes", 0) + len(resp.content)
-                if resp.status_code == 304:
-                    return resp
-                if resp.status_code == 200:
-                    try:
-                        return read(resp) if read else resp
-                    except ParseError as exc:  # no answer to the request: ask again
-                        failure = f"HTTP 200 but {exc}"
-                else:
-                    failure = f"HTTP {resp.status_code}"
-                    if resp.status_code < 500 and resp.status_code != 429:
-                        raise SourceUnavailable(f"publication server {path}: {failure}")
-            if attempt < self.options.max_retries:
-                self.counts["retries"] = self.counts.get("retries", 0) + 1
-                self.sleep(self.options.backoff_seconds * 2**attempt)
-        raise SourceUnavailable(
-            f"publication server {path}: gave up after {attempt + 1} attempts ({failure})"
+
+        def attempt():
+            resp = session.get(url, headers=headers, timeout=self.options.timeout)
+            self.counts["bytes"] = self.counts.get("bytes", 0) + len(resp.content)
+            if resp.status_code == 304:
+                return resp
+            if resp.status_code == 200:
+                try:
+                    return read(resp) if read else resp
+                except ParseError as exc:  # no answer to the request: ask again
+                    raise TryAgain(f"HTTP 200 but {exc}") from None
+            if resp.status_code < 500 and resp.status_code != 429:
+                raise SourceUnavailable(f"publication server {path}: HTTP {resp.status_code}")
+            raise TryAgain(f"HTTP {resp.status_code}")
+
+        def count_retry(why: str, delay: float) -> None:
+            self.counts["retries"] = self.counts.get("retries", 0) + 1
+
+        return with_retries(
+            attempt,
+            what=f"publication server {path}",
+            retries=self.options.max_retries,
+            backoff=self.options.backoff_seconds,
+            sleep=self.sleep,
+            on_retry=count_retry,
         )
 
 

@@ -35,18 +35,12 @@ from warning.clock import retry_after
 from warning.config.secrets import secret
 from warning.errors import ParseError, SourceUnavailable
 from warning.sources.base import SourceExhausted
+from warning.sources.http import NETWORK_ERRORS, TryAgain, with_retries
 
 log = logging.getLogger(__name__)
 MB = 1024 * 1024
 _SERVICE = re.compile(r"(\w+)=(green|yellow|red|black):(\d+)")
 _TOKEN_MARGIN = 60.0  # renew this many seconds before OPS says the token expires
-# A connection cut mid-body (fewer bytes than Content-Length) is as retryable as a timeout.
-_RETRYABLE = (
-    requests.Timeout,
-    requests.ConnectionError,
-    requests.exceptions.ChunkedEncodingError,
-    requests.exceptions.ContentDecodingError,
-)
 T = TypeVar("T")
 
 
@@ -113,73 +107,79 @@ class OpsClient:
         is not an answer to the request: it is retried like a 5xx, and after the last attempt
         the request fails with SourceUnavailable, so nothing of it is stored or skipped.
         """
-        renewed, failure = False, "no attempt made"
-        for attempt in range(self.max_retries + 1):
+        headers = kwargs.pop("headers", {})
+        renewed = False
+
+        def attempt() -> T:
+            nonlocal renewed
             self._check_quota()
-            headers = {**kwargs.pop("headers", {}), "Authorization": f"Bearer {self._access_token()}"}
-            kwargs["headers"] = headers
+            auth = {**headers, "Authorization": f"Bearer {self._access_token()}"}
             try:
-                resp = self.session.request(method, self.url(path), timeout=self.timeout, **kwargs)
-            except _RETRYABLE as exc:
-                failure = f"{type(exc).__name__}: {exc}"
-                self._backoff(attempt, failure)
-                continue
+                resp = self.session.request(
+                    method, self.url(path), timeout=self.timeout, headers=auth, **kwargs
+                )
+            except NETWORK_ERRORS as exc:
+                raise TryAgain(f"{type(exc).__name__}: {exc}") from None
             self._count(resp)
             if _token_rejected(resp) and not renewed:
                 self._token, renewed = "", True  # expired or revoked: one fresh token, same request
-                continue
+                raise TryAgain("the access token was refused", backoff=False)
             if resp.status_code == 403:
-                self._on_forbidden(resp)
-                failure = "403 ThrottlingControlQuota"
-                continue
+                self._on_forbidden(resp)  # waits out a throttling quota, or raises
+                raise TryAgain("403 ThrottlingControlQuota", backoff=False)
             if resp.status_code == 429 or resp.status_code >= 500:
-                failure = f"HTTP {resp.status_code}"
                 wait = retry_after_seconds(resp.headers.get("Retry-After"), 0.0)
-                self._backoff(attempt, failure, at_least=wait)
-                continue
+                raise TryAgain(f"HTTP {resp.status_code}", at_least=wait)
             if resp.status_code >= 400 and resp.status_code != 404:
                 raise SourceUnavailable(f"OPS {path}: HTTP {resp.status_code}: {resp.text[:200]}")
             try:
                 result = read(resp)
             except ParseError as exc:
-                failure = f"HTTP {resp.status_code} but {exc}"
                 self.counts["bad_replies"] = self.counts.get("bad_replies", 0) + 1
-                self._backoff(attempt, failure)
-                continue
+                raise TryAgain(f"HTTP {resp.status_code} but {exc}") from None
             self._pace(resp, service)
             return result
-        raise SourceUnavailable(f"OPS {path}: gave up after {self.max_retries + 1} attempts ({failure})")
+
+        return self._with_retries(attempt, f"OPS {path}", "")
 
     def _access_token(self) -> str:
         if self._token and self.clock() < self._token_expires:
             return self._token
         key = secret(self.key_env, "epo_ops consumer key")
         password = secret(self.secret_env, "epo_ops consumer secret")
-        failure = ""
-        for attempt in range(self.max_retries + 1):
-            try:
-                resp = self.session.post(
-                    self.url("auth/accesstoken"),
-                    data={"grant_type": "client_credentials"},
-                    auth=(key, password),
-                    timeout=self.timeout,
+
+        def attempt() -> str:
+            resp = self.session.post(
+                self.url("auth/accesstoken"),
+                data={"grant_type": "client_credentials"},
+                auth=(key, password),
+                timeout=self.timeout,
+            )
+            self._count(resp)
+            if resp.status_code == 200 and self._take_token(resp):
+                return self._token
+            if resp.status_code != 200 and resp.status_code < 500 and resp.status_code != 429:
+                raise SourceUnavailable(
+                    f"OPS authentication refused: HTTP {resp.status_code}: {resp.text[:200]}"
                 )
-            except _RETRYABLE as exc:
-                failure = f"{type(exc).__name__}: {exc}"
-            else:
-                self._count(resp)
-                if resp.status_code == 200 and self._take_token(resp):
-                    return self._token
-                if resp.status_code != 200 and resp.status_code < 500 and resp.status_code != 429:
-                    raise SourceUnavailable(
-                        f"OPS authentication refused: HTTP {resp.status_code}: {resp.text[:200]}"
-                    )
-                failure = f"HTTP {resp.status_code}" + (
-                    "" if resp.status_code != 200 else " without access_token"
-                )
-            self._backoff(attempt, f"authentication: {failure}")
-        raise SourceUnavailable(
-            f"OPS authentication: gave up after {self.max_retries + 1} attempts ({failure})"
+            raise TryAgain(
+                f"HTTP {resp.status_code}" + ("" if resp.status_code != 200 else " without access_token")
+            )
+
+        return self._with_retries(attempt, "OPS authentication", "authentication: ")
+
+    def _with_retries(self, attempt: Callable[[], T], what: str, shown: str) -> T:
+        def count_retry(why: str, delay: float) -> None:
+            log.warning("OPS request failed (%s%s); retry in %.1f s", shown, why, delay)
+            self.counts["retries"] = self.counts.get("retries", 0) + 1
+
+        return with_retries(
+            attempt,
+            what=what,
+            retries=self.max_retries,
+            backoff=self.backoff_seconds,
+            sleep=self.sleep,
+            on_retry=count_retry,
         )
 
     def _take_token(self, resp: requests.Response) -> bool:
@@ -241,14 +241,6 @@ class OpsClient:
         log.info("%s: waiting %.1f s", why, seconds)
         self.counts["throttle_waits"] = self.counts.get("throttle_waits", 0) + 1
         self.sleep(seconds)
-
-    def _backoff(self, attempt: int, why: str, at_least: float = 0.0) -> None:
-        if attempt >= self.max_retries:
-            return
-        delay = max(at_least, self.backoff_seconds * (2**attempt))
-        log.warning("OPS request failed (%s); retry %d in %.1f s", why, attempt + 1, delay)
-        self.counts["retries"] = self.counts.get("retries", 0) + 1
-        self.sleep(delay)
 
 
 def _token_rejected(resp: requests.Response) -> bool:

@@ -36,11 +36,11 @@ from urllib.parse import urljoin, urlsplit
 import requests
 
 from warning.errors import SourceUnavailable
+from warning.sources.http import NETWORK_ERRORS, TryAgain, with_retries
 
 log = logging.getLogger(__name__)
 CHUNK = 1 << 20
 _MAX_REDIRECTS = 5
-_CUT = (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
 _WEEKLY_NAME = re.compile(r"^(?:ipg|ipa|pg|pa)(\d\d)(\d\d)(\d\d)", re.IGNORECASE)
 _MD5_ETAG = re.compile(r'^(?:W/)?"?([0-9a-fA-F]{32})"?$')
 
@@ -62,10 +62,6 @@ class Listing:
     etag: str = ""
     last_modified: str = ""
     not_modified: bool = False
-
-
-class _Retry(Exception):
-    """A failure worth another attempt (5xx, 429, timeout, cut connection, bad checksum)."""
 
 
 class OdpClient:
@@ -129,7 +125,7 @@ class OdpClient:
                 raise ValueError(f"no bulkDataProductBag in {resp.text[:120]!r}")
             return resp, _files(product, body)
         except (ValueError, TypeError, AttributeError) as exc:
-            raise _Retry(f"ODP {product} listing is not the documented JSON: {exc}") from None
+            raise TryAgain(f"ODP {product} listing is not the documented JSON: {exc}") from None
 
     def download(self, bulk: BulkFile, folder: Path) -> Path:
         """The file in ``folder``, downloaded (resuming a ``.part`` left by a cut run) and checked."""
@@ -159,18 +155,18 @@ class OdpClient:
                 return
             if resp.status_code == 416:
                 part.unlink()
-                raise _Retry(f"{bulk.name}: the server refused to resume at byte {offset}; starting again")
+                raise TryAgain(f"{bulk.name}: the server refused to resume at byte {offset}; starting again")
             _raise_for_status(resp, bulk.url)
             if resp.status_code == 206 and _range_start(resp) != offset:
                 part.unlink()
-                raise _Retry(f"{bulk.name}: the server resumed at the wrong byte; starting again")
+                raise TryAgain(f"{bulk.name}: the server resumed at the wrong byte; starting again")
             with part.open("ab" if resp.status_code == 206 else "wb") as out:
                 try:
                     for chunk in resp.iter_content(CHUNK):
                         out.write(chunk)
                         self.bytes += len(chunk)
-                except _CUT as exc:
-                    raise _Retry(f"{bulk.name}: download cut at {out.tell()} bytes: {exc}") from None
+                except NETWORK_ERRORS as exc:
+                    raise TryAgain(f"{bulk.name}: download cut at {out.tell()} bytes: {exc}") from None
             self._verify(bulk, part, resp.headers.get("ETag", ""))
 
     def _get_following(self, url: str, headers: dict) -> requests.Response:
@@ -191,41 +187,40 @@ class OdpClient:
     def _verify(self, bulk: BulkFile, part: Path, etag: str) -> None:
         size = part.stat().st_size
         if bulk.size and size < bulk.size:
-            raise _Retry(f"{bulk.name}: got {size} of {bulk.size} bytes")
+            raise TryAgain(f"{bulk.name}: got {size} of {bulk.size} bytes")
         if bulk.size and size != bulk.size:
             part.unlink()
-            raise _Retry(f"{bulk.name}: size mismatch: {size} bytes, the listing says {bulk.size}")
+            raise TryAgain(f"{bulk.name}: size mismatch: {size} bytes, the listing says {bulk.size}")
         md5 = _MD5_ETAG.match(etag.strip())
         if md5 and _md5(part) != md5.group(1).lower():
             part.unlink()
-            raise _Retry(f"{bulk.name}: checksum mismatch (MD5 differs from the ETag)")
+            raise TryAgain(f"{bulk.name}: checksum mismatch (MD5 differs from the ETag)")
         if bulk.name.lower().endswith(".zip") and not zipfile.is_zipfile(part):
             # Without a size or an MD5 to compare, an error page under 200 would pass as the file.
             with part.open("rb") as fh:
                 head = fh.read(80)
             part.unlink()
-            raise _Retry(f"{bulk.name}: the download is not a zip archive (it begins {head!r})")
+            raise TryAgain(f"{bulk.name}: the download is not a zip archive (it begins {head!r})")
 
     def _with_retries(self, attempt: Callable[[], Any], what: str) -> Any:
-        for n in range(self.retries + 1):
-            try:
-                return attempt()
-            except (_Retry, *_CUT) as exc:
-                if n == self.retries:
-                    raise SourceUnavailable(
-                        f"USPTO ODP {what}: gave up after {n + 1} attempts: {exc}"
-                    ) from None
-                delay = self.backoff * 2**n
-                log.warning("USPTO ODP %s: %s; retrying in %.0f s", what, exc, delay)
-                self.sleep(delay)
-        raise AssertionError("unreachable")
+        def log_retry(why: str, delay: float) -> None:
+            log.warning("USPTO ODP %s: %s; retrying in %.0f s", what, why, delay)
+
+        return with_retries(
+            attempt,
+            what=f"USPTO ODP {what}",
+            retries=self.retries,
+            backoff=self.backoff,
+            sleep=self.sleep,
+            on_retry=log_retry,
+        )
 
 
 def _raise_for_status(resp: requests.Response, url: str) -> None:
     if resp.status_code in (200, 206, 304):
         return
     if resp.status_code >= 500 or resp.status_code == 429:
-        raise _Retry(f"HTTP {resp.status_code} from {url}")
+        raise TryAgain(f"HTTP {resp.status_code} from {url}")
     if resp.status_code in (401, 403):
         raise SourceUnavailable(f"USPTO ODP refused the API key (HTTP {resp.status_code}) for {url}")
     raise SourceUnavailable(f"USPTO ODP answered HTTP {resp.status_code} for {url}")
