@@ -26,6 +26,8 @@ from warning.errors import ConfigError
 from warning.risks import auto_open_cases, queue_reminders
 from warning.sources.fetch import fetch_source
 from warning.sources.ingest import ingest_paths
+from warning.store.matches import best_matches
+from warning.store.risks import cases_with_deadlines
 
 WATCHLISTS_DIR = Path(__file__).resolve().parents[2] / "watchlists"
 
@@ -166,35 +168,20 @@ def _run_stages(app: App, workdir: Path, first_day: str, say: Callable[[str], No
     report.digest_path.write_text(digest.html, encoding="utf-8")
     (workdir / "out" / "digest.txt").write_text(digest.text, encoding="utf-8")
     report.examples = _top_matches(app)
-    report.cases = _cases(app)
+    report.cases = cases_with_deadlines(app.db)
     return report
 
 
 def _top_matches(app: App, limit: int = 8) -> list[dict]:
-    sql = """
-        SELECT m.publication_id, m.watchlist, m.score, m.evidence, p.titles, p.country
-        FROM matches m JOIN publications p ON p.id = m.publication_id
-        ORDER BY m.score DESC, m.publication_id LIMIT ?
-    """
     rows = []
-    for r in app.db.query(sql, [limit]):
-        titles = json.loads(r["titles"] or "{}")
-        evidence = json.loads(r["evidence"] or "{}")
+    for r in best_matches(app.db, limit):
+        titles, evidence = r["titles"], r["evidence"]
         terms = [t for t, _ in evidence.get("terms", [])[:3]]
         rules = evidence.get("rules", {})
         why = terms + [f"{k}:{v[0]}" for k, v in rules.items() if v][:2]
         title = titles.get("zh") or titles.get("ja") or titles.get("en") or next(iter(titles.values()), "")
         rows.append({**r, "title": title, "why": ", ".join(why)})
     return rows
-
-
-def _cases(app: App) -> list[dict]:
-    sql = """
-        SELECT c.id, c.publication_id, c.severity, group_concat(d.kind || ' ' || d.date, '; ') AS deadlines
-        FROM risk_cases c LEFT JOIN risk_deadlines d ON d.case_id = c.id
-        GROUP BY c.id ORDER BY c.id
-    """
-    return list(app.db.query(sql))
 
 
 def summary_lines(report: DemoReport) -> list[str]:

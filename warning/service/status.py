@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import sqlite_utils
@@ -16,12 +15,10 @@ from warning.config.secrets import secret_values
 from warning.errors import ConfigError
 from warning.service.lock import InstanceLock
 from warning.service.scheduler import plan_jobs
+from warning.store.counts import store_counts
+from warning.store.db import database_path
 from warning.store.operations import list_source_states, recent_runs
 from warning.store.runs import last_run_by_job, last_success_by_job
-
-
-def _count(db: sqlite_utils.Database, sql: str, params: list | None = None) -> int:
-    return int(db.execute(sql, params or []).fetchone()[0])
 
 
 def collect_status(
@@ -32,26 +29,9 @@ def collect_status(
     With ``config``, also each scheduled job's cron, next run (from its cron trigger, no
     scheduler started) and last run.
     """
-    by_country = {
-        row["country"] or "?": row["n"]
-        for row in db.query(
-            "SELECT country, count(*) AS n FROM publications GROUP BY country ORDER BY n DESC"
-        )
-    }
-    alerts = {
-        row["status"]: row["n"]
-        for row in db.query("SELECT status, count(*) AS n FROM alerts GROUP BY status")
-    }
-    matches_by_watchlist = {
-        row["watchlist"]: row["n"]
-        for row in db.query(
-            "SELECT watchlist, count(*) AS n FROM matches GROUP BY watchlist ORDER BY watchlist"
-        )
-    }
-    risk_by_status = {
-        row["status"]: row["n"]
-        for row in db.query("SELECT status, count(*) AS n FROM risk_cases GROUP BY status")
-    }
+    counts = store_counts(db)
+    by_country, alerts = counts["publications_by_country"], counts["alerts_by_status"]
+    matches_by_watchlist, risk_by_status = counts["matches_by_watchlist"], counts["risk_cases_by_status"]
     sources = [
         {
             "source": s.source,
@@ -73,12 +53,12 @@ def collect_status(
     ]
     info = {
         "publications": sum(by_country.values()),
-        "quarantined": _count(db, "SELECT count(*) FROM quarantine"),
+        "quarantined": counts["quarantined"],
         "matches": sum(matches_by_watchlist.values()),
         "alerts_pending": alerts.get("pending", 0) + alerts.get("sending", 0),
         "alerts_sent": alerts.get("sent", 0),
         "alerts_dead": alerts.get("dead", 0),
-        "labels": _count(db, "SELECT count(*) FROM labels"),
+        "labels": counts["labels"],
         "risk_cases_open": sum(n for s, n in risk_by_status.items() if s != "closed"),
         "publications_by_country": by_country,
         "matches_by_watchlist": matches_by_watchlist,
@@ -130,6 +110,6 @@ def _step_run_names(job) -> list[str]:
 
 
 def _service_state(db: sqlite_utils.Database) -> dict[str, Any]:
-    path = db.execute("PRAGMA database_list").fetchone()[2]
-    pid = InstanceLock(Path(path)).holder() if path else None
+    path = database_path(db)
+    pid = InstanceLock(path).holder() if path else None
     return {"running": pid is not None, "pid": pid}

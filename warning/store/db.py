@@ -77,3 +77,9 @@ def apply_migrations(db: sqlite_utils.Database) -> list[str]:
             db["_migrations"].insert({"name": fn.__name__, "applied_at": utcnow()})
         applied.append(fn.__name__)
     return applied
+
+
+def database_path(db: sqlite_utils.Database) -> Path | None:
+    """The file a connection has open (None for an in-memory database)."""
+    path = db.execute("PRAGMA database_list").fetchone()[2]
+    return Path(path) if path else None

@@ -80,6 +80,19 @@ _NOT_ALERTED = """AND NOT EXISTS (
 )"""
 
 
+def best_matches(db: sqlite_utils.Database, limit: int) -> list[dict[str, Any]]:
+    """The highest-scored matches with their publication's titles and country, evidence decoded."""
+    sql = """
+        SELECT m.publication_id, m.watchlist, m.score, m.evidence, p.titles, p.country
+        FROM matches m JOIN publications p ON p.id = m.publication_id
+        ORDER BY m.score DESC, m.publication_id LIMIT ?
+    """
+    return [
+        {**r, "titles": json.loads(r["titles"] or "{}"), "evidence": json.loads(r["evidence"] or "{}")}
+        for r in db.query(sql, [limit])
+    ]
+
+
 def in_watchlists(watchlists: list[str]) -> str:
     """``m.watchlist IN (?, ...) AND`` for these watchlists; "" for all of them."""
     return f"m.watchlist IN ({', '.join('?' for _ in watchlists)}) AND" if watchlists else ""

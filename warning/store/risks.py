@@ -203,6 +203,16 @@ def open_deadlines_between(db: sqlite_utils.Database, first: str, last: str) -> 
 # ------------------------------------------------------------------ reminders, auto-open
 
 
+def cases_with_deadlines(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Every case's id, publication and severity with its deadlines as one text (``kind date; ...``)."""
+    sql = """
+        SELECT c.id, c.publication_id, c.severity, group_concat(d.kind || ' ' || d.date, '; ') AS deadlines
+        FROM risk_cases c LEFT JOIN risk_deadlines d ON d.case_id = c.id
+        GROUP BY c.id ORDER BY c.id
+    """
+    return list(db.query(sql))
+
+
 def kill_pending_reminders(db: sqlite_utils.Database, case_id: int, reason: str = "case closed") -> int:
     """Move a case's reminders that are still pending to dead letters with ``reason``; returns how many."""
     with transaction(db):
