@@ -15,6 +15,7 @@ from warning.sources.epo_ops.legal import parse_legal_events
 from warning.sources.ingest import IngestResult, store_items
 from warning.store import legal_events as legal_store
 from warning.store import risks as store
+from warning.store.matches import record_batch
 from warning.store.publications import save_publications
 
 CONFIG = """
@@ -273,36 +274,15 @@ def test_auto_open_by_rule_is_idempotent(app):
     save(app, us, cn)
     evidence = {"terms": [], "rules": {"competitors": ["HONDA MOTOR CO LTD"]}, "model": "rules"}
     quiet = {"terms": [], "rules": {"competitors": []}, "model": "rules"}
-    app.db["matches"].insert_all(
+    stamp = "2024-04-18T10:00:00+00:00"
+    record_batch(
+        app.db,
         [
-            {
-                "publication_id": us.id,
-                "watchlist": "motorcycles",
-                "score": 0.95,
-                "threshold": 0.5,
-                "evidence": json.dumps(evidence),
-                "model_version": "1",
-                "created_at": "2024-04-18T10:00:00+00:00",
-            },
-            {
-                "publication_id": cn.id,
-                "watchlist": "motorcycles",
-                "score": 0.97,
-                "threshold": 0.5,
-                "evidence": json.dumps(evidence),
-                "model_version": "1",
-                "created_at": "2024-04-18T10:00:00+00:00",
-            },
-            {
-                "publication_id": us.id,
-                "watchlist": "batteries",
-                "score": 0.99,
-                "threshold": 0.5,
-                "evidence": json.dumps(quiet),
-                "model_version": "1",
-                "created_at": "2024-04-18T10:00:00+00:00",
-            },
-        ]
+            (us.id, "motorcycles", 0.95, 0.5, json.dumps(evidence), "1", stamp),
+            (cn.id, "motorcycles", 0.97, 0.5, json.dumps(evidence), "1", stamp),
+            (us.id, "batteries", 0.99, 0.5, json.dumps(quiet), "1", stamp),
+        ],
+        [],
     )
     counts = auto_open_cases(app)
     assert (counts["opened"], counts["matches"]) == (1, 1)
