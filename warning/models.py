@@ -10,6 +10,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from warning.identity import make_id
+
 APPLICATION = "application"
 GRANT = "grant"
 DESIGN = "design"
@@ -72,6 +74,13 @@ class Publication:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def publication(country: str, number: str, kind: str, **fields: Any) -> Publication:
+    """A `Publication` keyed from its office's country, number and kind (`warning.identity.make_id`),
+    its document type from the kind unless ``fields`` says it (`doc_type_of_kind`)."""
+    fields.setdefault("doc_type", doc_type_of_kind(kind))
+    return Publication(id=make_id(country, number, kind), country=country, number=number, kind=kind, **fields)
 
 
 def _pick(texts: dict[str, str], prefer: tuple[str, ...]) -> str:

@@ -8,10 +8,10 @@ one huge line or document costs at most its limit in memory, never its size.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from warning.config.schema import IngestConfig
 from warning.models import QuarantinedDocument
@@ -113,6 +113,18 @@ def too_large(what: str, size: int, limit: int, key: str, at_least: bool = False
 
 def _mb(size: int) -> str:
     return f"{size / MB:,.1f} MB" if size < 100 * MB else f"{size / MB:,.0f} MB"
+
+
+def read_whole(
+    path: Path, reading: Reading, *, source: str, parse: Callable[[bytes, str], Iterator[Any]]
+) -> Iterator[Any]:
+    """``parse``'s items of a file that is one document (EP XML, a saved OPS reply), or the file's
+    quarantine when it is over ``max_document_mb``."""
+    data = whole_document(path, reading, source)
+    if isinstance(data, QuarantinedDocument):
+        yield data
+        return
+    yield from parse(data, str(path))
 
 
 def whole_document(path: Path, reading: Reading, source: str) -> bytes | QuarantinedDocument:

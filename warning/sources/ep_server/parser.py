@@ -19,8 +19,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from warning.errors import ParseError
-from warning.identity import make_id
-from warning.models import Publication, QuarantinedDocument, doc_type_of_kind
+from warning.models import Publication, QuarantinedDocument, publication
 from warning.sources.base import ParsedItem
 from warning.sources.classification import normalise_symbol
 from warning.sources.xml.safe import looks_like_html, parse_xml
@@ -84,12 +83,10 @@ def document_to_publication(root: etree._Element, ref: str = "") -> Publication:
     sdobi = root.find("SDOBI")
     b = sdobi if sdobi is not None else root
     priorities = _priorities(b)
-    return Publication(
-        id=make_id(country, number, kind),
-        country=country,
-        number=number,
-        kind=kind,
-        doc_type=doc_type_of_kind(kind),
+    return publication(
+        country,
+        number,
+        kind,
         titles=_titles(b),
         abstracts=_texts_by_lang(root, "abstract"),
         claims=_texts_by_lang(root, "claims"),

@@ -45,7 +45,7 @@ from warning.sources.base import Checkpoint, FetchedItem, FileFormat, ParsedItem
 from warning.sources.ep_server.parser import SOURCE as PARSED_AS
 from warning.sources.ep_server.parser import parse_ep_document
 from warning.sources.http import TryAgain, with_retries
-from warning.sources.reading import Reading, whole_document
+from warning.sources.reading import Reading, read_whole
 
 log = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://data.epo.org/publication-server/"
@@ -79,11 +79,7 @@ def is_ep_xml(path: Path, head: bytes) -> bool:
 
 
 def read_ep_xml(path: Path, reading: Reading) -> Iterator[ParsedItem]:
-    data = whole_document(path, reading, PARSED_AS)
-    if isinstance(data, QuarantinedDocument):
-        yield data
-        return
-    yield from parse_ep_document(data, str(path))
+    yield from read_whole(path, reading, source=PARSED_AS, parse=parse_ep_document)
 
 
 class EpPublicationServer(Source):

@@ -23,8 +23,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from warning.errors import ParseError
-from warning.identity import make_id
-from warning.models import Publication, QuarantinedDocument, doc_type_of_kind
+from warning.models import Publication, QuarantinedDocument, publication
 from warning.sources.base import ParsedItem
 from warning.sources.classification import normalise_symbol
 from warning.sources.xml.safe import looks_like_html, parse_xml
@@ -194,12 +193,10 @@ def exchange_document_to_publication(doc: etree._Element, ref: str = "") -> Publ
     b = biblio if biblio is not None else etree.Element("empty")
     app_ref = b.find(f"{EX}application-reference")
     priorities = _priorities(b)
-    return Publication(
-        id=make_id(country, number, kind),
-        country=country,
-        number=number,
-        kind=kind,
-        doc_type=doc_type_of_kind(kind),
+    return publication(
+        country,
+        number,
+        kind,
         titles=_texts(b.iterfind(f"{EX}invention-title"), country),
         abstracts=_texts(doc.iterfind(f"{EX}abstract"), country),
         applicants=_parties(b, "applicant"),
@@ -231,13 +228,10 @@ def _fulltext_item(doc: etree._Element, ref: str) -> ParsedItem | None:
         return QuarantinedDocument(
             SOURCE, f"{ref}: claims without a publication number", ref, etree.tostring(doc)
         )
-    doc_type = doc_type_of_kind(kind)
-    return Publication(
-        id=make_id(country, number, kind),
-        country=country,
-        number=number,
-        kind=kind,
-        doc_type=doc_type,
+    return publication(
+        country,
+        number,
+        kind,
         claims=claims,
         source=SOURCE,
         raw_ref=ref,

@@ -44,7 +44,7 @@ from warning.sources.epo_ops.parser import (
     require_not_found_fault,
     search_references,
 )
-from warning.sources.reading import Reading, whole_document
+from warning.sources.reading import Reading, read_whole
 
 log = logging.getLogger(__name__)
 SEARCH_CAP = 2000  # OPS never returns hits beyond the 2,000th of a query
@@ -88,11 +88,7 @@ def is_ops_xml(path: Path, head: bytes) -> bool:
 
 
 def read_ops_xml(path: Path, reading: Reading) -> Iterator[ParsedItem]:
-    data = whole_document(path, reading, "epo_ops")
-    if isinstance(data, QuarantinedDocument):
-        yield data
-        return
-    yield from parse_ops_response(data, str(path))
+    yield from read_whole(path, reading, source="epo_ops", parse=parse_ops_response)
 
 
 class EpoOps(Source):

@@ -108,8 +108,9 @@ def csv_rows(path: Path, reading: Reading) -> Iterator[list[str] | BadRow]:
     A line over ``[ingest] max_document_mb`` is read past and a field over ``max_field_chars``
     refused by the csv module; each becomes a `BadRow` and the rows after it go on.
     """
-    # The csv module's own cap on a field (131,072 characters by default) is process-wide.
-    csv.field_size_limit(max(csv.field_size_limit(), reading.limits.max_field_chars))
+    # The csv module's own cap on a field (131,072 characters by default) is process-wide: it is set
+    # to this reading's limit each time, never left at an earlier reading's larger one.
+    csv.field_size_limit(reading.limits.max_field_chars)
     with path.open("rb") as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
         lines = _TextLines(text, raw, reading)
