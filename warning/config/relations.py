@@ -2,7 +2,7 @@
 
 Each value's own rules are declared beside it (``CHECKS``, `warning.config.rules`); these are the
 rules between values: a name that must name something configured elsewhere, a channel that needs
-its section. `warning.config.schema.parse_config` runs them after every value has passed its own rules.
+its section. `warning.config.loading.parse_config` runs them after every value has passed its own rules.
 """
 
 from __future__ import annotations

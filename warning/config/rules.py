@@ -9,7 +9,7 @@ A config dataclass (and a source plugin's ``Options``) declares them next to its
         security: str = "starttls"
         CHECKS: ClassVar = {"port": between(1, 65535), "security": one_of("starttls", "ssl", "none")}
 
-`warning.config.schema.build` applies them to every value the file gives, once, when the config is
+`warning.config.build` applies them to every value the file gives, once, when the config is
 loaded: each rule says what a value must be, so the error names the key, the rule and the allowed
 values (``smtp.port must be from 1 to 65535, not 70000``). A rule on a list or table field
 applies to each of its items.

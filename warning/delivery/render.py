@@ -1,4 +1,4 @@
-"""Alert and digest content from the Jinja2 templates in ``warning/templates/``.
+"""Alert and digest content from the Jinja2 templates in ``warning/delivery/templates/``.
 
 The words live in the templates (``_i18n.j2`` holds the zh and en labels and sentences); this
 module only prepares facts: links to public pages, which next step fits, titles per language.

@@ -29,7 +29,8 @@ from warning.sources.ingest import ingest_paths
 from warning.store.matches import best_matches
 from warning.store.risks import cases_with_deadlines
 
-WATCHLISTS_DIR = Path(__file__).resolve().parents[2] / "watchlists"
+# The shipped watchlists: a link to the checkout's watchlists/ folder, copied into an installed package.
+WATCHLISTS_DIR = Path(__file__).resolve().parent / "watchlists"
 
 DEMO_CONFIG = """\
 # Written by `warning demo`: the bundled sample, every stage, no network.
@@ -103,7 +104,7 @@ class DemoReport:
 def write_files(workdir: Path) -> None:
     """The sample (EP documents apart, for the mirror) and one labelled file per watchlist."""
     if not WATCHLISTS_DIR.is_dir():
-        raise ConfigError(f"the shipped watchlists are not at {WATCHLISTS_DIR}; run the demo from a checkout")
+        raise ConfigError(f"the shipped watchlists are not at {WATCHLISTS_DIR}; reinstall the package")
     workdir.mkdir(parents=True, exist_ok=True)
     write_sample(workdir / "sample", labels_path=workdir / "labels.jsonl")
     mirror = workdir / "ep-mirror"
