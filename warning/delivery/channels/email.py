@@ -145,11 +145,7 @@ class EmailChannel(Channel):
         return f"smtp://{self.config.smtp.host}:{self.config.smtp.port}"
 
     def _send(self, address: str, message: Message, answer: Answer) -> DeliveryResult:
-        settings = self.config.smtp
-        if settings.security not in ("starttls", "ssl", "none"):
-            return DeliveryResult(
-                ok=False, error=f"[smtp] security must be starttls, ssl or none, not {settings.security!r}"
-            )
+        settings = self.config.smtp  # its values were checked when the config was loaded
         mail = build_email(message, settings.sender, address)
         where = f"{settings.host}:{settings.port}"
         try:

@@ -119,10 +119,6 @@ class EpoOps(Source):
     def client(self) -> OpsClient:
         """An `OpsClient` configured from this source's options."""
         opts = self.options
-        if not 0 < opts.page_size <= 100 or not 0 < opts.batch_size <= 100:
-            raise ConfigError(
-                f"source {self.config.name}: page_size and batch_size must be 1..100 (OPS limits)"
-            )
         return OpsClient(
             base_url=self.config.base_url or DEFAULT_BASE_URL,
             key_env=opts.key_env,
