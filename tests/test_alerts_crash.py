@@ -13,7 +13,8 @@ import textwrap
 from alerts_support import NOW, add_match, alert_rows, free_port, make_test_app, smtp_server
 from werkzeug import Request, Response
 
-from warning.delivery.queue import dispatch, queue_alerts
+from warning.delivery.dispatch import dispatch
+from warning.delivery.queue import queue_alerts
 
 CRASHING_DISPATCH = textwrap.dedent(
     """

@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from alerts_support import NOW, add_match, add_watchlist, alert_rows, free_port, make_test_app, smtp_server
 
-from warning.delivery.queue import dispatch, enqueue, queue_alerts
+from warning.delivery.dispatch import dispatch
+from warning.delivery.queue import enqueue, queue_alerts
 from warning.errors import WarningError
 from warning.service.status import collect_status
 from warning.store.outbox import attempts_for

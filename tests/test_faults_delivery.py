@@ -23,7 +23,8 @@ from delivery_kill import kill_loop
 from werkzeug import Response
 
 from warning.clock import iso
-from warning.delivery.queue import dispatch, queue_alerts
+from warning.delivery.dispatch import dispatch
+from warning.delivery.queue import queue_alerts
 from warning.store.outbox import attempts_for
 
 

@@ -20,7 +20,8 @@ from click.testing import CliRunner
 from markdown_it import MarkdownIt
 
 from warning.cli import cli
-from warning.delivery.queue import dispatch, queue_alerts
+from warning.delivery.dispatch import dispatch
+from warning.delivery.queue import queue_alerts
 from warning.delivery.render import render_message
 from warning.models import Publication
 from warning.store import open_db

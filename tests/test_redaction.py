@@ -21,7 +21,8 @@ from warning.cli import cli
 from warning.config.loading import load_config
 from warning.config.redact import MASK, redact, redact_data, secret_forms
 from warning.config.secrets import secret_values
-from warning.delivery.queue import dispatch, enqueue, subscriber_addresses
+from warning.delivery.dispatch import dispatch
+from warning.delivery.queue import enqueue, subscriber_addresses
 
 KEY, SECRET = "k3y-ops-consumer", "s3cr+t/Val=ue&9"
 BASIC = base64.b64encode(f"{KEY}:{SECRET}".encode()).decode()

@@ -11,7 +11,8 @@ from warning.cli.group import cli, get_app
 from warning.config.secrets import redactor
 from warning.delivery.channels import get_channel
 from warning.delivery.digest import PERIODS, build_digest, digest_rows
-from warning.delivery.queue import dispatch, queue_alerts, subscriber_addresses
+from warning.delivery.dispatch import dispatch
+from warning.delivery.queue import queue_alerts, subscriber_addresses
 from warning.delivery.render import render_message
 from warning.store import outbox as store
 

@@ -17,7 +17,6 @@ from warning import clock
 from warning.app import App
 from warning.config.schema import Config, SubscriberConfig
 from warning.delivery.channels import address_keys, channel_classes
-from warning.delivery.dispatch import dispatch
 from warning.delivery.render import espacenet_url, language
 from warning.errors import ConfigError, WarningError
 from warning.store import outbox as store
@@ -27,8 +26,8 @@ __all__ = [
     "batch_time",
     "config_problems",
     "config_warnings",
-    "dispatch",
     "enqueue",
+    "notice_rows",
     "queue_alerts",
     "subscriber_addresses",
 ]
