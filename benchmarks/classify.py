@@ -47,9 +47,9 @@ from quality import ORDINARY, load_hard, load_ordinary  # noqa: E402
 from warning.classify.featurize import featurize  # noqa: E402
 from warning.classify.fit import fit_linear, term_lookup  # noqa: E402
 from warning.classify.run import Scorer, match_rows  # noqa: E402
+from warning.classify.watchlists import load_watchlists  # noqa: E402
 from warning.store.db import open_db  # noqa: E402
 from warning.store.matches import record_batch  # noqa: E402
-from warning.watchlists import load_watchlists  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
 

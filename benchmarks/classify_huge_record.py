@@ -36,8 +36,8 @@ HUGE_ID = "US-99999999-B1"
 
 def build_store(db_path: Path, mb: int) -> int:
     """The corpus fragments plus one publication with an ``mb`` MB abstract; returns the count."""
-    from warning.ingest import ingest_paths
     from warning.models import Publication
+    from warning.sources.ingest import ingest_paths
     from warning.store import open_db
     from warning.store.publications import save_publications
 

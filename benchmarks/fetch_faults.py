@@ -41,8 +41,8 @@ from werkzeug import Response  # noqa: E402
 
 from tests.ops_server import KEY, SECRET, FakeOps, clone, real_documents  # noqa: E402
 from warning.app import App  # noqa: E402
-from warning.config import parse_config  # noqa: E402
-from warning.fetch import fetch_source  # noqa: E402
+from warning.config.loading import parse_config  # noqa: E402
+from warning.sources.fetch import fetch_source  # noqa: E402
 from warning.store.operations import get_source_state  # noqa: E402
 
 FIRST = date(2024, 1, 1)

@@ -46,7 +46,7 @@ _FILE_ATTR = re.compile(rb'file="[^"]*"')
 def source_documents() -> list[bytes]:
     """Every real us-patent-grant document of the corpus's concatenated weekly fragments."""
     sys.path.insert(0, str(ROOT))
-    from warning.sources.uspto_stream import iter_documents
+    from warning.sources.uspto.stream import iter_documents
 
     docs = []
     for path in sorted(CORPUS.rglob("ipg*.xml")):
@@ -78,7 +78,7 @@ def raw_lxml(path: Path) -> dict:
     """Seconds spent in ``lxml.etree.fromstring`` over every document of the file."""
     from lxml import etree
 
-    from warning.sources.uspto_stream import iter_documents
+    from warning.sources.uspto.stream import iter_documents
 
     spent = 0.0
     count = 0

@@ -49,7 +49,7 @@ from warning.classify.featurize import featurize  # noqa: E402
 from warning.classify.fit import fit_linear  # noqa: E402
 from warning.classify.rules import RuleSet  # noqa: E402
 from warning.classify.train import BACKGROUND, WEIGHTS, strong_hits  # noqa: E402
-from warning.watchlists import keyword_pattern, parse_watchlist  # noqa: E402
+from warning.classify.watchlists import keyword_pattern, parse_watchlist  # noqa: E402
 
 CORPUS = Path(os.environ.get("WARNING_CORPUS", ROOT.parent / "shared" / "corpus"))
 OUT = ROOT / "benchmarks" / "out"

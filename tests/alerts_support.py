@@ -17,6 +17,7 @@ from aiosmtpd.smtp import AuthResult
 
 from warning.app import make_app
 from warning.models import Publication
+from warning.store.matches import record_batch
 from warning.store.publications import save_publications
 
 NOW = datetime(2026, 11, 24, 17, 30, tzinfo=UTC)
@@ -63,23 +64,14 @@ def add_match(
     evidence: dict | None = None,
     **pub_fields,
 ) -> None:
-    """A publication and its match row, in the shape the classifier writes."""
+    """A publication and its match, stored as the classifier stores them (`record_batch`)."""
     add_publication(app, pid, **pub_fields)
-    app.db["matches"].upsert(
-        {
-            "publication_id": pid,
-            "watchlist": watchlist,
-            "score": score,
-            "threshold": 0.5,
-            "evidence": json.dumps(evidence if evidence is not None else EVIDENCE),
-            "model_version": "v1",
-            "created_at": created_at or "2026-11-24T17:00:00+00:00",
-        },
-        pk=("publication_id", "watchlist"),
-    )
+    row = (pid, watchlist, score, 0.5, json.dumps(evidence if evidence is not None else EVIDENCE), "v1")
+    record_batch(app.db, [(*row, created_at or "2026-11-24T17:00:00+00:00")], [])
 
 
 def add_watchlist(app, name: str = "motorcycles", zh: str = "摩托车", en: str = "Motorcycles") -> None:
+    # Written directly: no function of the service writes the watchlists table's titles (yet).
     app.db["watchlists"].upsert({"name": name, "title_zh": zh, "title_en": en}, pk="name")
 
 

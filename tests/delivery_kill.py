@@ -145,9 +145,10 @@ email = ["ip@acme.example"]
 
 def fill_outbox(config: Path, db: Path, alerts: int) -> None:
     """``alerts`` matches, queued as one e-mail each (the way `warning alerts` would queue them)."""
-    from warning.alerts import queue_alerts
     from warning.app import make_app
+    from warning.delivery.queue import queue_alerts
     from warning.models import Publication
+    from warning.store.matches import record_batch
     from warning.store.publications import save_publications
 
     app = make_app(str(config), str(db))
@@ -167,22 +168,7 @@ def fill_outbox(config: Path, db: Path, alerts: int) -> None:
     ]
     save_publications(app.db, pubs)
     evidence = json.dumps({"terms": [["turbocharg", 0.4]], "rules": {"cpc": ["B62K11"]}})
-    app.db["matches"].insert_all(
-        (
-            {
-                "publication_id": p.id,
-                "watchlist": "motorcycles",
-                "score": 0.9,
-                "threshold": 0.5,
-                "evidence": evidence,
-                "model_version": "v1",
-                "created_at": now,
-            }
-            for p in pubs
-        ),
-        pk=("publication_id", "watchlist"),
-        replace=True,
-    )
+    record_batch(app.db, [(p.id, "motorcycles", 0.9, 0.5, evidence, "v1", now) for p in pubs], [])
     queue_alerts(app)
     app.db.conn.close()
 
@@ -208,7 +194,7 @@ def claimed_rows(db: Path) -> list[str]:
 
 def message_ids_of(db: Path, domain: str = "example.org") -> dict[str, str]:
     """Alert key -> the Message-ID its e-mail carries (one alert per message here)."""
-    from warning.render import message_key
+    from warning.delivery.render import message_key
 
     with sqlite3.connect(db) as conn:
         keys = [r[0] for r in conn.execute("SELECT key FROM alerts")]

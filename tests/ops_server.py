@@ -20,7 +20,7 @@ from pathlib import Path
 from lxml import etree
 from werkzeug import Request, Response
 
-from warning.sources.ops_xml import EX
+from warning.sources.epo_ops.parser import EX
 
 HEAD = (
     '<?xml version="1.0" encoding="UTF-8"?><?xml-stylesheet type="text/xsl" href="/3.2/style/exchange.xsl"?>\n'

@@ -8,6 +8,7 @@ from alerts_support import add_match, alert_rows, make_test_app
 from click.testing import CliRunner
 
 from warning.cli import cli
+from warning.delivery.queue import enqueue
 
 
 def run(tmp_path, *args):
@@ -47,19 +48,10 @@ def test_dry_run_sends_nothing_then_alerts_sends_once(tmp_path):
 def test_dead_letters_are_listed_and_revived(tmp_path, httpserver):
     app = file_app(tmp_path, "[alerts]\nmax_attempts = 1\n")
     add_match(app, "EP-4123456-A1")
-    app.db["alerts"].insert(
-        {
-            "key": "reminder:1:x",
-            "kind": "reminder",
-            "subscriber": "acme",
-            "channel": "webhook",
-            "address": httpserver.url_for("/hook"),
-            "payload": json.dumps({"title": "t", "body": "b"}),
-            "status": "pending",
-            "attempts": 0,
-            "next_attempt_at": "2000-01-01T00:00:00+00:00",
-        }
-    )
+    row = {"key": "reminder:1:x", "kind": "reminder", "subscriber": "acme", "channel": "webhook",
+           "address": httpserver.url_for("/hook"), "payload": {"title": "t", "body": "b"},
+           "next_attempt_at": "2000-01-01T00:00:00+00:00"}  # fmt: skip
+    enqueue(app.db, [row])
     app.close()
     httpserver.expect_ordered_request("/hook").respond_with_data("down", status=503)
     httpserver.expect_ordered_request("/hook").respond_with_data("ok")

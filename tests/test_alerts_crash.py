@@ -13,13 +13,14 @@ import textwrap
 from alerts_support import NOW, add_match, alert_rows, free_port, make_test_app, smtp_server
 from werkzeug import Request, Response
 
-from warning.alerts import dispatch, queue_alerts
+from warning.delivery.dispatch import dispatch
+from warning.delivery.queue import queue_alerts
 
 CRASHING_DISPATCH = textwrap.dedent(
     """
     import os, sys
     from datetime import datetime
-    import warning.outbox as outbox
+    import warning.delivery.dispatch as outbox
 
     def die_before_recording(*args, **kwargs):
         os._exit(9)

@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 from alerts_support import NOW, add_match, add_watchlist, alert_rows, free_port, make_test_app, smtp_server
 
-from warning.alerts import dispatch, enqueue, queue_alerts
+from warning.delivery.dispatch import dispatch
+from warning.delivery.queue import enqueue, queue_alerts
 from warning.errors import WarningError
-from warning.status import collect_status
+from warning.service.status import collect_status
 from warning.store.outbox import attempts_for
 
 FILE_SUB = """
@@ -175,7 +176,8 @@ webhook = ["{httpserver.url_for("/hook")}"]
 
 
 def test_a_live_claim_is_not_sent_twice(tmp_path):
-    from warning.outbox import LEASE, iso, this_process
+    from warning.clock import iso
+    from warning.delivery.dispatch import LEASE, this_process
     from warning.store.outbox import claim
 
     app = make_test_app(tmp_path, FILE_SUB)
@@ -188,7 +190,8 @@ def test_a_live_claim_is_not_sent_twice(tmp_path):
 
 
 def test_two_dispatchers_reading_the_same_row_send_it_once(tmp_path):
-    from warning.outbox import LEASE, iso, this_process
+    from warning.clock import iso
+    from warning.delivery.dispatch import LEASE, this_process
     from warning.store.outbox import claim, due_alerts
 
     app = make_test_app(tmp_path, FILE_SUB)
@@ -206,8 +209,8 @@ def _parse(text):
     return datetime.fromisoformat(text)
 
 
-def test_subscriber_typos_are_errors_not_silence(tmp_path):
-    from warning.alerts import config_problems
+def test_subscriber_typos_are_errors_not_silence(tmp_path, monkeypatch):
+    from warning.delivery.queue import config_problems
     from warning.errors import ConfigError
 
     with pytest.raises(ConfigError) as loading:  # the config's own rules, when it is loaded
@@ -236,10 +239,20 @@ name = "acme"
         in problems
     )
     assert "smtp.security must be one of starttls, ssl, none, not 'tls'" in problems
-    app = make_test_app(
-        tmp_path, '[[subscribers]]\nname = "acme"\ndingtalk = ["oapi.dingtalk.com/robot/send"]\n'
+    with pytest.raises(ConfigError) as loading:  # an address's form, declared by its channel
+        make_test_app(
+            tmp_path, '[[subscribers]]\nname = "acme"\ndingtalk = ["oapi.dingtalk.com/robot/send"]\n'
+        )
+    assert (
+        "subscribers[0].dingtalk[0] must be an http:// or https:// URL, not 'oapi.dingtalk.com/robot/send'"
+        in str(loading.value)
     )
+    monkeypatch.setenv("ACME_ROBOT", "oapi.dingtalk.com/robot/send")  # what a variable holds: when used
+    app = make_test_app(tmp_path, '[[subscribers]]\nname = "acme"\ndingtalk_env = ["ACME_ROBOT"]\n')
     problems = config_problems(app.config)
-    assert "subscriber acme: dingtalk 'oapi.dingtalk.com/robot/send' is not an http(s) URL" in problems
+    assert (
+        "subscriber acme: dingtalk_env variable ACME_ROBOT does not hold an http:// or https:// URL"
+        in problems
+    )
     with pytest.raises(ConfigError, match="dingtalk"):
         queue_alerts(app, now=NOW)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from warning.render import public_links, render_message
+from warning.delivery.render import public_links, render_message
 
 
 def match_row(**payload):

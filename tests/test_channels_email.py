@@ -17,7 +17,8 @@ from alerts_support import (
     smtp_server,
 )
 
-from warning.alerts import dispatch, queue_alerts
+from warning.delivery.dispatch import dispatch
+from warning.delivery.queue import queue_alerts
 
 
 @pytest.fixture(scope="module")

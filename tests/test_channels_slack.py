@@ -7,7 +7,8 @@ import json
 from alerts_support import NOW, add_match, add_watchlist, alert_rows, make_test_app
 from werkzeug import Response
 
-from warning.alerts import dispatch, queue_alerts
+from warning.delivery.dispatch import dispatch
+from warning.delivery.queue import queue_alerts
 
 
 def slack_app(tmp_path, httpserver, monkeypatch, addresses='["#patent-alerts"]'):

@@ -9,7 +9,8 @@ import json
 from alerts_support import NOW, add_match, add_watchlist, alert_rows, make_test_app
 from werkzeug import Response
 
-from warning.alerts import dispatch, queue_alerts
+from warning.delivery.dispatch import dispatch
+from warning.delivery.queue import queue_alerts
 
 SECRET = "webhook-signing-secret"
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import warning.classify.code_index as code_index
 from warning.classify.code_index import CodeIndex
-from warning.watchlists import parse_watchlist
+from warning.classify.watchlists import parse_watchlist
 
 
 def _watchlists():

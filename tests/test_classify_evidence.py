@@ -12,7 +12,7 @@ from test_classify_scoring import MIXED, read_grants, trained_model
 from warning.classify.evidence import weight_text
 from warning.classify.fit import term_lookup
 from warning.classify.run import Scorer, model_version
-from warning.watchlists import load_watchlists
+from warning.classify.watchlists import load_watchlists
 
 REPO = Path(__file__).resolve().parents[1]
 TOP = 8

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from warning.classify.featurize import TextBatch
 from warning.classify.rules import RuleSet
-from warning.watchlists import keyword_pattern, match_keywords, parse_watchlist
+from warning.classify.watchlists import keyword_pattern, match_keywords, parse_watchlist
 
 TEXTS = [
     "Fuel tank for a motorcycle",  # two-word keyword

@@ -11,7 +11,7 @@ from warning.classify.featurize import TextBatch, featurize, hash_terms, terms
 from warning.classify.fit import fit_linear
 from warning.classify.rules import RuleSet
 from warning.classify.run import Scorer
-from warning.watchlists import keyword_pattern, load_watchlists, match_keywords
+from warning.classify.watchlists import keyword_pattern, load_watchlists, match_keywords
 
 REPO = Path(__file__).resolve().parents[1]
 MIXED = [

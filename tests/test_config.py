@@ -4,7 +4,8 @@ import pytest
 from click.testing import CliRunner
 
 from warning.cli import cli
-from warning.config import load_config, secret
+from warning.config.loading import load_config
+from warning.config.secrets import secret
 from warning.errors import ConfigError
 
 
@@ -30,7 +31,7 @@ def test_smtp_and_one_subscriber_is_valid(tmp_path):
     config = load_config(path)
     assert config.smtp.port == 465
     assert config.smtp.sender == "alerts@example.org"
-    assert config.subscriber("acme").email == ("ops@acme.example",)
+    assert config.subscriber("acme").channels["email"] == ("ops@acme.example",)
 
 
 def test_unknown_key_names_file_path_and_supported_keys(tmp_path):
@@ -117,7 +118,7 @@ def test_config_lookup_order(tmp_path, monkeypatch):
 def test_secret_values_are_redacted_from_logs(monkeypatch):
     import logging
 
-    from warning.logsetup import RedactingFormatter
+    from warning.service.logging import RedactingFormatter
 
     monkeypatch.setenv("MY_TOKEN", "xoxb-very-secret")
     record = logging.LogRecord("x", logging.INFO, "", 0, "token is %s", ("xoxb-very-secret",), None)

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from warning import config as config_module
 from warning.cli import cli
-from warning.constraints import Rule, violations
+from warning.config import schema as config_module
+from warning.config.rules import Rule, violations
 from warning.models import Publication
-from warning.sources.base import registered_kinds
+from warning.sources.registry import registered_kinds
 from warning.store import open_db
 from warning.store.publications import save_publications
 

@@ -11,7 +11,8 @@ from alerts_support import NOW, add_match, add_watchlist, alert_rows, make_test_
 from click.testing import CliRunner
 
 from warning.cli import cli
-from warning.digest import build_digest, period_label, period_start, send_due_digests
+from warning.delivery.digest import build_digest, period_label, period_start, send_due_digests
+from warning.store import risks as risk_store
 
 ASSOCIATION = """
 [[subscribers]]
@@ -51,29 +52,22 @@ def digest_app(tmp_path, lang="en"):
         evidence=no_competitor,
     )
     add_match(app, "EP-4000001-A1", score=0.99, created_at="2026-10-01T09:00:00+00:00")  # an earlier week
-    app.db["risk_cases"].insert_all(
-        [
-            {
-                "id": 1,
-                "publication_id": "EP-4123456-A1",
-                "status": "new",
-                "severity": "high",
-                "owner": "acme",
-                "opened_at": "2026-11-23T10:00:00+00:00",
-            },
-            {
-                "id": 2,
-                "publication_id": "EP-4000001-A1",
-                "status": "closed",
-                "action": "design-around",
-                "outcome": "design-around done",
-                "opened_at": "2026-10-02T10:00:00+00:00",
-                "closed_at": "2026-11-21T10:00:00+00:00",
-            },
-        ]
-    )
-    app.db["risk_deadlines"].insert(
-        {"case_id": 1, "kind": "opposition", "date": "2026-11-28", "basis": "grant"}
+    # Through the risk register's store, with the dates the digest's week needs (open_case would stamp now).
+    kept = risk_store.insert_case(
+        app.db,
+        {"publication_id": "EP-4123456-A1", "status": "new", "severity": "high", "owner": "acme",
+         "opened_at": "2026-11-23T10:00:00+00:00"},
+        "test",
+    )  # fmt: skip
+    risk_store.insert_case(
+        app.db,
+        {"publication_id": "EP-4000001-A1", "status": "closed", "action": "design-around",
+         "outcome": "design-around done", "opened_at": "2026-10-02T10:00:00+00:00",
+         "closed_at": "2026-11-21T10:00:00+00:00"},
+        "test",
+    )  # fmt: skip
+    risk_store.replace_deadlines(
+        app.db, kept, [{"kind": "opposition", "date": "2026-11-28", "basis": "grant"}]
     )
     return app
 
@@ -178,7 +172,7 @@ def test_digest_by_email_carries_the_chart_inline(tmp_path):
 
 
 def test_periods_begin_at_midnight_in_the_schedule_time_zone(tmp_path):
-    from warning.alerts import batch_time
+    from warning.delivery.queue import batch_time
 
     app = digest_app(tmp_path)
     config = (tmp_path / "config.toml").read_text()

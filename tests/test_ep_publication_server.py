@@ -17,9 +17,9 @@ from werkzeug import Request, Response
 
 from tests.conftest import CORPUS
 from warning.app import App
-from warning.config import parse_config
-from warning.fetch import fetch_source
-from warning.sources.ep_publication_server import patent_ids, publication_dates
+from warning.config.loading import parse_config
+from warning.sources.ep_server.source import patent_ids, publication_dates
+from warning.sources.fetch import fetch_source
 from warning.store.operations import get_source_state
 
 EPS = CORPUS / "epo-eps-xml" / "go-epo-eps"
@@ -205,7 +205,7 @@ def test_listing_parsers_read_documented_link_pages():
 def test_listings_are_read_from_untidy_html():
     from datetime import date
 
-    from warning.sources.ep_publication_server import patent_ids, publication_dates
+    from warning.sources.ep_server.source import patent_ids, publication_dates
 
     page = (
         "<html><body><ul><li><a href=2021/06/30><span>2021/06/30</span></a>"
@@ -268,7 +268,7 @@ def test_a_listing_that_links_nothing_is_a_failed_request(eps, tmp_path, listing
 
 
 def test_a_date_read_on_its_day_is_listed_again_and_late_documents_are_fetched(eps, tmp_path, monkeypatch):
-    from warning.sources import ep_publication_server
+    from warning.sources.ep_server import source as ep_publication_server
 
     today = [date(2021, 10, 6)]
     monkeypatch.setattr(ep_publication_server, "today", lambda: today[0])

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from warning.models import Publication, QuarantinedDocument
-from warning.sources.ep_xml import parse_ep_document, repair_text_faults
+from warning.sources.ep_server.parser import parse_ep_document, repair_text_faults
 
 FOLDER = ("epo-eps-xml", "go-epo-eps")
 # file -> (id, publication date, IPC first, start of the English title)
@@ -169,7 +169,7 @@ def test_newest_dtd_v1_5_1(corpus):
 
 @pytest.mark.parametrize("name", sorted(REPAIRED))
 def test_not_well_formed_files_are_repaired_and_logged(corpus, name, caplog):
-    with caplog.at_level(logging.WARNING, logger="warning.sources.ep_xml"):
+    with caplog.at_level(logging.WARNING, logger="warning.sources.ep_server.parser"):
         pub = parse_one(corpus, name)
     assert "repaired text-level XML faults" in caplog.text
     assert pub.titles["en"]
@@ -210,7 +210,7 @@ def test_html_and_empty_bodies_are_quarantined():
 
 
 def test_cpc_read_from_b520ep(corpus):
-    from warning.sources.ep_xml import parse_ep_document
+    from warning.sources.ep_server.parser import parse_ep_document
 
     path = corpus("epo-eps-xml", "go-epo-eps", "application__v1-5-1-A1.xml")
     (pub,) = list(parse_ep_document(path.read_bytes(), str(path)))

@@ -31,14 +31,14 @@ from warning.classify.product import StackedWeights
 from warning.classify.rules import RuleSet
 from warning.classify.run import Scorer, classify_pending, match_rows
 from warning.classify.train import cold_start, retrain_all, strong_hits
+from warning.classify.watchlists import Watchlist
 from warning.cli import cli
-from warning.config import load_config
+from warning.config.loading import load_config
 from warning.models import Publication
-from warning.service import JobRunner
+from warning.service.runner import JobRunner
 from warning.store import open_db
 from warning.store.matches import get_matches, max_rowid, publications_after
 from warning.store.publications import save_publications
-from warning.watchlists import Watchlist
 
 REPO = Path(__file__).resolve().parents[1]
 NO_INTS = np.zeros(0, dtype=np.int64)

@@ -22,8 +22,9 @@ from alerts_support import NOW, add_match, alert_rows, free_port, make_test_app
 from delivery_kill import kill_loop
 from werkzeug import Response
 
-from warning.alerts import dispatch, queue_alerts
-from warning.outbox import iso
+from warning.clock import iso
+from warning.delivery.dispatch import dispatch
+from warning.delivery.queue import queue_alerts
 from warning.store.outbox import attempts_for
 
 

@@ -22,10 +22,10 @@ import pytest
 from click.testing import CliRunner
 
 from warning.cli import cli
-from warning.ingest import ingest_paths
 from warning.models import Publication
 from warning.sources.files import parse_file
-from warning.sources.uspto_stream import iter_documents
+from warning.sources.ingest import ingest_paths
+from warning.sources.uspto.stream import iter_documents
 from warning.store import open_db
 
 USPTO = "uspto-bulk-xml"
@@ -190,7 +190,7 @@ def test_a_zip_member_over_the_limit_stops_there_and_the_next_member_is_read(cor
     if cut:  # no central directory: read from the local headers
         path.write_bytes(path.read_bytes()[: path.read_bytes().rfind(b"PK\x01\x02")])
     db = open_db(tmp_path / "w.db")
-    from warning.config import IngestConfig
+    from warning.config.schema import IngestConfig
 
     result = ingest_paths(db, [path], limits=IngestConfig(max_member_mb=0.5))
     ids = {r[0] for r in db.execute("SELECT id FROM publications")}
@@ -403,7 +403,8 @@ def test_files_holding_no_patent_document_exit_1_and_say_why_once(tmp_path):
 
 
 def test_the_ingest_limits_come_from_the_config_and_must_be_positive(tmp_path):
-    from warning.config import IngestConfig, load_config
+    from warning.config.loading import load_config
+    from warning.config.schema import IngestConfig
     from warning.errors import ConfigError
 
     config = load_config(write_config(tmp_path, max_document_mb=8, max_member_mb=1024, max_field_chars=5000))
@@ -416,7 +417,7 @@ def test_the_ingest_limits_come_from_the_config_and_must_be_positive(tmp_path):
 
 
 def test_export_rows_and_single_document_files_over_the_limits_are_quarantined(corpus, db, tmp_path):
-    from warning.config import IngestConfig
+    from warning.config.schema import IngestConfig
 
     csv_path = tmp_path / "lens.csv"
     with csv_path.open("w", encoding="utf-8", newline="") as out:

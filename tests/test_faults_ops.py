@@ -20,10 +20,10 @@ from tests.conftest import CORPUS
 from tests.ops_server import KEY, SECRET, FakeOps, clone, real_documents
 from warning.app import App
 from warning.cli import cli
-from warning.config import parse_config
-from warning.fetch import fetch_source
-from warning.sources import epo_ops
-from warning.sources.epo_ops import fetch_legal_events
+from warning.config.loading import parse_config
+from warning.sources.epo_ops import source as epo_ops
+from warning.sources.epo_ops.source import fetch_legal_events
+from warning.sources.fetch import fetch_source
 from warning.store.operations import get_source_state
 
 DAY, FIRST, LAST = "20240103", date(2024, 1, 1), date(2024, 1, 7)

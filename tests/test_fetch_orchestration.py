@@ -18,10 +18,10 @@ from tests.ops_server import KEY, SECRET, FakeOps, real_documents
 from tests.test_ep_publication_server import WEEKS, FakePublicationServer
 from warning.app import App
 from warning.cli import cli
-from warning.config import parse_config
+from warning.config.loading import parse_config
 from warning.errors import ConfigError
-from warning.fetch import fetch_all, fetch_source
-from warning.status import collect_status
+from warning.service.status import collect_status
+from warning.sources.fetch import fetch_all, fetch_source
 from warning.store.operations import get_source_state
 
 

@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 
 from warning.errors import ParseError
-from warning.ingest import ingest_paths
 from warning.models import Publication, QuarantinedDocument
-from warning.sources.exports import export_date
-from warning.sources.files import FORMATS, detect_format, parse_file
-from warning.sources.lens import parse_lens_csv, parse_lens_jsonl
-from warning.sources.patentscope import parse_patentscope_bytes
+from warning.sources.exports.common import export_date
+from warning.sources.exports.lens import parse_lens_csv, parse_lens_jsonl
+from warning.sources.exports.patentscope import parse_patentscope_bytes
+from warning.sources.files import detect_format, parse_file
+from warning.sources.ingest import ingest_paths
+from warning.sources.registry import file_formats
 
 PS = "wipo-patentscope-export-pizza"
 LENS = "lens-exports-oldham"
@@ -160,7 +161,7 @@ def test_uspto_detection_by_content_name_and_zip(corpus, tmp_path):
         z.writestr("x.xml", corpus("uspto-bulk-xml", "go-uspto", "grant__v4-0-B2.xml").read_bytes())
     assert detect_format(archive).name == "uspto-xml"
     assert [p.id for p in parse_file(archive)] == ["US-6857133-B2"]
-    assert [f.name for f in FORMATS][-1] == "jsonl"
+    assert [f.name for f in file_formats()][-1] == "jsonl"
 
 
 def test_ingest_of_the_exports_is_idempotent(corpus, db):

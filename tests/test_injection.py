@@ -19,10 +19,11 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 from markdown_it import MarkdownIt
 
-from warning.alerts import dispatch, queue_alerts
 from warning.cli import cli
+from warning.delivery.dispatch import dispatch
+from warning.delivery.queue import queue_alerts
+from warning.delivery.render import render_message
 from warning.models import Publication
-from warning.render import render_message
 from warning.store import open_db
 from warning.store.publications import save_publications
 
@@ -201,7 +202,7 @@ def test_notices_and_numbers_from_records_cannot_make_links():
 
 
 def test_digest_markdown_escapes_office_text(tmp_path):
-    from warning.digest import build_digest
+    from warning.delivery.digest import build_digest
 
     app = hostile_app(tmp_path, subscriber('kind = "association"\nfile = "out/d.jsonl"'))
     digest = build_digest(app, "acme", "week", now=NOW)
@@ -239,7 +240,7 @@ def test_risk_export_writes_no_formula_cell(tmp_path, start):
 
 
 def test_spreadsheet_cell_keeps_numbers_and_plain_text():
-    from warning.escaping import spreadsheet_cell
+    from warning.delivery.escaping import spreadsheet_cell
 
     assert [spreadsheet_cell(v) for v in ("-5", "+3.5", "1e3", "2026-11-19", "Acme", "", None, 7)] == [
         "-5",

@@ -16,12 +16,12 @@ from werkzeug import Response
 from tests.conftest import CORPUS
 from tests.ops_server import KEY, SECRET, FakeOps, clone, real_documents
 from warning.app import App
-from warning.config import parse_config
+from warning.config.loading import parse_config
 from warning.errors import SourceUnavailable
-from warning.fetch import fetch_source
 from warning.sources.base import SourceExhausted
-from warning.sources.epo_ops import cql_query, date_windows, docdb_number, fetch_legal_events
-from warning.sources.ops_http import OpsClient, parse_throttling, retry_after_seconds
+from warning.sources.epo_ops.client import OpsClient, parse_throttling, retry_after_seconds
+from warning.sources.epo_ops.source import cql_query, date_windows, docdb_number, fetch_legal_events
+from warning.sources.fetch import fetch_source
 from warning.store.operations import get_source_state
 from warning.store.publications import get_publication
 

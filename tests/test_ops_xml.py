@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from warning.models import Publication, QuarantinedDocument
-from warning.sources.ops_xml import parse_ops_response, search_references
+from warning.sources.epo_ops.parser import parse_ops_response, search_references
 
 DEV = "epo-ops-patent-dev"
 PC = "epo-ops-patent_client"

@@ -16,11 +16,13 @@ import pytest
 from click.testing import CliRunner
 from werkzeug import Request, Response
 
-from warning.alerts import dispatch, enqueue, subscriber_addresses
 from warning.app import make_app
 from warning.cli import cli
-from warning.config import load_config
-from warning.redact import MASK, redact, redact_data, secret_forms, secret_values
+from warning.config.loading import load_config
+from warning.config.redact import MASK, redact, redact_data, secret_forms
+from warning.config.secrets import secret_values
+from warning.delivery.dispatch import dispatch
+from warning.delivery.queue import enqueue, subscriber_addresses
 
 KEY, SECRET = "k3y-ops-consumer", "s3cr+t/Val=ue&9"
 BASIC = base64.b64encode(f"{KEY}:{SECRET}".encode()).decode()
@@ -206,3 +208,28 @@ def test_secret_values_cover_robot_url_variables(tmp_path, monkeypatch):
     assert "ACME_DINGTALK_URL" in config.secret_names()
     assert TOKEN in secret_values(config)  # the token alone, as a robot's error may quote it
     assert redact(f"errmsg: token {TOKEN} invalid", secret_values(config)) == f"errmsg: token {MASK} invalid"
+
+
+def test_a_generic_webhook_url_comes_from_the_environment_too(tmp_path, httpserver, monkeypatch):
+    """``webhook_env`` names the variable holding a receiver's URL, whose path or query may carry
+    a token: it is sent to, never printed, stored or logged (issue 12: declared by the channel)."""
+    received = []
+    httpserver.expect_request(f"/hooks/{TOKEN}").respond_with_handler(
+        lambda request: received.append(json.loads(request.get_data())) or Response("ok")
+    )
+    monkeypatch.setenv("ACME_HOOK_URL", httpserver.url_for(f"/hooks/{TOKEN}?token={TOKEN}"))
+    config = robot_config(tmp_path, 'webhook_env = ["ACME_HOOK_URL"]')
+    assert subscriber_addresses(load_config(config).subscriber("acme")) == [("webhook", "env:ACME_HOOK_URL")]
+    result = CliRunner().invoke(cli, ["--config", str(config), "test-channel", "acme"])
+    assert result.exit_code == 0, result.output
+    assert "webhook env:ACME_HOOK_URL: ok" in result.output and TOKEN not in result.output
+    assert len(received) == 1 and received[0]["kind"] == "test"
+    app = make_app(str(config), str(tmp_path / "alerts.db"))
+    enqueue(app.db, [{"key": "test:acme:hook", "kind": "test", "subscriber": "acme", "channel": "webhook",
+                      "address": "env:ACME_HOOK_URL", "payload": {"title": "t", "body": "b"}}])  # fmt: skip
+    assert dispatch(app)["sent"] == 1 and len(received) == 2
+    app.close()
+    assert not any(TOKEN.encode() in p.read_bytes() for p in tmp_path.glob("alerts.db*"))
+    monkeypatch.setenv("ACME_HOOK_URL", "hooks.example/no-scheme")
+    checked = CliRunner().invoke(cli, ["--config", str(config), "check-config"])
+    assert checked.exit_code == 1 and "webhook_env variable ACME_HOOK_URL does not hold" in checked.output

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
 from warning.app import App
-from warning.config import load_config
-from warning.ingest import IngestResult, store_items
+from warning.config.loading import load_config
 from warning.models import Publication
 from warning.risks import CaseError, auto_open_cases, close_case, open_case, refresh_legal_status, update_case
-from warning.sources.ep_xml import parse_ep_document
-from warning.sources.ops_legal import parse_legal_events
+from warning.sources.ep_server.parser import parse_ep_document
+from warning.sources.epo_ops.legal import parse_legal_events
+from warning.sources.ingest import IngestResult, store_items
 from warning.store import legal_events as legal_store
 from warning.store import risks as store
+from warning.store.matches import record_batch
 from warning.store.publications import save_publications
 
 CONFIG = """
@@ -274,36 +274,15 @@ def test_auto_open_by_rule_is_idempotent(app):
     save(app, us, cn)
     evidence = {"terms": [], "rules": {"competitors": ["HONDA MOTOR CO LTD"]}, "model": "rules"}
     quiet = {"terms": [], "rules": {"competitors": []}, "model": "rules"}
-    app.db["matches"].insert_all(
+    stamp = "2024-04-18T10:00:00+00:00"
+    record_batch(
+        app.db,
         [
-            {
-                "publication_id": us.id,
-                "watchlist": "motorcycles",
-                "score": 0.95,
-                "threshold": 0.5,
-                "evidence": json.dumps(evidence),
-                "model_version": "1",
-                "created_at": "2024-04-18T10:00:00+00:00",
-            },
-            {
-                "publication_id": cn.id,
-                "watchlist": "motorcycles",
-                "score": 0.97,
-                "threshold": 0.5,
-                "evidence": json.dumps(evidence),
-                "model_version": "1",
-                "created_at": "2024-04-18T10:00:00+00:00",
-            },
-            {
-                "publication_id": us.id,
-                "watchlist": "batteries",
-                "score": 0.99,
-                "threshold": 0.5,
-                "evidence": json.dumps(quiet),
-                "model_version": "1",
-                "created_at": "2024-04-18T10:00:00+00:00",
-            },
-        ]
+            (us.id, "motorcycles", 0.95, 0.5, json.dumps(evidence), "1", stamp),
+            (cn.id, "motorcycles", 0.97, 0.5, json.dumps(evidence), "1", stamp),
+            (us.id, "batteries", 0.99, 0.5, json.dumps(quiet), "1", stamp),
+        ],
+        [],
     )
     counts = auto_open_cases(app)
     assert (counts["opened"], counts["matches"]) == (1, 1)
@@ -322,24 +301,3 @@ def test_auto_open_by_rule_is_idempotent(app):
     close_case(app.db, case["id"], "dismissed: different engine layout")
     assert auto_open_cases(app)["existing"] == 1  # a dismissed risk is not reopened
     assert len(store.list_cases(app.db)) == 1
-
-
-def test_cases_summary_for_the_digest(app, corpus):
-    ingest_ep(app, corpus, "grant__v1-5-1-B1.xml")
-    save(app, ep2400812())
-    kept = open_case(app.db, "EP-3383757-B1", "Acme", severity="high")
-    done = open_case(app.db, "EP-2400812-A1", "Beta")
-    close_case(app.db, done, "monitor only")
-    today = store.get_case(app.db, kept)["opened_at"][:10]
-    summary = store.cases_summary(app.db, today, today)
-    assert [c["id"] for c in summary["opened"]] == [kept, done]
-    assert [c["id"] for c in summary["closed"]] == [done]
-    assert summary["counts"]["open"] == 1 and summary["counts"]["open_by_severity"] == {"high": 1}
-    opened_day = date.fromisoformat(today)
-    midnight = datetime.combine(opened_day, time(), tzinfo=UTC)
-    assert store.cases_summary(app.db, midnight, midnight + timedelta(days=1))["counts"]["opened"] == 2
-    assert store.cases_summary(app.db, midnight - timedelta(days=7), midnight)["counts"]["opened"] == 0
-    due = store.cases_summary(app.db, "2022-03-01", "2022-03-31")["deadlines_due"]
-    assert [(d["case_id"], d["kind"], d["date"], d["days_left"]) for d in due] == [
-        (kept, "ep-opposition", "2022-04-07", 7)
-    ]

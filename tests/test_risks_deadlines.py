@@ -6,7 +6,7 @@ import pytest
 
 from warning.models import GRANT, LegalEvent, Publication
 from warning.risks.deadlines import RULES, Facts, compute_deadlines, parse_day
-from warning.sources.ops_legal import parse_legal_events
+from warning.sources.epo_ops.legal import parse_legal_events
 
 
 def pub(pid: str, date: str, doc_type: str = GRANT, **extra) -> Publication:

@@ -7,7 +7,7 @@ import pytest
 from tests.conftest import CORPUS
 from tests.ops_server import KEY, SECRET, FakeOps
 from warning.app import App
-from warning.config import parse_config
+from warning.config.loading import parse_config
 from warning.errors import ConfigError
 from warning.models import Publication
 from warning.risks import open_case, refresh_legal_status

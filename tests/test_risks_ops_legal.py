@@ -8,7 +8,7 @@ import pytest
 
 from warning.errors import ParseError
 from warning.models import LegalEvent
-from warning.sources.ops_legal import granted_kind, parse_family_members, parse_legal_events
+from warning.sources.epo_ops.legal import parse_family_members, parse_legal_events
 
 
 def load(corpus, folder, *name):
@@ -30,7 +30,7 @@ def test_legal_response_of_ep2400812(corpus):
         country="EP",
     )
     grant = [e for e in events if e.category == "grant"]
-    assert [(e.date, e.code, granted_kind(e)) for e in grant] == [("2019-11-27", "AK", "B1")]
+    assert [(e.date, e.code, e.granted_kind()) for e in grant] == [("2019-11-27", "AK", "B1")]
     lapses = [e for e in events if e.code == "PG25"]
     assert len(lapses) == 32 and all(e.category == "lapse" for e in lapses)
     bg = next(e for e in lapses if e.country == "BG")

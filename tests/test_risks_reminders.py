@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from warning.alerts import dispatch
 from warning.app import App
-from warning.config import load_config
+from warning.config.loading import load_config
+from warning.delivery.dispatch import dispatch
 from warning.models import GRANT, Publication
 from warning.risks import close_case, open_case, queue_reminders, update_case
 from warning.risks.reminders import due_window

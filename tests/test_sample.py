@@ -13,12 +13,12 @@ import pytest
 from click.testing import CliRunner
 
 from warning.cli import cli
-from warning.sample import DEMO_DATE, plan_sample, write_sample
-from warning.sample.builder import counts_by
-from warning.sample.content import WATCHLISTS
-from warning.sample.documents import WEEKS
+from warning.demo.sample import DEMO_DATE, plan_sample, write_sample
+from warning.demo.sample.builder import counts_by
+from warning.demo.sample.content import WATCHLISTS
+from warning.demo.sample.documents import WEEKS
 from warning.sources.jsonl import record_to_publication
-from warning.sources.xmlsafe import parse_xml
+from warning.sources.xml.safe import parse_xml
 from warning.store import open_db
 from warning.store.publications import get_publication, iter_publications
 
@@ -193,8 +193,10 @@ def _iso(text: str | None) -> str:
 
 
 def test_the_shipped_watchlists_see_every_watched_publication_and_some_near_misses(sample, tmp_path):
-    from warning.ingest import ingest_paths
-    from warning.watchlists import keyword_pattern, load_watchlists, match_codes, match_keywords
+    from warning.classify.featurize import TextBatch
+    from warning.classify.rules import RuleSet
+    from warning.classify.watchlists import load_watchlists
+    from warning.sources.ingest import ingest_paths
 
     office, _, _ = sample
     db = open_db(tmp_path / "rules.db")
@@ -204,12 +206,15 @@ def test_the_shipped_watchlists_see_every_watched_publication_and_some_near_miss
         watchlists = load_watchlists(Path(__file__).resolve().parents[1] / "watchlists")
         assert {w.name for w in watchlists} >= set(WATCHLISTS)
         near_miss_hits = 0
-        for pub in iter_publications(db):
+        pubs = list(iter_publications(db))
+        rules = RuleSet(watchlists).match(  # the keyword and code rules, as classification runs them
+            TextBatch([p.text() for p in pubs]), [p.cpc + p.ipc for p in pubs], [[] for _ in pubs]
+        )
+        for d, pub in enumerate(pubs):
             topic = plan[pub.id].topic
-            for w in watchlists:
-                hit = match_keywords(keyword_pattern(w.keywords), w.keywords, pub.text()) or match_codes(
-                    w.cpc, pub.cpc + pub.ipc
-                )
+            for k, w in enumerate(watchlists):
+                found = rules.evidence(d, k)
+                hit = found["keywords"] or found["cpc"]
                 if topic.watchlist == w.name:
                     assert hit, (pub.id, w.name)  # a demo that cannot see its own sample alerts nothing
                 elif topic.near_miss_of == w.name and hit:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from warning.config import Config, RisksConfig, ScheduleConfig, SourceConfig, SubscriberConfig
+from warning.config.schema import Config, RisksConfig, ScheduleConfig, SourceConfig, SubscriberConfig
 from warning.errors import ConfigError
-from warning.scheduler import (
+from warning.service.scheduler import (
     build_scheduler,
     cron_trigger,
     crontab_day_of_week,
@@ -215,7 +215,7 @@ def test_office_times_follow_daylight_saving_time(tmp_path):
 
 
 def test_status_reports_a_bad_schedule_instead_of_failing(tmp_path, db):
-    from warning.status import collect_status
+    from warning.service.status import collect_status
 
     info = collect_status(
         db, config=full_config(tmp_path, jobs={"alerts": "every five minutes"}), now=MONDAY_NOON

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from service_support import OPS_KEY, OPS_SECRET, corpus_replies, ops_config, serve_ops, warning_command
 
 from warning.cli import cli
-from warning.service import AlreadyRunning, InstanceLock
+from warning.service.lock import AlreadyRunning, InstanceLock
 from warning.store import open_db
 
 

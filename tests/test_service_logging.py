@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
-from warning.config import Config, LoggingConfig, SlackConfig
-from warning.logsetup import setup_logging
+from warning.config.schema import Config, LoggingConfig, SlackConfig
+from warning.service.logging import setup_logging
 
 
 @pytest.fixture

@@ -13,12 +13,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from warning.config import Config, ScheduleConfig, SmtpConfig
+from warning.config.schema import Config, ScheduleConfig, SmtpConfig
 from warning.errors import SourceUnavailable
-from warning.jobs import Job, Step, job_table
-from warning.service import JobRunner, recover_stale_runs, run_once, shutdown
+from warning.service.jobs import Job, Step, job_table
+from warning.service.runner import JobRunner, recover_stale_runs, run_once, shutdown
 from warning.store import open_db
-from warning.store.operations import start_run
+from warning.store.operations import finish_run, start_run
 from warning.store.runs import last_success_by_job
 
 NOW = datetime(2024, 6, 5, 15, 2, tzinfo=UTC)  # a Wednesday afternoon
@@ -93,11 +93,10 @@ def test_once_runs_only_what_is_due_since_the_last_success(tmp_path, db_path):
     )
     runner = JobRunner(config, db_path, table(calls))
     db = open_db(db_path)
-    for name in runner.jobs:  # every job last succeeded at 14:58
-        db.execute(
-            "INSERT INTO runs (job, started_at, finished_at, status, counts) VALUES (?, ?, ?, 'ok', '{}')",
-            [name, (NOW - timedelta(minutes=4)).isoformat(), (NOW - timedelta(minutes=4)).isoformat()],
-        )
+    with pytest.MonkeyPatch.context() as clock:  # every job last succeeded at 14:58, as the runner records
+        clock.setattr("warning.store.operations.utcnow", lambda: (NOW - timedelta(minutes=4)).isoformat())
+        for name in runner.jobs:
+            finish_run(db, start_run(db, name), "ok")
     db.conn.close()
     run_once(runner, now=NOW)
     # */5 jobs fired at 15:00; fetch:b (Tuesdays), reminders (08:00) and train (Sundays) did not.
@@ -183,7 +182,7 @@ def test_runs_left_running_by_a_killed_process_are_marked_at_start_up(db_path):
 
 
 def test_the_real_job_table_calls_the_cli_functions_by_name(tmp_path):
-    from warning.config import SourceConfig
+    from warning.config.schema import SourceConfig
 
     config = Config(base_dir=tmp_path, sources={"ops": SourceConfig("ops", "epo_ops")})
     jobs = job_table(config)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 import zipfile
 
-from warning.ingest import IngestResult, ingest_paths, store_items
 from warning.models import Publication, QuarantinedDocument
-from warning.sources.uspto_stream import iter_documents
-from warning.sources.uspto_xml import parse_uspto, parse_uspto_file
+from warning.sources.ingest import IngestResult, ingest_paths, store_items
+from warning.sources.uspto.parser import parse_uspto, parse_uspto_file
+from warning.sources.uspto.stream import iter_documents
 
 FOLDER = "uspto-bulk-xml"
 WEEKLY = ("PatentsView-DB", "ipg050104.small.xml")  # 25 grants, DTD v4.0

@@ -20,10 +20,10 @@ import pytest
 from werkzeug import Request, Response
 
 from warning.app import App
-from warning.config import parse_config
+from warning.config.loading import parse_config
 from warning.errors import ConfigError, SourceUnavailable
-from warning.fetch import fetch_source
-from warning.sources.uspto_odp import BulkFile, OdpClient
+from warning.sources.fetch import fetch_source
+from warning.sources.uspto.odp import BulkFile, OdpClient
 from warning.store.operations import get_source_state
 from warning.store.publications import get_publication
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from warning.models import Publication
-from warning.sources.uspto_xml import parse_uspto, parse_uspto_file
+from warning.sources.uspto.parser import parse_uspto, parse_uspto_file
 
 FOLDER = "uspto-bulk-xml"
 # file -> (patent documents, skipped non-patent documents: sequence listings)

@@ -8,19 +8,18 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from warning.cli import cli
-from warning.errors import ConfigError
-from warning.watchlists import (
-    competitor_index,
+from warning.classify.featurize import TextBatch
+from warning.classify.rules import RuleSet
+from warning.classify.watchlists import (
     keyword_pattern,
     load_watchlist,
     load_watchlists,
-    match_codes,
-    match_competitors,
     match_keywords,
     normalise_applicant,
     validate_watchlist_dir,
 )
+from warning.cli import cli
+from warning.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[1]
 GOOD = """
@@ -85,7 +84,7 @@ def test_unknown_key_names_file_key_and_supported_keys(tmp_path):
         ('name = "x"\ndescription = "y"\nkeywords = "a"\n', "keywords must be a list"),
         (
             'name = "x"\ndescription = "y"\nkeywords = ["a"]\ntitle = { fr = "z" }\n',
-            "unknown key 'fr' in title",
+            "unknown key 'fr' in [title]",  # as in every config table
         ),
         ('name = "Bad Name"\ndescription = "y"\nkeywords = ["a"]\n', "must be lower-case"),
         (
@@ -159,20 +158,23 @@ def test_applicant_normalisation_and_competitors():
         GOOD
         + 'applicants = ["Honda Motor Co., Ltd.", { name = "Yamaha Motor", aliases = ["ヤマハ発動機株式会社"] }]\n'
     )
-    from warning.watchlists import parse_watchlist
+    from warning.classify.watchlists import parse_watchlist
 
     w = parse_watchlist(data, Path("x.toml"))
-    index = competitor_index(w)
-    hits = match_competitors(index, ["HONDA MOTOR CO LTD", "ヤマハ発動機株式会社", "Suzuki Motor Corp"])
-    assert hits == ["HONDA MOTOR CO LTD", "ヤマハ発動機株式会社"]
-    assert match_competitors(index, ["Honda Motor Co Ltd Tokyo Branch"]) == [
-        "Honda Motor Co Ltd Tokyo Branch"
+    applicants = [
+        ["HONDA MOTOR CO LTD", "ヤマハ発動機株式会社", "Suzuki Motor Corp"],
+        ["Honda Motor Co Ltd Tokyo Branch"],
     ]
+    rules = RuleSet([w]).match(TextBatch(["", ""]), [[], []], applicants)  # as classification matches
+    assert rules.evidence(0, 0)["competitors"] == ["HONDA MOTOR CO LTD", "ヤマハ発動機株式会社"]
+    assert rules.evidence(1, 0)["competitors"] == ["Honda Motor Co Ltd Tokyo Branch"]
 
 
 def test_code_prefixes():
-    assert match_codes(("B62K", "F02B6102"), ["B62K 11/04", "F02B 61/02", "H01M 10/05"]) == [
-        "B62K1104",
-        "F02B6102",
-    ]
-    assert match_codes((), ["B62K 11/04"]) == []
+    from warning.classify.watchlists import parse_watchlist
+
+    w = parse_watchlist({**tomllib.loads(GOOD), "cpc": ["B62K", "F02B 61/02"]}, Path("x.toml"))
+    codes = [["B62K 11/04", "F02B 61/02", "H01M 10/05"], ["H01M 10/05"]]
+    rules = RuleSet([w]).match(TextBatch(["", ""]), codes, [[], []])
+    assert rules.evidence(0, 0)["cpc"] == ["B62K 11/04", "F02B 61/02"]
+    assert rules.evidence(1, 0)["cpc"] == []

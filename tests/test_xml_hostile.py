@@ -17,9 +17,9 @@ from click.testing import CliRunner
 
 from warning.cli import cli
 from warning.models import Publication, QuarantinedDocument
-from warning.sources.ep_xml import parse_ep_document
-from warning.sources.uspto_xml import parse_uspto
-from warning.sources.xmlsafe import EntityRefused, parse_xml
+from warning.sources.ep_server.parser import parse_ep_document
+from warning.sources.uspto.parser import parse_uspto
+from warning.sources.xml.safe import EntityRefused, parse_xml
 from warning.store import open_db
 
 EP = ("epo-eps-xml", "go-epo-eps", "application__v1-5-1-A1.xml")  # EP-3882239-A1

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from warning.config import Config, find_config_path, load_config
+from warning.config.loading import find_config_path, load_config
+from warning.config.schema import Config
 from warning.store import open_db
 
 

@@ -32,9 +32,5 @@ class NotEnoughExamples(ModelError):
     """A model cannot be trained yet: no examples, or only one class of them."""
 
 
-class DeliveryError(WarningError):
-    """A channel could not deliver an alert."""
-
-
 class StoreError(WarningError):
     """The database is locked, corrupt or from a newer version of the service."""

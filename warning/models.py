@@ -6,8 +6,11 @@ register only ever see these.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from warning.identity import make_id
 
 APPLICATION = "application"
 GRANT = "grant"
@@ -15,6 +18,15 @@ DESIGN = "design"
 PLANT = "plant"
 REISSUE = "reissue"
 UTILITY_MODEL = "utility_model"
+# Kind codes of a granted right, whatever the office: B (patent), C (a granted patent in CN, DE
+# and others), E (US reissue), S (US design). Every other kind is an application.
+GRANTED_KINDS = ("B", "C", "E", "S")
+_GRANTED_KIND = re.compile(r"Kind Code of Ref Document: (B\d?)\b")
+
+
+def doc_type_of_kind(kind: str) -> str:
+    """``grant`` for the kind code of a granted right (`GRANTED_KINDS`), else ``application``."""
+    return GRANT if (kind or "")[:1].upper() in GRANTED_KINDS else APPLICATION
 
 
 @dataclass
@@ -64,6 +76,13 @@ class Publication:
         return asdict(self)
 
 
+def publication(country: str, number: str, kind: str, **fields: Any) -> Publication:
+    """A `Publication` keyed from its office's country, number and kind (`warning.identity.make_id`),
+    its document type from the kind unless ``fields`` says it (`doc_type_of_kind`)."""
+    fields.setdefault("doc_type", doc_type_of_kind(kind))
+    return Publication(id=make_id(country, number, kind), country=country, number=number, kind=kind, **fields)
+
+
 def _pick(texts: dict[str, str], prefer: tuple[str, ...]) -> str:
     for lang in prefer:
         if texts.get(lang):
@@ -94,3 +113,9 @@ class LegalEvent:
     description: str = ""
     category: str = ""
     country: str = ""
+
+    def granted_kind(self) -> str:
+        """For an EP ``AK`` event, the kind code of the granted document it designates (B1, B2),
+        as INPADOC writes it in the description; else ''."""
+        found = _GRANTED_KIND.search(self.description) if self.code == "AK" else None
+        return found.group(1) if found else ""

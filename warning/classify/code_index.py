@@ -13,7 +13,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from warning.watchlists import Watchlist, _code_key
+from warning.classify.watchlists import Watchlist, code_key
 
 MAX_CODES = 200_000  # distinct codes remembered; beyond, the memory starts again
 
@@ -60,7 +60,7 @@ class CodeIndex:
         return doc[first], wl[first], pieces[code[first]]
 
     def _learn(self, code: str) -> int:
-        key = _code_key(code)
+        key = code_key(code)
         found: list[int] = []
         for length in self.lengths:
             if length > len(key):

@@ -17,8 +17,8 @@ from warning.classify.fit import fit_linear
 from warning.classify.model import load_model
 from warning.classify.run import EXCLUDE_FACTOR, threshold_of
 from warning.classify.train import read_labelled_jsonl
+from warning.classify.watchlists import Watchlist, keyword_pattern, load_watchlist
 from warning.errors import ModelError
-from warning.watchlists import Watchlist, keyword_pattern, load_watchlist
 
 METRIC_KEYS = ("precision", "recall", "f1", "pr_auc", "n")
 

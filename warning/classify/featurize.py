@@ -27,8 +27,8 @@ from functools import lru_cache
 import numpy as np
 import scipy.sparse as sp
 
-from warning.config import ClassifyConfig
-from warning.watchlists import CJK_CHARS
+from warning.classify.watchlists import CJK_CHARS
+from warning.config.schema import ClassifyConfig
 
 HASH_BITS = 20
 DEFAULT_TEXT_CHARS = ClassifyConfig.max_text_chars

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from warning.classify.run import Scorer, load_models, row_chunks, score_publications
+from warning.classify.watchlists import load_watchlist
 from warning.errors import ModelError, WarningError
 from warning.identity import normalise_id
 from warning.store.matches import get_labels, iter_publication_rows, save_label
 from warning.store.publications import get_publication
-from warning.watchlists import load_watchlist
 
 REVIEWER_WEIGHT = 3.0
 MAX_CANDIDATES = 50_000

@@ -2,7 +2,7 @@
 
 Keywords are found with the featurizer's span hashes (`keyword_index`), so 100 watchlists'
 keywords cost a few numpy passes per batch instead of 100 regular expressions per publication;
-semantics are those of `warning.watchlists.match_keywords`. Codes and competitors are short lists per publication and are looked up in dictionaries.
+semantics are those of `warning.classify.watchlists.match_keywords`. Codes and competitors are short lists per publication and are looked up in dictionaries.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from warning.classify.code_index import CodeIndex
 from warning.classify.evidence import join_groups, lists_json
 from warning.classify.featurize import TextBatch, normalise_text
 from warning.classify.keyword_index import KeywordIndex
-from warning.watchlists import _CJK_RE, Watchlist, competitor_index, normalise_applicant
+from warning.classify.watchlists import CJK_RE, Watchlist, competitor_index, normalise_applicant
 
 # Rules-only scoring (no trained model yet): independent pieces of evidence, combined as
 # 1 - prod(1 - p). One code hit, or two keywords, or a keyword and a competitor, pass 0.5.
@@ -134,7 +134,7 @@ class RuleSet:
                     if (wl, kind, key) in seen:
                         continue  # "Patient" (de) and "patient" (en) are one keyword
                     seen.add((wl, kind, key))
-                    keys.append((key, bool(_CJK_RE.search(key)), len(self.entries)))
+                    keys.append((key, bool(CJK_RE.search(key)), len(self.entries)))
                     self.entries.append((wl, kind, text))
         self.keywords = KeywordIndex(keys, len(self.entries))
         self.codes = CodeIndex(watchlists)

@@ -28,8 +28,9 @@ from warning.classify.featurize import (
 from warning.classify.model import LinearModel, load_model, model_exists
 from warning.classify.product import StackedWeights
 from warning.classify.rules import RULES_THRESHOLD, BatchRules, RuleSet
+from warning.classify.watchlists import Watchlist, load_watchlist, load_watchlists
+from warning.clock import utcnow
 from warning.errors import ModelError
-from warning.store.db import utcnow
 from warning.store.matches import (
     count_matches,
     get_cursors,
@@ -39,7 +40,6 @@ from warning.store.matches import (
     reset_cursors,
 )
 from warning.store.operations import finish_run, start_run
-from warning.watchlists import Watchlist, load_watchlist, load_watchlists
 
 log = logging.getLogger(__name__)
 EXCLUDE_FACTOR = 0.5  # an exclude keyword halves a trained model's probability
@@ -282,6 +282,6 @@ def _in_markets(watchlists: list[Watchlist], countries: list[str]) -> np.ndarray
 def _progress_bar(progress: bool):
     if not progress:
         return None
-    from tqdm import tqdm
+    from tqdm import tqdm  # deferred for start-up time: only a progress bar needs tqdm
 
     return tqdm(unit="pub", desc="classify")

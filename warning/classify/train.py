@@ -31,10 +31,10 @@ from warning.classify.fit import fit_linear, term_lookup
 from warning.classify.model import save_model
 from warning.classify.rules import RuleSet
 from warning.classify.run import row_chunks, row_text
+from warning.classify.watchlists import Watchlist, load_watchlist, load_watchlists
 from warning.errors import ModelError, NotEnoughExamples
 from warning.sources.jsonl import record_to_publication
 from warning.store.matches import get_labels, iter_publication_rows, publication_rows, sample_publications
-from warning.watchlists import Watchlist, load_watchlist, load_watchlists
 
 log = logging.getLogger(__name__)
 WEIGHTS = {"reviewer": 3.0, "seed": 2.0, "data": 1.0, "rule": 0.5, "background": 0.3}

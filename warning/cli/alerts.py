@@ -6,13 +6,14 @@ from pathlib import Path
 
 import click
 
-from warning.alerts import dispatch, queue_alerts, subscriber_addresses
-from warning.channels import get_channel
-from warning.cli import cli, get_app
-from warning.digest import PERIODS, build_digest, digest_rows
-from warning.outbox import iso, utc
-from warning.redact import redactor
-from warning.render import render_message
+from warning import clock
+from warning.cli.group import cli, get_app
+from warning.config.secrets import redactor
+from warning.delivery.channels import get_channel
+from warning.delivery.digest import PERIODS, build_digest, digest_rows
+from warning.delivery.dispatch import dispatch
+from warning.delivery.queue import queue_alerts, subscriber_addresses
+from warning.delivery.render import render_message
 from warning.store import outbox as store
 
 
@@ -42,7 +43,7 @@ def alerts(ctx: click.Context, dry_run: bool, show_dead: bool, revive: bool) -> 
         _print_dead(app)
         return
     if revive:
-        click.echo(f"revived {store.revive_dead(app.db, iso(utc(None)))} dead letter(s)")
+        click.echo(f"revived {store.revive_dead(app.db, clock.iso(clock.now()))} dead letter(s)")
     queued = queue_alerts(app)
     click.echo(f"queued {queued['queued']} alert(s) for {queued['matches']} new match(es)")
     result = dispatch(app, dry_run=dry_run, respect_backoff=False)
@@ -99,7 +100,7 @@ def test_channel(ctx: click.Context, subscriber: str, only: str | None) -> None:
             f"subscriber {subscriber} has no {only or ''} address configured".replace("  ", " ")
         )
     failed = 0
-    stamp = iso(utc(None))
+    stamp = clock.iso(clock.now())
     clean = redactor(app.config)  # a robot URL carries its access token: never printed
     for channel, address in targets:
         row = {"key": f"test:{sub.name}:{channel}:{address}:{stamp}", "kind": "test", "payload": {}}
@@ -143,9 +144,9 @@ def digest(ctx: click.Context, name: str, period: str | None, out: Path | None) 
         out.write_text(body, encoding="utf-8")
         click.echo(f"wrote {out} ({result.stats['total']} match(es))")
         return
-    rows = digest_rows(sub, result, f"manual-{iso(result.end)}")
+    rows = digest_rows(sub, result, f"manual-{clock.iso(result.end)}")
     if not rows:
         raise click.ClickException(f"subscriber {name} has no address; use --out FILE")
-    store.insert_alerts(app.db, rows, iso(utc(None)))
+    store.insert_alerts(app.db, rows, clock.iso(clock.now()))
     sent = dispatch(app, respect_backoff=False, kinds=["digest"])
     click.echo(f"digest {result.subject}: sent {sent['sent']}, failed {sent['failed']}, dead {sent['dead']}")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from warning.cli import cli, get_app
+from warning.cli.group import cli, get_app
 
 
 @cli.command()
@@ -33,6 +33,7 @@ def classify(ctx: click.Context, watchlist: str | None, progress: bool | None, r
       warning classify --watchlist motorcycles
       warning classify --rescore --watchlist motorcycles
     """
+    # Deferred for start-up time: the classifier loads numpy, scipy and scikit-learn.
     from warning.classify.run import classify_pending
 
     app = get_app(ctx)
@@ -67,6 +68,7 @@ def train(ctx: click.Context, watchlist: str, data: Path | None) -> None:
       warning train motorcycles
       warning train watchlists/led-lighting.toml --data labelled/led.jsonl
     """
+    # Deferred for start-up time: the classifier loads numpy, scipy and scikit-learn.
     from warning.classify.train import train_watchlist
 
     app = get_app(ctx)
@@ -107,6 +109,7 @@ def evaluate(ctx: click.Context, watchlist: str, data: Path, cv: int | None, as_
       warning evaluate motorcycles --data labelled/moto.jsonl
       warning evaluate motorcycles --data labelled/moto.jsonl --cv 5 --json
     """
+    # Deferred for start-up time: the classifier loads numpy, scipy and scikit-learn.
     from warning.classify.evaluate import evaluate_file
 
     app = get_app(ctx)
@@ -141,7 +144,11 @@ def label(ctx, publication, watchlist, judgement, suggest_for, limit, who) -> No
       warning label EP-4123456-A1 nev-batteries irrelevant --who zhang
       warning label --suggest motorcycles --limit 20
     """
-    from warning.classify.feedback import label_publication, suggest
+    # Deferred for start-up time: the classifier loads numpy, scipy and scikit-learn.
+    from warning.classify.feedback import (
+        label_publication,
+        suggest,
+    )
 
     app = get_app(ctx)
     if suggest_for:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import click
 
-from warning.cli import cli, get_app
-from warning.config import check_secrets
-from warning.errors import ConfigError
-from warning.status import collect_status
-from warning.status_text import format_status
+from warning.classify.watchlists import load_watchlists, validate_watchlist_dir
+from warning.cli.group import cli, get_app
+from warning.config.secrets import check_secrets
+from warning.delivery.queue import config_problems, config_warnings
+from warning.errors import ConfigError, WarningError
+from warning.service.status import collect_status
+from warning.service.status_text import format_status
 
 
 @cli.command("check-config")
@@ -55,17 +58,11 @@ def check_config(ctx: click.Context) -> None:
 
 
 def _watchlist_problems(app) -> list[str]:
-    from warning.watchlists import validate_watchlist_dir
-
     return validate_watchlist_dir(app.config.watchlists_dir)
 
 
 def _delivery_problems(app) -> list[str]:
     """Subscribers' settings, and watchlists they or auto-open rules name that do not exist."""
-    from warning.alerts import config_problems
-    from warning.errors import WarningError
-    from warning.watchlists import load_watchlists
-
     problems = config_problems(app.config)
     try:
         known = {w.name for w in load_watchlists(app.config.watchlists_dir)}
@@ -87,8 +84,6 @@ def _delivery_problems(app) -> list[str]:
 
 
 def _delivery_warnings(app) -> list[str]:
-    from warning.alerts import config_warnings
-
     return config_warnings(app.config)
 
 
@@ -131,9 +126,9 @@ def demo(workdir: Path | None) -> None:
       warning demo
       warning demo --dir /tmp/warning-demo && warning --config /tmp/warning-demo/config.toml status
     """
-    import tempfile
-
-    from warning.demo import run_demo, summary_lines
+    # Deferred for start-up time: the demo loads the whole pipeline (the classifier's numpy, scipy
+    # and scikit-learn, lxml for the sample), which no other command of this module needs.
+    from warning.demo.run import run_demo, summary_lines
 
     folder = workdir or Path(tempfile.mkdtemp(prefix="warning-demo-"))
     click.echo(f"warning demo: working in {folder}")

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 import click
 
-from warning.cli import cli, get_app
+from warning.cli.group import cli, get_app
 from warning.risks import (
     ACTIONS,
     SEVERITIES,

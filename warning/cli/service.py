@@ -9,23 +9,18 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import click
 
-from warning.cli import cli, get_app
-from warning.scheduler import plan_jobs
-from warning.service import (
-    AlreadyRunning,
-    InstanceLock,
-    JobResult,
-    JobRunner,
-    recover_stale_runs,
-    run_once,
-    serve,
-    shutdown,
-)
+from warning.cli.group import cli, get_app
+from warning.service.lock import AlreadyRunning, InstanceLock
+from warning.service.scheduler import plan_jobs
 
-log = logging.getLogger("warning.service")
+if TYPE_CHECKING:  # annotations only: the runner is imported when `run` runs
+    from warning.service.runner import JobRunner
+
+log = logging.getLogger("warning.service.runner")
 EXIT_ALREADY_RUNNING = 3
 
 
@@ -53,6 +48,10 @@ def run(ctx: click.Context, once: bool) -> None:
       warning --config /etc/warning/config.toml run
       warning run --once              # from cron: */15 * * * * warning run --once
     """
+    # Deferred for start-up time: the runner binds every pipeline step (the classifier's numpy,
+    # scipy and scikit-learn among them), which no other command needs.
+    from warning.service.runner import JobRunner, recover_stale_runs
+
     app = get_app(ctx)
     plan_jobs(app.config)  # a bad [schedule] table is reported before anything starts
     try:
@@ -71,6 +70,8 @@ def run(ctx: click.Context, once: bool) -> None:
 
 
 def _once(runner: JobRunner) -> int:
+    from warning.service.runner import JobResult, run_once, shutdown  # deferred, as in `run`
+
     wake, done = threading.Event(), threading.Event()
     results: list = []
 
@@ -101,6 +102,8 @@ def _once(runner: JobRunner) -> int:
 
 
 def _daemon(runner: JobRunner) -> int:
+    from warning.service.runner import serve  # deferred, as in `run`
+
     stop = threading.Event()
 
     def started(message: str) -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import click
 
-from warning.cli import cli, get_app
-from warning.fetch import fetch_all, fetch_source
-from warning.ingest import IngestResult, ingest_paths
+from warning.cli.group import cli, get_app
+from warning.sources.fetch import fetch_all, fetch_source
+from warning.sources.ingest import IngestResult, ingest_paths
 
 SHOWN_REASONS = 10
 
@@ -95,7 +95,7 @@ def _progress_bar(show: bool):
     if not show:
         yield None
         return
-    from tqdm import tqdm
+    from tqdm import tqdm  # deferred for start-up time: only a progress bar needs tqdm
 
     with tqdm(unit=" docs", desc="fetch", file=sys.stderr) as bar:
 

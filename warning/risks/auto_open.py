@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from warning.config import AutoOpenRule
+from warning.config.schema import AutoOpenRule
 from warning.errors import WarningError
 from warning.risks.cases import open_case
 from warning.store import risks as store

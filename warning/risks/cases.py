@@ -6,14 +6,15 @@ from typing import Any
 
 import sqlite_utils
 
-from warning.config import SEVERITIES, Config
+from warning.classify.watchlists import load_watchlists
+from warning.clock import utcnow
+from warning.config.schema import SEVERITIES, Config
 from warning.errors import WarningError
 from warning.identity import normalise_id, split_id
 from warning.models import Publication
 from warning.risks.deadlines import Facts, compute_deadlines
 from warning.store import legal_events as legal_store
 from warning.store import risks as store
-from warning.store.db import utcnow
 from warning.store.publications import get_publication, row_to_publication
 
 STATUSES = ("new", "assessing", "action", "closed")
@@ -60,8 +61,6 @@ def check_names(config: Config, watchlist: str | None = None, owner: str | None 
     """Refuse a watchlist or owner the config does not know: a case on a misspelt product line
     is never found by it, and reminders to an unknown owner reach nobody."""
     if watchlist:
-        from warning.watchlists import load_watchlists
-
         known = [w.name for w in load_watchlists(config.watchlists_dir)]
         if watchlist not in known:
             raise CaseError(

@@ -19,7 +19,6 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 
 from warning.models import GRANT, LegalEvent, Publication
-from warning.sources.ops_legal import granted_kind
 
 
 @dataclass(frozen=True)
@@ -101,7 +100,7 @@ def ep_mention_of_grant(facts: Facts) -> date | None:
     for candidate in (pub, *facts.related):
         if candidate.country == "EP" and candidate.kind == "B1" and parse_day(candidate.publication_date):
             return parse_day(candidate.publication_date)
-    granted = [parse_day(e.date) for e in facts.events if granted_kind(e) == "B1"]
+    granted = [parse_day(e.date) for e in facts.events if e.granted_kind() == "B1"]
     if not any(granted):
         granted = [parse_day(e.date) for e in facts.events if e.code == "REG" and "FG4D" in e.description]
     granted = [d for d in granted if d]

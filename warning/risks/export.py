@@ -1,7 +1,7 @@
 """The risk register as CSV that opens in a spreadsheet (UTF-8 with BOM, so Excel keeps Chinese).
 
 Titles, enterprises and notes come from offices and people: a cell that would start a formula
-is neutralised by ``warning.escaping.spreadsheet_cell`` (a leading ``'``), as in every sheet the
+is neutralised by ``warning.delivery.escaping.spreadsheet_cell`` (a leading ``'``), as in every sheet the
 service writes.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 from typing import Any, TextIO
 
-from warning.escaping import spreadsheet_row
+from warning.delivery.escaping import spreadsheet_row
 from warning.risks.cases import LABELS_ZH
 from warning.risks.deadlines import LABELS
 from warning.store import legal_events as legal_store

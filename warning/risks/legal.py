@@ -12,12 +12,14 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from warning.classify.watchlists import load_watchlist
+from warning.delivery.queue import enqueue, notice_rows
 from warning.errors import ConfigError, WarningError
 from warning.identity import split_id
 from warning.models import LegalEvent
 from warning.risks.cases import case_facts, recompute_deadlines, refresh_family
 from warning.risks.deadlines import LABELS, Facts, compute_deadlines
-from warning.risks.notify import case_brief, case_recipient, enqueue_rows, outbox_rows
+from warning.risks.notify import case_brief, case_recipient, case_row
 from warning.store import legal_events as legal_store
 from warning.store import risks as store
 
@@ -83,7 +85,9 @@ def ops_fetcher(app: Any) -> Fetch:
         name = ops[0] if len(ops) == 1 else ""
     if not name or name not in sources:
         raise ConfigError("[risks] legal_source must name an epo_ops source to refresh legal events")
-    from warning.sources.epo_ops import fetch_legal_events
+    # Deferred for start-up time: the OPS client and its parser (requests, lxml) load only when
+    # legal status is refreshed, not for every `warning risks` command.
+    from warning.sources.epo_ops.source import fetch_legal_events
 
     source = sources[name]
     return lambda publication_id: fetch_legal_events(source, publication_id)
@@ -164,12 +168,10 @@ def _target_countries(app: Any, case: dict[str, Any]) -> set[str]:
     """The case's product line's countries, else every country a source watches, else all (empty)."""
     if case.get("watchlist"):
         try:
-            from warning.watchlists import load_watchlist
-
             countries = load_watchlist(case["watchlist"], app.config.watchlists_dir).countries
             if countries:
                 return {c.upper() for c in countries}
-        except (WarningError, ImportError, OSError):
+        except (WarningError, OSError):
             pass
     return {c.upper() for s in app.config.sources.values() for c in s.countries}
 
@@ -189,8 +191,8 @@ def _notify(app, case, changes, new_events, new_members, own) -> int:
         "en": f"Risk case {case['id']}: legal status of {case['publication_id']} changed",
     }
     payload["text"] = {"zh": zh, "en": en}
-    rows = outbox_rows(sub, f"legal:{case['id']}:{digest}", "legal", case, payload)
-    return enqueue_rows(app.db, rows)
+    rows = notice_rows(sub, f"legal:{case['id']}:{digest}", "legal", payload, **case_row(case))
+    return enqueue(app.db, rows)
 
 
 def _deadlines_after(app, case, new_events: list[LegalEvent]) -> list[dict[str, str]]:

@@ -6,9 +6,10 @@ import logging
 from datetime import date, timedelta
 from typing import Any
 
+from warning.delivery.queue import enqueue, notice_rows
 from warning.risks.cases import recompute_deadlines
 from warning.risks.deadlines import LABELS
-from warning.risks.notify import case_brief, case_recipient, enqueue_rows, outbox_rows
+from warning.risks.notify import case_brief, case_recipient, case_row
 from warning.store import risks as store
 
 log = logging.getLogger(__name__)
@@ -67,14 +68,10 @@ def queue_reminders(app: Any, today: date | None = None) -> dict[str, int]:
             )
             continue
         remind_on = deadline - timedelta(days=window)
-        rows = outbox_rows(
-            sub,
-            f"reminder:{case['id']}:{row['kind']}:{remind_on.isoformat()}",
-            "reminder",
-            case,
-            _payload(case, row, deadline, today, window),
-        )
-        added = enqueue_rows(app.db, rows)
+        key = f"reminder:{case['id']}:{row['kind']}:{remind_on.isoformat()}"
+        payload = _payload(case, row, deadline, today, window)
+        rows = notice_rows(sub, key, "reminder", payload, **case_row(case))
+        added = enqueue(app.db, rows)
         counts["queued"] += added
         counts["already_queued"] += len(rows) - added
     return counts

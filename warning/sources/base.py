@@ -1,10 +1,20 @@
-"""The source plugin contract and the registry of plugins by ``kind``.
+"""The source plugin contract: what a source declares about itself, and how it fetches.
 
-A source is split in two, as in github-to-sqlite: ``fetch`` talks to the network and yields
-parsed items (a generator that can resume from a cursor); ``parse`` is pure, bytes in,
-publications out, and is what `warning ingest` uses on local files too.
+A source (one office's folder: ``uspto/``, ``epo_ops/``, ``ep_server/``, ``exports/``) declares
+everything about itself on its `Source` class, and `warning.sources.registry` lists it once:
 
-The fetch contract (`warning.fetch.fetch_source` is the only caller)
+- ``kind``: the ``[sources.NAME] kind = ...`` it answers to ("" for a source of files only);
+- ``Options``: a frozen dataclass of its own ``[sources.NAME]`` keys, with ``CHECKS`` (the rules of
+  their values, `warning.config.rules`) and defaults;
+- ``schedule``: its fetch job's default cron and time zone (the office's publication day);
+- ``formats``: the local file formats it reads (`FileFormat`: a detector that judges a file by
+  its content, and a parser), for `warning ingest`.
+
+As in github-to-sqlite, network code is apart from parsing: ``fetch`` talks to the network and
+yields parsed items (a generator that can resume from a cursor); the parsers are pure, bytes in,
+publications out, and the file formats use them on local files too.
+
+The fetch contract (`warning.sources.fetch.fetch_source` is the only caller)
 -------------------------------------------------------------------
 ``cls(config, session=None, sleep=time.sleep)``
     ``config`` is the `SourceConfig` (``config.options`` is the plugin's built ``Options``);
@@ -43,12 +53,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
 
-from warning.errors import ConfigError, SourceUnavailable
+from warning.errors import SourceUnavailable
 from warning.models import Publication, QuarantinedDocument
+from warning.sources.reading import Reading
 
 ParsedItem = Publication | QuarantinedDocument
-
-_REGISTRY: dict[str, type[Source]] = {}
 
 
 @dataclass(frozen=True)
@@ -72,11 +81,25 @@ class SourceExhausted(SourceUnavailable):
 FetchedItem = Publication | QuarantinedDocument | Checkpoint
 
 
+@dataclass(frozen=True)
+class FileFormat:
+    """A local file format: its name, a detector judging a file by its content, and its parser."""
+
+    name: str
+    detect: Callable[[Path, bytes], bool]  # (path, first bytes as UTF-8) -> is it mine?
+    parse: Callable[[Path, Reading], Iterator[ParsedItem]]
+
+
 class Source:
-    """Base class of a source plugin. Subclasses set ``kind`` and ``Options`` (module doc)."""
+    """Base class of a source plugin: subclasses declare ``kind``, ``Options``, ``schedule`` and
+    ``formats`` (module doc) and implement ``fetch`` where the office can be fetched from."""
 
     kind: ClassVar[str] = ""
     Options: ClassVar[type] = NoOptions
+    # (cron, time zone) of its fetch job unless [schedule.jobs] says otherwise; "" is the
+    # [schedule] time zone.
+    schedule: ClassVar[tuple[str, str]] = ("0 4 * * *", "")
+    formats: ClassVar[tuple[FileFormat, ...]] = ()
 
     def __init__(self, config: Any, session: Any = None, sleep: Callable[[float], None] = time.sleep) -> None:
         self.config = config
@@ -91,56 +114,3 @@ class Source:
     def fetch(self, state: Any, since: date | None, until: date | None) -> Iterator[FetchedItem]:
         """Network: items of one country (``state.country``) since the cursor, with checkpoints."""
         raise TypeError(f"source kind {self.kind!r} cannot fetch; use `warning ingest` for its files")
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if cls.kind:
-            _REGISTRY[cls.kind] = cls
-
-    @staticmethod
-    def parse(data: bytes, ref: str) -> Iterator[ParsedItem]:
-        """Pure: turn one raw document or file body into publications or quarantined items."""
-        raise TypeError("source plugins must implement parse()")
-
-
-def registered_kinds() -> dict[str, type[Source]]:
-    """Every known source kind, importing the built-in plugins first."""
-    _import_builtin_plugins()
-    return dict(_REGISTRY)
-
-
-def source_class(kind: str) -> type[Source]:
-    kinds = registered_kinds()
-    if kind not in kinds:
-        raise ConfigError(f"unknown source kind {kind!r}; supported kinds: {', '.join(sorted(kinds))}")
-    return kinds[kind]
-
-
-def validate_source_options(
-    kind: str, options: dict[str, Any], where: str, problems: list[str] | None = None
-) -> Any:
-    """Check a ``[sources.NAME]`` table's kind-specific keys against the plugin's ``Options``,
-    and their values against the rules ``Options.CHECKS`` declares (`warning.config.build`)."""
-    from warning.config_build import build
-
-    try:
-        cls = source_class(kind)
-    except ConfigError as exc:
-        raise ConfigError(f"{where}: {exc}") from None
-    path, _, table = where.partition(": ")
-    try:
-        return build(cls.Options, options, Path(path), table, problems=problems)
-    except ConfigError as exc:
-        common = "kind, enabled, base_url, countries"
-        raise ConfigError(f"{exc} (and the keys every source takes: {common})") from None
-
-
-def _import_builtin_plugins() -> None:
-    import importlib
-
-    for module in ("uspto_bulk", "epo_ops", "ep_publication_server", "files"):
-        try:
-            importlib.import_module(f"warning.sources.{module}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"warning.sources.{module}":
-                raise

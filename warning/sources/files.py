@@ -1,23 +1,26 @@
 """Local files: detect each file's format by its content and hand it to the right parser.
 
-`warning ingest` and air-gapped users come through here. New formats register a detector and a
-parser in `FORMATS`; the first detector that accepts a file wins. Detectors look at the first
-bytes (a zip's first member for zips), never at the file's name.
+`warning ingest` and air-gapped users come through here. Each office declares the formats it
+reads (`warning.sources.base.FileFormat`, listed by `warning.sources.registry.file_formats`); the
+first detector that accepts a file wins. Detectors judge the content (the first bytes, a zip's
+first member for zips), never the file's name: a weekly zip saved as ``download.zip`` is read
+like ``ipg240102.zip``, and an error page saved as ``ipg240102.xml`` is not taken for XML.
 """
 
 from __future__ import annotations
 
 import codecs
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
 from warning.errors import ParseError
 from warning.models import QuarantinedDocument
-from warning.sources import local_formats as lf
-from warning.sources.base import ParsedItem
+from warning.sources.base import FileFormat, ParsedItem
 from warning.sources.reading import Reading
-from warning.sources.xmlprolog import root_start
+from warning.sources.registry import file_formats
+from warning.sources.uspto.stream import ZIP_SIGNATURE, zip_head
+from warning.sources.xml.prolog import root_start
+from warning.sources.xml.safe import looks_like_html
 
 HEAD_BYTES = 65536
 PROLOG_BYTES = 4 << 20  # how far an XML file's root element is looked for (1 MB of UTF-32)
@@ -35,25 +38,6 @@ _WIDE_STARTS = (  # (first bytes, encoding, bytes to drop)
 )
 
 
-@dataclass(frozen=True)
-class FileFormat:
-    name: str
-    detect: Callable[[Path, bytes], bool]  # (path, first bytes as UTF-8) -> is it mine?
-    parse: Callable[[Path, Reading], Iterator[ParsedItem]]
-
-
-FORMATS: list[FileFormat] = [
-    FileFormat("uspto-xml", lf.is_uspto, lf.parse_uspto),
-    FileFormat("ep-xml", lf.is_ep_xml, lf.parse_ep_xml),
-    FileFormat("ops-xml", lf.is_ops_xml, lf.parse_ops_xml),
-    FileFormat("patentscope-xls", lf.is_patentscope_xls, lf.parse_patentscope_xls),
-    FileFormat("patentscope-csv", lf.is_patentscope_csv, lf.parse_patentscope_csv),
-    FileFormat("lens-csv", lf.is_lens_csv, lf.parse_lens_csv),
-    FileFormat("lens-jsonl", lf.is_lens_jsonl, lf.parse_lens_jsonl),
-    FileFormat("jsonl", lf.is_json, lf.parse_json),  # JSON Lines, or JSON (an array of records)
-]
-
-
 def detect_format(path: Path) -> FileFormat:
     """The format of a local file, from its content; ParseError saying what it is otherwise."""
     with path.open("rb") as fh:
@@ -68,14 +52,14 @@ def detect_format(path: Path) -> FileFormat:
     if fmt is not None:
         return fmt
     what = _what_it_is(path, head)
-    names = ", ".join(fmt.name for fmt in FORMATS)
+    names = ", ".join(fmt.name for fmt in file_formats())
     raise ParseError(
         f"{path}: {what + ', ' if what else ''}not a format the service reads (it reads: {names})"
     )
 
 
 def _detect(path: Path, head: bytes) -> FileFormat | None:
-    return next((fmt for fmt in FORMATS if fmt.detect(path, head)), None)
+    return next((fmt for fmt in file_formats() if fmt.detect(path, head)), None)
 
 
 def sniffable(head: bytes) -> bytes:
@@ -93,14 +77,11 @@ def sniffable(head: bytes) -> bytes:
 
 
 def _what_it_is(path: Path, head: bytes) -> str:
-    from warning.sources.uspto_stream import zip_head
-    from warning.sources.xmlsafe import looks_like_html
-
     if not head.strip():
         return "an empty file"
     if looks_like_html(head):
         return "an HTML page (an error page saved in place of the file?)"
-    if head[:4] == lf.ZIP:
+    if head[:4] == ZIP_SIGNATURE:
         member, _ = zip_head(path)
         return f"a zip archive whose first member ({member or 'unreadable'}) holds no USPTO XML"
     if head.startswith(b"%PDF"):

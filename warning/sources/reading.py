@@ -1,6 +1,6 @@
 """What a file parser is told and tells back while it reads one local file.
 
-Told: the size limits of ``[ingest]`` (`warning.config.IngestConfig`). Tells back: how many
+Told: the size limits of ``[ingest]`` (`warning.config.schema.IngestConfig`). Tells back: how many
 bytes of the file it has read so far (the progress bar moves within a big file) and its counts
 (documents, skipped non-patent documents ...). The helpers read a file in bounded pieces, so
 one huge line or document costs at most its limit in memory, never its size.
@@ -8,11 +8,13 @@ one huge line or document costs at most its limit in memory, never its size.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from pathlib import Path
+from typing import Any, BinaryIO
 
-from warning.config import IngestConfig
+from warning.config.schema import IngestConfig
+from warning.models import QuarantinedDocument
 
 MB = 1024 * 1024
 # Bytes of an over-limit document kept (in quarantine, and to see what it was), not the whole.
@@ -111,3 +113,26 @@ def too_large(what: str, size: int, limit: int, key: str, at_least: bool = False
 
 def _mb(size: int) -> str:
     return f"{size / MB:,.1f} MB" if size < 100 * MB else f"{size / MB:,.0f} MB"
+
+
+def read_whole(
+    path: Path, reading: Reading, *, source: str, parse: Callable[[bytes, str], Iterator[Any]]
+) -> Iterator[Any]:
+    """``parse``'s items of a file that is one document (EP XML, a saved OPS reply), or the file's
+    quarantine when it is over ``max_document_mb``."""
+    data = whole_document(path, reading, source)
+    if isinstance(data, QuarantinedDocument):
+        yield data
+        return
+    yield from parse(data, str(path))
+
+
+def whole_document(path: Path, reading: Reading, source: str) -> bytes | QuarantinedDocument:
+    """The bytes of a file that is one document, or its quarantine when over ``max_document_mb``."""
+    size, limit = path.stat().st_size, reading.limits.document_bytes
+    reading.position = size
+    if size > limit:
+        return QuarantinedDocument(
+            source, f"{path}: {too_large('file', size, limit, 'max_document_mb')}", str(path)
+        )
+    return path.read_bytes()

@@ -5,18 +5,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
 
+from warning.clock import utcnow
 from warning.errors import StoreError
 from warning.store.migrations import MIGRATIONS
-
-
-def utcnow() -> str:
-    """Now, as the ISO text the store keeps (UTC, seconds)."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 @contextmanager
@@ -82,3 +77,9 @@ def apply_migrations(db: sqlite_utils.Database) -> list[str]:
             db["_migrations"].insert({"name": fn.__name__, "applied_at": utcnow()})
         applied.append(fn.__name__)
     return applied
+
+
+def database_path(db: sqlite_utils.Database) -> Path | None:
+    """The file a connection has open (None for an in-memory database)."""
+    path = db.execute("PRAGMA database_list").fetchone()[2]
+    return Path(path) if path else None

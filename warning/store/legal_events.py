@@ -7,8 +7,9 @@ from typing import Any
 
 import sqlite_utils
 
+from warning.clock import utcnow
 from warning.models import LegalEvent
-from warning.store.db import transaction, utcnow
+from warning.store.db import transaction
 
 
 def add_family_members(

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 import sqlite_utils
 
-from warning.store.db import transaction, utcnow
+from warning.clock import utcnow
+from warning.store.db import transaction
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,65 @@ _PUB_COLUMNS = (
     "THEN substr(coalesce(p.claims_text, ''), 1, :chars) ELSE '' END, "
     + ", ".join(_capped_list(f"p.{c}") for c in ("ipc", "cpc", "applicants"))
 )
+
+
+def followed_matches(
+    db: sqlite_utils.Database,
+    watchlists: list[str],
+    min_score: float,
+    start: str,
+    end: str = "",
+    *,
+    not_alerted_for: str = "",
+    best_first: bool = False,
+) -> list[dict[str, Any]]:
+    """Matches of these watchlists (empty: every watchlist) at or above ``min_score``, created in
+    [start, end) (no ``end``: up to now), with their publication and watchlist titles; with
+    ``not_alerted_for``, only those without an alert row for that subscriber yet. Oldest first, or
+    ``best_first``."""
+    sql = f"""
+        SELECT m.publication_id, m.watchlist, m.score, m.threshold, m.evidence, m.model_version,
+               m.created_at AS matched_at, p.*, w.title_zh, w.title_en
+        FROM matches m
+        JOIN publications p ON p.id = m.publication_id
+        LEFT JOIN watchlists w ON w.name = m.watchlist
+        WHERE {in_watchlists(watchlists)} m.score >= ? AND m.created_at >= ?
+          {"AND m.created_at < ?" if end else ""}
+          {_NOT_ALERTED if not_alerted_for else ""}
+        ORDER BY {"m.score DESC, m.publication_id" if best_first else "m.created_at, m.publication_id"}
+    """
+    params = [
+        *watchlists,
+        min_score,
+        start,
+        *([end] if end else []),
+        *([not_alerted_for] if not_alerted_for else []),
+    ]
+    return list(db.query(sql, params))
+
+
+_NOT_ALERTED = """AND NOT EXISTS (
+    SELECT 1 FROM alerts a
+    WHERE a.subscriber = ? AND a.publication_id = m.publication_id AND a.watchlist = m.watchlist
+)"""
+
+
+def best_matches(db: sqlite_utils.Database, limit: int) -> list[dict[str, Any]]:
+    """The highest-scored matches with their publication's titles and country, evidence decoded."""
+    sql = """
+        SELECT m.publication_id, m.watchlist, m.score, m.evidence, p.titles, p.country
+        FROM matches m JOIN publications p ON p.id = m.publication_id
+        ORDER BY m.score DESC, m.publication_id LIMIT ?
+    """
+    return [
+        {**r, "titles": json.loads(r["titles"] or "{}"), "evidence": json.loads(r["evidence"] or "{}")}
+        for r in db.query(sql, [limit])
+    ]
+
+
+def in_watchlists(watchlists: list[str]) -> str:
+    """``m.watchlist IN (?, ...) AND`` for these watchlists; "" for all of them."""
+    return f"m.watchlist IN ({', '.join('?' for _ in watchlists)}) AND" if watchlists else ""
 
 
 def publications_after(

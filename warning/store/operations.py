@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from warning.clock import utcnow
+from warning.config.redact import redact, redact_data
 from warning.models import QuarantinedDocument
-from warning.redact import redact, redact_data
-from warning.store.db import transaction, utcnow
+from warning.store.db import transaction
 
 # Raw bytes larger than this are kept by reference only: a 2 GB zip does not belong in SQLite.
 MAX_QUARANTINE_RAW = 5 * 1024 * 1024
@@ -44,7 +45,7 @@ def get_source_state(db: sqlite_utils.Database, source: str, country: str = "") 
 def save_source_state(db: sqlite_utils.Database, state: SourceState) -> None:
     """Persist a source's cursor and health; callers do it only after the data is stored.
 
-    The error is stored redacted (`warning.redact`: credentials in URLs and headers) whatever
+    The error is stored redacted (`warning.config.redact`: credentials in URLs and headers) whatever
     the caller already masked: an office's error reply may quote one back.
     """
     row = {**state.__dict__, "last_error": redact(state.last_error or ""), "updated_at": utcnow()}
@@ -113,8 +114,3 @@ def quarantine(db: sqlite_utils.Database, item: QuarantinedDocument) -> bool:
             [key, item.source, item.ref, item.reason, raw, len(item.raw), utcnow()],
         )
     return cursor.rowcount > 0
-
-
-def list_quarantine(db: sqlite_utils.Database, limit: int = 50) -> list[dict]:
-    sql = "SELECT id, source, ref, reason, raw_size, created_at FROM quarantine ORDER BY id DESC LIMIT ?"
-    return list(db.query(sql, [limit]))

@@ -14,6 +14,7 @@ from typing import Any
 import sqlite_utils
 
 from warning.store.db import transaction
+from warning.store.matches import followed_matches
 
 _ROW_COLUMNS = (
     "key",
@@ -72,21 +73,7 @@ def matches_to_queue(
     """Matches of these watchlists (empty: every watchlist) at or above ``min_score``, created at
     or after ``since``, that have no alert row for this subscriber yet, with their publication
     and watchlist titles."""
-    in_watchlists = f"m.watchlist IN ({', '.join('?' for _ in watchlists)}) AND" if watchlists else ""
-    sql = f"""
-        SELECT m.publication_id, m.watchlist, m.score, m.threshold, m.evidence, m.model_version,
-               m.created_at AS matched_at, p.*, w.title_zh, w.title_en
-        FROM matches m
-        JOIN publications p ON p.id = m.publication_id
-        LEFT JOIN watchlists w ON w.name = m.watchlist
-        WHERE {in_watchlists} m.score >= ? AND m.created_at >= ?
-          AND NOT EXISTS (
-            SELECT 1 FROM alerts a
-            WHERE a.subscriber = ? AND a.publication_id = m.publication_id AND a.watchlist = m.watchlist
-          )
-        ORDER BY m.created_at, m.publication_id
-    """
-    return list(db.query(sql, [*watchlists, min_score, since, subscriber]))
+    return followed_matches(db, watchlists, min_score, since, not_alerted_for=subscriber)
 
 
 def due_alerts(
@@ -225,14 +212,6 @@ def list_alerts(
     where = "WHERE status = ?" if status else ""
     params = [status] if status else []
     return list(db.query(f"SELECT * FROM alerts {where} ORDER BY id DESC LIMIT ?", [*params, limit]))
-
-
-def watchlist_titles(db: sqlite_utils.Database) -> dict[str, dict[str, str]]:
-    """Watchlist name -> {"zh": ..., "en": ...} from the classifier's watchlists table."""
-    return {
-        r["name"]: {"zh": r["title_zh"] or "", "en": r["title_en"] or ""}
-        for r in db.query("SELECT name, title_zh, title_en FROM watchlists")
-    }
 
 
 def revive_dead(db: sqlite_utils.Database, now: str) -> int:

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from warning.clock import utcnow
 from warning.models import Publication
-from warning.store.db import transaction, utcnow
+from warning.store.db import transaction
 
 _DICT_FIELDS = ("titles", "abstracts", "claims")
 _LIST_FIELDS = ("applicants", "inventors", "ipc", "cpc", "priority_claims")

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlite_utils
 
-from warning.store.db import transaction, utcnow
+from warning.clock import utcnow
+from warning.store.db import transaction
 
 CASE_FIELDS = (
     "publication_id",
@@ -200,7 +200,17 @@ def open_deadlines_between(db: sqlite_utils.Database, first: str, last: str) -> 
     return rows
 
 
-# ------------------------------------------------------------------ reminders, auto-open, digest
+# ------------------------------------------------------------------ reminders, auto-open
+
+
+def cases_with_deadlines(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Every case's id, publication and severity with its deadlines as one text (``kind date; ...``)."""
+    sql = """
+        SELECT c.id, c.publication_id, c.severity, group_concat(d.kind || ' ' || d.date, '; ') AS deadlines
+        FROM risk_cases c LEFT JOIN risk_deadlines d ON d.case_id = c.id
+        GROUP BY c.id ORDER BY c.id
+    """
+    return list(db.query(sql))
 
 
 def kill_pending_reminders(db: sqlite_utils.Database, case_id: int, reason: str = "case closed") -> int:
@@ -227,64 +237,6 @@ def auto_open_candidates(db: sqlite_utils.Database, min_score: float) -> list[di
     return rows
 
 
-def cases_summary(
-    db: sqlite_utils.Database,
-    start: str | date | datetime,
-    end: str | date | datetime,
-    horizon_days: int = 30,
-) -> dict[str, Any]:
-    """What the association digest reports on the risk register for the period ``start`` .. ``end``.
-
-    A datetime bound is an instant and the period is half-open, ``start <= t < end``, so weekly
-    digests neither miss nor repeat a case; a date (or ``YYYY-MM-DD`` text) bound means that
-    whole day, so ``end`` is included. ``opened``/``closed`` list the cases opened/closed in the
-    period (case dicts as `get_case`); ``deadlines_due`` lists the deadlines of cases not closed
-    dated from the start day to ``horizon_days`` after the end day, each with its case fields and
-    ``days_left`` counted from the end day; ``counts`` has the totals and the open cases by
-    status and severity.
-    """
-    since, until = _instant(start, False), _instant(end, True)
-    opened = [
-        _decode(r) for r in db.query(_CASE_SELECT + _IN_PERIOD.format(column="opened_at"), [since, until])
-    ]
-    closed = [
-        _decode(r) for r in db.query(_CASE_SELECT + _IN_PERIOD.format(column="closed_at"), [since, until])
-    ]
-    first_day, last_day = _day(start), _last_day(end)
-    horizon = (date.fromisoformat(last_day) + timedelta(days=horizon_days)).isoformat()
-    due = open_deadlines_between(db, first_day, horizon)
-    for row in due:
-        row["days_left"] = (date.fromisoformat(row["date"]) - date.fromisoformat(last_day)).days
-    open_rows = list(
-        db.query(
-            "SELECT status, severity, count(*) AS n FROM risk_cases WHERE status != 'closed' "
-            "GROUP BY status, severity"
-        )
-    )
-    by_status: dict[str, int] = {}
-    by_severity: dict[str, int] = {}
-    for row in open_rows:
-        by_status[row["status"]] = by_status.get(row["status"], 0) + row["n"]
-        by_severity[row["severity"]] = by_severity.get(row["severity"], 0) + row["n"]
-    counts = {
-        "opened": len(opened),
-        "closed": len(closed),
-        "open": sum(by_status.values()),
-        "deadlines_due": len(due),
-        "open_by_status": by_status,
-        "open_by_severity": by_severity,
-    }
-    return {
-        "start": since,
-        "end": until,
-        "horizon_days": horizon_days,
-        "opened": opened,
-        "closed": closed,
-        "deadlines_due": due,
-        "counts": counts,
-    }
-
-
 _CASE_SELECT = """
     SELECT c.*, p.titles AS publication_titles, p.applicants AS publication_applicants,
            p.publication_date AS publication_date, p.kind AS publication_kind
@@ -306,33 +258,3 @@ def _as_text(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
-
-
-_IN_PERIOD = " WHERE c.{column} >= ? AND c.{column} < ? ORDER BY c.{column}, c.id"
-
-
-def _instant(value: str | date | datetime, end: bool) -> str:
-    """A period bound as stored ISO text; a whole day ends at the start of the next day."""
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(UTC)
-        return value.replace(tzinfo=None).isoformat()
-    day = _day(value)
-    if end and (isinstance(value, date) or len(str(value)) == 10):
-        return (date.fromisoformat(day) + timedelta(days=1)).isoformat()
-    return str(value) if isinstance(value, str) else day
-
-
-def _last_day(value: str | date | datetime) -> str:
-    """The last day a period ending at ``value`` covers (the day before a midnight instant)."""
-    if isinstance(value, datetime) and value.time() == datetime.min.time():
-        return (value.date() - timedelta(days=1)).isoformat()
-    return _day(value)
-
-
-def _day(value: str | date | datetime) -> str:
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)[:10]

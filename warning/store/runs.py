@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
-from warning.store.db import transaction, utcnow
+from warning.clock import utcnow
+from warning.store.db import transaction
 
 
 def last_success_by_job(db: sqlite_utils.Database) -> dict[str, datetime]:

@@ -1,0 +1,1 @@
+"""Configuration: TOML into frozen dataclasses, one validation layer, secrets and their redaction."""

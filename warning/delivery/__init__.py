@@ -1,0 +1,1 @@
+"""Delivery: matches and notices into the outbox, the dispatcher, rendering, digests, channels."""

@@ -1,0 +1,208 @@
+"""Matches -> outbox rows, exactly once per (publication, watchlist, subscriber, channel, address).
+
+`queue_alerts` turns new matches into outbox rows; `enqueue` lets other areas (risk reminders,
+legal-status changes) add rows with their own keys; `dispatch` (in `warning.delivery.dispatch`) sends them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
+
+import sqlite_utils
+
+from warning import clock
+from warning.app import App
+from warning.config.schema import Config, SubscriberConfig
+from warning.delivery.channels import address_keys, channel_classes
+from warning.delivery.render import espacenet_url, language
+from warning.errors import ConfigError, WarningError
+from warning.store import outbox as store
+
+__all__ = [
+    "KINDS",
+    "batch_time",
+    "config_problems",
+    "config_warnings",
+    "enqueue",
+    "notice_rows",
+    "queue_alerts",
+    "subscriber_addresses",
+]
+
+KINDS = ("match", "reminder", "legal", "digest", "test")
+_PUBLICATION_FIELDS = (
+    "country",
+    "number",
+    "doc_type",
+    "publication_date",
+    "filing_date",
+    "priority_date",
+    "application_number",
+    "lang",
+)
+
+
+def config_problems(config: Config) -> list[str]:
+    """Addresses that are wrong as they stand now (a variable holding no URL): each channel says
+    (`Channel.address_problem`). Everything written in the file was checked when it was loaded."""
+    channels = channel_classes()
+    return [
+        f"subscriber {sub.name}: {problem}"
+        for sub in config.subscribers
+        for channel, address in subscriber_addresses(sub)
+        if (problem := channels[channel].address_problem(address))
+    ]
+
+
+def config_warnings(config: Config) -> list[str]:
+    """What works but should change, as each channel's keys advise (robot URLs with their tokens
+    written in the config file)."""
+    keys = address_keys()
+    return [
+        f"subscriber {sub.name}: {keys[name].warning}"
+        for sub in config.subscribers
+        for name, value in sub.channels.items()
+        if value and keys[name].warning
+    ]
+
+
+def check_config(config: Config) -> None:
+    """Raise ConfigError listing every problem `config_problems` finds."""
+    problems = config_problems(config)
+    if problems:
+        raise ConfigError("; ".join(problems))
+
+
+def subscriber_addresses(sub: SubscriberConfig) -> list[tuple[str, str]]:
+    """Every (channel, address) a subscriber is reached at, in the channels' order."""
+    return [(name, a) for name, cls in channel_classes().items() for a in cls.addresses(sub.channels)]
+
+
+def batch_time(mode: str, now: datetime, zone: tzinfo = UTC) -> datetime:
+    """When an alert queued at ``now`` is due: at once, or at the subscriber's next period.
+
+    ``daily``: the next midnight; ``weekly``: the next Monday midnight, both in ``zone``.
+    """
+    midnight = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    if mode == "daily":
+        return clock.now(midnight + timedelta(days=1))
+    if mode == "weekly":
+        return clock.now(midnight + timedelta(days=7 - midnight.weekday()))
+    return now
+
+
+def match_payload(row: dict[str, Any]) -> dict[str, Any]:
+    """What the templates need of a match, frozen when it is queued (a retry renders the same)."""
+    evidence = json.loads(row.get("evidence") or "{}")
+    payload = {k: row.get(k) for k in _PUBLICATION_FIELDS}
+    payload.update(
+        publication_id=row["publication_id"],
+        kind_code=row.get("kind") or "",  # "kind" is the alert's kind in the templates
+        titles=json.loads(row.get("titles") or "{}"),
+        applicants=json.loads(row.get("applicants") or "[]"),
+        cpc=json.loads(row.get("cpc") or "[]"),
+        watchlist=row["watchlist"],
+        watchlist_title={"zh": row.get("title_zh") or "", "en": row.get("title_en") or ""},
+        score=row["score"],
+        threshold=row.get("threshold"),
+        terms=evidence.get("terms") or [],
+        rules=evidence.get("rules") or {},
+        model=evidence.get("model", ""),
+        matched_at=row.get("matched_at"),
+    )
+    return payload
+
+
+def match_rows(sub: SubscriberConfig, match: dict[str, Any], due: str) -> list[dict[str, Any]]:
+    """One outbox row per address of the subscriber for one match."""
+    payload = match_payload(match)
+    pub, watchlist = match["publication_id"], match["watchlist"]
+    return [
+        {
+            "key": f"match:{pub}:{watchlist}:{sub.name}:{channel}:{address}",
+            "kind": "match",
+            "subscriber": sub.name,
+            "channel": channel,
+            "address": address,
+            "publication_id": pub,
+            "watchlist": watchlist,
+            "payload": payload,
+            "next_attempt_at": due,
+        }
+        for channel, address in subscriber_addresses(sub)
+    ]
+
+
+def notice_rows(
+    sub: SubscriberConfig, key_prefix: str, kind: str, payload: dict[str, Any], **row: Any
+) -> list[dict[str, Any]]:
+    """One outbox row per channel and address of ``sub`` for a notice (a risk reminder, a legal
+    change), keyed ``{key_prefix}:{subscriber}:{channel}:{address}``; ``row`` adds the row's
+    ``publication_id``, ``watchlist`` and ``case_id``.
+
+    ``payload`` carries ``subject`` and ``text`` as {zh, en}; the row's ``title`` and ``body`` (what
+    the alert templates show) are those in the subscriber's language, ``url`` the publication's page.
+    """
+    lang = language(sub.language)
+    shown = {
+        "title": (payload.get("subject") or {}).get(lang, ""),
+        "body": (payload.get("text") or {}).get(lang, ""),
+        "url": espacenet_url(row.get("publication_id") or ""),
+        "language": lang,
+    }
+    return [
+        {
+            **row,
+            "key": f"{key_prefix}:{sub.name}:{channel}:{address}",
+            "kind": kind,
+            "subscriber": sub.name,
+            "channel": channel,
+            "address": address,
+            "payload": {**payload, **shown},
+        }
+        for channel, address in subscriber_addresses(sub)
+    ]
+
+
+def queue_alerts(app: App, now: datetime | None = None) -> dict[str, int]:
+    """Queue an outbox row for every new match each subscriber follows (watchlists, countries,
+    min_score); a match already queued for a subscriber is never queued again."""
+    check_config(app.config)
+    now, zone = clock.now(now), clock.local_zone(app.config.schedule.timezone)
+    lookback = app.config.alerts.lookback_days
+    since = clock.iso(now - timedelta(days=lookback)) if lookback > 0 else ""
+    counts = {"subscribers": 0, "matches": 0, "queued": 0}
+    for sub in app.config.subscribers:
+        addresses = subscriber_addresses(sub)
+        if not addresses:
+            continue
+        counts["subscribers"] += 1
+        found = store.matches_to_queue(app.db, sub.name, list(sub.watchlists), sub.min_score, since)
+        wanted = [m for m in found if not sub.countries or m.get("country") in sub.countries]
+        due = clock.iso(batch_time(sub.mode, now, zone))
+        rows = [row for m in wanted for row in match_rows(sub, m, due)]
+        counts["matches"] += len(wanted)
+        counts["queued"] += store.insert_alerts(app.db, rows, clock.iso(now))
+    return counts
+
+
+def enqueue(db: sqlite_utils.Database, rows: Iterable[dict[str, Any]], now: datetime | None = None) -> int:
+    """Add outbox rows from any area; a key already present is ignored. Returns rows added.
+
+    Each row needs ``key`` (unique, e.g. ``reminder:{case}:{kind}:{date}:{recipient}:{channel}:{address}``),
+    ``kind`` (one of `KINDS`), ``channel`` and ``address``; optional ``subscriber`` (whose
+    language is used), ``publication_id``, ``watchlist``, ``case_id``, ``next_attempt_at`` and
+    ``payload``: a dict; for kinds other than ``match`` the templates show its ``title``,
+    ``body`` and ``url``.
+    """
+    rows = list(rows)
+    for row in rows:
+        missing = [k for k in ("key", "kind", "channel") if not row.get(k)]
+        if missing:
+            raise WarningError(f"outbox row is missing {', '.join(missing)}: {row!r}")
+        if row["kind"] not in KINDS:
+            raise WarningError(f"outbox row kind must be one of {', '.join(KINDS)}, not {row['kind']!r}")
+    return store.insert_alerts(db, rows, clock.iso(clock.now(now)))

@@ -1,6 +1,0 @@
-"""The bundled demo sample, written by the project itself in the offices' real formats."""
-
-from warning.sample.builder import plan_sample, write_sample
-from warning.sample.documents import DEMO_DATE
-
-__all__ = ["DEMO_DATE", "plan_sample", "write_sample"]

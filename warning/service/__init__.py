@@ -1,0 +1,1 @@
+"""The unattended service: the job table, the scheduler, the runner, status and logging."""

@@ -1,0 +1,1 @@
+"""The EPO's European Publication Server: EP A and B documents as XML."""

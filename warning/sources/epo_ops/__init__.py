@@ -1,0 +1,1 @@
+"""EPO Open Patent Services: worldwide publications and INPADOC legal events."""

@@ -1,0 +1,1 @@
+"""Result-list exports read from local files: PATENTSCOPE (XLS, CSV) and Lens (CSV, JSON Lines)."""

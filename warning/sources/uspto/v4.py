@@ -1,0 +1,163 @@
+"""USPTO Red Book ST.36 documents, DTD v4.0 to v4.7: ``us-patent-grant`` and ``us-patent-application``.
+
+The versions differ in where the parties live (``parties/applicants`` with applicant-inventors
+up to v4.3, ``us-parties/us-applicants`` plus ``inventors`` later), in IPC (``classification-ipc``
+strings up to v4.1, ``classifications-ipcr`` elements after) and in CPC (from 2013 on).
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from warning.identity import make_id, split_id
+from warning.models import APPLICATION, DESIGN, GRANT, PLANT, REISSUE, Publication
+from warning.sources.classification import normalise_symbol, symbol_from_parts
+from warning.sources.uspto.text import paragraphs, person_name, text
+from warning.sources.xml.text import iso_date
+
+SOURCE = "uspto_bulk"
+_APPL_TYPES = {"design": DESIGN, "plant": PLANT, "reissue": REISSUE}
+_PREFIX_TYPES = (("RE", REISSUE), ("PP", PLANT), ("D", DESIGN))
+
+
+def parse_v4(root: etree._Element, ref: str) -> Publication:
+    """A `Publication` from a parsed ``us-patent-grant`` or ``us-patent-application`` root."""
+    is_grant = root.tag == "us-patent-grant"
+    biblio = root.find("us-bibliographic-data-grant" if is_grant else "us-bibliographic-data-application")
+    if biblio is None:
+        raise ValueError("no bibliographic data element")
+    pub_id = biblio.find("publication-reference/document-id")
+    if pub_id is None:
+        raise ValueError("no publication-reference")
+    country = pub_id.findtext("country") or "US"
+    number = (pub_id.findtext("doc-number") or "").strip()
+    if not number:
+        raise ValueError("publication-reference has no doc-number")
+    canonical = make_id(country, number, pub_id.findtext("kind") or "")
+    app_ref = biblio.find("application-reference")
+    filing = iso_date(app_ref.findtext("document-id/date")) if app_ref is not None else None
+    priorities = _priority_claims(biblio)
+    applicants, inventors = _parties(biblio)
+    title = text(biblio.find("invention-title"))
+    abstract = paragraphs(root.find("abstract"), ("p",))
+    claims = paragraphs(root.find("claims"), ("claim",))
+    _, canonical_number, kind = split_id(canonical)
+    return Publication(
+        id=canonical,
+        country=country.strip().upper(),
+        number=canonical_number,
+        kind=kind,
+        doc_type=_doc_type(is_grant, app_ref, canonical_number, kind),
+        titles={"en": title} if title else {},
+        abstracts={"en": abstract} if abstract else {},
+        claims={"en": claims} if claims else {},
+        applicants=applicants,
+        inventors=inventors,
+        ipc=_ipc(biblio),
+        cpc=_cpc(biblio),
+        publication_date=iso_date(pub_id.findtext("date")),
+        filing_date=filing,
+        priority_date=min([d for _, _, d in priorities if d] + ([filing] if filing else []), default=None),
+        application_number=_application_number(app_ref),
+        priority_claims=[f"{country}{number.replace(' ', '')}" for country, number, _ in priorities],
+        lang="en",
+        source=SOURCE,
+        raw_ref=ref,
+    )
+
+
+def _doc_type(is_grant: bool, app_ref: etree._Element | None, number: str, kind: str) -> str:
+    if not is_grant:
+        return APPLICATION
+    appl_type = app_ref.get("appl-type", "") if app_ref is not None else ""
+    if appl_type in _APPL_TYPES:
+        return _APPL_TYPES[appl_type]
+    for prefix, doc_type in _PREFIX_TYPES:
+        if number.startswith(prefix):
+            return doc_type
+    return GRANT
+
+
+def _application_number(app_ref: etree._Element | None) -> str | None:
+    if app_ref is None:
+        return None
+    number = (app_ref.findtext("document-id/doc-number") or "").strip()
+    country = (app_ref.findtext("document-id/country") or "US").strip()
+    return f"{country}{number}" if number else None
+
+
+def _priority_claims(biblio: etree._Element) -> list[tuple[str, str, str | None]]:
+    claims = []
+    for claim in biblio.iterfind("priority-claims/priority-claim"):
+        number = " ".join((claim.findtext("doc-number") or "").split())
+        country = (claim.findtext("country") or "").strip()
+        if number:
+            claims.append((country, number, iso_date(claim.findtext("date"))))
+    return claims
+
+
+def _parties(biblio: etree._Element) -> tuple[list[str], list[str]]:
+    """(applicants and assignees, inventors); before v4.4 the applicant-inventors are the inventors."""
+    parties = biblio.find("us-parties")
+    if parties is None:
+        parties = biblio.find("parties")
+    applicants: list[str] = [_name(a) for a in biblio.iterfind("assignees/assignee")]
+    inventors: list[str] = []
+    if parties is not None:
+        for applicant in parties.iterfind("*/us-applicant"):
+            _sort_applicant(applicant, applicants, inventors)
+        for applicant in parties.iterfind("applicants/applicant"):
+            _sort_applicant(applicant, applicants, inventors)
+        inventors += [_name(i) for i in parties.iterfind("inventors/inventor")]
+    if not any(applicants):
+        applicants = list(inventors)
+    return _unique(applicants), _unique(inventors)
+
+
+def _sort_applicant(applicant: etree._Element, applicants: list[str], inventors: list[str]) -> None:
+    name = _name(applicant)
+    if applicant.get("app-type") == "applicant-inventor":
+        inventors.append(name)
+    else:
+        applicants.append(name)
+
+
+def _name(party: etree._Element) -> str:
+    book = party.find("addressbook")
+    if book is None:
+        book = party
+    # Name parts are leaves holding plain text: findtext (in C) is enough.
+    org = book.findtext("orgname")
+    if org and org.strip():
+        return " ".join(org.split())
+    return person_name(book.findtext("first-name") or "", book.findtext("last-name") or "")
+
+
+def _unique(names: list[str]) -> list[str]:
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def _ipc(biblio: etree._Element) -> list[str]:
+    codes = [
+        symbol_from_parts(
+            *(c.findtext(t) or "" for t in ("section", "class", "subclass", "main-group", "subgroup"))
+        )
+        for c in biblio.iterfind("classifications-ipcr/classification-ipcr")
+    ]
+    for old in biblio.iterfind("classification-ipc"):
+        codes += [
+            normalise_symbol(e.text or "")
+            for e in old
+            if e.tag in ("main-classification", "further-classification")
+        ]
+    return _unique(codes)
+
+
+def _cpc(biblio: etree._Element) -> list[str]:
+    codes = [
+        symbol_from_parts(
+            *(c.findtext(t) or "" for t in ("section", "class", "subclass", "main-group", "subgroup"))
+        )
+        for c in biblio.iterfind("classifications-cpc/*/classification-cpc")
+    ]
+    return _unique(codes)

@@ -1,0 +1,1 @@
+"""XML read safely: no external entities or DTDs, prolog scanning, text helpers."""
