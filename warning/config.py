@@ -133,6 +133,7 @@ class RisksConfig:
 class ClassifyConfig:
     batch_size: int = 2000
     top_terms: int = 8
+    embedding_model: str = ""  # a sentence-transformers folder or cached model name; "" = none
 
 
 @dataclass(frozen=True)
