@@ -110,13 +110,23 @@ def fit_linear(
         store_probs = model.probability(store, store_dense)
         estimate = store_prevalence(store_probs, train_share)
     # The estimate is noisy (about a fifth): only a clear difference moves the threshold.
+    report = None
     if estimate is not None and abs(_logit(estimate) - _logit(train_share)) > np.log(PREVALENCE_RATIO):
         model.threshold = store_threshold(probs[labels == 1], store_probs, estimate, target_precision)
+        report = _store_report(probs[labels == 1], store_probs, estimate, model.threshold)
     else:
         model.threshold = choose_threshold(labels, probs, target_precision)
-    report = _report(labels, probs, model.threshold, best_c, folds)
+    report = _report(labels, probs, model.threshold, best_c, folds, report)
     report.families, report.train_prevalence, report.store_prevalence = design.families, train_share, estimate
     return model, report
+
+
+def _store_report(positive_probs, store_probs, share: float, threshold: float) -> tuple[float, float, float]:
+    """(precision, recall, F1) expected in the store at ``threshold`` (see `store_threshold`)."""
+    recall = float((positive_probs >= threshold).mean())
+    above = max(float((store_probs >= threshold).mean()), share * recall, 1e-12)
+    precision = share * recall / above
+    return precision, recall, 2 * share * recall / (share + above)
 
 
 def _near(c: float) -> tuple[float, ...]:
@@ -293,15 +303,17 @@ def _between(sorted_probs: np.ndarray, i: int) -> float:
     return float((sorted_probs[i] + below) / 2.0)
 
 
-def _report(labels, probs, threshold: float, c: float, folds: int, weights=None) -> FitReport:
-    """Cross-validated figures at ``threshold``; with ``weights``, as they would be in the store."""
-    w = np.ones(len(labels)) if weights is None else weights
+def _report(labels, probs, threshold: float, c: float, folds: int, in_store=None) -> FitReport:
+    """Cross-validated figures at ``threshold``; ``in_store``: (precision, recall, F1) expected in
+    the store, given when the threshold was set for the store's prevalence."""
     predicted = probs >= threshold
-    tp = float((w * (predicted & (labels == 1))).sum())
-    precision = tp / max(float((w * predicted).sum()), 1e-12)
-    recall = tp / max(float((w * (labels == 1)).sum()), 1e-12)
+    tp = int((predicted & (labels == 1)).sum())
+    precision = tp / max(int(predicted.sum()), 1)
+    recall = tp / max(int(labels.sum()), 1)
     f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
-    pr_auc = float(average_precision_score(labels, probs, sample_weight=weights))
+    if in_store is not None:
+        precision, recall, f1 = in_store
+    pr_auc = float(average_precision_score(labels, probs))
     return FitReport(precision, recall, f1, pr_auc, threshold, c, folds)
 
 
