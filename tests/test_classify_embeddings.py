@@ -142,6 +142,11 @@ def test_train_classify_and_suggest_with_embeddings(embedded_site):
     assert len(suggested) == 3
     run(where, "classify", "--rescore", "--watchlist", "medical-devices")
     assert db.execute("SELECT count(*) FROM publication_embeddings").fetchone()[0] == stored
+    result = json.loads(
+        run(where, "evaluate", "medical-devices", "--data", str(where / "test.jsonl"), "--json").output
+    )
+    assert result["n"] == 200 and result["f1"] > 0.5
+    assert db.execute("SELECT count(*) FROM publication_embeddings").fetchone()[0] == stored
 
 
 def test_a_model_trained_with_embeddings_refuses_to_score_without_them(embedded_site):
