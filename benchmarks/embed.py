@@ -58,8 +58,9 @@ def measure(encoder, texts: list[str], batch: int) -> dict:
             chunk = texts[lo : lo + batch]
             source.vectors([f"XX-{lo + i}-A1" for i in range(len(chunk))], chunk)
         seconds = time.perf_counter() - started
+        n = min(batch, len(texts))
         again = time.perf_counter()
-        source.vectors([f"XX-{i}-A1" for i in range(batch)], texts[:batch])  # stored: read back only
+        source.vectors([f"XX-{i}-A1" for i in range(n)], texts[:n])  # stored: read back only
         read_seconds = time.perf_counter() - again
     per_second = len(texts) / seconds
     return {
@@ -67,7 +68,7 @@ def measure(encoder, texts: list[str], batch: int) -> dict:
         "seconds": round(seconds, 1),
         "publications_per_second": round(per_second, 1),
         "minutes_per_100k": round(WEEK / per_second / 60, 1),
-        "read_back_per_second": round(batch / read_seconds),
+        "read_back_per_second": round(n / read_seconds),
     }
 
 

@@ -430,6 +430,8 @@ def main() -> None:
     parser.add_argument("--held-out", action="store_true", help="the sets never used to choose (run last)")
     parser.add_argument("--no-embeddings", action="store_true", help="skip the embedding block")
     parser.add_argument("--sets", default="", help="comma-separated set labels to run (default: all)")
+    parser.add_argument("--sizes", default="", help="label budgets, e.g. 10,25,all (default: each set's)")
+    parser.add_argument("--cold", default="", help="cold-start seed counts, e.g. 0,10 (default: each set's)")
     args = parser.parse_args()
     name = "quality_held_out" if args.held_out else "quality_validate" if args.validate else "quality"
     out_file = OUT / f"{name}.json"
@@ -461,7 +463,14 @@ def _chosen_sets(args) -> list[tuple]:
     else:
         sets = corpus_sets(args.quick)
     wanted = {s.strip() for s in args.sets.split(",") if s.strip()}
-    return [s for s in sets if not wanted or s[0] in wanted]
+    sets = [s for s in sets if not wanted or s[0] in wanted]
+    if args.sizes:
+        sizes = tuple(x if x == "all" else int(x) for x in args.sizes.split(","))
+        sets = [(label, lines, loader, sizes, cold) for label, lines, loader, _, cold in sets]
+    if args.cold:
+        cold = tuple(int(x) for x in args.cold.split(","))
+        sets = [(label, lines, loader, sizes, cold) for label, lines, loader, sizes, _ in sets]
+    return sets
 
 
 if __name__ == "__main__":
