@@ -441,13 +441,13 @@ def main() -> None:
     else:
         encoder = None if args.no_embeddings else find_encoder()
         results = []
-        for label, lines, loader, sizes, cold in _chosen_sets(args):
-            results += run_set(label, lines, loader(), sizes, cold, args.validate, encoder)
-        summary = averages(results)
         OUT.mkdir(parents=True, exist_ok=True)
         encoder_card = encoder.card() if encoder is not None else None
-        payload = {"lines": results, "average_f1": summary, "embedding": encoder_card}
-        out_file.write_text(json.dumps(payload, indent=2) + "\n")
+        for label, lines, loader, sizes, cold in _chosen_sets(args):
+            results += run_set(label, lines, loader(), sizes, cold, args.validate, encoder)
+            summary = averages(results)  # written after each set: a long run keeps what it measured
+            payload = {"lines": results, "average_f1": summary, "embedding": encoder_card}
+            out_file.write_text(json.dumps(payload, indent=2) + "\n")
     print(markdown(results))
     print()
     print(summary_table(summary))

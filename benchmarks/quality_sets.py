@@ -52,8 +52,7 @@ LENS_PIZZA = {
     "foods A23L/A21D": (("A23L", "A21D"), ["dough", "crust", "sauce", "cheese", "food"]),
     "packaging B65D": (("B65D",), ["box", "package", "container", "carton", "packaging"]),
 }
-LENS_COVID = {
-    "vaccines/medicines A61K": (("A61K",), ["vaccine", "pharmaceutical", "composition", "drug", "treatment"]),
+LENS_COVID = {  # A61K left out: 1,352 of the 1,470 records carry it
     "peptides C07K": (("C07K",), ["antibod", "protein", "peptide", "polypeptide"]),
     "detection C12Q": (("C12Q",), ["detection", "primer", "probe", "pcr", "nucleic acid"]),
     "assays G01N": (("G01N",), ["detection", "assay", "kit", "test", "diagnos"]),
@@ -93,7 +92,8 @@ def load_lens_pizza() -> list[dict]:
     import csv
 
     docs = []
-    with open(CORPUS / "lens-exports-oldham" / "pizza_lens_1000_raw.csv", encoding="utf-8", newline="") as fh:
+    path = CORPUS / "lens-exports-oldham" / "pizza_lens_1000_raw.csv"
+    with open(path, encoding="cp1252", errors="replace", newline="") as fh:  # a Windows export
         for row in csv.DictReader(fh):
             codes = [
                 c for c in (row["CPC Classifications"] + ";;" + row["IPCR Classifications"]).split(";;") if c
@@ -118,10 +118,10 @@ def held_out_sets() -> list[tuple[str, dict, object]]:
     """(set name, lines, loader) of the sets looked at only at the end."""
     from quality import ORDINARY
 
-    return [
-        ("ordinary: titles only", ORDINARY, load_ordinary_titles),
-        ("ordinary: other lines", ORDINARY_OTHER, load_ordinary),
-        ("hard: other lines", HARD_OTHER, load_hard),
+    return [  # the quick ones first
         ("Lens pizza (titles)", LENS_PIZZA, load_lens_pizza),
         ("Lens COVID-19 (titles; some zh/ja/ko)", LENS_COVID, load_lens_covid),
+        ("ordinary: other lines", ORDINARY_OTHER, load_ordinary),
+        ("ordinary: titles only", ORDINARY, load_ordinary_titles),
+        ("hard: other lines", HARD_OTHER, load_hard),
     ]
