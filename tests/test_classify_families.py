@@ -30,7 +30,9 @@ def pizza_titles(corpus, limit=3000) -> tuple[list[str], np.ndarray]:
         for row in csv.DictReader(fh):
             if row["Title"].strip():
                 texts.append(row["Title"])
-                labels.append(any(c.replace(" ", "").startswith(("F24C", "A21B")) for c in row["IPC"].split(";")))
+                labels.append(
+                    any(c.replace(" ", "").startswith(("F24C", "A21B")) for c in row["IPC"].split(";"))
+                )
             if len(texts) == limit:
                 break
     return texts, np.array(labels, dtype=np.int8)
@@ -72,7 +74,9 @@ def test_a_char_model_scores_the_same_through_the_scorer_and_after_saving(corpus
     assert loaded.families == model.families
     sample = texts[:200]
     direct = loaded.probability(featurize(sample, FAMILIES))
-    watchlist = parse_watchlist({"name": "ovens", "description": "ovens", "keywords": ["oven"]}, tmp_path / "o.toml")
+    watchlist = parse_watchlist(
+        {"name": "ovens", "description": "ovens", "keywords": ["oven"]}, tmp_path / "o.toml"
+    )
     scored, _, _ = Scorer([watchlist], [loaded]).score(sample, [[]] * len(sample), [[]] * len(sample))
     np.testing.assert_allclose(scored[:, 0], direct, rtol=1e-5, atol=1e-6)
 
@@ -80,7 +84,9 @@ def test_a_char_model_scores_the_same_through_the_scorer_and_after_saving(corpus
 def test_few_labels_in_a_richer_store_lower_the_threshold(corpus):
     grants = read_grants(corpus, 3000)
     features = featurize([t for _, t, _ in grants])
-    y = np.array([any(c.startswith(("A61B", "A61F", "A61M")) for c in codes) for _, _, codes in grants], np.int8)
+    y = np.array(
+        [any(c.startswith(("A61B", "A61F", "A61M")) for c in codes) for _, _, codes in grants], np.int8
+    )
     train, test = np.arange(len(y)) % 3 != 0, np.arange(len(y)) % 3 == 0
     positives = np.flatnonzero(train & (y == 1))[:10]
     idx = np.sort(np.concatenate([positives, np.flatnonzero(train & (y == 0))]))
