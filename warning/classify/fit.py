@@ -19,13 +19,26 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
 from sklearn.model_selection import StratifiedKFold
 
-from warning.classify.featurize import N_FEATURES, hash_terms, terms
+from warning.classify.featurize import (
+    CHAR_MARK,
+    FAMILIES,
+    FAMILY_WIDTH,
+    N_FEATURES,
+    WORDS,
+    char_terms,
+    hash_terms,
+    terms,
+)
 from warning.classify.model import LinearModel
 from warning.errors import NotEnoughExamples
 
 C_GRID = (0.3, 1.0, 3.0, 10.0)
 MAX_WEIGHTS = 40_000
 FOLDS = 5
+LARGE, LARGE_FOLDS = 4000, 3  # from this many examples 3 folds, to bound training time
+SHORT_TEXT = 40  # median features per text (words family) under which char n-grams are tried
+PREVALENCE_RATIO = 1.5  # store odds this far from the training odds move the threshold
+DENSE_SCALE = 1.0  # weight of the unit-length embedding block beside the unit-length hashed rows
 
 
 @dataclass
@@ -39,6 +52,9 @@ class FitReport:
     threshold: float
     c: float
     folds: int
+    families: tuple[str, ...] = WORDS
+    train_prevalence: float = 0.0
+    store_prevalence: float | None = None  # estimated; used when clearly not the training share
 
 
 def fit_linear(
@@ -47,29 +63,169 @@ def fit_linear(
     weights: np.ndarray | None = None,
     target_precision: float | None = None,
     seed: int = 0,
+    *,
+    dense: np.ndarray | None = None,
+    store: sp.csr_matrix | None = None,
+    store_dense: np.ndarray | None = None,
 ) -> tuple[LinearModel, FitReport | None]:
-    """Fit, calibrate and pick a threshold; the report is None when there are too few examples for CV."""
+    """Fit, calibrate and pick a threshold; the report is None when there are too few examples for CV.
+
+    Settings are chosen per watchlist on out-of-fold scores of its own examples: the regularisation
+    C and, where ``features`` carries the chars family and texts are short, whether to use it.
+    ``dense`` (documents x d unit vectors, e.g. sentence embeddings) joins the hashed features in
+    the same logistic regression. ``store``: features of a random sample of the store the model
+    will score (``store_dense`` its embeddings); its share of relevant documents, estimated by EM,
+    weighs the out-of-fold examples when the threshold is chosen, so precision holds when the
+    labelled examples are, say, half positive and the store one in a hundred. The probabilities
+    stay calibrated on the examples, so the scores subscriptions' ``min_score`` refers to keep
+    their scale.
+    """
     labels = np.asarray(labels, dtype=np.int8)
     weights = np.ones(len(labels)) if weights is None else np.asarray(weights, dtype=np.float64)
     n_pos, n_neg = int(labels.sum()), int((labels == 0).sum())
     if n_pos == 0 or n_neg == 0:
         raise NotEnoughExamples(f"training needs relevant and irrelevant examples (have {n_pos} and {n_neg})")
-    columns, compact = _compact(features)
-    idf = _idf(compact)
-    scaled = compact @ sp.diags(idf.astype(np.float32))
     folds = min(FOLDS, n_pos, n_neg)
     if folds < 2:
-        model = _fit(scaled, labels, weights, C_GRID[0])
-        return _finish(model, idf, columns, 1.0, 0.0, 0.5), None
-    oof_by_c = {c: _out_of_fold(scaled, labels, weights, c, folds, seed) for c in C_GRID}
-    best_c = max(C_GRID, key=lambda c: average_precision_score(labels, oof_by_c[c]))
-    oof = oof_by_c[best_c]
+        design = Design(features, WORDS, dense)
+        model = _fit(design.x, labels, weights, C_GRID[0])
+        return design.finish(model, 1.0, 0.0, 0.5), None
+    if len(labels) >= LARGE:
+        folds = min(folds, LARGE_FOLDS)
+    best = None
+    for families in candidate_families(features):
+        design = Design(features, families, dense)
+        for c in C_GRID if best is None else _near(best[2]):
+            oof = _out_of_fold(design.x, labels, weights, c, folds, seed)
+            auc = average_precision_score(labels, oof)
+            if best is None or auc > best[0] + 1e-9:
+                best = (auc, design, c, oof)
+    _, design, best_c, oof = best
     a, b = _platt(oof, labels)
+    model = design.finish(_fit(design.x, labels, weights, best_c), a, b, 0.5)
+    train_share = n_pos / len(labels)
     probs = 1.0 / (1.0 + np.exp(-(a * oof + b)))
-    threshold = choose_threshold(labels, probs, target_precision)
-    report = _report(labels, probs, threshold, best_c, folds)
-    model = _fit(scaled, labels, weights, best_c)
-    return _finish(model, idf, columns, a, b, threshold), report
+    estimate = None
+    if store is not None and store.shape[0]:
+        store_probs = model.probability(store, store_dense)
+        estimate = store_prevalence(store_probs, train_share)
+    # The estimate is noisy (about a fifth): only a clear difference moves the threshold.
+    report = None
+    if estimate is not None and abs(_logit(estimate) - _logit(train_share)) > np.log(PREVALENCE_RATIO):
+        model.threshold = store_threshold(probs[labels == 1], store_probs, estimate, target_precision)
+        report = _store_report(probs[labels == 1], store_probs, estimate, model.threshold)
+    else:
+        model.threshold = choose_threshold(labels, probs, target_precision)
+    report = _report(labels, probs, model.threshold, best_c, folds, report)
+    report.families, report.train_prevalence, report.store_prevalence = design.families, train_share, estimate
+    return model, report
+
+
+def _store_report(positive_probs, store_probs, share: float, threshold: float) -> tuple[float, float, float]:
+    """(precision, recall, F1) expected in the store at ``threshold`` (see `store_threshold`)."""
+    recall = float((positive_probs >= threshold).mean())
+    above = max(float((store_probs >= threshold).mean()), share * recall, 1e-12)
+    precision = share * recall / above
+    return precision, recall, 2 * share * recall / (share + above)
+
+
+def _near(c: float) -> tuple[float, ...]:
+    """The C values tried for a second family: the first family's best and the next one up (a
+    bound on training time: char n-gram fits cost about five times a words fit)."""
+    i = C_GRID.index(c)
+    return C_GRID[i : i + 2]
+
+
+def candidate_families(features: sp.csr_matrix) -> list[tuple[str, ...]]:
+    """Words always; words and char n-grams too when ``features`` has them and texts are short."""
+    chars = features.indices >= FAMILY_WIDTH
+    if not chars.any():
+        return [WORDS]
+    words_per_row = np.bincount(
+        np.repeat(np.arange(features.shape[0]), np.diff(features.indptr))[~chars], minlength=features.shape[0]
+    )
+    return [WORDS, ("words", "chars")] if np.median(words_per_row) <= SHORT_TEXT else [WORDS]
+
+
+class Design:
+    """The training matrix of one choice of families: compacted columns, idf, the dense block."""
+
+    def __init__(self, features: sp.csr_matrix, families: tuple[str, ...], dense: np.ndarray | None) -> None:
+        self.families = tuple(families)
+        self.columns, compact = _compact(_restrict(features, self.families))
+        self.idf = _idf(compact)
+        x = compact @ sp.diags(self.idf.astype(np.float32))
+        self.dim = 0 if dense is None else dense.shape[1]
+        if dense is not None:
+            x = sp.hstack([x, sp.csr_matrix(np.asarray(dense, dtype=np.float32) * DENSE_SCALE)], format="csr")
+        self.x = x.tocsr()
+
+    def finish(self, clf: LogisticRegression, a: float, b: float, threshold: float) -> LinearModel:
+        coef = clf.coef_.ravel()
+        sparse_coef = coef[: len(coef) - self.dim]
+        model = _finish(sparse_coef, float(clf.intercept_[0]), self.idf, self.columns, a, b, threshold)
+        model.families = self.families
+        if self.dim:
+            model.dense = (coef[len(coef) - self.dim :] * DENSE_SCALE).astype(np.float32)
+        return model
+
+
+def _restrict(features: sp.csr_matrix, families: tuple[str, ...]) -> sp.csr_matrix:
+    """``features`` with only the columns of ``families`` (the others' values dropped)."""
+    family = features.indices // FAMILY_WIDTH
+    keep = np.isin(family, [FAMILIES.index(f) for f in families])
+    if keep.all():
+        return features
+    rows = np.repeat(np.arange(features.shape[0]), np.diff(features.indptr))[keep]
+    indptr = np.zeros(features.shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=features.shape[0]), out=indptr[1:])
+    return sp.csr_matrix((features.data[keep], features.indices[keep], indptr), shape=features.shape)
+
+
+def store_prevalence(probs: np.ndarray, train_share: float, rounds: int = 100) -> float:
+    """The store's share of relevant documents, from probabilities calibrated at ``train_share``:
+    the EM of Saerens, Latinne and Decaestecker (2002), re-weighting each posterior by the ratio of
+    the new prior to the old until their mean stops moving."""
+    probs = np.clip(np.asarray(probs, dtype=np.float64), 1e-9, 1 - 1e-9)
+    share = float(np.mean(probs))
+    floor = 1.0 / (len(probs) + 1)
+    for _ in range(rounds):
+        up, down = share / train_share, (1 - share) / (1 - train_share)
+        new = float(np.clip(np.mean(up * probs / (up * probs + down * (1 - probs))), floor, 1 - floor))
+        if abs(new - share) < 1e-6:
+            return new
+        share = new
+    return share
+
+
+def store_threshold(
+    positive_probs: np.ndarray, store_probs: np.ndarray, share: float, target_precision: float | None = None
+) -> float:
+    """The threshold for the store: recall from the out-of-fold probabilities of the positives,
+    the share of the store above each cut from the store sample itself, so precision in the store
+    is ``share * recall / above``. Best F1 (``2 share recall / (share + above)``), or the most
+    recall at ``target_precision``. The labelled negatives play no part: reviewers' negatives are
+    often harder than the store's, and counting them as the store's would set the bar too high."""
+    cuts = np.sort(np.unique(positive_probs))[::-1]
+    recall = np.array([(positive_probs >= c).mean() for c in cuts])
+    store_sorted = np.sort(store_probs)
+    above = 1.0 - np.searchsorted(store_sorted, cuts, side="left") / max(len(store_sorted), 1)
+    above = np.maximum(above, share * recall)  # the positives above a cut are part of the store there
+    precision = share * recall / np.maximum(above, 1e-12)
+    f1 = 2 * share * recall / (share + above)
+    if target_precision is not None and (precision >= target_precision).any():
+        return _cut_below(cuts, positive_probs, int(np.flatnonzero(precision >= target_precision).max()))
+    return _cut_below(cuts, positive_probs, int(np.argmax(f1)))
+
+
+def _cut_below(cuts: np.ndarray, positive_probs: np.ndarray, i: int) -> float:
+    """Just under the i-th cut: halfway to the next lower positive probability."""
+    below = cuts[i + 1] if i + 1 < len(cuts) else cuts[i] / 2
+    return float((cuts[i] + below) / 2.0)
+
+
+def _logit(p: float) -> float:
+    return float(np.log(p / (1.0 - p)))
 
 
 def _compact(features: sp.csr_matrix) -> tuple[np.ndarray, sp.csr_matrix]:
@@ -112,9 +268,15 @@ def _platt(decision: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
     return float(clf.coef_[0, 0]), float(clf.intercept_[0])
 
 
-def choose_threshold(labels: np.ndarray, probs: np.ndarray, target_precision: float | None = None) -> float:
+def choose_threshold(
+    labels: np.ndarray,
+    probs: np.ndarray,
+    target_precision: float | None = None,
+    weights: np.ndarray | None = None,
+) -> float:
     """Best-F1 threshold, or the one with the most recall at ``target_precision`` (best F1 if none).
 
+    ``weights`` count each example that many times (e.g. to stand for the store's prevalence).
     Among cuts with the same recall the highest wins: going lower only adds false positives, and on
     well-separated data the lowest such cut would sit near probability zero. Without any
     example there is nothing to cut between: 0.5, the probability that says "no evidence either way".
@@ -123,9 +285,10 @@ def choose_threshold(labels: np.ndarray, probs: np.ndarray, target_precision: fl
         return 0.5
     order = np.argsort(-probs)
     sorted_probs, hits = probs[order], labels[order].astype(np.float64)
-    tp = np.cumsum(hits)
-    predicted = np.arange(1, len(hits) + 1)
-    precision, recall = tp / predicted, tp / max(hits.sum(), 1.0)
+    w = np.ones(len(hits)) if weights is None else np.asarray(weights, dtype=np.float64)[order]
+    tp = np.cumsum(hits * w)
+    predicted = np.cumsum(w)
+    precision, recall = tp / predicted, tp / max(float((hits * w).sum()), 1e-12)
     f1 = np.where(tp > 0, 2 * precision * recall / np.maximum(precision + recall, 1e-12), 0.0)
     last_of_tie = np.append(sorted_probs[1:] != sorted_probs[:-1], True)  # cut only between scores
     candidates = np.flatnonzero(last_of_tie)
@@ -143,20 +306,24 @@ def _between(sorted_probs: np.ndarray, i: int) -> float:
     return float((sorted_probs[i] + below) / 2.0)
 
 
-def _report(labels, probs, threshold: float, c: float, folds: int) -> FitReport:
+def _report(labels, probs, threshold: float, c: float, folds: int, in_store=None) -> FitReport:
+    """Cross-validated figures at ``threshold``; ``in_store``: (precision, recall, F1) expected in
+    the store, given when the threshold was set for the store's prevalence."""
     predicted = probs >= threshold
     tp = int((predicted & (labels == 1)).sum())
     precision = tp / max(int(predicted.sum()), 1)
     recall = tp / max(int(labels.sum()), 1)
     f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
+    if in_store is not None:
+        precision, recall, f1 = in_store
     pr_auc = float(average_precision_score(labels, probs))
     return FitReport(precision, recall, f1, pr_auc, threshold, c, folds)
 
 
 def _finish(
-    clf: LogisticRegression, idf: np.ndarray, columns: np.ndarray, a: float, b: float, threshold: float
+    coef: np.ndarray, bias: float, idf: np.ndarray, columns: np.ndarray, a: float, b: float, threshold: float
 ) -> LinearModel:
-    compact = clf.coef_.ravel() * idf
+    compact = coef * idf
     weights = np.zeros(N_FEATURES)
     weights[columns] = compact
     nonzero = np.flatnonzero(weights)
@@ -167,7 +334,7 @@ def _finish(
     return LinearModel(
         indices=nonzero.astype(np.int64),
         weights=weights[nonzero].astype(np.float32),
-        bias=float(clf.intercept_[0]),
+        bias=bias,
         calib_a=a,
         calib_b=b,
         threshold=threshold,
@@ -175,13 +342,26 @@ def _finish(
 
 
 def term_lookup(texts: Sequence[str], columns: np.ndarray, limit: int = 20_000) -> dict[int, str]:
-    """For weighted columns, the most frequent readable term landing there in ``texts``."""
+    """For weighted columns, the most frequent readable term landing there in ``texts``.
+
+    A char n-gram column is named by the word it most often comes from, with the n-gram:
+    "ovens [ven]", so explanations name words."""
     wanted = set(int(c) for c in columns)
+    chars = any(c >= FAMILY_WIDTH for c in wanted)
     counts: dict[int, Counter] = {}
     for text in texts[:limit]:
         found = terms(text)
-        for term, col in zip(found, hash_terms(found), strict=True):
+        if chars:
+            found += [f"{word} [{gram[1:]}]" for gram, word in char_terms(text)]
+        for term, col in zip(found, _columns_of(found), strict=True):
             col = int(col)
             if col in wanted:
                 counts.setdefault(col, Counter())[term] += 1
     return {col: counter.most_common(1)[0][0] for col, counter in counts.items()}
+
+
+def _columns_of(found: list[str]) -> np.ndarray:
+    """Columns of readable terms, a named n-gram "word [gram]" at its n-gram's column."""
+    return hash_terms(
+        [CHAR_MARK + t[t.rindex("[") + 1 : -1] if t.endswith("]") and " [" in t else t for t in found]
+    )

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from warning.classify.featurize import FEATURIZER_VERSION, N_FEATURES
+from warning.classify.featurize import FAMILIES, FEATURIZER_VERSION, N_FEATURES, WORDS
 from warning.errors import ModelError
 
 MODEL_FILE = "model.npz"
@@ -35,6 +35,9 @@ class LinearModel:
     terms: dict[int, str] = field(default_factory=dict)  # column -> a readable term landing there
     card: dict = field(default_factory=dict)
     featurizer_version: str = FEATURIZER_VERSION
+    families: tuple[str, ...] = WORDS  # the feature families its weights read
+    dense: np.ndarray | None = None  # float32 weights of the embedding block, if trained with one
+    embedding: dict | None = None  # the encoder it was trained with: name, file_hash, dim, max_tokens
 
     @property
     def version(self) -> str:
@@ -47,18 +50,33 @@ class LinearModel:
             (self.weights, self.indices, [0, len(self.indices)]), shape=(N_FEATURES, 1), dtype=np.float32
         )
 
-    def decision(self, features: sp.csr_matrix) -> np.ndarray:
-        """The raw linear score of each row."""
+    def decision(self, features: sp.csr_matrix, dense: np.ndarray | None = None) -> np.ndarray:
+        """The raw linear score of each row (``dense``: the rows' embeddings, if the model reads them)."""
         product = features @ self.column()
-        return np.asarray(product.todense()).ravel() + self.bias
+        score = np.asarray(product.todense()).ravel() + self.bias
+        if self.dense is not None:
+            if dense is None:
+                raise ModelError(embeddings_missing(self))
+            score += np.asarray(dense, dtype=np.float32) @ self.dense
+        return score
 
     def calibrate(self, decision: np.ndarray) -> np.ndarray:
         """Raw scores to probabilities."""
         return 1.0 / (1.0 + np.exp(-(self.calib_a * decision + self.calib_b)))
 
-    def probability(self, features: sp.csr_matrix) -> np.ndarray:
+    def probability(self, features: sp.csr_matrix, dense: np.ndarray | None = None) -> np.ndarray:
         """The calibrated probability that each row is relevant."""
-        return self.calibrate(self.decision(features))
+        return self.calibrate(self.decision(features, dense))
+
+
+def embeddings_missing(model: LinearModel) -> str:
+    """Why a model trained with embeddings cannot score: the message users see."""
+    name = (model.embedding or {}).get("name", "a sentence-embedding model")
+    return (
+        f"model {model.version or '(new)'} was trained with embeddings of {name}, which are not available: "
+        "set [classify] embedding_model to that model and install 'patent-warning[embeddings]', "
+        "or retrain without embeddings"
+    )
 
 
 def save_model(model: LinearModel, directory: Path) -> None:
@@ -75,9 +93,11 @@ def save_model(model: LinearModel, directory: Path) -> None:
             scalars=np.array([model.bias, model.calib_a, model.calib_b, model.threshold], dtype=np.float64),
             term_columns=term_cols,
             term_text=term_text if len(term_text) else np.zeros(0, dtype="<U1"),
+            **({} if model.dense is None else {"dense": model.dense.astype(np.float32)}),
         )
     tmp.replace(directory / MODEL_FILE)
     card = {**model.card, "featurizer_version": model.featurizer_version, "threshold": model.threshold}
+    card |= {"families": list(model.families), "embedding": model.embedding}
     (directory / CARD_FILE).write_text(
         json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
@@ -99,6 +119,7 @@ def load_model(directory: Path) -> LinearModel:
     try:
         with np.load(directory / MODEL_FILE, allow_pickle=False) as npz:
             arrays = {k: npz[k] for k in ("indices", "weights", "scalars", "term_columns", "term_text")}
+            arrays["dense"] = npz["dense"] if "dense" in npz.files else None
     except FileNotFoundError:
         raise ModelError(
             f"{directory}: {MODEL_FILE} is missing; retrain with `warning train {directory.name}`"
@@ -137,6 +158,16 @@ def _from_arrays(arrays: dict, card: dict, directory: Path) -> LinearModel:
         and np.all(np.isfinite(weights))
         and np.all(np.isfinite(scalars))
     )
+    families = tuple(card.get("families") or WORDS)
+    embedding, dense = card.get("embedding"), arrays["dense"]
+    ok = ok and set(families) <= set(FAMILIES) and (dense is None) == (not embedding)
+    if dense is not None:
+        ok = (
+            ok
+            and dense.ndim == 1
+            and len(dense) == int(embedding.get("dim", -1))
+            and np.all(np.isfinite(dense))
+        )
     if not ok:
         raise ModelError(f"{directory}/{MODEL_FILE} is corrupt (arrays of the wrong shape or range)")
     order = np.argsort(indices)
@@ -151,4 +182,7 @@ def _from_arrays(arrays: dict, card: dict, directory: Path) -> LinearModel:
         threshold=threshold,
         terms=terms,
         card=card,
+        families=families,
+        dense=None if dense is None else dense.astype(np.float32),
+        embedding=embedding or None,
     )

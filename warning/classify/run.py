@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
+from warning.classify.embed_store import EmbeddingSource, optional_source, read_blocks, require_source
 from warning.classify.evidence import TermTables, assemble, model_tail
 from warning.classify.featurize import (
     DEFAULT_TEXT_CHARS,
@@ -53,6 +54,7 @@ class Scorer:
     models: list[LinearModel | None]  # None: scored by rules alone
     top_terms: int = 8
     text_chars: int = DEFAULT_TEXT_CHARS  # characters of one publication read (`classification_text`)
+    embeddings: EmbeddingSource | None = None  # where publications' vectors come from, if configured
     rules: RuleSet = field(init=False)
     weights: StackedWeights = field(init=False)
 
@@ -68,6 +70,7 @@ class Scorer:
             else sp.csr_matrix((N_FEATURES, 0), dtype=np.float32)
         )
         self.bias = np.array([m.bias if m else 0.0 for m in self.models])
+        self.families, self.dense = read_blocks(self.models)
         self.calib_a = np.array([m.calib_a if m else 1.0 for m in self.models])
         self.calib_b = np.array([m.calib_b if m else 0.0 for m in self.models])
         self.trained = np.array([m is not None for m in self.models], dtype=bool)
@@ -82,12 +85,20 @@ class Scorer:
             model_tail("trained" if m is not None else "rules", model_version(m)) for m in self.models
         ]
 
-    def score(self, texts: list[str], codes: list[list[str]], applicants: list[list[str]]):
+    def score(self, texts: list[str], codes: list[list[str]], applicants: list[list[str]], ids=None):
         """(docs x watchlists) scores, the feature matrix and the rule hits of one batch."""
         batch = TextBatch(texts)
-        features = featurize_batch(batch)
+        features = featurize_batch(batch, self.families)
         hits = self.rules.match(batch, codes, applicants)
         decision = self.weights.product(features) + self.bias
+        if self.embeddings is not None and ids is not None:
+            vectors = self.embeddings.vectors(ids, texts)  # stored once per publication
+            if self.dense is not None:
+                decision += vectors @ self.dense
+        elif self.dense is not None:
+            raise ModelError(
+                "a model trained with embeddings cannot score without them: set [classify] embedding_model"
+            )
         probs = 1.0 / (1.0 + np.exp(-(self.calib_a * decision + self.calib_b)))
         probs = np.where(hits.exclude_counts > 0, probs * EXCLUDE_FACTOR, probs)
         scores = np.where(self.trained, probs, hits.rules_score())
@@ -120,13 +131,17 @@ def model_version(model: LinearModel | None) -> str:
     return f"trained:{model.version}" if model is not None else "rules"
 
 
-def load_models(watchlists: list[Watchlist], classifiers_dir: Path) -> tuple[list, list, dict[str, str]]:
+def load_models(
+    watchlists: list[Watchlist], classifiers_dir: Path, embeddings: EmbeddingSource | None = None
+) -> tuple[list, list, dict[str, str]]:
     """(watchlists that can run, their models or None, errors by watchlist name)."""
     usable, models, errors = [], [], {}
     for w in watchlists:
         directory = classifiers_dir / w.name
         try:
             model = load_model(directory) if model_exists(directory) else None
+            if model is not None:
+                require_source(embeddings, model)
         except ModelError as exc:
             errors[w.name] = str(exc)
             log.error("watchlist %s skipped: %s", w.name, exc)
@@ -158,7 +173,8 @@ def classify_pending(
 
 
 def _classify(app, chosen: list[Watchlist], progress: bool, rescore: bool) -> dict:
-    usable, models, errors = load_models(chosen, app.config.classifiers_dir)
+    embeddings = optional_source(app)
+    usable, models, errors = load_models(chosen, app.config.classifiers_dir, embeddings)
     counts = {"watchlists": len(usable), "publications": 0, "scored": 0, "matches": 0, "updated": 0}
     counts["errors"] = errors
     if not usable:
@@ -182,6 +198,7 @@ def _classify(app, chosen: list[Watchlist], progress: bool, rescore: bool) -> di
             [models[k] for k in active],
             app.config.classify.top_terms,
             app.config.classify.max_text_chars,
+            embeddings,
         )
         _sweep(app, scorer, level, upto, counts, bar)
     if bar is not None:
@@ -217,7 +234,7 @@ def score_publications(scorer: Scorer, rows: list[dict]) -> tuple[np.ndarray, sp
     """
     texts = [row_text(r, scorer.text_chars) for r in rows]
     codes = [[*r["cpc"], *r["ipc"]] for r in rows]
-    return scorer.score(texts, codes, [r["applicants"] for r in rows])
+    return scorer.score(texts, codes, [r["applicants"] for r in rows], [r["id"] for r in rows])
 
 
 def row_text(row: dict, limit: int = DEFAULT_TEXT_CHARS) -> str:

@@ -18,16 +18,21 @@ from pathlib import Path
 
 import numpy as np
 import scipy
+import scipy.sparse as sp
 import sklearn
 
+from warning.classify.embed_store import embedding_source
 from warning.classify.featurize import (
     DEFAULT_TEXT_CHARS,
+    FAMILIES,
+    FAMILY_WIDTH,
     FEATURIZER_VERSION,
+    WORDS,
     TextBatch,
     featurize,
     publication_text,
 )
-from warning.classify.fit import fit_linear, term_lookup
+from warning.classify.fit import SHORT_TEXT, fit_linear, term_lookup
 from warning.classify.model import save_model
 from warning.classify.rules import RuleSet
 from warning.classify.run import row_chunks, row_text
@@ -147,13 +152,47 @@ def train_watchlist(app, name_or_path: str, data: Path | str | None = None) -> d
     texts = [e.text for e in examples]
     labels = np.array([e.label for e in examples], dtype=np.int8)
     weights = np.array([e.weight for e in examples])
-    model, report = fit_linear(featurize(texts), labels, weights, watchlist.target_precision)
+    features = training_features(texts)
+    chars = app.config.classify.max_text_chars
+    store_rows = [
+        r for r in sample_publications(app.db, BACKGROUND, text_chars=chars) if row_text(r, chars).strip()
+    ]
+    store_texts = [row_text(r, chars) for r in store_rows]
+    families = FAMILIES if features.indices.max(initial=0) >= FAMILY_WIDTH else WORDS
+    store = featurize(store_texts, families) if store_rows else None
+    source = embedding_source(app)
+    dense = store_dense = None
+    if source is not None:
+        dense = source.vectors([e.id for e in examples], texts)
+        store_dense = source.vectors([r["id"] for r in store_rows], store_texts) if store_rows else None
+    model, report = fit_linear(
+        features,
+        labels,
+        weights,
+        watchlist.target_precision,
+        dense=dense,
+        store=store,
+        store_dense=store_dense,
+    )
+    if source is not None:
+        model.embedding = source.model.card()
     model.terms = term_lookup(
         [t for t, y in zip(texts, labels, strict=True) if y == 1] + texts, model.indices
     )
     model.card = _card(watchlist, examples, report, data)
     save_model(model, app.config.classifiers_dir / watchlist.name)
     return {**model.card, "threshold": model.threshold}
+
+
+def training_features(texts: list[str]) -> sp.csr_matrix:
+    """Features to choose from: words always; char n-grams too when the texts are short (titles),
+    where `fit_linear` tries them (computing them for long texts would cost and not be tried)."""
+    words = featurize(texts)
+    return featurize(texts, FAMILIES) if _short(words) else words
+
+
+def _short(words: sp.csr_matrix) -> bool:
+    return bool(len(words.indptr) > 1 and np.median(np.diff(words.indptr)) <= SHORT_TEXT)
 
 
 def _card(watchlist: Watchlist, examples: list[Example], report, data) -> dict:

@@ -179,6 +179,7 @@ class ClassifyConfig:
     # Characters of one publication that classification reads (titles and abstracts, or claims
     # where there are neither); a longer stored text is cut there, by SQLite, before Python sees it.
     max_text_chars: int = 20_000
+    embedding_model: str = ""  # a sentence-transformers folder or cached model name; "" = none
     CHECKS: ClassVar = {
         "batch_size": between(1, 100_000),
         "top_terms": between(0, 100),

@@ -256,6 +256,17 @@ def m008_classify_cursor(db: sqlite_utils.Database) -> None:
     db.execute("DROP TABLE scored")
 
 
+def m009_publication_embeddings(db: sqlite_utils.Database) -> None:
+    # Sentence embeddings (the optional embedding block): float16 bytes, one row per publication
+    # and encoder (its name and weights hash), with a hash of the text it was computed from, so a
+    # publication is embedded once and again only if its text changes. Not tied to `publications`
+    # by a foreign key: labelled examples of a training file are embedded once too.
+    db["publication_embeddings"].create(
+        {"publication_id": str, "encoder": str, "text_hash": str, "vector": bytes},
+        pk=("publication_id", "encoder"),
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_publications,
     m002_sources,
@@ -265,4 +276,5 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m006_alerts_claims,
     m007_risks_family_and_event_key,
     m008_classify_cursor,
+    m009_publication_embeddings,
 ]
