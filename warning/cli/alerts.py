@@ -93,7 +93,7 @@ def test_channel(ctx: click.Context, subscriber: str, only: str | None) -> None:
       warning test-channel acme-motor --channel email
     """
     app = get_app(ctx)
-    sub = app.config.subscriber(subscriber)
+    sub = app.subscriber(subscriber)
     targets = [(c, a) for c, a in subscriber_addresses(sub) if only in (None, c)]
     if not targets:
         raise click.ClickException(
@@ -136,7 +136,7 @@ def digest(ctx: click.Context, name: str, period: str | None, out: Path | None) 
       warning digest --subscriber lighting-association     # send through its channels
     """
     app = get_app(ctx)
-    sub = app.config.subscriber(name)
+    sub = app.subscriber(name)
     result = build_digest(app, sub, period or sub.digest_period)
     if out:
         suffix = out.suffix.lower()

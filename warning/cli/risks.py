@@ -102,7 +102,7 @@ def open_command(ctx, publication, enterprises, watchlist, owner, severity, reas
           --severity high --reason "claims cover our 2025 scooter frame"
     """
     app = get_app(ctx)
-    check_names(app.config, watchlist=watchlist, owner=owner)
+    check_names(app.effective_config, watchlist=watchlist, owner=owner)
     case_id = open_case(
         app.db,
         publication,
@@ -266,7 +266,7 @@ def update_command(ctx, case_id, status, action, owner, severity, reason, outcom
       warning risks update 3 --action design-around --note "new frame geometry avoids claim 1"
     """
     app = get_app(ctx)
-    check_names(app.config, owner=owner)
+    check_names(app.effective_config, owner=owner)
     made = update_case(
         app.db,
         case_id,

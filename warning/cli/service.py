@@ -62,7 +62,7 @@ def run(ctx: click.Context, once: bool) -> None:
         stale = recover_stale_runs(app.db_path)
         if stale:
             log.warning("%d run(s) left running by a stopped process marked interrupted", stale)
-        runner = JobRunner(app.config, app.db_path)
+        runner = JobRunner(app.effective_config, app.db_path)
         code = _once(runner) if once else _daemon(runner)
     finally:
         lock.release()

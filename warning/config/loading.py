@@ -99,7 +99,13 @@ def _build_subscribers(raw: Any, path: Path, problems: list[str]) -> tuple[Subsc
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: {where} must be a table, not {type(table).__name__}")
         sub = build(
-            SubscriberConfig, table, path, where, skip={"channels"}, problems=problems, also_supported=keys
+            SubscriberConfig,
+            table,
+            path,
+            where,
+            skip={"channels", "origin"},
+            problems=problems,
+            also_supported=keys,
         )
         channels = {
             name: bind_value(

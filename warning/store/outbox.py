@@ -15,6 +15,7 @@ import sqlite_utils
 
 from warning.store.db import transaction
 from warning.store.matches import followed_matches
+from warning.store.scope import Scope
 
 _ROW_COLUMNS = (
     "key",
@@ -68,12 +69,17 @@ def insert_alerts(db: sqlite_utils.Database, rows: Iterable[dict[str, Any]], now
 
 
 def matches_to_queue(
-    db: sqlite_utils.Database, subscriber: str, watchlists: list[str], min_score: float, since: str
+    db: sqlite_utils.Database,
+    subscriber: str,
+    watchlists: list[str],
+    min_score: float,
+    since: str,
+    scope: Scope | None = None,
 ) -> list[dict[str, Any]]:
     """Matches of these watchlists (empty: every watchlist) at or above ``min_score``, created at
     or after ``since``, that have no alert row for this subscriber yet, with their publication
-    and watchlist titles."""
-    return followed_matches(db, watchlists, min_score, since, not_alerted_for=subscriber)
+    and watchlist titles; with ``scope``, only those the subscriber's organisation sees."""
+    return followed_matches(db, watchlists, min_score, since, not_alerted_for=subscriber, scope=scope)
 
 
 def due_alerts(
