@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from warning.cli.group import cli, get_app
+from warning.cli.group import cli, get_app, require_programme
 from warning.service.lock import AlreadyRunning, InstanceLock
 from warning.service.scheduler import plan_jobs
 
@@ -53,6 +53,7 @@ def run(ctx: click.Context, once: bool) -> None:
     from warning.service.runner import JobRunner, recover_stale_runs
 
     app = get_app(ctx)
+    require_programme(ctx, "running the service")
     plan_jobs(app.config)  # a bad [schedule] table is reported before anything starts
     try:
         lock = InstanceLock(app.db_path).acquire()

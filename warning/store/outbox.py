@@ -15,7 +15,7 @@ import sqlite_utils
 
 from warning.store.db import transaction
 from warning.store.matches import followed_matches
-from warning.store.scope import Scope
+from warning.store.scope import Scope, alert_clause
 
 _ROW_COLUMNS = (
     "key",
@@ -212,12 +212,15 @@ def attempts_for(db: sqlite_utils.Database, alert_id: int) -> list[dict[str, Any
 
 
 def list_alerts(
-    db: sqlite_utils.Database, status: str | None = None, limit: int = 100
+    db: sqlite_utils.Database, status: str | None = None, limit: int = 100, scope: Scope | None = None
 ) -> list[dict[str, Any]]:
-    """Outbox rows, newest first, optionally of one status (``dead`` for the dead letters)."""
-    where = "WHERE status = ?" if status else ""
+    """Outbox rows, newest first, optionally of one status (``dead`` for the dead letters); with
+    ``scope``, only those queued for its organisation's subscriptions."""
+    where = " AND a.status = ?" if status else ""
+    seen, seen_params = alert_clause(scope) if scope else ("", [])
     params = [status] if status else []
-    return list(db.query(f"SELECT * FROM alerts {where} ORDER BY id DESC LIMIT ?", [*params, limit]))
+    sql = f"SELECT a.* FROM alerts a WHERE 1 = 1{where}{seen} ORDER BY a.id DESC LIMIT ?"
+    return list(db.query(sql, [*params, *seen_params, limit]))
 
 
 def revive_dead(db: sqlite_utils.Database, now: str) -> int:
