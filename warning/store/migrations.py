@@ -350,6 +350,12 @@ def m012_audit(db: sqlite_utils.Database) -> None:
         )
 
 
+def m013_scope_indexes(db: sqlite_utils.Database) -> None:
+    # A person reads one watchlist's newest matches (the web app's list, `visible_matches`), and
+    # the association's digest and the risk list look cases up by who they are shared with.
+    db.execute("CREATE INDEX IF NOT EXISTS matches_watchlist_created ON matches (watchlist, created_at)")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_publications,
     m002_sources,
@@ -363,4 +369,5 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m010_orgs,
     m011_org_ownership,
     m012_audit,
+    m013_scope_indexes,
 ]
