@@ -98,7 +98,9 @@ def training_set(app, watchlist: Watchlist, data: Path | str | None = None) -> l
     for row in publication_rows(app.db, [*watchlist.seeds, *watchlist.negatives], text_chars=chars):
         label = 1 if row["id"] in watchlist.seeds else 0
         examples[row["id"]] = Example(row["id"], row_text(row, chars), label, WEIGHTS["seed"], "seed")
-    labels = {r["publication_id"]: r for r in get_labels(app.db, watchlist.name)}
+    labels = {
+        r["publication_id"]: r for r in get_labels(app.db, watchlist.name, owner=watchlist.owner or None)
+    }
     for row in publication_rows(app.db, list(labels), text_chars=chars):
         lab = labels[row["id"]]
         weight = lab["weight"] or WEIGHTS.get(lab["origin"], 1.0)

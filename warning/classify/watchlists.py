@@ -66,8 +66,10 @@ class WatchlistFile:
     negatives: tuple[str, ...] = ()
     threshold: float | None = None
     target_precision: float | None = None
+    owner: str = ""  # an organisation's id: its own watchlist (seeds, labels, model); empty: shared
     CHECKS: ClassVar = {
         "name": _NAME,
+        "owner": matching(r"\S(.*\S)?", "an organisation id such as 'acme-motors'"),
         "description": _TEXT,
         **{key: _TEXT for key in ("countries", "keywords", "exclude", "cpc", "ipc", "seeds", "negatives")},
         "threshold": _PROBABILITY,
@@ -93,6 +95,7 @@ class Watchlist:
     threshold: float | None = None
     target_precision: float | None = None
     path: Path | None = None
+    owner: str = ""  # the organisation whose own watchlist this is; "" for a shared one
 
 
 def load_watchlist_file(path: Path | str) -> Watchlist:
@@ -124,6 +127,7 @@ def parse_watchlist(data: dict[str, Any], path: Path) -> Watchlist:
         threshold=given.threshold,
         target_precision=given.target_precision,
         path=path,
+        owner=given.owner,
     )
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from warning.classify.watchlists import load_watchlists, validate_watchlist_dir
-from warning.cli.group import cli, get_app
+from warning.cli.group import cli, get_app, get_scope
 from warning.config.secrets import check_secrets
 from warning.delivery.queue import config_problems, config_warnings
 from warning.errors import ConfigError, WarningError
@@ -97,9 +97,11 @@ def status(ctx: click.Context, as_json: bool) -> None:
     Examples:
       warning status
       warning status --json | jq .alerts_pending
+      warning --as li.lei status     # counts of what li.lei's organisation sees
     """
     app = get_app(ctx)
-    info = collect_status(app.db, config=app.config)
+    scope = get_scope(ctx)
+    info = collect_status(app.db, config=app.config, scope=scope)
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False, indent=2))
         return

@@ -98,23 +98,48 @@ def _build_subscribers(raw: Any, path: Path, problems: list[str]) -> tuple[Subsc
         where = f"subscribers[{i}]"
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: {where} must be a table, not {type(table).__name__}")
-        sub = build(
-            SubscriberConfig, table, path, where, skip={"channels"}, problems=problems, also_supported=keys
-        )
-        channels = {
-            name: bind_value(
-                keys[name].type,
-                value,
-                keys[name].rule if not keys[name].env else None,
-                path,
-                f"{where}.{name}",
-                problems,
-            )
-            for name, value in table.items()
-            if name in keys
-        }
-        subscribers.append(dataclasses.replace(sub, channels=channels))
+        subscribers.append(_bind_subscriber(table, path, where, problems, keys))
     return tuple(subscribers)
+
+
+def bind_subscriber(table: dict[str, Any], where: str) -> SubscriberConfig:
+    """One subscriber given as a ``[[subscribers]]`` table would be (the CLI's and the web app's
+    subscriptions), checked by the same rules; ConfigError listing every problem."""
+    # Deferred for start-up time, as in `_build_subscribers`.
+    from warning.delivery.channels import address_keys
+
+    problems: list[str] = []
+    sub = _bind_subscriber(table, Path(where), "", problems, address_keys())
+    if problems:
+        raise ConfigError("; ".join(problems))
+    return sub
+
+
+def _bind_subscriber(
+    table: dict[str, Any], path: Path, where: str, problems: list[str], keys: dict[str, Any]
+) -> SubscriberConfig:
+    sub = build(
+        SubscriberConfig,
+        table,
+        path,
+        where,
+        skip={"channels", "origin"},
+        problems=problems,
+        also_supported=keys,
+    )
+    channels = {
+        name: bind_value(
+            keys[name].type,
+            value,
+            keys[name].rule if not keys[name].env else None,
+            path,
+            f"{where}.{name}",
+            problems,
+        )
+        for name, value in table.items()
+        if name in keys
+    }
+    return dataclasses.replace(sub, channels=channels)
 
 
 def _build_sources(raw: Any, path: Path, problems: list[str]) -> dict[str, SourceConfig]:

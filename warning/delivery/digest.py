@@ -25,9 +25,11 @@ from warning.delivery.dispatch import dispatch
 from warning.delivery.queue import check_config, enqueue, match_payload, subscriber_addresses
 from warning.delivery.render import language, match_item, render
 from warning.errors import ConfigError
+from warning.orgs.subscribers import subscriber_scope
 from warning.store import digests as store
 from warning.store import risks as risk_store
 from warning.store.outbox import key_exists
+from warning.store.scope import Scope
 
 PERIODS = ("day", "week", "month")
 TREND_PERIODS = 12
@@ -79,7 +81,7 @@ def period_label(start: datetime, period: str) -> str:
 
 
 def _subscriber(app: App, subscriber: SubscriberConfig | str) -> SubscriberConfig:
-    return subscriber if isinstance(subscriber, SubscriberConfig) else app.config.subscriber(subscriber)
+    return subscriber if isinstance(subscriber, SubscriberConfig) else app.subscriber(subscriber)
 
 
 def build_digest(
@@ -92,7 +94,7 @@ def build_digest(
     rows = _matches(app, sub, start, end)
     items = [{**match_item(match_payload(r), language(sub.language)), "kind": "match"} for r in rows]
     trend = _trend(app, sub, period, end)
-    stats = _stats(items, trend, app, start, end, period)
+    stats = _stats(items, trend, app, start, end, period, subscriber_scope(sub))
     context = {
         "lang": language(sub.language),
         "period": period,
@@ -118,7 +120,7 @@ def build_digest(
 
 def _matches(app: App, sub: SubscriberConfig, start: datetime, end: datetime) -> list[dict[str, Any]]:
     rows = store.matches_between(
-        app.db, list(sub.watchlists), sub.min_score, clock.iso(start), clock.iso(end)
+        app.db, list(sub.watchlists), sub.min_score, clock.iso(start), clock.iso(end), subscriber_scope(sub)
     )
     return [r for r in rows if not sub.countries or r.get("country") in sub.countries]
 
@@ -127,7 +129,12 @@ def _trend(app: App, sub: SubscriberConfig, period: str, end: datetime) -> list[
     delta = period_delta(period)
     starts = [end - delta * (TREND_PERIODS - i) for i in range(TREND_PERIODS)]
     rows = store.match_times(
-        app.db, list(sub.watchlists), sub.min_score, clock.iso(starts[0]), clock.iso(end)
+        app.db,
+        list(sub.watchlists),
+        sub.min_score,
+        clock.iso(starts[0]),
+        clock.iso(end),
+        subscriber_scope(sub),
     )
     times = sorted(r["created_at"] for r in rows if not sub.countries or r["country"] in sub.countries)
     bounds = [clock.iso(s) for s in starts] + [clock.iso(end)]
@@ -139,7 +146,7 @@ def _trend(app: App, sub: SubscriberConfig, period: str, end: datetime) -> list[
 
 
 def _stats(
-    items: list[dict], trend: list, app: App, start: datetime, end: datetime, period: str
+    items: list[dict], trend: list, app: App, start: datetime, end: datetime, period: str, scope: Scope
 ) -> dict[str, Any]:
     applicants = Counter(a for item in items for a in dict.fromkeys(item.get("applicants") or []))
     competitors = [i for i in items if (i.get("rules") or {}).get("competitors")]
@@ -152,19 +159,20 @@ def _stats(
         "competitor_filings": [_brief(i) for i in competitors],
         "top_matches": [_brief(i) for i in items[:TOP_MATCHES]],
         "trend": trend,
-        "cases_opened": store.cases_changed(app.db, "opened_at", clock.iso(start), clock.iso(end)),
-        "cases_closed": store.cases_changed(app.db, "closed_at", clock.iso(start), clock.iso(end)),
-        "deadlines": _deadlines(app, end.date(), ahead),
+        "cases_opened": store.cases_changed(app.db, "opened_at", clock.iso(start), clock.iso(end), scope),
+        "cases_closed": store.cases_changed(app.db, "closed_at", clock.iso(start), clock.iso(end), scope),
+        "deadlines": _deadlines(app, end.date(), ahead, scope),
     }
 
 
 _DEADLINE_KEYS = ("case_id", "kind", "date", "publication_id", "watchlist", "severity", "owner", "status")
 
 
-def _deadlines(app: App, first: date, ahead: date) -> list[dict[str, Any]]:
-    """Deadlines of open cases from ``first`` up to (not including) ``ahead``, soonest first."""
+def _deadlines(app: App, first: date, ahead: date, scope: Scope) -> list[dict[str, Any]]:
+    """Deadlines of open cases (that ``scope`` sees) from ``first`` up to (not including) ``ahead``,
+    soonest first."""
     rows = risk_store.open_deadlines_between(
-        app.db, first.isoformat(), (ahead - timedelta(days=1)).isoformat()
+        app.db, first.isoformat(), (ahead - timedelta(days=1)).isoformat(), scope
     )
     return [{k: row[k] for k in _DEADLINE_KEYS} for row in rows]
 
@@ -230,7 +238,7 @@ def send_due_digests(
     check_config(app.config)
     moment = clock.now(now)
     counts: dict[str, Any] = {"digests": 0, "queued": 0}
-    for sub in app.config.subscribers:
+    for sub in app.subscribers:
         if sub.kind not in DIGEST_KINDS or not subscriber_addresses(sub):
             continue
         boundary = period_start(moment, sub.digest_period, clock.local_zone(app.config.schedule.timezone))

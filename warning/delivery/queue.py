@@ -19,6 +19,7 @@ from warning.config.schema import Config, SubscriberConfig
 from warning.delivery.channels import address_keys, channel_classes
 from warning.delivery.render import espacenet_url, language
 from warning.errors import ConfigError, WarningError
+from warning.orgs.subscribers import subscriber_scope
 from warning.store import outbox as store
 
 __all__ = [
@@ -175,12 +176,13 @@ def queue_alerts(app: App, now: datetime | None = None) -> dict[str, int]:
     lookback = app.config.alerts.lookback_days
     since = clock.iso(now - timedelta(days=lookback)) if lookback > 0 else ""
     counts = {"subscribers": 0, "matches": 0, "queued": 0}
-    for sub in app.config.subscribers:
+    for sub in app.subscribers:
         addresses = subscriber_addresses(sub)
         if not addresses:
             continue
         counts["subscribers"] += 1
-        found = store.matches_to_queue(app.db, sub.name, list(sub.watchlists), sub.min_score, since)
+        scope = subscriber_scope(sub)
+        found = store.matches_to_queue(app.db, sub.name, list(sub.watchlists), sub.min_score, since, scope)
         wanted = [m for m in found if not sub.countries or m.get("country") in sub.countries]
         due = clock.iso(batch_time(sub.mode, now, zone))
         rows = [row for m in wanted for row in match_rows(sub, m, due)]

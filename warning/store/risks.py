@@ -216,16 +216,20 @@ def deadlines_by_case(db: sqlite_utils.Database, case_ids: Iterable[int]) -> dic
     return found
 
 
-def open_deadlines_between(db: sqlite_utils.Database, first: str, last: str) -> list[dict[str, Any]]:
-    """Deadlines of cases that are not closed, dated ``first`` to ``last`` inclusive, with their case."""
-    sql = """
+def open_deadlines_between(
+    db: sqlite_utils.Database, first: str, last: str, scope: Scope | None = None
+) -> list[dict[str, Any]]:
+    """Deadlines of cases that are not closed (that ``scope`` sees), dated ``first`` to ``last``
+    inclusive, with their case."""
+    seen, params = case_clause(scope) if scope else ("", [])
+    sql = f"""
         SELECT d.case_id, d.kind, d.date, d.basis, c.publication_id, c.owner, c.severity, c.status,
                c.enterprises, c.watchlist, c.country
         FROM risk_deadlines d JOIN risk_cases c ON c.id = d.case_id
-        WHERE c.status != 'closed' AND d.date >= ? AND d.date <= ?
+        WHERE c.status != 'closed' AND d.date >= ? AND d.date <= ?{seen}
         ORDER BY d.date, d.case_id, d.kind
     """
-    rows = list(db.query(sql, [first, last]))
+    rows = list(db.query(sql, [first, last, *params]))
     for row in rows:
         row["enterprises"] = json.loads(row["enterprises"] or "[]")
     return rows
