@@ -129,7 +129,11 @@ class AlertsConfig:
     backoff_seconds: float = 60.0  # first retry delay; doubles each attempt
     backoff_cap_seconds: float = 6 * 3600.0
     lookback_days: int = 14  # older matches are not queued (no flood for a new subscriber); 0: all
+    # "invention": a later family member of an alerted invention is an update in the first alert's
+    # thread; "document": every matching publication is an alert of its own.
+    per: str = "invention"
     CHECKS: ClassVar = {
+        "per": one_of("invention", "document"),
         "max_attempts": at_least(1),
         "backoff_seconds": above(0),
         "backoff_cap_seconds": above(0),

@@ -22,7 +22,8 @@ from warning import clock
 from warning.app import App
 from warning.config.schema import SubscriberConfig
 from warning.delivery.dispatch import dispatch
-from warning.delivery.queue import check_config, enqueue, match_payload, subscriber_addresses
+from warning.delivery.payload import match_payload
+from warning.delivery.queue import check_config, enqueue, subscriber_addresses
 from warning.delivery.render import language, match_item, render
 from warning.errors import ConfigError
 from warning.store import digests as store
