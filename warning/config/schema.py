@@ -142,6 +142,14 @@ class AlertsConfig:
 
 
 @dataclass(frozen=True)
+class DigestsConfig:
+    # A period with nothing new: "note" sends a short digest saying so, "skip" sends none.
+    empty: str = "note"
+    attach_xlsx: bool = True  # e-mail digests carry the period's matches as a spreadsheet
+    CHECKS: ClassVar = {"empty": one_of("note", "skip")}
+
+
+@dataclass(frozen=True)
 class ScheduleConfig:
     """Cron expressions (``minute hour day month day_of_week``) per job, with one time zone."""
 
@@ -230,6 +238,7 @@ class Config:
     webhook: WebhookConfig = WebhookConfig()
     subscribers: tuple[SubscriberConfig, ...] = ()
     alerts: AlertsConfig = AlertsConfig()
+    digests: DigestsConfig = DigestsConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     risks: RisksConfig = RisksConfig()
     classify: ClassifyConfig = ClassifyConfig()
