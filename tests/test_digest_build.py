@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 import re
 from datetime import date, timedelta
@@ -192,6 +193,14 @@ def test_digest_by_email_carries_the_chart_inline(tmp_path):
     assert f'src="cid:{image["Content-ID"].strip("<>")}"' in html_part.get_content()
     assert "data:image" not in html_part.get_content()
     assert "Weekly digest" in mail["Subject"]
+    [sheet] = [p for p in mail.iter_attachments() if p.get_filename() == "2026-W47-matches.xlsx"]
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(io.BytesIO(sheet.get_content())).active.values)
+    assert rows[0][0] == "publication" and sorted(r[0] for r in rows[1:]) == [
+        "IN-202441000001-A",
+        "US-20240123456-A1",
+    ]
 
 
 def test_periods_begin_at_midnight_in_the_schedule_time_zone(tmp_path):

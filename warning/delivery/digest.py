@@ -50,9 +50,11 @@ class Digest:
     label: str = ""
     chart: str = ""  # the trend chart, a base64 PNG
     rows: list[dict[str, Any]] = field(default_factory=list)  # the period's matches, for a spreadsheet
+    attach_xlsx: bool = False  # e-mail carries ``rows`` as an .xlsx attachment
 
     def payload(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in ("subject", "text", "html", "markdown", "stats", "rows")}
+        keys = ("subject", "text", "html", "markdown", "stats", "rows", "label", "attach_xlsx")
+        return {k: getattr(self, k) for k in keys}
 
 
 def _subscriber(app: App, subscriber: SubscriberConfig | str) -> SubscriberConfig:
@@ -108,6 +110,7 @@ def build_digest(
         label=window.label,
         chart=chart,
         rows=[sheet_row(i) for i in items],
+        attach_xlsx=app.config.digests.attach_xlsx,
     )
 
 

@@ -22,6 +22,7 @@ from warning.delivery import escaping
 from warning.delivery.channels.base import Message
 from warning.delivery.code_titles import code_meaning
 from warning.delivery.content import pick_language
+from warning.delivery.sheets import XLSX_TYPE, matches_xlsx
 
 LANGUAGES = ("zh", "en")
 MAX_TERMS = 6
@@ -236,6 +237,7 @@ def render_message(kind: str, rows: list[dict[str, Any]], lang: str) -> Message:
             markdown=p["markdown"],
             slack=escaping.slack_block(p["text"]),
             data={"digest": p.get("stats", {})},
+            attachments=_digest_sheet(p, lang),
         )
     items = [item_context(r["kind"], p, lang) for r, p in zip(rows, payloads, strict=True)]
     context = {"items": items, "lang": lang}
@@ -252,6 +254,15 @@ def render_message(kind: str, rows: list[dict[str, Any]], lang: str) -> Message:
         slack=render("alert.slack.j2", **context),
         data={"items": [_public_item(i) for i in items]},
     )
+
+
+def _digest_sheet(payload: dict[str, Any], lang: str) -> tuple[tuple[str, str, bytes], ...]:
+    """The period's matches as an .xlsx attachment, where the digest asks for one and has matches."""
+    rows = payload.get("rows") or []
+    if not payload.get("attach_xlsx") or not rows:
+        return ()
+    name = f"{payload.get('label') or 'digest'}-matches.xlsx".replace("..", "_to_")
+    return ((name, XLSX_TYPE, matches_xlsx(rows, lang)),)
 
 
 def _plain_line(value: Any) -> str:

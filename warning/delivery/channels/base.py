@@ -82,6 +82,8 @@ class Message:
     # (e-mail In-Reply-To and References) and its Slack ``ts`` (the thread), when known.
     reply_to_key: str = ""
     thread_ts: str = ""
+    # Files e-mail attaches (a digest's matches as .xlsx): (file name, MIME type, content).
+    attachments: tuple[tuple[str, str, bytes], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,9 @@ def build_email(message: Message, sender: str, recipient: str) -> EmailMessage:
         html_part = mail.get_payload()[1]
         for cid, subtype, data in images:
             html_part.add_related(data, "image", subtype, cid=f"<{cid}>", disposition="inline")
+    for filename, mime, data in message.attachments:
+        maintype, _, subtype = mime.partition("/")
+        mail.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     return mail
 
 
