@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from warning.cli.group import cli, get_app
+from warning.errors import WarningError
 from warning.risks import (
     ACTIONS,
     SEVERITIES,
@@ -25,7 +26,6 @@ from warning.risks import (
 )
 from warning.risks.cases import LABELS_ZH, check_names, get_case_or_fail
 from warning.risks.deadlines import LABELS
-from warning.errors import WarningError
 from warning.risks.export import case_json, export_cases, write_csv
 from warning.store import legal_events as legal_store
 from warning.store import risks as store
