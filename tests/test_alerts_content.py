@@ -3,6 +3,7 @@ reasons in whole words, the watchlist's title from its file."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -11,6 +12,7 @@ from alerts_support import NOW, add_match, alert_rows, make_test_app
 
 from warning.classify.featurize import terms
 from warning.delivery.content import cut_at_sentence, first_claim
+from warning.delivery.dispatch import dispatch
 from warning.delivery.queue import queue_alerts
 from warning.delivery.reasons import readable_terms
 from warning.sources.ingest import ingest_paths
@@ -98,3 +100,21 @@ def test_watchlist_titles_come_from_the_files_into_alerts(tmp_path):
     )
     titles = {r["name"]: r["title_en"] for r in app.db.query("SELECT name, title_en FROM watchlists")}
     assert titles["nev-batteries"] == "New-energy vehicle batteries"
+
+
+def test_alerts_link_to_the_web_apps_page_of_the_publication(tmp_path):
+    app = make_test_app(
+        tmp_path,
+        '[alerts]\nweb_url = "https://warning.example.org/"\n'
+        '[[subscribers]]\nname = "acme"\nlanguage = "en"\nwatchlists = ["motorcycles"]\nfile = "out.jsonl"\n',
+    )
+    add_match(app, "EP-4123456-A1")
+    queue_alerts(app, now=NOW)
+    dispatch(app, now=NOW)
+    (record,) = [
+        json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    assert (
+        "Open in the early-warning app: https://warning.example.org/publications/EP-4123456-A1"
+        in record["text"]
+    )

@@ -132,8 +132,12 @@ class AlertsConfig:
     # "invention": a later family member of an alerted invention is an update in the first alert's
     # thread; "document": every matching publication is an alert of its own.
     per: str = "invention"
+    # Where `warning serve` is reached (https://warning.example.org): alerts link to its page of
+    # the publication; empty: no such link.
+    web_url: str = ""
     CHECKS: ClassVar = {
         "per": one_of("invention", "document"),
+        "web_url": http_url(),
         "max_attempts": at_least(1),
         "backoff_seconds": above(0),
         "backoff_cap_seconds": above(0),

@@ -71,27 +71,41 @@ def _shown(spellings: Counter) -> str:
 
 
 def competitor_groups(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Inventions naming a watchlist's competitor, per competitor, most first: ``{"name",
-    "count", "countries": [(country, [publication ids])], "inventions": [lead items]}``."""
+    """Inventions naming a watchlist's competitor, per competitor (its spellings together, as for
+    applicants), most first: ``{"name", "count", "countries": [(country, [publication ids])],
+    "inventions": [lead items]}``."""
     found: dict[str, dict[str, Any]] = {}
     for group in groups:
         for item in group["items"]:
             for name in (item.get("rules") or {}).get("competitors") or []:
+                key = normalise_applicant(name) or name
                 entry = found.setdefault(
-                    name, {"name": name, "inventions": [], "by_country": defaultdict(list)}
+                    key, {"spellings": Counter(), "inventions": [], "by_country": defaultdict(list)}
                 )
+                entry["spellings"][name] += 1
                 if group["lead"] not in entry["inventions"]:
                     entry["inventions"].append(group["lead"])
                 entry["by_country"][item.get("country") or ""].append(item["publication_id"])
     out = []
     for entry in found.values():
-        countries = sorted((c, sorted(set(ids))) for c, ids in entry.pop("by_country").items())
-        out.append({**entry, "count": len(entry["inventions"]), "countries": countries})
+        countries = sorted((c, sorted(set(ids))) for c, ids in entry["by_country"].items())
+        name = _shown(entry["spellings"])
+        out.append(
+            {
+                "name": name,
+                "inventions": entry["inventions"],
+                "count": len(entry["inventions"]),
+                "countries": countries,
+            }
+        )
     return sorted(out, key=lambda e: (-e["count"], e["name"]))
 
 
 def new_entrants(groups: list[dict[str, Any]], earlier: list[list[str]]) -> list[str]:
-    """Applicants of the period (shown as most commonly spelt) never seen in earlier matches."""
+    """Applicants of the period (shown as most commonly spelt) never seen in earlier matches;
+    none in a watch's first period, where every applicant would be new."""
+    if not earlier:
+        return []
     known = {normalise_applicant(name) or name for names in earlier for name in names}
     fresh = [
         g

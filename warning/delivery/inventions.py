@@ -24,8 +24,10 @@ PER_CHOICES = ("invention", "document")
 class Inventions:
     """The inventions of one subscriber's queueing run, remembering the alerts queued in it."""
 
-    def __init__(self, db: sqlite_utils.Database, subscriber: str, per: str = "invention") -> None:
-        self.db, self.subscriber, self.per = db, subscriber, per
+    def __init__(
+        self, db: sqlite_utils.Database, subscriber: str, per: str = "invention", web_url: str = ""
+    ) -> None:
+        self.db, self.subscriber, self.per, self.web_url = db, subscriber, per, web_url
         self._queued: dict[tuple[str, str], str] = {}  # (watchlist, publication) -> its first alert
 
     def family(self, publication_id: str) -> list[dict[str, Any]]:

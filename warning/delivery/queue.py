@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
+from urllib.parse import quote
 
 import sqlite_utils
 
@@ -161,7 +162,7 @@ def queue_alerts(app: App, now: datetime | None = None) -> dict[str, int]:
         # the earliest publication of an invention is its alert, the later ones its updates
         wanted.sort(key=lambda m: (m.get("publication_date") or "", m["publication_id"]))
         index_priorities(app.db, [m["publication_id"] for m in wanted])
-        inventions = Inventions(app.db, sub.name, app.config.alerts.per)
+        inventions = Inventions(app.db, sub.name, app.config.alerts.per, app.config.alerts.web_url)
         due = clock.iso(batch_time(sub.mode, now, zone))
         rows = []
         for match in wanted:
@@ -178,6 +179,8 @@ def _invention_payload(
     alert, and linked to the open risk cases on the invention."""
     family = inventions.family(match["publication_id"])
     payload = match_payload(match, family)
+    if inventions.web_url:
+        payload["app_url"] = f"{inventions.web_url.rstrip('/')}/publications/{quote(match['publication_id'])}"
     update = inventions.update_of(match, family)
     if update:
         payload["family_update"] = update

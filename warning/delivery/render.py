@@ -156,6 +156,7 @@ _MATCH_DEFAULTS: dict[str, Any] = {
     "cpc": [],
     "watchlist": "",
     "score": 0.0,
+    "app_url": "",
 }
 
 
