@@ -29,7 +29,7 @@ from warning.classify.featurize import (
 from warning.classify.model import LinearModel, load_model, model_exists
 from warning.classify.product import StackedWeights
 from warning.classify.rules import RULES_THRESHOLD, BatchRules, RuleSet
-from warning.classify.watchlists import Watchlist, load_watchlist, load_watchlists
+from warning.classify.watchlists import Watchlist, load_watchlist, load_watchlists, watchlist_record
 from warning.clock import utcnow
 from warning.errors import ModelError
 from warning.store.matches import (
@@ -41,6 +41,7 @@ from warning.store.matches import (
     reset_cursors,
 )
 from warning.store.operations import finish_run, start_run
+from warning.store.watchlists import sync_watchlists
 
 log = logging.getLogger(__name__)
 EXCLUDE_FACTOR = 0.5  # an exclude keyword halves a trained model's probability
@@ -162,6 +163,7 @@ def classify_pending(
     """
     directory = app.config.watchlists_dir
     chosen = [load_watchlist(watchlist, directory)] if watchlist else load_watchlists(directory)
+    sync_watchlists(app.db, [watchlist_record(w) for w in chosen])  # alerts show their titles
     run_id = start_run(app.db, "classify")
     try:
         counts = _classify(app, chosen, progress, rescore)

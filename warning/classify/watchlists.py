@@ -9,6 +9,7 @@ a subscriber), and each value keeps the rule `WatchlistFile` declares.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -129,6 +130,19 @@ def parse_watchlist(data: dict[str, Any], path: Path) -> Watchlist:
         path=path,
         owner=given.owner,
     )
+
+
+def watchlist_record(watchlist: Watchlist) -> dict[str, Any]:
+    """What the store keeps of a watchlist (`warning.store.watchlists`): titles, file, content hash."""
+    path = watchlist.path
+    data = path.read_bytes() if path is not None and path.is_file() else b""
+    return {
+        "name": watchlist.name,
+        "title_zh": watchlist.title.get("zh", ""),
+        "title_en": watchlist.title.get("en", ""),
+        "path": str(path or ""),
+        "hash": hashlib.sha256(data).hexdigest()[:16],
+    }
 
 
 def _unique(values: tuple[str, ...]) -> tuple[str, ...]:

@@ -136,12 +136,28 @@ class AlertsConfig:
     backoff_seconds: float = 60.0  # first retry delay; doubles each attempt
     backoff_cap_seconds: float = 6 * 3600.0
     lookback_days: int = 14  # older matches are not queued (no flood for a new subscriber); 0: all
+    # "invention": a later family member of an alerted invention is an update in the first alert's
+    # thread; "document": every matching publication is an alert of its own.
+    per: str = "invention"
+    # Where `warning serve` is reached (https://warning.example.org): alerts link to its page of
+    # the publication; empty: no such link.
+    web_url: str = ""
     CHECKS: ClassVar = {
+        "per": one_of("invention", "document"),
+        "web_url": http_url(),
         "max_attempts": at_least(1),
         "backoff_seconds": above(0),
         "backoff_cap_seconds": above(0),
         "lookback_days": at_least(0),
     }
+
+
+@dataclass(frozen=True)
+class DigestsConfig:
+    # A period with nothing new: "note" sends a short digest saying so, "skip" sends none.
+    empty: str = "note"
+    attach_xlsx: bool = True  # e-mail digests carry the period's matches as a spreadsheet
+    CHECKS: ClassVar = {"empty": one_of("note", "skip")}
 
 
 @dataclass(frozen=True)
@@ -233,6 +249,7 @@ class Config:
     webhook: WebhookConfig = WebhookConfig()
     subscribers: tuple[SubscriberConfig, ...] = ()
     alerts: AlertsConfig = AlertsConfig()
+    digests: DigestsConfig = DigestsConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     risks: RisksConfig = RisksConfig()
     classify: ClassifyConfig = ClassifyConfig()

@@ -350,6 +350,18 @@ def m012_audit(db: sqlite_utils.Database) -> None:
         )
 
 
+def m020_families_and_threads(db: sqlite_utils.Database) -> None:
+    # Inventions (warning.store.families): priority claims indexed for the grouping, with the
+    # rowid indexed so far; each sent alert's message key, so a later family member's alert can
+    # reply in the same e-mail thread (In-Reply-To) as the first.
+    db["publication_priorities"].create(
+        {"priority": str, "publication_id": str}, pk=("priority", "publication_id")
+    )
+    db["publication_priorities"].create_index(["publication_id"])
+    db["family_cursor"].create({"name": str, "last_rowid": int}, pk="name")
+    db["alerts"].add_column("message_key", str)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_publications,
     m002_sources,
@@ -363,4 +375,5 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m010_orgs,
     m011_org_ownership,
     m012_audit,
+    m020_families_and_threads,
 ]
