@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 import sqlite_utils
 
+from warning.store import search
+
 
 def m001_publications(db: sqlite_utils.Database) -> None:
     db["publications"].create(
@@ -267,6 +269,12 @@ def m009_publication_embeddings(db: sqlite_utils.Database) -> None:
     )
 
 
+def m023_search_index(db: sqlite_utils.Database) -> None:
+    # Search that finds Chinese, Japanese and Korean words (publications_fts reads a Han run as one
+    # token): CJK runs indexed as bigrams, filled from the publications already stored.
+    search.create_index(db)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_publications,
     m002_sources,
@@ -277,4 +285,5 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m007_risks_family_and_event_key,
     m008_classify_cursor,
     m009_publication_embeddings,
+    m023_search_index,
 ]
