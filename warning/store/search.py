@@ -21,6 +21,8 @@ from typing import Any
 
 import sqlite_utils
 
+from warning.store.scope import Scope, case_clause, watchlist_clause
+
 # Hangul Jamo, CJK radicals and punctuation-free scripts: kana, bopomofo, Hangul compatibility
 # jamo, CJK unified ideographs (extension A and the main block), Hangul syllables, compatibility
 # ideographs, and the supplementary ideograph planes.
@@ -133,6 +135,29 @@ def search_publications(
     """
     rows = db.query(sql, [expression, *(visible_params or []), limit, offset])
     return [_decoded(row) for row in rows]
+
+
+def search_visible(
+    db: sqlite_utils.Database, scope: Scope, query: str, *, limit: int = 50, offset: int = 0
+) -> list[dict[str, Any]]:
+    """`search_publications` narrowed to what the scope may see: for anyone but the programme,
+    publications reached through a match of a visible watchlist or a visible risk case."""
+    if scope.is_programme:
+        return search_publications(db, query, limit=limit, offset=offset)
+    seen, seen_params = watchlist_clause(scope)
+    cased, case_params = case_clause(scope)
+    visible = (
+        f"(EXISTS (SELECT 1 FROM matches m WHERE m.publication_id = p.id{seen}) "
+        f"OR EXISTS (SELECT 1 FROM risk_cases c WHERE c.publication_id = p.id{cased}))"
+    )
+    return search_publications(
+        db,
+        query,
+        limit=limit,
+        offset=offset,
+        visible_sql=visible,
+        visible_params=[*seen_params, *case_params],
+    )
 
 
 def count_hits(db: sqlite_utils.Database, query: str) -> int:
