@@ -176,26 +176,53 @@ def save_label(
     origin: str = "reviewer",
     weight: float = 3.0,
     who: str = "",
+    *,
+    org_id: str = "",
+    shared: bool | None = None,
 ) -> None:
-    """Record a judgement; a later judgement of the same pair replaces the earlier one."""
+    """Record an organisation's judgement (``org_id`` '' is the programme's); a later judgement of
+    the same pair by the same organisation replaces the earlier one. ``shared`` None: the
+    programme's labels are shared, an organisation's are kept to itself."""
     db["labels"].upsert(
         {
             "publication_id": publication_id,
             "watchlist": watchlist,
+            "org_id": org_id,
             "label": int(label),
             "origin": origin,
             "weight": float(weight),
             "who": who,
             "created_at": utcnow(),
+            "shared": int(org_id == "" if shared is None else shared),
         },
-        pk=("publication_id", "watchlist"),
+        pk=("publication_id", "watchlist", "org_id"),
     )
 
 
-def get_labels(db: sqlite_utils.Database, watchlist: str) -> list[dict]:
-    """Every label of a watchlist, oldest first."""
-    sql = "SELECT * FROM labels WHERE watchlist = ? ORDER BY created_at, publication_id"
-    return list(db.query(sql, [watchlist]))
+def share_labels(db: sqlite_utils.Database, org_id: str, watchlist: str, shared: bool = True) -> int:
+    """Share (or stop sharing) an organisation's labels of a watchlist; returns how many changed."""
+    with transaction(db):
+        cursor = db.execute(
+            "UPDATE labels SET shared = ? WHERE org_id = ? AND watchlist = ? AND shared != ?",
+            [int(shared), org_id, watchlist, int(shared)],
+        )
+    return cursor.rowcount
+
+
+def get_labels(db: sqlite_utils.Database, watchlist: str, owner: str | None = None) -> list[dict]:
+    """The labels a watchlist's model learns from, one per publication, oldest first: the shared
+    ones, and those of the watchlist's ``owner`` (an enterprise's own watchlist). Where several
+    organisations judged one publication, the owner's judgement wins, then the programme's, then
+    the latest."""
+    sql = """
+        SELECT * FROM (
+            SELECT l.*, row_number() OVER (PARTITION BY l.publication_id ORDER BY
+                (l.org_id = :owner) DESC, (l.org_id = '') DESC, l.created_at DESC) AS rank
+            FROM labels l WHERE l.watchlist = :watchlist AND (l.shared = 1 OR l.org_id = :owner)
+        ) WHERE rank = 1 ORDER BY created_at, publication_id
+    """
+    rows = db.query(sql, {"watchlist": watchlist, "owner": owner or ""})
+    return [{k: v for k, v in r.items() if k != "rank"} for r in rows]
 
 
 def publication_rows(db: sqlite_utils.Database, ids: list[str], *, text_chars: int) -> list[dict]:
