@@ -9,10 +9,10 @@ import re
 
 import pytest
 from openpyxl import load_workbook
-from warning.store.subscriptions import save_subscription
 from web_support import PASSWORD, build_world, csrf_of, form_token, log_in
 
 from warning.delivery.queue import enqueue
+from warning.store.subscriptions import save_subscription
 from warning.web import create_app
 from warning.web import inbox as inbox_module
 
@@ -149,7 +149,7 @@ def test_nobody_labels_what_they_cannot_see_and_viewers_label_nothing(web):
 def test_the_publication_page_shows_every_language_and_marks_the_evidence(web):
     client = client_of(web, "ana")
     html = client.get("/publications/CN-1001-A?watchlist=nev-batteries").text
-    assert "一种锂离子电池包" in html and "Lithium-ion battery pack" in html
+    assert "一种锂离子<mark>电池</mark>包" in html and "Lithium-ion <mark>battery</mark> pack" in html
     assert "<mark>电池</mark>" in html and "<mark>battery</mark>" in html
     assert "<mark>H01M10/613</mark>" in html
     assert "https://worldwide.espacenet.com/patent/search?q=pn%3DCN1001A" in html

@@ -9,8 +9,20 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
+from warning.errors import NotFound
 from warning.store import users as users_store
 from warning.store.scope import Scope, scope_for_user
 from warning.web.app import context
@@ -18,7 +30,6 @@ from warning.web.i18n import choose_language, translate
 from warning.web.security import LoginThrottle
 
 bp = Blueprint("auth", __name__)
-throttle = LoginThrottle()
 # Endpoints open without a session: the API and the feeds check their own tokens.
 _PUBLIC = {"auth.login", "static"}
 _OWN_AUTH = ("api.", "feeds.")
@@ -30,6 +41,7 @@ def login():
     if request.method == "GET":
         return render_template("login.html", next=_safe_next(request.args.get("next")))
     login_name = request.form.get("login", "").strip()
+    throttle: LoginThrottle = current_app.extensions["warning_throttle"]
     keys = (f"login:{login_name.lower()}", f"addr:{request.remote_addr}")
     if throttle.blocked(*keys):
         return render_template("login.html", error=translate("too_many", page_language())), 429
@@ -88,7 +100,7 @@ def scope_from_token(token: str) -> Scope | None:
 def _scope_or_none(user_id: int) -> Scope | None:
     try:
         return scope_for_user(context().db, user_id)
-    except LookupError:
+    except NotFound:
         return None
 
 
@@ -154,11 +166,11 @@ def _template_context() -> dict:
         "t": lambda key: translate(key, language),
         "lang": language,
         "scope": g.get("scope"),
-        "flash": flash,
     }
 
 
 def install(app: Flask) -> None:
     """Every page asks for a session; every template gets ``t``, ``lang`` and ``scope``."""
+    app.extensions["warning_throttle"] = LoginThrottle()
     app.before_request(_require_login)
     app.context_processor(_template_context)

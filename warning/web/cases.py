@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from warning.identity import normalise_id
 from warning.risks.cases import open_case
+from warning.store import risks as risk_store
 from warning.store.scope import Scope
 from warning.web.app import context
 
@@ -11,5 +12,11 @@ from warning.web.app import context
 def open_case_for(scope: Scope, publication: str, watchlist: str, who: str) -> int:
     """Open a case on a publication for the scope's organisation (the enterprise it concerns), or
     join the open one on the same publication and product line; returns its id."""
+    db = context().db
     enterprise = scope.org_id or "programme"
-    return open_case(context().db, normalise_id(publication), enterprise, watchlist=watchlist, who=who)
+    case_id = open_case(db, normalise_id(publication), enterprise, watchlist=watchlist, who=who)
+    # The case belongs to the organisation that opened it, so that it (and only it) sees it.
+    case = risk_store.get_case(db, case_id)
+    if case is not None and case.get("org_id") is None and not scope.is_programme:
+        risk_store.update_case(db, case_id, {"org_id": scope.org_id}, who)
+    return case_id

@@ -8,7 +8,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from warning.classify.feedback import label_publication
 from warning.errors import WarningError
 from warning.identity import normalise_id
-from warning.risks.cases import open_case
 from warning.store import legal_events as legal_store
 from warning.store import risks as risk_store
 from warning.store.publications import get_publication
@@ -16,6 +15,7 @@ from warning.store.review import publication_matches
 from warning.store.scope import can_see_case, can_see_publication, visible_watchlists
 from warning.web.app import context
 from warning.web.auth import page_language, require_scope, reviewer_required
+from warning.web.cases import open_case_for
 from warning.web.views import evidence_terms, highlight, office_links
 
 bp = Blueprint("publication", __name__)
@@ -72,9 +72,7 @@ def new_case():
     scope = require_scope()
     publication, watchlist = _visible_match(scope)
     try:
-        case_id = open_case(
-            context().db, publication, _enterprise(scope), watchlist=watchlist, who=_who(scope), scope=scope
-        )
+        case_id = open_case_for(scope, publication, watchlist, who=_who(scope))
     except WarningError as exc:
         abort(400, description=str(exc))
     flash(_word("case_opened") + f"#{case_id}")
@@ -93,10 +91,6 @@ def _visible_match(scope) -> tuple[str, str]:
 
 def _who(scope) -> str:
     return f"web:{scope.user_id}"
-
-
-def _enterprise(scope) -> str:
-    return scope.org_id or "programme"
 
 
 def _word(key: str) -> str:
