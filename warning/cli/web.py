@@ -43,9 +43,10 @@ def serve(
       warning serve --port 8080
       WARNING_WEB_SECRET=... warning serve --host 0.0.0.0 --behind-proxy
     """
+    # Deferred for start-up time: every other command would load Flask and waitress.
     from waitress import create_server
 
-    from warning.web import create_app
+    from warning.web import create_app  # (the same reason)
 
     app = get_app(ctx)
     if secure_cookies is None:

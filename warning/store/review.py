@@ -61,12 +61,6 @@ def labels_by_origin(db: sqlite_utils.Database, watchlist: str) -> dict[str, dic
     return out
 
 
-def watchlist_owner(db: sqlite_utils.Database, name: str) -> str | None:
-    """The organisation that owns a watchlist (None: shared, or not recorded)."""
-    row = db.execute("SELECT owner FROM watchlists WHERE name = ?", [name]).fetchone()
-    return row[0] if row else None
-
-
 def labels_for(
     db: sqlite_utils.Database, scope: Scope, pairs: list[tuple[str, str]]
 ) -> dict[tuple[str, str], int]:

@@ -15,9 +15,9 @@ from warning.store.publications import get_publication
 from warning.store.review import labels_for, publication_matches
 from warning.store.scope import can_see_case, can_see_publication, visible_cases, visible_matches
 from warning.store.search import search_visible
-from warning.web.app import context
 from warning.web.auth import require_scope, scope_from_token
 from warning.web.cases import open_case_for
+from warning.web.context import context
 from warning.web.inbox import match_filters
 from warning.web.openapi import SPEC
 from warning.web.views import best_text

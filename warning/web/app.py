@@ -8,13 +8,25 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from warning.app import App
 from warning.config.schema import Config
 from warning.store import open_db
-from warning.web import security
+from warning.web import (
+    api,
+    archive,
+    auth,
+    feeds,
+    inbox,
+    publication,
+    register,
+    search,
+    security,
+    status,
+    watchlist,
+)
+from warning.web.context import close_context
 from warning.web.i18n import translate
 
 log = logging.getLogger(__name__)
@@ -41,7 +53,7 @@ def create_app(config: Config, db_path: Path | str, *, secure_cookies: bool = Tr
     )
     app.extensions["warning"] = {"config": config, "db_path": Path(db_path)}
     open_db(db_path).conn.close()  # migrate once, before the first request
-    app.teardown_appcontext(_close_db)
+    app.teardown_appcontext(close_context)
     security.install(app)
     _register_blueprints(app)
     _register_errors(app)
@@ -49,44 +61,9 @@ def create_app(config: Config, db_path: Path | str, *, secure_cookies: bool = Tr
 
 
 def _register_blueprints(app: Flask) -> None:
-    # Imported here: the page modules import this module's `context`.
-    from warning.web import (
-        api,
-        archive,
-        auth,
-        feeds,
-        inbox,
-        publication,
-        register,
-        search,
-        status,
-        watchlist,
-    )
-
     for module in (auth, inbox, publication, search, register, watchlist, archive, status, api, feeds):
         app.register_blueprint(module.bp)
     auth.install(app)
-
-
-def context() -> App:
-    """This request's App: the server's config and a connection of its own to the store."""
-    if "warning_app" not in g:
-        settings = g_settings()
-        db = open_db(settings["db_path"], migrate=False)
-        g.warning_app = App(config=settings["config"], db_path=settings["db_path"], _db=db)
-    return g.warning_app
-
-
-def g_settings() -> dict:
-    from flask import current_app
-
-    return current_app.extensions["warning"]
-
-
-def _close_db(_exc: BaseException | None) -> None:
-    app = g.pop("warning_app", None)
-    if app is not None:
-        app.close()
 
 
 def _register_errors(app: Flask) -> None:
@@ -113,9 +90,7 @@ def _message_key(exc: HTTPException) -> str:
 
 
 def _error_response(code: int, key: str):
-    from warning.web.auth import page_language
-
-    language = page_language()
+    language = auth.page_language()
     message = translate(key, language) if key else f"HTTP {code}"
     if request.path.startswith("/api/") or request.path.startswith("/feeds/"):
         return jsonify({"error": translate(key, "en") if key else f"HTTP {code}"}), code

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template
 
 from warning.store.review import digest_payload, sent_digests
-from warning.web.app import context
 from warning.web.auth import require_scope
+from warning.web.context import context
 from warning.web.security import SENT_DOCUMENT_POLICY
 
 bp = Blueprint("archive", __name__)

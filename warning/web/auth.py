@@ -25,7 +25,7 @@ from flask import (
 from warning.errors import NotFound
 from warning.store import users as users_store
 from warning.store.scope import Scope, scope_for_user
-from warning.web.app import context
+from warning.web.context import context
 from warning.web.i18n import choose_language, translate
 from warning.web.security import LoginThrottle
 

@@ -6,7 +6,7 @@ from warning.identity import normalise_id
 from warning.risks.cases import open_case
 from warning.store import risks as risk_store
 from warning.store.scope import Scope
-from warning.web.app import context
+from warning.web.context import context
 
 
 def open_case_for(scope: Scope, publication: str, watchlist: str, who: str) -> int:

@@ -8,8 +8,8 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from warning.clock import utcnow
 from warning.store.scope import can_see_watchlist, visible_matches
-from warning.web.app import context
 from warning.web.auth import scope_from_token
+from warning.web.context import context
 from warning.web.views import best_text
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")

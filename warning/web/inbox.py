@@ -6,8 +6,8 @@ from flask import Blueprint, abort, render_template, request
 
 from warning.store.review import labels_for
 from warning.store.scope import visible_matches, visible_watchlists
-from warning.web.app import context
 from warning.web.auth import page_language, require_scope
+from warning.web.context import context
 from warning.web.views import best_text
 
 bp = Blueprint("inbox", __name__)

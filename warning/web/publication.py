@@ -13,9 +13,10 @@ from warning.store import risks as risk_store
 from warning.store.publications import get_publication
 from warning.store.review import publication_matches
 from warning.store.scope import can_see_case, can_see_publication, visible_watchlists
-from warning.web.app import context
 from warning.web.auth import page_language, require_scope, reviewer_required
 from warning.web.cases import open_case_for
+from warning.web.context import context
+from warning.web.i18n import translate
 from warning.web.views import evidence_terms, highlight, office_links
 
 bp = Blueprint("publication", __name__)
@@ -94,8 +95,6 @@ def _who(scope) -> str:
 
 
 def _word(key: str) -> str:
-    from warning.web.i18n import translate
-
     return translate(key, page_language())
 
 

@@ -15,8 +15,8 @@ from warning.risks.export_xlsx import write_xlsx
 from warning.store import legal_events as legal_store
 from warning.store import risks as risk_store
 from warning.store.scope import can_see_case, visible_cases
-from warning.web.app import context
 from warning.web.auth import page_language, require_scope, reviewer_required
+from warning.web.context import context
 from warning.web.i18n import translate
 from warning.web.views import best_text
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from warning.store.search import search_visible
-from warning.web.app import context
 from warning.web.auth import page_language, require_scope
+from warning.web.context import context
 from warning.web.views import best_text, highlight
 
 bp = Blueprint("search", __name__)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 
 from warning.service.status import collect_status
-from warning.web.app import context
 from warning.web.auth import require_scope
+from warning.web.context import context
 
 bp = Blueprint("status", __name__)
 

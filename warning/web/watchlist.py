@@ -9,10 +9,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from warning.classify.watchlists import load_watchlist
 from warning.errors import WarningError
-from warning.store.review import labels_by_origin, watchlist_owner
+from warning.store.review import labels_by_origin
 from warning.store.scope import can_see_watchlist, visible_watchlists
-from warning.web.app import context
+from warning.store.watchlists import watchlist_owner
 from warning.web.auth import page_language, require_scope
+from warning.web.context import context
 from warning.web.i18n import translate
 
 bp = Blueprint("watchlist", __name__)
@@ -69,7 +70,7 @@ def retrain(name: str):
     scope, wl = _visible_watchlist(name)
     if not _may_retrain(scope, wl.name):
         abort(404)
-    from warning.classify.train import train_watchlist
+    from warning.classify.train import train_watchlist  # scikit-learn loads only when someone retrains
 
     try:
         train_watchlist(context(), wl.name)
