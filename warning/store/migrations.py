@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 import sqlite_utils
 
+from warning.store import search
+
 
 def m001_publications(db: sqlite_utils.Database) -> None:
     db["publications"].create(
@@ -362,6 +364,12 @@ def m020_families_and_threads(db: sqlite_utils.Database) -> None:
     db["alerts"].add_column("message_key", str)
 
 
+def m023_search_index(db: sqlite_utils.Database) -> None:
+    # Search that finds Chinese, Japanese and Korean words (publications_fts reads a Han run as one
+    # token): CJK runs indexed as bigrams, filled from the publications already stored.
+    search.create_index(db)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_publications,
     m002_sources,
@@ -376,4 +384,5 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m011_org_ownership,
     m012_audit,
     m020_families_and_threads,
+    m023_search_index,
 ]
