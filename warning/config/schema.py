@@ -218,6 +218,7 @@ class Config:
     path: Path | None = None
     database: str = ""
     watchlists: str = "watchlists"
+    clusters: str = "clusters"  # industry clusters, one TOML file each (`warning.clusters`)
     classifiers: str = "classifiers"
     logging: LoggingConfig = LoggingConfig()
     sources: dict[str, SourceConfig] = field(default_factory=dict)
@@ -240,6 +241,10 @@ class Config:
     @property
     def watchlists_dir(self) -> Path:
         return self.resolve(self.watchlists)
+
+    @property
+    def clusters_dir(self) -> Path:
+        return self.resolve(self.clusters)
 
     @property
     def classifiers_dir(self) -> Path:

@@ -267,6 +267,47 @@ def m009_publication_embeddings(db: sqlite_utils.Database) -> None:
     )
 
 
+def m017_clusters(db: sqlite_utils.Database) -> None:
+    # A cluster's backfill plan: one row per (country, CQL filter, publication-date window), its own
+    # cursor (the next hit to ask for), split in halves while OPS reports more than 2,000 hits.
+    db["cluster_windows"].create(
+        {
+            "cluster": str,
+            "country": str,
+            "query": str,  # the CQL filter after pn= and pd within
+            "first": str,  # ISO dates, both included
+            "last": str,
+            "status": str,  # pending, split, done
+            "total": int,  # hits OPS reported (-1: not asked yet)
+            "next_begin": int,  # the first hit not yet stored
+            "updated_at": str,
+        },
+        pk=("cluster", "country", "query", "first", "last"),
+    )
+    # The cluster's own publications and how each came: `backfill` (brought by the backfill, raises
+    # no alert) or `store` (already held when the backfill met it).
+    db["cluster_publications"].create(
+        {"cluster": str, "publication_id": str, "origin": str, "added_at": str},
+        pk=("cluster", "publication_id"),
+    )
+    db["cluster_publications"].create_index(["publication_id"])
+    # Competitors' filings in the target countries and the legal status last derived for each.
+    db["cluster_filings"].create(
+        {
+            "cluster": str,
+            "publication_id": str,
+            "competitor": str,
+            "country": str,
+            "status": str,  # pending, granted, opposed, lapsed, withdrawn, revoked; "" not checked yet
+            "status_date": str,  # the date of the event that set it
+            "checked_at": str,
+            "changed_at": str,
+        },
+        pk=("cluster", "publication_id"),
+    )
+    db["cluster_filings"].create_index(["cluster", "checked_at"])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_publications,
     m002_sources,
@@ -277,4 +318,5 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m007_risks_family_and_event_key,
     m008_classify_cursor,
     m009_publication_embeddings,
+    m017_clusters,
 ]
