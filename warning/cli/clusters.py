@@ -181,3 +181,36 @@ class _progress_bar:
 
     def __exit__(self, *exc) -> None:
         self.bar.close()
+
+
+@clusters.command()
+@click.argument("name", required=False)
+@click.pass_context
+def track(ctx: click.Context, name: str | None) -> None:
+    """Refresh the legal status of the competitors' filings (竞争对手专利法律状态跟踪).
+
+    For each cluster (or NAME only), every competitor filing in the target countries gets its
+    current status (pending, granted, opposed, lapsed, withdrawn, revoked) from its INPADOC legal
+    events, longest unchecked first, within the cluster's quota share. A status that changed
+    queues one alert to the cluster's subscribers and a history entry on any risk case of it.
+    The scheduler runs the same as the ``clusters`` job (weekly by default).
+
+    \b
+    Examples:
+      warning clusters track motorcycles
+      warning clusters track && warning alerts
+    """
+    # Deferred for start-up time: the OPS client (requests, lxml) loads only for tracking.
+    from warning.clusters.competitors import track_competitors
+
+    app = get_app(ctx)
+    result = track_competitors(app, name)
+    for cluster, r in result["clusters"].items():
+        click.echo(
+            f"cluster {cluster}: {r['status']}; {r['filings']} filings, {r['checked']} checked, "
+            f"{r['changed']} changed, {r['queued']} alerts queued, {r['failed']} failed"
+        )
+        if r["error"]:
+            click.echo(f"  {r['error']}")
+    if result["status"] == "failed":
+        ctx.exit(1)

@@ -12,6 +12,7 @@ import sqlite_utils
 
 from warning.clock import utcnow
 from warning.store.db import transaction
+from warning.store.risks import add_history
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,8 @@ def publication_rows(db: sqlite_utils.Database, ids: list[str]) -> list[dict[str
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         sql = (
-            "SELECT id, country, number, kind, titles, applicants, cpc, ipc, publication_date, family_id "
+            "SELECT id, country, number, kind, doc_type, titles, applicants, cpc, ipc, publication_date, "
+            "filing_date, application_number, family_id "
             f"FROM publications WHERE id IN ({', '.join('?' for _ in chunk)})"
         )
         for row in db.query(sql, chunk):
@@ -192,15 +194,27 @@ def filings(
 
 
 def record_status(
-    db: sqlite_utils.Database, cluster: str, publication_id: str, status: str, status_date: str, changed: bool
+    db: sqlite_utils.Database,
+    cluster: str,
+    publication_id: str,
+    status: str,
+    status_date: str,
+    changed: bool,
+    case_ids: list[int] = (),
+    who: str = "",
+    note: str = "",
 ) -> None:
-    """A filing's status as just derived (``changed``: it differs from the one stored)."""
+    """A filing's status as just derived and, when it ``changed``, a history entry on each of
+    ``case_ids``: together, so a crash leaves both or neither."""
     now = utcnow()
-    db.execute(
-        "UPDATE cluster_filings SET status = ?, status_date = ?, checked_at = ?, "
-        "changed_at = CASE WHEN ? THEN ? ELSE changed_at END WHERE cluster = ? AND publication_id = ?",
-        [status, status_date, now, int(changed), now, cluster, publication_id],
-    )
+    with transaction(db):
+        db.execute(
+            "UPDATE cluster_filings SET status = ?, status_date = ?, checked_at = ?, "
+            "changed_at = CASE WHEN ? THEN ? ELSE changed_at END WHERE cluster = ? AND publication_id = ?",
+            [status, status_date, now, int(changed), now, cluster, publication_id],
+        )
+        for case_id in case_ids if changed else ():
+            add_history(db, case_id, who, "legal:cluster-status", "", status, note)
 
 
 def cases_of_number(db: sqlite_utils.Database, country: str, number: str) -> list[int]:
