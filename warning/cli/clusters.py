@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import click
 
@@ -214,3 +215,86 @@ def track(ctx: click.Context, name: str | None) -> None:
             click.echo(f"  {r['error']}")
     if result["status"] == "failed":
         ctx.exit(1)
+
+
+@clusters.command()
+@click.argument("name")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="FILE.html or FILE.xlsx.",
+)
+@click.option(
+    "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of the report."
+)
+@click.pass_context
+def report(ctx: click.Context, name: str, out: Path, lang: str) -> None:
+    """Write a cluster's patent landscape (产业集群专利态势报告) as HTML or .xlsx.
+
+    Filings per year and country, top applicants (names normalised), technology codes, granted
+    vs pending vs lapsed, new entrants, the competitors' portfolios per target market and the
+    families spanning several target markets; charts inline in the HTML page, native charts in
+    the workbook.
+
+    \b
+    Examples:
+      warning clusters report motorcycles --out motorcycles.html
+      warning clusters report motorcycles --out motorcycles.xlsx --lang en
+    """
+    # Deferred for start-up time: the report loads jinja2, matplotlib or openpyxl.
+    from warning.clusters.report import write_report
+
+    app = get_app(ctx)
+    land = write_report(app, name, out, lang)
+    click.echo(f"{out}: {len(land.filings)} filings ({land.publications} publications) of cluster {name}")
+
+
+@clusters.command()
+@click.argument("name")
+@click.argument("query")
+@click.option("--limit", default=20, show_default=True, help="Most results shown.")
+@click.pass_context
+def search(ctx: click.Context, name: str, query: str, limit: int) -> None:
+    """Full-text search of a cluster's database (titles, abstracts, claims; SQLite FTS5 syntax).
+
+    \b
+    Examples:
+      warning clusters search motorcycles "swing arm"
+      warning clusters search motorcycles 'scooter AND battery' --limit 50
+    """
+    from warning.clusters.export import cluster_rows  # deferred with the export's csv/openpyxl
+
+    app = get_app(ctx)
+    rows = cluster_rows(app.db, load_cluster(app.config, name), query, limit)
+    for r in rows:
+        click.echo(f"{r['id']:<22} {r['publication_date']:<10} {r['title'][:70]}  [{r['applicants'][:40]}]")
+    click.echo(f"{len(rows)} result(s)")
+
+
+@clusters.command("export")
+@click.argument("name")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="FILE.csv or FILE.xlsx.",
+)
+@click.option("--query", default="", help="Only publications matching this full-text search.")
+@click.pass_context
+def export_command(ctx: click.Context, name: str, out: Path, query: str) -> None:
+    """Export a cluster's database to CSV or .xlsx (cells that could run as formulas neutralised).
+
+    \b
+    Examples:
+      warning clusters export motorcycles --out motorcycles.csv
+      warning clusters export motorcycles --query battery --out batteries.xlsx
+    """
+    from warning.clusters.export import cluster_rows, write_export  # deferred with csv/openpyxl
+
+    app = get_app(ctx)
+    rows = cluster_rows(app.db, load_cluster(app.config, name), query)
+    write_export(rows, out)
+    click.echo(f"{out}: {len(rows)} publication(s) of cluster {name}")

@@ -222,3 +222,9 @@ def cases_of_number(db: sqlite_utils.Database, country: str, number: str) -> lis
     sql = "SELECT id FROM risk_cases WHERE publication_id = ? OR publication_id LIKE ? ORDER BY id"
     prefix = f"{country}-{number}"
     return [r[0] for r in db.execute(sql, [prefix, prefix + "-%"]).fetchall()]
+
+
+def origins(db: sqlite_utils.Database, cluster: str) -> dict[str, str]:
+    """How each of the cluster's own publications came: ``backfill`` or ``store``."""
+    sql = "SELECT publication_id, origin FROM cluster_publications WHERE cluster = ?"
+    return dict(db.execute(sql, [cluster]).fetchall())
