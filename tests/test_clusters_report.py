@@ -152,3 +152,34 @@ def test_cli_list_show_search_report_export(app, tmp_path):
     assert exported.exit_code == 0 and "7 publication(s)" in exported.output
     missing = runner.invoke(cli, [*base, "clusters", "show", "nope"])
     assert missing.exit_code == 1 and "no cluster named 'nope'" in missing.output
+
+
+PIZZA = """
+name = "pizza"
+title = { zh = "食品装备集群", en = "Food equipment cluster" }
+countries = ["US", "EP", "WO"]
+keywords = ["pizza"]
+[[competitors]]
+name = "Pizza Hut, Inc."
+aliases = ["PIZZA HUT INC"]
+"""
+
+
+def test_local_exports_fill_a_cluster_once_and_raise_no_alerts(tmp_path, corpus):
+    from warning.clusters.files import add_files
+
+    lens = corpus("lens-exports-oldham", "pizza_lens_1000_raw.csv")
+    app = make_app(tmp_path, "http://127.0.0.1:9/3.2/")
+    (tmp_path / "clusters" / "pizza.toml").write_text(PIZZA, encoding="utf-8")
+    first = add_files(app, "pizza", [lens])
+    countries = dict(app.db.execute("SELECT country, count(*) FROM publications GROUP BY country").fetchall())
+    assert first["inserted"] == sum(countries.values()) and first["marked"] == sum(
+        countries.get(c, 0) for c in ("US", "EP", "WO")
+    )
+    again = add_files(app, "pizza", [lens])
+    assert again["marked"] == 0 and again["inserted"] == 0
+    land = build_landscape(app.db, load_cluster(app.config, "pizza"), TODAY)
+    assert len(land.filings) <= first["marked"] and set(land.countries) <= {"US", "EP", "WO"}
+    assert "Pizza Hut, Inc." in dict(land.top_applicants)  # PIZZA HUT INC, under its display name
+    origins = {r[0] for r in app.db.execute("SELECT DISTINCT origin FROM cluster_publications").fetchall()}
+    assert origins == {"backfill"}

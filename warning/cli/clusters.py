@@ -298,3 +298,29 @@ def export_command(ctx: click.Context, name: str, out: Path, query: str) -> None
     rows = cluster_rows(app.db, load_cluster(app.config, name), query)
     write_export(rows, out)
     click.echo(f"{out}: {len(rows)} publication(s) of cluster {name}")
+
+
+@clusters.command()
+@click.argument("name")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.pass_context
+def add(ctx: click.Context, name: str, paths: tuple[Path, ...]) -> None:
+    """Fill a cluster from local files (PATENTSCOPE/Lens exports, USPTO bulk XML, EP or OPS XML).
+
+    Every format `warning ingest` reads; the publications in the cluster's target countries
+    become the cluster's, and those new to the store raise no alerts (history, as a backfill).
+
+    \b
+    Examples:
+      warning clusters add motorcycles exports/patentscope-motorcycles.xls
+      warning clusters add batteries ipg240102.zip lens-export.csv
+    """
+    from warning.clusters.files import add_files  # deferred with the parsers (lxml, openpyxl)
+
+    app = get_app(ctx)
+    result = add_files(app, name, list(paths))
+    click.echo(
+        f"cluster {name}: {result['marked']} publication(s) added to the cluster; read {result['read']}, "
+        f"inserted {result['inserted']}, merged {result['merged']}, unchanged {result['unchanged']}, "
+        f"quarantined {result['quarantined']}"
+    )
