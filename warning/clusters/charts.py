@@ -60,6 +60,7 @@ def year_country_svg(land: Landscape, other: str) -> str:
         ax.bar(land.years, values, bottom=bottom, label=label, color=_PALETTE[i % len(_PALETTE)])
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.tick_params(axis="x", labelrotation=45, labelsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     if series:
         ax.legend(fontsize=8, frameon=False, ncol=min(7, len(series)))

@@ -100,7 +100,11 @@ class Cluster:
 
     def competitor_of(self, applicant: str) -> str:
         """The competitor's display name when ``applicant`` is one of its spellings, else ""."""
-        return competitor_keys(self).get(normalise_applicant(applicant), "")
+        keys = self.__dict__.get("_keys")
+        if keys is None:  # built once per cluster: a landscape asks for every applicant of thousands
+            keys = competitor_keys(self)
+            object.__setattr__(self, "_keys", keys)
+        return keys.get(normalise_applicant(applicant), "")
 
 
 def competitor_keys(cluster: Cluster) -> dict[str, str]:

@@ -1,6 +1,7 @@
 """The landscape of a cluster: what its database says, counted by filing, for the report and the web page.
 
-A filing is one application in one office: its publications (A1, B1 ...) share the office and
+Only the cluster's history window counts (its ``years`` back from ``today``). A filing is one
+application in one office: its publications (A1, B1 ...) share the office and
 application number and count once, in the year of the first of them. Its status is the one
 tracking stored for it, else the one its stored legal events give (`derive_status`), else
 granted when a grant of it is stored and pending otherwise.
@@ -68,7 +69,13 @@ def build_landscape(db, cluster: Cluster, today: date | None = None) -> Landscap
     """Count the cluster's database as the module doc says."""
     today = today or date.today()
     ids = store.cluster_publication_ids(db, cluster.name, list(cluster.watchlists), list(cluster.countries))
-    filings = _filings(db, cluster, store.publication_rows(db, ids))
+    start = cluster.window(today)[0].isoformat()
+    rows = [
+        r
+        for r in store.publication_rows(db, ids)
+        if not r["publication_date"] or r["publication_date"] >= start
+    ]
+    filings = _filings(db, cluster, rows)
     land = Landscape(cluster=cluster, today=today.isoformat(), filings=filings)
     land.years = sorted({f.year for f in filings if f.year})
     land.countries = [c for c, _ in Counter(f.country for f in filings).most_common()]
