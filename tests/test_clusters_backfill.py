@@ -207,3 +207,22 @@ def test_backfilled_publications_are_classified_but_raise_no_alert(ops, tmp_path
     queued = queue_alerts(app)
     alerted = {r[0] for r in app.db.execute("SELECT publication_id FROM alerts").fetchall()}
     assert alerted == {"EP-4999999-A1"} and queued["queued"] == 1
+
+
+def test_a_later_run_backfills_only_the_new_days_and_estimates_from_what_it_measured(ops, tmp_path):
+    from datetime import timedelta
+
+    clones(ops, 300, 7400000, ["20190105", "20200601"])
+    app = make_app(tmp_path, ops.base_url)
+    backfill(app, "bluetooth", today=TODAY)
+    clones(ops, 200, 7500000, ["20261215", "20261220"])  # published after the first run
+    later = TODAY + timedelta(days=30)
+    dry = backfill(app, "bluetooth", dry_run=True, today=later)["estimate"]
+    assert dry["hits"] == 2 * 200  # only the new windows: 2026-12-02..2026-12-31, by either filter
+    searched = len(ops.calls["search"])
+    result = backfill(app, "bluetooth", today=later)
+    asked = result["plugin"]
+    assert asked["requests"] == dry["requests"] + 1  # + the token
+    assert abs(asked["bytes"] - dry["bytes"]) / asked["bytes"] < 0.25  # from this cluster's bytes per hit
+    new_queries = {r.args["q"] for r in ops.calls["search"][searched:]}
+    assert all('within "20261202 20261231"' in q for q in new_queries)

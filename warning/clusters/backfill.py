@@ -30,6 +30,7 @@ from warning.sources.base import SourceExhausted
 from warning.sources.epo_ops.source import SEARCH_CAP
 from warning.sources.ingest import IngestResult, store_items
 from warning.store import clusters as store
+from warning.store.fetch_usage import bytes_of_job
 
 log = logging.getLogger(__name__)
 # Measured on the corpus's recorded OPS replies: a biblio exchange-document is 12 KB (median of the
@@ -154,8 +155,7 @@ def _store_page(app: Any, conn: ClusterConnection, cluster: str, numbers: list[s
 def _dry_run(app, cluster, series, first, last, session, sleep) -> dict[str, Any]:
     """Ask OPS for one hit of each open window (or of each new one) and estimate the rest."""
     windows = store.open_windows(app.db, cluster.name)
-    if not windows:
-        windows = [store.Window(cluster.name, c, f, first.isoformat(), last.isoformat()) for c, f in series]
+    windows += store.new_windows(app.db, cluster.name, series, first.isoformat(), last.isoformat())
     conn = connect(app, cluster, "estimate", session=session, sleep=sleep)
     hits = requests = 0
     status, error = "ok", ""
@@ -173,7 +173,7 @@ def _dry_run(app, cluster, series, first, last, session, sleep) -> dict[str, Any
     estimate = Estimate(
         hits=hits,
         requests=requests,
-        bytes=hits * (BIBLIO_BYTES_PER_HIT + SEARCH_BYTES_PER_HIT) + requests * REPLY_OVERHEAD_BYTES,
+        bytes=int(hits * _bytes_per_hit(app, cluster) + requests * REPLY_OVERHEAD_BYTES),
         probe_requests=plugin.get("requests", 0),
         probe_bytes=plugin.get("bytes", 0),
     )
@@ -187,6 +187,15 @@ def _dry_run(app, cluster, series, first, last, session, sleep) -> dict[str, Any
         "estimate": estimate.__dict__,
         "quota_left_bytes": int(max(0, budget)),
     }
+
+
+def _bytes_per_hit(app: Any, cluster: Cluster) -> float:
+    """What a hit has cost this cluster's backfill so far, else the corpus's measured sizes."""
+    done = store.window_counts(app.db, cluster.name).get("hits_done", 0)
+    spent = bytes_of_job(app.db, f"clusters:backfill:{cluster.name}")
+    if done >= 100 and spent:
+        return spent / done
+    return BIBLIO_BYTES_PER_HIT + SEARCH_BYTES_PER_HIT
 
 
 def _count_hits(conn: ClusterConnection, query: str) -> int:

@@ -36,28 +36,39 @@ class Window:
 _KEY = "cluster = ? AND country = ? AND query = ? AND first = ? AND last = ?"
 
 
+def planned_until(db: sqlite_utils.Database, cluster: str) -> dict[tuple[str, str], str]:
+    """The last day planned of each (country, query) series of a cluster's backfill."""
+    sql = "SELECT country, query, max(last) FROM cluster_windows WHERE cluster = ? GROUP BY country, query"
+    return {(country, query): last for country, query, last in db.execute(sql, [cluster]).fetchall()}
+
+
+def new_windows(
+    db: sqlite_utils.Database, cluster: str, series: Iterable[tuple[str, str]], first: str, last: str
+) -> list[Window]:
+    """What planning would add: the whole history for a new series, else the days after its last
+    planned window up to ``last``."""
+    until = planned_until(db, cluster)
+    windows = []
+    for country, query in series:
+        start = _next_day(until[(country, query)]) if (country, query) in until else first
+        if start <= last:
+            windows.append(Window(cluster, country, query, start, last))
+    return windows
+
+
 def plan_windows(
     db: sqlite_utils.Database, cluster: str, series: Iterable[tuple[str, str]], first: str, last: str
 ) -> int:
-    """Windows for each (country, query) series: the whole history for a new series, else the days
-    after its last planned window up to ``last``. Returns how many windows were added."""
-    added = 0
+    """Add the `new_windows` to the plan. Returns how many were added."""
     now = utcnow()
+    windows = new_windows(db, cluster, series, first, last)
     with transaction(db):
-        for country, query in series:
-            row = db.execute(
-                "SELECT max(last) FROM cluster_windows WHERE cluster = ? AND country = ? AND query = ?",
-                [cluster, country, query],
-            ).fetchone()
-            start = first if row[0] is None else _next_day(row[0])
-            if start > last:
-                continue
+        for w in windows:
             db.execute(
                 "INSERT OR IGNORE INTO cluster_windows VALUES (?, ?, ?, ?, ?, 'pending', -1, 1, ?)",
-                [cluster, country, query, start, last, now],
+                [w.cluster, w.country, w.query, w.first, w.last, now],
             )
-            added += 1
-    return added
+    return len(windows)
 
 
 def _next_day(iso: str) -> str:

@@ -14,3 +14,12 @@ def bytes_fetched_since(db: sqlite_utils.Database, source: str, since: str) -> i
         [source, f"fetch:{source}", since],
     ).fetchone()
     return int(row[0] or 0)
+
+
+def bytes_of_job(db: sqlite_utils.Database, job: str) -> int:
+    """Response bytes every run of ``job`` counted (``clusters:backfill:NAME``: a backfill so far)."""
+    row = db.execute(
+        "SELECT COALESCE(SUM(json_extract(counts, '$.plugin.bytes')), 0) FROM runs WHERE job = ? AND json_valid(counts)",
+        [job],
+    ).fetchone()
+    return int(row[0] or 0)
