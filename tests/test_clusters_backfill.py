@@ -222,7 +222,10 @@ def test_a_later_run_backfills_only_the_new_days_and_estimates_from_what_it_meas
     searched = len(ops.calls["search"])
     result = backfill(app, "bluetooth", today=later)
     asked = result["plugin"]
-    assert asked["requests"] == dry["requests"] + 1  # + the token
-    assert abs(asked["bytes"] - dry["bytes"]) / asked["bytes"] < 0.25  # from this cluster's bytes per hit
+    # The second filter finds the same 200: held already, their biblio is not asked again, so the
+    # estimate (priced at what this cluster's hits cost so far) is an upper bound, within 2x.
+    assert result["already_held"] == 200 and result["inserted"] == 200
+    assert asked["requests"] <= dry["requests"] + 1  # + the token
+    assert 0.4 * dry["bytes"] <= asked["bytes"] <= 1.1 * dry["bytes"]
     new_queries = {r.args["q"] for r in ops.calls["search"][searched:]}
     assert all('within "20261202 20261231"' in q for q in new_queries)

@@ -25,6 +25,7 @@ from warning import clock
 from warning.clusters.definitions import Cluster, load_cluster
 from warning.clusters.ops import ClusterConnection, connect
 from warning.clusters.queries import cluster_filters, window_query
+from warning.identity import make_id
 from warning.models import Publication
 from warning.sources.base import SourceExhausted
 from warning.sources.epo_ops.source import SEARCH_CAP
@@ -50,6 +51,8 @@ class Estimate:
     requests: int
     bytes: int
     probe_requests: int  # what the estimate itself asked (one search hit per window)
+    # hits and bytes are an upper bound where filters overlap: a publication two filters find is
+    # fetched once (the second finds it held), but counted in both windows' hits
     probe_bytes: int
 
 
@@ -136,6 +139,9 @@ def _run_window(app: Any, conn: ClusterConnection, window: store.Window, progres
 
 
 def _store_page(app: Any, conn: ClusterConnection, cluster: str, numbers: list[str]) -> None:
+    held = store.held_ids(app.db, cluster, [make_id(*n.split(".", 2)) for n in numbers])
+    numbers = [n for n in numbers if make_id(*n.split(".", 2)) not in held]  # found by another filter
+    conn.counts["already_held"] = conn.counts.get("already_held", 0) + len(held)
     if not numbers:
         return
     items = list(conn.plugin.biblio(conn.client, numbers))

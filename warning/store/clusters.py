@@ -239,3 +239,12 @@ def origins(db: sqlite_utils.Database, cluster: str) -> dict[str, str]:
     """How each of the cluster's own publications came: ``backfill`` or ``store``."""
     sql = "SELECT publication_id, origin FROM cluster_publications WHERE cluster = ?"
     return dict(db.execute(sql, [cluster]).fetchall())
+
+
+def held_ids(db: sqlite_utils.Database, cluster: str, ids: list[str]) -> set[str]:
+    """Which of ``ids`` the cluster already holds, marked and stored (another filter found them)."""
+    sql = (
+        "SELECT cp.publication_id FROM cluster_publications cp JOIN publications p ON p.id = cp.publication_id "
+        "WHERE cp.cluster = ? AND cp.publication_id IN (SELECT value FROM json_each(?))"
+    )
+    return {r[0] for r in db.execute(sql, [cluster, json.dumps(ids)]).fetchall()}
