@@ -229,3 +229,54 @@ def test_a_later_run_backfills_only_the_new_days_and_estimates_from_what_it_meas
     assert 0.4 * dry["bytes"] <= asked["bytes"] <= 1.1 * dry["bytes"]
     new_queries = {r.args["q"] for r in ops.calls["search"][searched:]}
     assert all('within "20261202 20261231"' in q for q in new_queries)
+
+
+def test_nothing_to_find_closes_every_window_with_nothing_stored(httpserver, corpus, monkeypatch, tmp_path):
+    corpus("epo-ops-patent-dev", "testdata__error_404.xml")
+    monkeypatch.setenv("OPS_KEY", KEY)
+    monkeypatch.setenv("OPS_SECRET", SECRET)
+    empty = FakeOps(httpserver, CORPUS)  # OPS answers each search with its real 404 fault
+    app = make_app(tmp_path, empty.base_url)
+    result = backfill(app, "bluetooth", today=TODAY)
+    assert result["status"] == "ok" and result["windows_done"] == 6 and stored_ids(app) == []
+    assert not empty.calls["retrieval"]
+
+
+def test_garbage_replies_fail_the_run_keep_the_cursor_and_a_rerun_finishes(ops, tmp_path):
+    from werkzeug import Response
+
+    from warning.errors import SourceUnavailable
+
+    clones(ops, 120, 7600000, ["20180105"])
+    app = make_app(tmp_path, ops.base_url, max_retries=1, backoff_seconds=0, page_size=50, batch_size=50)
+    html = Response("<!DOCTYPE html><html><body>502 Bad Gateway</body></html>", content_type="text/html")
+    calls = {"n": 0}
+
+    def second_page_is_garbage(request):
+        calls["n"] += 1
+        return html if request.headers.get("Range") == "51-100" and calls["n"] < 10 else None
+
+    ops.rules["search"] = second_page_is_garbage
+    with pytest.raises(SourceUnavailable):
+        backfill(app, "bluetooth", today=TODAY, sleep=lambda s: None)
+    window = app.db.execute(
+        "SELECT next_begin, status FROM cluster_windows WHERE country = 'EP' ORDER BY query LIMIT 1"
+    ).fetchone()
+    assert window == (51, "pending")  # the first page is stored, the cursor waits at the second
+    run = app.db.execute("SELECT status FROM runs WHERE job = 'clusters:backfill:bluetooth'").fetchone()[0]
+    assert run == "failed"
+    ops.rules.clear()
+    result = backfill(app, "bluetooth", today=TODAY)
+    assert result["status"] == "ok" and len(stored_ids(app)) == 127
+    assert app.db.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 0
+
+
+def test_a_cluster_without_countries_cannot_backfill(ops, tmp_path):
+    from tests.clusters_support import CLUSTER_TOML
+    from warning.errors import ConfigError
+
+    app = make_app(tmp_path, ops.base_url)
+    text = CLUSTER_TOML.replace('countries = ["EP", "US", "CA"]', "countries = []")
+    (tmp_path / "clusters" / "bluetooth.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match="give the cluster `countries`"):
+        backfill(app, "bluetooth", today=TODAY)

@@ -182,7 +182,9 @@ def test_local_exports_fill_a_cluster_once_and_raise_no_alerts(tmp_path, corpus)
     land = build_landscape(app.db, load_cluster(app.config, "pizza"), TODAY)
     assert len(land.filings) <= first["marked"] and set(land.countries) <= {"US", "EP", "WO"}
     assert land.years[0] >= "1996" and land.years[-1] <= "2026"  # the 30-year window of the cluster
-    older = app.db.execute("SELECT count(*) FROM publications WHERE publication_date < '1996-12-01'").fetchone()[0]
+    older = app.db.execute(
+        "SELECT count(*) FROM publications WHERE publication_date < '1996-12-01'"
+    ).fetchone()[0]
     assert older > 0  # the export holds older ones; the landscape leaves them out
     assert "Pizza Hut, Inc." in dict(land.top_applicants)  # PIZZA HUT INC, under its display name
     origins = {r[0] for r in app.db.execute("SELECT DISTINCT origin FROM cluster_publications").fetchall()}

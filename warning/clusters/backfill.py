@@ -25,6 +25,7 @@ from warning import clock
 from warning.clusters.definitions import Cluster, load_cluster
 from warning.clusters.ops import ClusterConnection, connect
 from warning.clusters.queries import cluster_filters, window_query
+from warning.errors import ConfigError
 from warning.identity import make_id
 from warning.models import Publication
 from warning.sources.base import SourceExhausted
@@ -72,6 +73,8 @@ def backfill(
     ``status`` ``ok`` (all windows done), ``paused`` (quota share used up) or ``failed``.
     """
     cluster = load_cluster(app.config, name)
+    if not cluster.countries:
+        raise ConfigError(f"{cluster.path}: a backfill searches by country; give the cluster `countries`")
     first, last = cluster.window(today or clock.today())
     series = [(country, f) for country in cluster.countries for f in cluster_filters(app.config, cluster)]
     if dry_run:
