@@ -12,6 +12,8 @@ import tomllib
 from datetime import date
 from pathlib import Path
 
+from tests.conftest import CORPUS
+from tests.ops_server import KEY, SECRET, FakeOps, real_documents
 from warning.app import App
 from warning.config.loading import parse_config
 
@@ -30,6 +32,15 @@ max_quota_share = 0.5
 name = "9Solutions Oy"
 aliases = ["9SOLUTIONS OY"]
 """
+
+
+def serve_corpus(httpserver, monkeypatch) -> FakeOps:
+    """The local OPS serving the corpus's real documents, with the credentials it expects."""
+    monkeypatch.setenv("OPS_KEY", KEY)
+    monkeypatch.setenv("OPS_SECRET", SECRET)
+    fake = FakeOps(httpserver, CORPUS)
+    fake.add(real_documents(CORPUS))
+    return fake
 
 
 def write_setup(tmp_path: Path, base_url: str, cluster_toml: str = CLUSTER_TOML, **ops_options) -> Path:

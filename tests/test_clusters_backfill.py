@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.clusters_support import TODAY, make_app, stored_ids, write_setup
+from tests.clusters_support import TODAY, make_app, serve_corpus, stored_ids, write_setup
 from tests.conftest import CORPUS
-from tests.ops_server import KEY, SECRET, FakeOps, clone, real_documents
+from tests.ops_server import KEY, SECRET, FakeOps, clone
 from warning.clusters.backfill import backfill, requests_for
 from warning.clusters.queries import competitor_term, keyword_term
 from warning.store.fetch_usage import bytes_fetched_since
@@ -31,10 +31,7 @@ REAL = [
 @pytest.fixture
 def ops(httpserver, corpus, monkeypatch):
     corpus("epo-ops-patent-dev", "get_biblio_multiple__response.xml")
-    monkeypatch.setenv("OPS_KEY", KEY)
-    monkeypatch.setenv("OPS_SECRET", SECRET)
-    fake = FakeOps(httpserver, CORPUS)
-    fake.add(real_documents(CORPUS))
+    fake = serve_corpus(httpserver, monkeypatch)
     return fake
 
 

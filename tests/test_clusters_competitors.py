@@ -7,9 +7,9 @@ import json
 import pytest
 from lxml import etree
 
-from tests.clusters_support import TODAY, make_app
+from tests.clusters_support import TODAY, make_app, serve_corpus
 from tests.conftest import CORPUS
-from tests.ops_server import KEY, SECRET, FakeOps, real_documents
+from tests.ops_server import FakeOps
 from warning.clusters.backfill import backfill
 from warning.clusters.competitors import derive_status, track_competitors
 from warning.delivery.dispatch import dispatch
@@ -55,10 +55,7 @@ def test_status_from_the_real_legal_events(corpus):
 @pytest.fixture
 def ops(httpserver, corpus, monkeypatch):
     corpus("epo-ops-patent-dev", "get_legal__response.xml")
-    monkeypatch.setenv("OPS_KEY", KEY)
-    monkeypatch.setenv("OPS_SECRET", SECRET)
-    fake = FakeOps(httpserver, CORPUS)
-    fake.add(real_documents(CORPUS))
+    fake = serve_corpus(httpserver, monkeypatch)
     fake.legal_body = FAMILY_LEGAL.read_bytes()
     return fake
 

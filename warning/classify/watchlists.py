@@ -254,8 +254,13 @@ def normalise_applicant(name: str) -> str:
 
 def competitor_index(watchlist: Watchlist) -> dict[str, str]:
     """Normalised spelling -> competitor display name."""
+    return spelling_index(watchlist.applicants)
+
+
+def spelling_index(competitors: tuple[Competitor, ...]) -> dict[str, str]:
+    """Normalised spelling (name and aliases) -> the competitor's display name."""
     index = {}
-    for comp in watchlist.applicants:
+    for comp in competitors:
         for spelling in (comp.name, *comp.aliases):
             key = normalise_applicant(spelling)
             if key:

@@ -13,6 +13,13 @@ from warning.clusters.definitions import Cluster, load_cluster, load_clusters
 from warning.store import clusters as store
 
 
+def _out_option(says: str):
+    """The ``--out FILE`` option of report and export (its suffix chooses the format)."""
+    return click.option(
+        "--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help=says
+    )
+
+
 @cli.group()
 def clusters() -> None:
     """Industry clusters (产业集群): thematic patent databases and the competitors tracked in them.
@@ -219,13 +226,7 @@ def track(ctx: click.Context, name: str | None) -> None:
 
 @clusters.command()
 @click.argument("name")
-@click.option(
-    "--out",
-    "out",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="FILE.html or FILE.xlsx.",
-)
+@_out_option("FILE.html or FILE.xlsx.")
 @click.option(
     "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of the report."
 )
@@ -275,13 +276,7 @@ def search(ctx: click.Context, name: str, query: str, limit: int) -> None:
 
 @clusters.command("export")
 @click.argument("name")
-@click.option(
-    "--out",
-    "out",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="FILE.csv or FILE.xlsx.",
-)
+@_out_option("FILE.csv or FILE.xlsx.")
 @click.option("--query", default="", help="Only publications matching this full-text search.")
 @click.pass_context
 def export_command(ctx: click.Context, name: str, out: Path, query: str) -> None:

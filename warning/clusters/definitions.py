@@ -23,6 +23,7 @@ from warning.classify.watchlists import (
     load_watchlists,
     normalise_applicant,
     parse_competitors,
+    spelling_index,
 )
 from warning.config.build import build
 from warning.config.loading import read_toml
@@ -109,13 +110,7 @@ class Cluster:
 
 def competitor_keys(cluster: Cluster) -> dict[str, str]:
     """Normalised spelling -> the competitor's display name."""
-    keys = {}
-    for comp in cluster.competitors:
-        for spelling in (comp.name, *comp.aliases):
-            key = normalise_applicant(spelling)
-            if key:
-                keys[key] = comp.name
-    return keys
+    return spelling_index(cluster.competitors)
 
 
 def load_cluster_file(path: Path | str) -> Cluster:
