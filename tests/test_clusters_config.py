@@ -75,7 +75,7 @@ def test_check_config_reports_names_the_config_does_not_know(tmp_path):
     )
     assert result.exit_code == 1
     errors = result.output
-    assert "clusters: the name 'bluetooth' is used by more than one file" in errors
+    assert "clusters: the name 'bluetooth' is used by more than one cluster" in errors
     assert "watchlists names 'motorbikes', which is not in" in errors
     assert "subscribers names 'nobody', which is not a configured subscriber" in errors
     assert "source must name an epo_ops source (configured: ops), not 'register'" in errors
@@ -88,3 +88,24 @@ def test_check_config_passes_a_good_cluster(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "clusters: bluetooth" in result.output
+
+
+def test_clusters_written_in_the_config_file_itself(tmp_path):
+    (tmp_path / "watchlists").mkdir()
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[[clusters]]\nname = "batteries"\ncountries = ["KR", "JP"]\ncpc = ["H01M"]\n'
+        '[[clusters.competitors]]\nname = "LG Energy Solution"\naliases = ["LG ENERGY SOLUTION LTD"]\n',
+        encoding="utf-8",
+    )
+    config = load_config(path)
+    [batteries] = load_clusters(config)
+    assert batteries.countries == ("KR", "JP") and batteries.competitor_of("LG ENERGY SOLUTION LTD")
+    assert cluster_problems(config) == []
+    result = CliRunner().invoke(cli, ["--config", str(path), "check-config"])
+    assert result.exit_code == 0 and "clusters: batteries" in result.output
+    path.write_text(
+        '[[clusters]]\nname = "batteries"\ncountries = ["kr"]\ncpc = ["H01M"]\n', encoding="utf-8"
+    )
+    result = CliRunner().invoke(cli, ["--config", str(path), "check-config"])
+    assert result.exit_code == 1 and "clusters[0].countries[0] must be a two-letter" in result.output

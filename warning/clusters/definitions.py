@@ -116,11 +116,18 @@ def competitor_keys(cluster: Cluster) -> dict[str, str]:
 def load_cluster_file(path: Path | str) -> Cluster:
     """Load and validate one cluster TOML file; ConfigError with a readable reason."""
     path = Path(path)
-    data = read_toml(path, "cluster file")
-    given = build(ClusterFile, data, path, "")
-    competitors = parse_competitors(given.competitors, path, "competitors")
+    return parse_cluster(read_toml(path, "cluster file"), path)
+
+
+def parse_cluster(data: Any, path: Path, where: str = "") -> Cluster:
+    """Validate one cluster table (a file's, or ``[[clusters]]`` of the config at ``where``)."""
+    given = build(ClusterFile, data, path, where)
+    at = f"{where}." if where else ""
+    competitors = parse_competitors(given.competitors, path, f"{at}competitors")
     if not given.watchlists and not given.keywords and not given.cpc and not competitors:
-        raise ConfigError(f"{path}: a cluster needs watchlists, keywords, cpc or competitors to search by")
+        raise ConfigError(
+            f"{path}: {at}a cluster needs watchlists, keywords, cpc or competitors to search by"
+        )
     return Cluster(
         name=given.name,
         description=given.description.strip(),
@@ -139,16 +146,35 @@ def load_cluster_file(path: Path | str) -> Cluster:
     )
 
 
+def _parsed_clusters(config: Config, problems: list[str] | None = None) -> list[Cluster]:
+    """The clusters of the folder's files and of the config's ``[[clusters]]`` tables, in that
+    order; a broken one raises, or is added to ``problems`` when a list is given."""
+    folder = config.clusters_dir
+    sources: list = sorted(folder.glob("*.toml")) if folder.is_dir() else []
+    sources += [(i, table) for i, table in enumerate(config.cluster_tables)]
+    found = []
+    for item in sources:
+        try:
+            if isinstance(item, Path):
+                found.append(load_cluster_file(item))
+            else:
+                found.append(
+                    parse_cluster(item[1], config.path or Path("config.toml"), f"clusters[{item[0]}]")
+                )
+        except ConfigError as exc:
+            if problems is None:
+                raise
+            problems.append(str(exc))
+    return found
+
+
 def _unique(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v.strip() for v in values))
 
 
 def load_clusters(config: Config) -> list[Cluster]:
-    """Every cluster of the config's clusters folder, by name; the first invalid file raises."""
-    folder = config.clusters_dir
-    if not folder.is_dir():
-        return []
-    clusters = [load_cluster_file(p) for p in sorted(folder.glob("*.toml"))]
+    """Every cluster (folder and ``[[clusters]]``), by name; the first invalid one raises."""
+    clusters = _parsed_clusters(config)
     seen: dict[str, Path | None] = {}
     for c in clusters:
         if c.name in seen:
@@ -185,20 +211,13 @@ def ops_source_name(config: Config, cluster: Cluster) -> str:
 
 
 def cluster_problems(config: Config) -> list[str]:
-    """One readable line per problem of the clusters folder: a file's own, and names it gives
-    that the config does not know (watchlists, subscribers, the OPS source)."""
-    folder = config.clusters_dir
-    if not folder.is_dir():
-        return []
-    problems, clusters = [], []
-    for path in sorted(folder.glob("*.toml")):
-        try:
-            clusters.append(load_cluster_file(path))
-        except ConfigError as exc:
-            problems.append(str(exc))
+    """One readable line per problem of the clusters (folder and ``[[clusters]]``): a cluster's
+    own, and names it gives that the config does not know (watchlists, subscribers, OPS source)."""
+    problems: list[str] = []
+    clusters = _parsed_clusters(config, problems)
     names = [c.name for c in clusters]
     problems += [
-        f"clusters: the name {n!r} is used by more than one file"
+        f"clusters: the name {n!r} is used by more than one cluster"
         for n in sorted(set(names))
         if names.count(n) > 1
     ]

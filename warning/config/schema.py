@@ -219,6 +219,7 @@ class Config:
     database: str = ""
     watchlists: str = "watchlists"
     clusters: str = "clusters"  # industry clusters, one TOML file each (`warning.clusters`)
+    cluster_tables: tuple[Any, ...] = ()  # [[clusters]] tables of the config file itself
     classifiers: str = "classifiers"
     logging: LoggingConfig = LoggingConfig()
     sources: dict[str, SourceConfig] = field(default_factory=dict)
