@@ -277,3 +277,22 @@ def test_a_cluster_without_countries_cannot_backfill(ops, tmp_path):
     (tmp_path / "clusters" / "bluetooth.toml").write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match="give the cluster `countries`"):
         backfill(app, "bluetooth", today=TODAY)
+
+
+def test_cli_dry_run_then_backfill_with_a_progress_bar(ops, tmp_path):
+    from click.testing import CliRunner
+
+    from warning.cli import cli
+
+    config = write_setup(tmp_path, ops.base_url)
+    base = ["--config", str(config), "--db", str(tmp_path / "cli.db")]
+    runner = CliRunner()
+    dry = runner.invoke(
+        cli, [*base, "clusters", "backfill", "bluetooth", "--dry-run", "--today", "2026-12-01"]
+    )
+    assert dry.exit_code == 0, dry.output
+    assert "6 window(s) over 2011-12-01..2026-12-01" in dry.output and "hits to fetch: 14" in dry.output
+    assert "estimated requests:" in dry.output and "this estimate used 7 request(s)" in dry.output
+    run = runner.invoke(cli, [*base, "clusters", "backfill", "bluetooth", "--today", "2026-12-01"])
+    assert run.exit_code == 0, run.output
+    assert "cluster bluetooth: ok; inserted 7" in run.output and "backfill bluetooth" in run.output  # the bar
