@@ -241,6 +241,8 @@ class Config:
     path: Path | None = None
     database: str = ""
     watchlists: str = "watchlists"
+    clusters: str = "clusters"  # industry clusters, one TOML file each (`warning.clusters`)
+    cluster_tables: tuple[Any, ...] = ()  # [[clusters]] tables of the config file itself
     classifiers: str = "classifiers"
     logging: LoggingConfig = LoggingConfig()
     sources: dict[str, SourceConfig] = field(default_factory=dict)
@@ -264,6 +266,10 @@ class Config:
     @property
     def watchlists_dir(self) -> Path:
         return self.resolve(self.watchlists)
+
+    @property
+    def clusters_dir(self) -> Path:
+        return self.resolve(self.clusters)
 
     @property
     def classifiers_dir(self) -> Path:
