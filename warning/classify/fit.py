@@ -30,6 +30,7 @@ from warning.classify.featurize import (
     terms,
 )
 from warning.classify.model import LinearModel
+from warning.classify.threshold import choose_threshold, logit, store_prevalence, store_threshold
 from warning.errors import NotEnoughExamples
 
 C_GRID = (0.3, 1.0, 3.0, 10.0)
@@ -55,6 +56,7 @@ class FitReport:
     families: tuple[str, ...] = WORDS
     train_prevalence: float = 0.0
     store_prevalence: float | None = None  # estimated; used when clearly not the training share
+    prior_weight: float = 0.0  # the rules' weight in the calibration (`calibrate`)
 
 
 def fit_linear(
@@ -67,18 +69,23 @@ def fit_linear(
     dense: np.ndarray | None = None,
     store: sp.csr_matrix | None = None,
     store_dense: np.ndarray | None = None,
+    prior: np.ndarray | None = None,
+    store_prior: np.ndarray | None = None,
 ) -> tuple[LinearModel, FitReport | None]:
     """Fit, calibrate and pick a threshold; the report is None when there are too few examples for CV.
 
     Settings are chosen per watchlist on out-of-fold scores of its own examples: the regularisation
     C and, where ``features`` carries the chars family and texts are short, whether to use it.
     ``dense`` (documents x d unit vectors, e.g. sentence embeddings) joins the hashed features in
-    the same logistic regression. ``store``: features of a random sample of the store the model
-    will score (``store_dense`` its embeddings); its share of relevant documents, estimated by EM,
-    weighs the out-of-fold examples when the threshold is chosen, so precision holds when the
-    labelled examples are, say, half positive and the store one in a hundred. The probabilities
-    stay calibrated on the examples, so the scores subscriptions' ``min_score`` refers to keep
-    their scale.
+    the same logistic regression. ``prior``: the watchlist's rule score of each example (keywords,
+    codes, competitors; `BatchRules.evidence_score`), blended with the model by the calibration
+    (see `calibrate`), so a few labels lean on the rules and many labels on the model.
+    ``store``: features of a random sample of the store the model will score (``store_dense``
+    its embeddings, ``store_prior`` its rule scores); its share of relevant documents, estimated
+    by EM, weighs the out-of-fold examples when the threshold is chosen, so precision holds when
+    the labelled examples are, say, half positive and the store one in a hundred. The
+    probabilities stay calibrated on the examples, so the scores subscriptions' ``min_score``
+    refers to keep their scale.
     """
     labels = np.asarray(labels, dtype=np.int8)
     weights = np.ones(len(labels)) if weights is None else np.asarray(weights, dtype=np.float64)
@@ -92,6 +99,31 @@ def fit_linear(
         return design.finish(model, 1.0, 0.0, 0.5), None
     if len(labels) >= LARGE:
         folds = min(folds, LARGE_FOLDS)
+    design, best_c, oof = _choose(features, labels, weights, dense, folds, seed)
+    a, b, g = calibrate(oof, labels, prior)
+    model = design.finish(_fit(design.x, labels, weights, best_c), a, b, 0.5)
+    model.calib_prior = g
+    train_share = n_pos / len(labels)
+    probs = model.calibrate(oof, prior)
+    estimate = store_probs = None
+    if store is not None and store.shape[0]:
+        store_probs = model.probability(store, store_dense, store_prior)
+        estimate = store_prevalence(store_probs, train_share)
+    # The estimate is noisy (about a fifth): only a clear difference moves the threshold.
+    report = None
+    if estimate is not None and abs(logit(estimate) - logit(train_share)) > np.log(PREVALENCE_RATIO):
+        model.threshold = store_threshold(probs[labels == 1], store_probs, estimate, target_precision)
+        report = _store_report(probs[labels == 1], store_probs, estimate, model.threshold)
+    else:
+        model.threshold = choose_threshold(labels, probs, target_precision)
+    report = _report(labels, probs, model.threshold, best_c, folds, report)
+    report.families, report.train_prevalence, report.store_prevalence = design.families, train_share, estimate
+    report.prior_weight = g
+    return model, report
+
+
+def _choose(features, labels, weights, dense, folds: int, seed: int):
+    """(design, C, out-of-fold decisions) of the family choice and C with the best out-of-fold PR-AUC."""
     best = None
     for families in candidate_families(features):
         design = Design(features, families, dense)
@@ -100,25 +132,28 @@ def fit_linear(
             auc = average_precision_score(labels, oof)
             if best is None or auc > best[0] + 1e-9:
                 best = (auc, design, c, oof)
-    _, design, best_c, oof = best
-    a, b = _platt(oof, labels)
-    model = design.finish(_fit(design.x, labels, weights, best_c), a, b, 0.5)
-    train_share = n_pos / len(labels)
-    probs = 1.0 / (1.0 + np.exp(-(a * oof + b)))
-    estimate = None
-    if store is not None and store.shape[0]:
-        store_probs = model.probability(store, store_dense)
-        estimate = store_prevalence(store_probs, train_share)
-    # The estimate is noisy (about a fifth): only a clear difference moves the threshold.
-    report = None
-    if estimate is not None and abs(_logit(estimate) - _logit(train_share)) > np.log(PREVALENCE_RATIO):
-        model.threshold = store_threshold(probs[labels == 1], store_probs, estimate, target_precision)
-        report = _store_report(probs[labels == 1], store_probs, estimate, model.threshold)
-    else:
-        model.threshold = choose_threshold(labels, probs, target_precision)
-    report = _report(labels, probs, model.threshold, best_c, folds, report)
-    report.families, report.train_prevalence, report.store_prevalence = design.families, train_share, estimate
-    return model, report
+    return best[1:]
+
+
+def calibrate(
+    decision: np.ndarray, labels: np.ndarray, prior: np.ndarray | None
+) -> tuple[float, float, float]:
+    """(a, b, g) of ``sigmoid(a * decision + b + g * prior)``, fitted on out-of-fold decisions.
+
+    Platt scaling with the rules' score as a second input: a stacked blend whose weights the
+    examples choose. Where the model is weak (few labels) the rules carry the score; where it has
+    learnt more than they say, g shrinks. A prior that does not help (g <= 0: the rules hit the
+    negatives as often, or there is none) is left out: the rules are written to mean relevance.
+    """
+    a, b = _platt(decision, labels)
+    if prior is None or np.ptp(prior) == 0:
+        return a, b, 0.0
+    clf = LogisticRegression(C=100.0, solver="lbfgs")
+    clf.fit(np.column_stack([decision, np.asarray(prior, dtype=np.float64)]), labels)
+    a2, g = (float(v) for v in clf.coef_[0])
+    if g <= 0 or a2 <= 0:
+        return a, b, 0.0
+    return a2, float(clf.intercept_[0]), g
 
 
 def _store_report(positive_probs, store_probs, share: float, threshold: float) -> tuple[float, float, float]:
@@ -182,52 +217,6 @@ def _restrict(features: sp.csr_matrix, families: tuple[str, ...]) -> sp.csr_matr
     return sp.csr_matrix((features.data[keep], features.indices[keep], indptr), shape=features.shape)
 
 
-def store_prevalence(probs: np.ndarray, train_share: float, rounds: int = 100) -> float:
-    """The store's share of relevant documents, from probabilities calibrated at ``train_share``:
-    the EM of Saerens, Latinne and Decaestecker (2002), re-weighting each posterior by the ratio of
-    the new prior to the old until their mean stops moving."""
-    probs = np.clip(np.asarray(probs, dtype=np.float64), 1e-9, 1 - 1e-9)
-    share = float(np.mean(probs))
-    floor = 1.0 / (len(probs) + 1)
-    for _ in range(rounds):
-        up, down = share / train_share, (1 - share) / (1 - train_share)
-        new = float(np.clip(np.mean(up * probs / (up * probs + down * (1 - probs))), floor, 1 - floor))
-        if abs(new - share) < 1e-6:
-            return new
-        share = new
-    return share
-
-
-def store_threshold(
-    positive_probs: np.ndarray, store_probs: np.ndarray, share: float, target_precision: float | None = None
-) -> float:
-    """The threshold for the store: recall from the out-of-fold probabilities of the positives,
-    the share of the store above each cut from the store sample itself, so precision in the store
-    is ``share * recall / above``. Best F1 (``2 share recall / (share + above)``), or the most
-    recall at ``target_precision``. The labelled negatives play no part: reviewers' negatives are
-    often harder than the store's, and counting them as the store's would set the bar too high."""
-    cuts = np.sort(np.unique(positive_probs))[::-1]
-    recall = np.array([(positive_probs >= c).mean() for c in cuts])
-    store_sorted = np.sort(store_probs)
-    above = 1.0 - np.searchsorted(store_sorted, cuts, side="left") / max(len(store_sorted), 1)
-    above = np.maximum(above, share * recall)  # the positives above a cut are part of the store there
-    precision = share * recall / np.maximum(above, 1e-12)
-    f1 = 2 * share * recall / (share + above)
-    if target_precision is not None and (precision >= target_precision).any():
-        return _cut_below(cuts, positive_probs, int(np.flatnonzero(precision >= target_precision).max()))
-    return _cut_below(cuts, positive_probs, int(np.argmax(f1)))
-
-
-def _cut_below(cuts: np.ndarray, positive_probs: np.ndarray, i: int) -> float:
-    """Just under the i-th cut: halfway to the next lower positive probability."""
-    below = cuts[i + 1] if i + 1 < len(cuts) else cuts[i] / 2
-    return float((cuts[i] + below) / 2.0)
-
-
-def _logit(p: float) -> float:
-    return float(np.log(p / (1.0 - p)))
-
-
 def _compact(features: sp.csr_matrix) -> tuple[np.ndarray, sp.csr_matrix]:
     """Only the columns the training set uses (liblinear's time grows with the width of the matrix)."""
     columns = np.unique(features.indices)
@@ -266,44 +255,6 @@ def _platt(decision: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
     clf = LogisticRegression(C=100.0, solver="lbfgs")
     clf.fit(decision.reshape(-1, 1), labels)
     return float(clf.coef_[0, 0]), float(clf.intercept_[0])
-
-
-def choose_threshold(
-    labels: np.ndarray,
-    probs: np.ndarray,
-    target_precision: float | None = None,
-    weights: np.ndarray | None = None,
-) -> float:
-    """Best-F1 threshold, or the one with the most recall at ``target_precision`` (best F1 if none).
-
-    ``weights`` count each example that many times (e.g. to stand for the store's prevalence).
-    Among cuts with the same recall the highest wins: going lower only adds false positives, and on
-    well-separated data the lowest such cut would sit near probability zero. Without any
-    example there is nothing to cut between: 0.5, the probability that says "no evidence either way".
-    """
-    if not len(probs):
-        return 0.5
-    order = np.argsort(-probs)
-    sorted_probs, hits = probs[order], labels[order].astype(np.float64)
-    w = np.ones(len(hits)) if weights is None else np.asarray(weights, dtype=np.float64)[order]
-    tp = np.cumsum(hits * w)
-    predicted = np.cumsum(w)
-    precision, recall = tp / predicted, tp / max(float((hits * w).sum()), 1e-12)
-    f1 = np.where(tp > 0, 2 * precision * recall / np.maximum(precision + recall, 1e-12), 0.0)
-    last_of_tie = np.append(sorted_probs[1:] != sorted_probs[:-1], True)  # cut only between scores
-    candidates = np.flatnonzero(last_of_tie)
-    if target_precision is not None:
-        reaching = candidates[precision[candidates] >= target_precision]
-        if len(reaching):
-            most_recall = reaching[tp[reaching] == tp[reaching].max()]
-            return _between(sorted_probs, most_recall[0])
-    return _between(sorted_probs, candidates[np.argmax(f1[candidates])])
-
-
-def _between(sorted_probs: np.ndarray, i: int) -> float:
-    """A threshold just under the i-th highest score (halfway to the next one)."""
-    below = sorted_probs[i + 1] if i + 1 < len(sorted_probs) else 0.0
-    return float((sorted_probs[i] + below) / 2.0)
 
 
 def _report(labels, probs, threshold: float, c: float, folds: int, in_store=None) -> FitReport:

@@ -73,6 +73,7 @@ class Scorer:
         self.families, self.dense = read_blocks(self.models)
         self.calib_a = np.array([m.calib_a if m else 1.0 for m in self.models])
         self.calib_b = np.array([m.calib_b if m else 0.0 for m in self.models])
+        self.calib_prior = np.array([m.calib_prior if m else 0.0 for m in self.models])
         self.trained = np.array([m is not None for m in self.models], dtype=bool)
         self.thresholds = np.array(
             [threshold_of(w, m) for w, m in zip(self.watchlists, self.models, strict=True)]
@@ -99,7 +100,10 @@ class Scorer:
             raise ModelError(
                 "a model trained with embeddings cannot score without them: set [classify] embedding_model"
             )
-        probs = 1.0 / (1.0 + np.exp(-(self.calib_a * decision + self.calib_b)))
+        z = self.calib_a * decision + self.calib_b
+        if self.calib_prior.any():  # models that blend their watchlist's rule score (`fit.calibrate`)
+            z = z + self.calib_prior * hits.evidence_score()
+        probs = 1.0 / (1.0 + np.exp(-z))
         probs = np.where(hits.exclude_counts > 0, probs * EXCLUDE_FACTOR, probs)
         scores = np.where(self.trained, probs, hits.rules_score())
         return scores, features, hits

@@ -12,7 +12,7 @@ import hashlib
 import json
 import logging
 import platform
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,7 +34,7 @@ from warning.classify.featurize import (
 )
 from warning.classify.fit import SHORT_TEXT, fit_linear, term_lookup
 from warning.classify.model import save_model
-from warning.classify.rules import RuleSet
+from warning.classify.rules import RuleSet, rule_prior
 from warning.classify.run import row_chunks, row_text
 from warning.classify.watchlists import Watchlist, load_watchlist, load_watchlists
 from warning.errors import ModelError, NotEnoughExamples
@@ -54,6 +54,8 @@ class Example:
     label: int
     weight: float
     origin: str
+    codes: list[str] = field(default_factory=list)  # CPC and IPC: what the rules' prior reads
+    applicants: list[str] = field(default_factory=list)
 
 
 def read_labelled_jsonl(path: Path | str, text_chars: int = DEFAULT_TEXT_CHARS) -> list[Example]:
@@ -80,7 +82,8 @@ def read_labelled_jsonl(path: Path | str, text_chars: int = DEFAULT_TEXT_CHARS) 
             bad.append(f"line {lineno}: {exc}")
             continue
         text = publication_text(pub.titles, pub.abstracts, pub.claims, text_chars)
-        examples.append(Example(pub.id, text, int(label), WEIGHTS["data"], "data"))
+        codes = [*pub.cpc, *pub.ipc]
+        examples.append(Example(pub.id, text, int(label), WEIGHTS["data"], "data", codes, pub.applicants))
     for reason in bad[:10]:
         log.warning("%s: skipped %s", path, reason)
     if not examples:
@@ -97,14 +100,18 @@ def training_set(app, watchlist: Watchlist, data: Path | str | None = None) -> l
         examples[ex.id] = ex
     for row in publication_rows(app.db, [*watchlist.seeds, *watchlist.negatives], text_chars=chars):
         label = 1 if row["id"] in watchlist.seeds else 0
-        examples[row["id"]] = Example(row["id"], row_text(row, chars), label, WEIGHTS["seed"], "seed")
+        examples[row["id"]] = _row_example(row, chars, label, WEIGHTS["seed"], "seed")
     labels = {r["publication_id"]: r for r in get_labels(app.db, watchlist.name)}
     for row in publication_rows(app.db, list(labels), text_chars=chars):
         lab = labels[row["id"]]
         weight = lab["weight"] or WEIGHTS.get(lab["origin"], 1.0)
-        text = row_text(row, chars)
-        examples[row["id"]] = Example(row["id"], text, int(lab["label"]), weight, lab["origin"])
+        examples[row["id"]] = _row_example(row, chars, int(lab["label"]), weight, lab["origin"])
     return [e for e in examples.values() if e.text.strip()]
+
+
+def _row_example(row: dict, chars: int, label: int, weight: float, origin: str) -> Example:
+    codes = [*row["cpc"], *row["ipc"]]
+    return Example(row["id"], row_text(row, chars), label, weight, origin, codes, row["applicants"])
 
 
 def cold_start(app, watchlist: Watchlist) -> list[Example]:
@@ -119,11 +126,11 @@ def cold_start(app, watchlist: Watchlist) -> list[Example]:
             codes = [[*r["cpc"], *r["ipc"]] for r in rows]
             strong = strong_hits(rules, texts, codes, [r["applicants"] for r in rows])
             for d in np.flatnonzero(strong).tolist():
-                positives[rows[d]["id"]] = Example(rows[d]["id"], texts[d], 1, WEIGHTS["rule"], "rule")
+                positives[rows[d]["id"]] = _row_example(rows[d], chars, 1, WEIGHTS["rule"], "rule")
         if len(positives) >= MAX_RULE_POSITIVES:
             break
     background = [
-        Example(r["id"], row_text(r, chars), 0, WEIGHTS["background"], "background")
+        _row_example(r, chars, 0, WEIGHTS["background"], "background")
         for r in sample_publications(app.db, BACKGROUND, text_chars=chars)
         if r["id"] not in positives
     ]
@@ -165,6 +172,15 @@ def train_watchlist(app, name_or_path: str, data: Path | str | None = None) -> d
     if source is not None:
         dense = source.vectors([e.id for e in examples], texts)
         store_dense = source.vectors([r["id"] for r in store_rows], store_texts) if store_rows else None
+    prior = store_prior = None
+    if not any(e.origin == "rule" for e in examples):  # rule-made labels: blending the rules is circular
+        prior = rule_prior(watchlist, texts, [e.codes for e in examples], [e.applicants for e in examples])
+        store_prior = rule_prior(
+            watchlist,
+            store_texts,
+            [[*r["cpc"], *r["ipc"]] for r in store_rows],
+            [r["applicants"] for r in store_rows],
+        )
     model, report = fit_linear(
         features,
         labels,
@@ -173,6 +189,8 @@ def train_watchlist(app, name_or_path: str, data: Path | str | None = None) -> d
         dense=dense,
         store=store,
         store_dense=store_dense,
+        prior=prior,
+        store_prior=store_prior if store_rows else None,
     )
     if source is not None:
         model.embedding = source.model.card()

@@ -1,0 +1,80 @@
+"""The watchlist's rules as a prior blended into a trained model's calibration (few labels)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import corpus_path
+from test_classify_families import pizza_titles
+
+from warning.classify.featurize import featurize
+from warning.classify.fit import calibrate, fit_linear
+from warning.classify.model import load_model, save_model
+from warning.classify.rules import rule_prior
+from warning.classify.run import Scorer
+from warning.classify.watchlists import parse_watchlist
+from warning.errors import ModelError
+
+OVENS = parse_watchlist(
+    {"name": "ovens", "description": "ovens", "keywords": ["oven", "baking", "cooking apparatus"]},
+    Path("ovens.toml"),
+)
+
+
+def test_an_informative_prior_gets_weight_and_an_uninformative_one_none():
+    rng = np.random.default_rng(0)
+    labels = np.repeat([1, 0], [20, 400])
+    decision = rng.normal(0.0, 1.0, len(labels)) + 0.8 * labels  # a weak model
+    hits = np.where(labels == 1, rng.random(len(labels)) < 0.7, rng.random(len(labels)) < 0.05)
+    a, b, g = calibrate(decision, labels, 0.3 * hits)
+    assert a > 0 and g > 1.0
+    assert calibrate(decision, labels, None)[2] == 0.0
+    assert calibrate(decision, labels, np.zeros(len(labels)))[2] == 0.0
+    # rules that hit the negatives more than the positives are not blended in
+    backwards = np.where(labels == 1, rng.random(len(labels)) < 0.05, rng.random(len(labels)) < 0.5)
+    assert calibrate(decision, labels, 0.3 * backwards)[2] == 0.0
+
+
+@pytest.fixture(scope="module")
+def ovens():
+    texts, y = pizza_titles(corpus_path, 3000)
+    return texts, y, featurize(texts), rule_prior(OVENS, texts)
+
+
+def test_ten_labels_lean_on_the_rules_and_do_better_for_it(ovens):
+    texts, y, x, prior = ovens
+    train, test = np.arange(len(y)) % 3 != 0, np.arange(len(y)) % 3 == 0
+    idx = np.sort(np.concatenate([np.flatnonzero(train & (y == 1))[:10], np.flatnonzero(train & (y == 0))]))
+    store = np.flatnonzero(train)
+    plain, _ = fit_linear(x[idx], y[idx], store=x[store])
+    blended, report = fit_linear(x[idx], y[idx], store=x[store], prior=prior[idx], store_prior=prior[store])
+    assert report.prior_weight == blended.calib_prior > 0
+
+    def f1(scores, threshold):
+        hit, truth = scores >= threshold, y[test] == 1
+        return 2 * (hit & truth).sum() / (hit.sum() + truth.sum())
+
+    plain_f1 = f1(plain.probability(x[test]), plain.threshold)
+    blended_f1 = f1(blended.probability(x[test], prior=prior[test]), blended.threshold)
+    assert blended_f1 > plain_f1
+    with pytest.raises(ModelError, match="rule scores"):
+        blended.probability(x[test])  # silently scoring without the rules would lower every score
+
+
+def test_the_blend_survives_saving_and_the_scorer_applies_it(ovens, tmp_path):
+    texts, y, x, prior = ovens
+    model, _ = fit_linear(x[:1500], y[:1500], prior=prior[:1500])
+    assert model.calib_prior > 0
+    save_model(model, tmp_path / "ovens")
+    loaded = load_model(tmp_path / "ovens")
+    assert loaded.calib_prior == pytest.approx(model.calib_prior)
+    sample = texts[1500:1700]
+    scores, _, _ = Scorer([OVENS], [loaded]).score(sample, [[] for _ in sample], [[] for _ in sample])
+    direct = model.probability(x[1500:1700], prior=prior[1500:1700])
+    np.testing.assert_allclose(scores[:, 0], direct, rtol=1e-4, atol=1e-6)
+    # an older model without the blend still loads and scores as before
+    plain, _ = fit_linear(x[:1500], y[:1500])
+    save_model(plain, tmp_path / "plain")
+    assert load_model(tmp_path / "plain").calib_prior == 0.0
