@@ -199,20 +199,23 @@ class Reference:
 
 
 def ours(x_train, y_train, x_test, y_test, store=None, dense=None, test_dense=None, store_dense=None,
-         prior=(None, None, None)) -> dict:  # fmt: skip
-    """`fit_linear` as `warning train --data` calls it; ``prior``: rule scores of train, test, store."""
+         prior=(None, None, None), seen=None) -> dict:  # fmt: skip
+    """`fit_linear` as `warning train --data` calls it; ``prior``: rule scores of train, test, store;
+    ``seen``: each store row's position among the training rows (-1: not one)."""
     model, report = fit_linear(
-        x_train,
-        y_train,
-        dense=dense,
-        store=store,
-        store_dense=store_dense,
-        prior=prior[0],
-        store_prior=prior[2],
-    )
+        x_train, y_train, dense=dense, store=store, store_dense=store_dense, prior=prior[0], store_prior=prior[2],
+        store_examples=seen,
+    )  # fmt: skip
     scores = model.probability(x_test, test_dense, prior[1])
     out = metrics(y_test, scores >= model.threshold, scores)
     out["families"] = "+".join(model.families)
+    if report is not None:  # what was chosen, to tell a threshold problem from a ranking one
+        out |= {
+            "threshold": round(model.threshold, 4),
+            "c": report.c,
+            "prior_weight": round(report.prior_weight, 3),
+        }
+        out |= {"train_share": round(report.train_prevalence, 4), "store_share": report.store_prevalence}
     return out
 
 
@@ -242,8 +245,9 @@ def cold_start(features, texts, train_idx, keywords, seeds, x_test, y_test, emb=
     dense = None if emb is None else emb[idx]
     store_dense = None if emb is None else emb[sample]
     model, _ = fit_linear(
-        features[idx], labels, weights, dense=dense, store=features[sample], store_dense=store_dense
-    )
+        features[idx], labels, weights, dense=dense, store=features[sample], store_dense=store_dense,
+        store_examples=positions(idx, np.asarray(sample)),
+    )  # fmt: skip
     scores = model.probability(x_test, test_emb)
     return metrics(y_test, scores >= model.threshold, scores)
 
@@ -276,13 +280,22 @@ def run_line(name, prefixes, keywords, data, sizes, cold_sizes) -> dict:
         prior = (None, None, None) if rules is None else (rules[idx], rules[test_idx], rules[store_idx])
         result[f"reference@{size}"] = ref.run(rows, y[idx], y_test)
         result[f"balanced@{size}"] = ref.run(rows, y[idx], y_test, "balanced")
-        result[f"ours@{size}"] = ours(features[idx], y[idx], x_test, y_test, features[store_idx], prior=prior)
+        seen = positions(idx, store_idx)
+        result[f"ours@{size}"] = ours(
+            features[idx], y[idx], x_test, y_test, features[store_idx], prior=prior, seen=seen
+        )
         if emb is not None:
             result[f"ours+emb@{size}"] = ours(
                 features[idx], y[idx], x_test, y_test, features[store_idx], emb[idx], test_emb, emb[store_idx],
-                prior,
+                prior, seen,
             )  # fmt: skip
     return result
+
+
+def positions(rows: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Where each of ``wanted`` is in the sorted ``rows`` (-1 where it is not)."""
+    at = np.minimum(np.searchsorted(rows, wanted), len(rows) - 1)
+    return np.where(rows[at] == wanted, at, -1)
 
 
 def line_prior(keywords: list[str], texts: list[str]) -> np.ndarray:

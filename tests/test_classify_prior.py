@@ -78,3 +78,15 @@ def test_the_blend_survives_saving_and_the_scorer_applies_it(ovens, tmp_path):
     plain, _ = fit_linear(x[:1500], y[:1500])
     save_model(plain, tmp_path / "plain")
     assert load_model(tmp_path / "plain").calib_prior == 0.0
+
+
+def test_store_documents_the_model_was_trained_on_are_read_out_of_fold(ovens):
+    # The store sample is the labelled set itself: its share of relevant documents is the
+    # training share, which the fitted model's own (in-sample, overconfident) scores overstate.
+    texts, y, x, prior = ovens
+    rows = np.arange(2000)
+    _, naive = fit_linear(x[rows], y[rows], store=x[rows])
+    _, honest = fit_linear(x[rows], y[rows], store=x[rows], store_examples=rows)
+    truth = y[rows].mean()
+    assert abs(honest.store_prevalence - truth) < abs(naive.store_prevalence - truth)
+    assert abs(honest.store_prevalence - truth) < 0.25 * truth

@@ -39,6 +39,7 @@ FOLDS = 5
 LARGE, LARGE_FOLDS = 4000, 3  # from this many examples 3 folds, to bound training time
 SHORT_TEXT = 40  # median features per text (words family) under which char n-grams are tried
 PREVALENCE_RATIO = 1.5  # store odds this far from the training odds move the threshold
+PRIOR_TEST = 6.63  # chi-square(1) at 1 %: the rules' prior must add this much to twice the log-likelihood
 DENSE_SCALE = 1.0  # weight of the unit-length embedding block beside the unit-length hashed rows
 
 
@@ -71,6 +72,7 @@ def fit_linear(
     store_dense: np.ndarray | None = None,
     prior: np.ndarray | None = None,
     store_prior: np.ndarray | None = None,
+    store_examples: np.ndarray | None = None,
 ) -> tuple[LinearModel, FitReport | None]:
     """Fit, calibrate and pick a threshold; the report is None when there are too few examples for CV.
 
@@ -83,7 +85,10 @@ def fit_linear(
     ``store``: features of a random sample of the store the model will score (``store_dense``
     its embeddings, ``store_prior`` its rule scores); its share of relevant documents, estimated
     by EM, weighs the out-of-fold examples when the threshold is chosen, so precision holds when
-    the labelled examples are, say, half positive and the store one in a hundred. The
+    the labelled examples are, say, half positive and the store one in a hundred.
+    ``store_examples``: for each store row, the index of the same document among the examples
+    (-1 for none); those rows are read at their out-of-fold probability, since the fitted model's
+    own training documents score higher than unseen ones and would inflate the estimate. The
     probabilities stay calibrated on the examples, so the scores subscriptions' ``min_score``
     refers to keep their scale.
     """
@@ -108,6 +113,9 @@ def fit_linear(
     estimate = store_probs = None
     if store is not None and store.shape[0]:
         store_probs = model.probability(store, store_dense, store_prior)
+        if store_examples is not None:  # the model has seen these: their out-of-fold scores are honest
+            seen = np.asarray(store_examples) >= 0
+            store_probs[seen] = probs[np.asarray(store_examples)[seen]]
         estimate = store_prevalence(store_probs, train_share)
     # The estimate is noisy (about a fifth): only a clear difference moves the threshold.
     report = None
@@ -142,18 +150,25 @@ def calibrate(
 
     Platt scaling with the rules' score as a second input: a stacked blend whose weights the
     examples choose. Where the model is weak (few labels) the rules carry the score; where it has
-    learnt more than they say, g shrinks. A prior that does not help (g <= 0: the rules hit the
-    negatives as often, or there is none) is left out: the rules are written to mean relevance.
+    learnt more than they say, g shrinks. The prior joins only when it adds evidence the model's
+    scores lack (a likelihood-ratio test at 1 %, `PRIOR_TEST`: long abstracts already carry the
+    keywords as words) and points the right way (g > 0: the rules are written to mean relevance).
     """
     a, b = _platt(decision, labels)
     if prior is None or np.ptp(prior) == 0:
         return a, b, 0.0
-    clf = LogisticRegression(C=100.0, solver="lbfgs")
-    clf.fit(np.column_stack([decision, np.asarray(prior, dtype=np.float64)]), labels)
+    both = np.column_stack([decision, np.asarray(prior, dtype=np.float64)])
+    clf = LogisticRegression(C=100.0, solver="lbfgs").fit(both, labels)
     a2, g = (float(v) for v in clf.coef_[0])
-    if g <= 0 or a2 <= 0:
+    gain = _log_likelihood(labels, clf.decision_function(both)) - _log_likelihood(labels, a * decision + b)
+    if g <= 0 or a2 <= 0 or 2 * gain < PRIOR_TEST:
         return a, b, 0.0
     return a2, float(clf.intercept_[0]), g
+
+
+def _log_likelihood(labels: np.ndarray, z: np.ndarray) -> float:
+    """Log-likelihood of ``labels`` under probabilities ``sigmoid(z)``."""
+    return float(-np.sum(np.logaddexp(0.0, np.where(labels == 1, -z, z))))
 
 
 def _store_report(positive_probs, store_probs, share: float, threshold: float) -> tuple[float, float, float]:

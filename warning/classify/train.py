@@ -191,6 +191,7 @@ def train_watchlist(app, name_or_path: str, data: Path | str | None = None) -> d
         store_dense=store_dense,
         prior=prior,
         store_prior=store_prior if store_rows else None,
+        store_examples=_positions([e.id for e in examples], [r["id"] for r in store_rows]),
     )
     if source is not None:
         model.embedding = source.model.card()
@@ -200,6 +201,12 @@ def train_watchlist(app, name_or_path: str, data: Path | str | None = None) -> d
     model.card = _card(watchlist, examples, report, data)
     save_model(model, app.config.classifiers_dir / watchlist.name)
     return {**model.card, "threshold": model.threshold}
+
+
+def _positions(ids: list[str], wanted: list[str]) -> np.ndarray:
+    """Where each of ``wanted`` is among ``ids`` (-1 where it is not)."""
+    where = {pid: k for k, pid in enumerate(ids)}
+    return np.array([where.get(pid, -1) for pid in wanted], dtype=np.int64)
 
 
 def training_features(texts: list[str]) -> sp.csr_matrix:
