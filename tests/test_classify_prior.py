@@ -9,11 +9,11 @@ import pytest
 from conftest import corpus_path
 from test_classify_families import pizza_titles
 
-from warning.classify.featurize import featurize
 from warning.classify.fit import calibrate, fit_linear
 from warning.classify.model import load_model, save_model
 from warning.classify.rules import rule_prior
 from warning.classify.run import Scorer
+from warning.classify.train import training_features
 from warning.classify.watchlists import parse_watchlist
 from warning.errors import ModelError
 
@@ -40,7 +40,7 @@ def test_an_informative_prior_gets_weight_and_an_uninformative_one_none():
 @pytest.fixture(scope="module")
 def ovens():
     texts, y = pizza_titles(corpus_path, 3000)
-    return texts, y, featurize(texts), rule_prior(OVENS, texts)
+    return texts, y, training_features(texts), rule_prior(OVENS, texts)
 
 
 def test_ten_labels_lean_on_the_rules_and_do_better_for_it(ovens):
