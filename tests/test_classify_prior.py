@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from conftest import corpus_path
 from test_classify_families import pizza_titles
+from test_classify_scoring import read_grants
 
-from warning.classify.fit import calibrate, fit_linear
+from warning.classify.fit import PRIOR_FEW, calibrate, fit_linear
 from warning.classify.model import load_model, save_model
 from warning.classify.rules import rule_prior
 from warning.classify.run import Scorer
@@ -65,7 +66,7 @@ def test_ten_labels_lean_on_the_rules_and_do_better_for_it(ovens):
 
 def test_the_blend_survives_saving_and_the_scorer_applies_it(ovens, tmp_path):
     texts, y, x, prior = ovens
-    model, _ = fit_linear(x[:1500], y[:1500], prior=prior[:1500])
+    model, _ = fit_linear(x[:800], y[:800], prior=prior[:800])
     assert model.calib_prior > 0
     save_model(model, tmp_path / "ovens")
     loaded = load_model(tmp_path / "ovens")
@@ -75,7 +76,7 @@ def test_the_blend_survives_saving_and_the_scorer_applies_it(ovens, tmp_path):
     direct = model.probability(x[1500:1700], prior=prior[1500:1700])
     np.testing.assert_allclose(scores[:, 0], direct, rtol=1e-4, atol=1e-6)
     # an older model without the blend still loads and scores as before
-    plain, _ = fit_linear(x[:1500], y[:1500])
+    plain, _ = fit_linear(x[:800], y[:800])
     save_model(plain, tmp_path / "plain")
     assert load_model(tmp_path / "plain").calib_prior == 0.0
 
@@ -84,9 +85,24 @@ def test_store_documents_the_model_was_trained_on_are_read_out_of_fold(ovens):
     # The store sample is the labelled set itself: its share of relevant documents is the
     # training share, which the fitted model's own (in-sample, overconfident) scores overstate.
     texts, y, x, prior = ovens
-    rows = np.arange(2000)
+    rows = np.arange(1200)
     _, naive = fit_linear(x[rows], y[rows], store=x[rows])
     _, honest = fit_linear(x[rows], y[rows], store=x[rows], store_examples=rows)
     truth = y[rows].mean()
     assert abs(honest.store_prevalence - truth) < abs(naive.store_prevalence - truth)
     assert abs(honest.store_prevalence - truth) < 0.25 * truth
+
+
+def test_on_abstracts_the_rules_are_blended_while_positives_are_few_only(monkeypatch):
+    grants = read_grants(corpus_path, 800)
+    x = training_features([t for _, t, _ in grants])
+    y = np.array([any(c.startswith("A61K") for c in codes) for _, _, codes in grants], np.int8)
+    rng = np.random.default_rng(1)  # rules that know more than the words: 70 % of positives, 3 % of the rest
+    prior = 0.3 * np.where(y == 1, rng.random(len(y)) < 0.7, rng.random(len(y)) < 0.03)
+    assert y.sum() > PRIOR_FEW
+    many, _ = fit_linear(x, y, prior=prior)
+    assert many.calib_prior == 0.0  # long texts, many positives: the words carry the keywords
+    few = np.sort(np.concatenate([np.flatnonzero(y == 1)[:10], np.flatnonzero(y == 0)]))
+    assert fit_linear(x[few], y[few], prior=prior[few])[0].calib_prior > 0
+    monkeypatch.setattr("warning.classify.fit.PRIOR_FEW", 10**6)
+    assert fit_linear(x, y, prior=prior)[0].calib_prior > 0  # it was the rule, not the data

@@ -110,9 +110,10 @@ class BatchRules:
             join_groups(match[~is_kw], rules.entry_pieces[entry[~is_kw]], n),
         )
 
-    def rules_score(self) -> np.ndarray:
-        """(docs, watchlists) scores from the rules alone."""
-        return self.evidence_score() * np.where(self.exclude_counts > 0, EXCLUDE_FACTOR, 1.0)
+    def rules_score(self, evidence: np.ndarray | None = None) -> np.ndarray:
+        """(docs, watchlists) scores from the rules alone (``evidence``: `evidence_score`, if known)."""
+        evidence = self.evidence_score() if evidence is None else evidence
+        return evidence * np.where(self.exclude_counts > 0, EXCLUDE_FACTOR, 1.0)
 
     def evidence_score(self) -> np.ndarray:
         """(docs, watchlists) the rules' positive evidence (codes, keywords, competitors) combined

@@ -100,12 +100,11 @@ class Scorer:
             raise ModelError(
                 "a model trained with embeddings cannot score without them: set [classify] embedding_model"
             )
-        z = self.calib_a * decision + self.calib_b
-        if self.calib_prior.any():  # models that blend their watchlist's rule score (`fit.calibrate`)
-            z = z + self.calib_prior * hits.evidence_score()
+        evidence = hits.evidence_score()  # the rules' score, and the prior some models blend in
+        z = self.calib_a * decision + self.calib_b + self.calib_prior * evidence
         probs = 1.0 / (1.0 + np.exp(-z))
         probs = np.where(hits.exclude_counts > 0, probs * EXCLUDE_FACTOR, probs)
-        scores = np.where(self.trained, probs, hits.rules_score())
+        scores = np.where(self.trained, probs, hits.rules_score(evidence))
         return scores, features, hits
 
     def evidence_json(
