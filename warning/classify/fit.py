@@ -82,7 +82,8 @@ def fit_linear(
     ``dense`` (documents x d unit vectors, e.g. sentence embeddings) joins the hashed features in
     the same logistic regression. ``prior``: the watchlist's rule score of each example (keywords,
     codes, competitors; `BatchRules.evidence_score`), blended with the model by the calibration
-    (see `calibrate`), so a few labels lean on the rules and many labels on the model.
+    (see `calibrate`), so a few labels lean on the rules and many labels on the model; on long
+    texts only below `PRIOR_FEW` positives.
     ``store``: features of a random sample of the store the model will score (``store_dense``
     its embeddings, ``store_prior`` its rule scores); its share of relevant documents, estimated
     by EM, weighs the out-of-fold examples when the threshold is chosen, so precision holds when
