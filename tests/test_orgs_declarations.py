@@ -149,7 +149,7 @@ def test_alerts_fan_out_from_stored_subscriptions_within_each_scope(tmp_path):
 def test_a_config_without_subscribers_or_watchlists_still_runs(tmp_path):
     app = make_test_app(tmp_path, 'database = "x.db"\n')
     assert app.subscribers == () and app.db["orgs"].count == 0
-    assert queue_alerts(app, now=NOW) == {"subscribers": 0, "matches": 0, "queued": 0}
+    assert queue_alerts(app, now=NOW) == {"subscribers": 0, "matches": 0, "queued": 0, "updates": 0}
 
 
 def test_a_broken_watchlist_folder_keeps_the_owners_recorded(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -9,12 +10,14 @@ import click
 from warning import clock
 from warning.cli.group import cli, get_app, get_scope, require_programme
 from warning.config.secrets import redactor
+from warning.delivery import periods
 from warning.delivery.channels import get_channel
-from warning.delivery.digest import PERIODS, build_digest, digest_rows
+from warning.delivery.digest import PERIODS, build_digest, digest_rows, zone_of
 from warning.delivery.dispatch import dispatch
+from warning.delivery.outputs import DIGEST_EXTENSIONS, write_digest
 from warning.delivery.queue import queue_alerts, subscriber_addresses
 from warning.delivery.render import render_message
-from warning.errors import NotFound
+from warning.errors import NotFound, WarningError
 from warning.store import outbox as store
 
 
@@ -129,33 +132,58 @@ def test_channel(ctx: click.Context, subscriber: str, only: str | None) -> None:
 @click.option(
     "--period", type=click.Choice(PERIODS), default=None, help="Default: the subscriber's digest_period."
 )
+@click.option("--previous", is_flag=True, help="The whole period before this one: what the scheduler sends.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="First day of a window of your own.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last day (included); default today.")
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
-    help="Write to this file (.html, .txt or .md) instead of sending.",
+    help=f"Write to this file instead of sending; its extension chooses: {', '.join(DIGEST_EXTENSIONS)}.",
 )
 @click.pass_context
-def digest(ctx: click.Context, name: str, period: str | None, out: Path | None) -> None:
-    """Build the digest of the last period for a subscriber, and send it or write it to a file.
+def digest(
+    ctx: click.Context,
+    name: str,
+    period: str | None,
+    previous: bool,
+    since: datetime | None,
+    until: datetime | None,
+    out: Path | None,
+) -> None:
+    """Build a subscriber's digest, and send it or write it to a file.
 
-    Counts by country, watchlist and applicant, filings by named competitors, the top matches,
-    a 12-period trend chart, and risk cases opened and closed.
+    Periods are calendar days, ISO weeks or months in the [schedule] time zone: by default the
+    period so far, with --previous the one that ended (the digest the scheduler sent), with
+    --since/--until any days. Counts inventions (a family published in several countries once)
+    by country, watchlist and applicant (spellings of one name together), competitors' filings
+    per country, new entrants, legal changes, the top inventions, a 12-period trend by
+    publication date, risk cases and deadlines.
 
     \b
     Examples:
       warning digest --subscriber lighting-association --period week --out digest.html
+      warning digest --subscriber lighting-association --previous --out last-week.pdf
+      warning digest --subscriber lighting-association --since 2026-11-01 --until 2026-11-30 --out nov.xlsx
       warning digest --subscriber lighting-association     # send through its channels
     """
     app = get_app(ctx)
     sub = _own_subscriber(ctx, app, name)
-    result = build_digest(app, sub, period or sub.digest_period)
+    chosen, zone, moment = period or sub.digest_period, zone_of(app), clock.now()
+    if since or until:
+        window = periods.custom_window((since or until).date(), (until or moment).date(), zone)
+    else:
+        window = (periods.previous_window if previous else periods.current_window)(chosen, moment, zone)
+    result = build_digest(app, sub, window=window)
     if out:
-        suffix = out.suffix.lower()
-        body = result.text if suffix == ".txt" else result.markdown if suffix == ".md" else result.html
-        out.write_text(body, encoding="utf-8")
-        click.echo(f"wrote {out} ({result.stats['total']} match(es))")
+        try:
+            write_digest(result, out, sub.language)
+        except WarningError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(
+            f"wrote {out} ({result.stats['total']} match(es), {result.stats['inventions']} invention(s))"
+        )
         return
-    rows = digest_rows(sub, result, f"manual-{clock.iso(result.end)}")
+    rows = digest_rows(sub, result, f"manual-{clock.iso(moment)}")
     if not rows:
         raise click.ClickException(f"subscriber {name} has no address; use --out FILE")
     store.insert_alerts(app.db, rows, clock.iso(clock.now()))

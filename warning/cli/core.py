@@ -10,6 +10,7 @@ import click
 
 from warning.classify.watchlists import load_watchlists, validate_watchlist_dir
 from warning.cli.group import cli, get_app, get_scope
+from warning.clusters.definitions import cluster_problems, load_clusters
 from warning.config.secrets import check_secrets
 from warning.delivery.queue import config_problems, config_warnings
 from warning.errors import ConfigError, WarningError
@@ -44,6 +45,7 @@ def check_config(ctx: click.Context) -> None:
     ]
     problems += _watchlist_problems(app)
     problems += _delivery_problems(app)
+    problems += cluster_problems(app.config)
     where = app.config.path or "built-in defaults (no config file)"
     for warning in _delivery_warnings(app):
         click.echo(f"warning: {warning}", err=True)
@@ -55,6 +57,7 @@ def check_config(ctx: click.Context) -> None:
     click.echo(f"  database: {app.db_path}")
     click.echo(f"  sources: {', '.join(app.config.sources) or 'none'}")
     click.echo(f"  subscribers: {', '.join(s.name for s in app.config.subscribers) or 'none'}")
+    click.echo(f"  clusters: {', '.join(c.name for c in load_clusters(app.config)) or 'none'}")
 
 
 def _watchlist_problems(app) -> list[str]:

@@ -7,12 +7,13 @@ import io
 import json
 import os
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import click
 
 from warning.cli.group import cli, get_app, get_scope, require_programme
 from warning.cli.risks_view import print_case
-from warning.errors import NotFound
+from warning.errors import NotFound, WarningError
 from warning.orgs.cases import case_or_not_found, close_case_as, open_case_as, update_case_as
 from warning.risks import (
     ACTIONS,
@@ -23,7 +24,7 @@ from warning.risks import (
     refresh_legal_status,
 )
 from warning.risks.cases import check_names
-from warning.risks.export import case_json, write_csv
+from warning.risks.export import case_json, export_cases, write_csv
 from warning.store import audit
 from warning.store import legal_events as legal_store
 from warning.store import risks as store
@@ -307,8 +308,8 @@ def close_command(ctx, case_id, outcome, note, who) -> None:
     "--out",
     "out_path",
     type=click.Path(dir_okay=False, writable=True),
-    metavar="FILE.csv",
-    help="Write to this file (default: standard output).",
+    metavar="FILE.csv|FILE.xlsx",
+    help="Write to this file, as its extension says (default: CSV on standard output).",
 )
 @click.option(
     "--labels",
@@ -320,10 +321,11 @@ def close_command(ctx, case_id, outcome, note, who) -> None:
 @click.option("--status", type=click.Choice(STATUSES), help="Only cases in this status.")
 @click.pass_context
 def export_command(ctx, out_path, labels, status) -> None:
-    """Export the cases as CSV for a spreadsheet (导出): UTF-8 with BOM, so Excel shows Chinese.
+    """Export the cases for a spreadsheet (导出): .xlsx, or CSV in UTF-8 with BOM (Excel shows Chinese).
 
     \b
     Examples:
+      warning risks export --out risks.xlsx
       warning risks export --out risks.csv
       warning risks export --labels zh --status action > open-actions.csv
     """
@@ -331,8 +333,10 @@ def export_command(ctx, out_path, labels, status) -> None:
     cases = store.list_cases(app.db, status=status, scope=get_scope(ctx))
     today = date.today().isoformat()
     if out_path:
-        with open(out_path, "w", encoding="utf-8-sig", newline="") as fh:
-            n = write_csv(app.db, cases, fh, today, labels)
+        try:
+            n = export_cases(app.db, cases, Path(out_path), today, labels)
+        except WarningError as exc:
+            raise click.ClickException(str(exc)) from None
         click.echo(f"{n} case(s) written to {out_path}", err=True)
         return
     buffer = io.StringIO()

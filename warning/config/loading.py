@@ -22,7 +22,7 @@ from warning.config.relations import relation_problems
 from warning.config.schema import Config, SourceConfig, SubscriberConfig
 from warning.errors import ConfigError
 
-_TOP_LEVEL_SKIP = {"base_dir", "path"}
+_TOP_LEVEL_SKIP = {"base_dir", "path", "cluster_tables"}
 
 
 def find_config_path(explicit: str | None) -> Path | None:
@@ -65,13 +65,21 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
     data = dict(data)
     sources_raw = data.pop("sources", {})
     subscribers_raw = data.pop("subscribers", [])
+    # `clusters` is the clusters folder, or [[clusters]] tables written in this file; the tables are
+    # bound and checked as cluster files are (`warning.clusters.definitions`), by check-config.
+    cluster_tables = tuple(data.pop("clusters")) if isinstance(data.get("clusters"), list) else ()
     problems: list[str] = []
     skip = _TOP_LEVEL_SKIP | {"sources", "subscribers"}
     config = build(Config, data, path, "", skip=skip, problems=problems, also_supported=("subscribers",))
     subscribers = _build_subscribers(subscribers_raw, path, problems)
     sources = _build_sources(sources_raw, path, problems)
     config = dataclasses.replace(
-        config, base_dir=path.resolve().parent, path=path, sources=sources, subscribers=subscribers
+        config,
+        base_dir=path.resolve().parent,
+        path=path,
+        sources=sources,
+        subscribers=subscribers,
+        cluster_tables=cluster_tables,
     )
     data["subscribers"] = subscribers_raw
     problems += relation_problems(config, {**data, "sources": sources_raw}, problems)

@@ -16,7 +16,7 @@ PEOPLE = {
     "li.lei": ("acme-motor", "reviewer"),
     "zhang.wei": ("battery-exporter", "reviewer"),
     "wang.fang": ("lighting-association", "viewer"),
-    "chen.jing": ("escort-programme", "admin"),
+    "chen.jing": ("programme", "admin"),
 }
 
 

@@ -78,10 +78,12 @@ def followed_matches(
     return list(db.query(sql, params))
 
 
-_NOT_ALERTED = """AND NOT EXISTS (
+# A publication a cluster's backfill brought is history, not news: classified, never alerted.
+BACKFILLED = "EXISTS (SELECT 1 FROM cluster_publications b WHERE b.publication_id = {column} AND b.origin = 'backfill')"
+_NOT_ALERTED = f"""AND NOT EXISTS (
     SELECT 1 FROM alerts a
     WHERE a.subscriber = ? AND a.publication_id = m.publication_id AND a.watchlist = m.watchlist
-)"""
+) AND NOT {BACKFILLED.format(column="m.publication_id")}"""
 
 
 def best_matches(db: sqlite_utils.Database, limit: int) -> list[dict[str, Any]]:

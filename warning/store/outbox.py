@@ -184,8 +184,10 @@ def record_attempt(
     response: str = "",
     next_attempt_at: str | None = None,
     dead: bool = False,
+    message_key: str = "",
 ) -> None:
-    """Record one attempt for each row and move it to sent, pending (retry later) or dead."""
+    """Record one attempt for each row and move it to sent, pending (retry later) or dead; a
+    sent row keeps ``message_key``, the key of the message that carried it (for threads)."""
     status = "sent" if ok else "dead" if dead else "pending"
     with transaction(db):
         for alert_id in ids:
@@ -196,8 +198,9 @@ def record_attempt(
             db.execute(
                 "UPDATE alerts SET status = ?, attempts = attempts + 1, claimed_by = NULL, "
                 "sent_at = CASE WHEN ? THEN ? ELSE sent_at END, last_error = ?, "
-                "next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ?",
-                [status, int(ok), at, error, next_attempt_at, alert_id],
+                "next_attempt_at = COALESCE(?, next_attempt_at), "
+                "message_key = CASE WHEN ? THEN ? ELSE message_key END WHERE id = ?",
+                [status, int(ok), at, error, next_attempt_at, int(ok), message_key or None, alert_id],
             )
 
 
@@ -231,3 +234,26 @@ def revive_dead(db: sqlite_utils.Database, now: str) -> int:
             [now],
         )
     return cursor.rowcount
+
+
+def thread_of(
+    db: sqlite_utils.Database,
+    subscriber: str,
+    channel: str,
+    address: str,
+    watchlist: str,
+    publication_id: str,
+) -> dict[str, str]:
+    """The sent match alert of ``publication_id`` to this address: its ``message_key`` and the
+    ``response`` of its successful attempt (Slack's ``ts=...``); {} when it was not sent."""
+    sql = """
+        SELECT a.message_key, d.response FROM alerts a
+        JOIN delivery_attempts d ON d.alert_id = a.id AND d.ok = 1
+        WHERE a.kind = 'match' AND a.status = 'sent' AND a.subscriber = ? AND a.channel = ?
+          AND a.address = ? AND a.watchlist = ? AND a.publication_id = ?
+        ORDER BY d.id LIMIT 1
+    """
+    rows = list(db.query(sql, [subscriber, channel, address, watchlist, publication_id]))
+    return (
+        {"message_key": rows[0]["message_key"] or "", "response": rows[0]["response"] or ""} if rows else {}
+    )

@@ -14,6 +14,7 @@ import sqlite_utils
 from warning.clock import utcnow
 from warning.store.case_rows import CASE_SELECT, decode_case
 from warning.store.db import transaction
+from warning.store.matches import BACKFILLED
 from warning.store.scope import Scope, case_clause
 
 CASE_FIELDS = (
@@ -264,8 +265,8 @@ def auto_open_candidates(db: sqlite_utils.Database, min_score: float) -> list[di
     sql = """
         SELECT m.publication_id, m.watchlist, m.score, m.evidence, p.country, p.family_id
         FROM matches m JOIN publications p ON p.id = m.publication_id
-        WHERE m.score >= ? ORDER BY m.created_at, m.publication_id, m.watchlist
-    """
+        WHERE m.score >= ? AND NOT {backfilled} ORDER BY m.created_at, m.publication_id, m.watchlist
+    """.format(backfilled=BACKFILLED.format(column="m.publication_id"))
     rows = list(db.query(sql, [min_score]))
     for row in rows:
         row["evidence"] = json.loads(row["evidence"] or "{}")
