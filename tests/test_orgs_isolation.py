@@ -266,7 +266,7 @@ def test_what_may_not_be_done_answers_as_if_it_did_not_exist(site):
                                                       who="bob.beta", code=1)  # fmt: skip
     assert "needs an admin" in site.run("users", "add", "eve", "--org", "alpha", who="bob.beta", code=1)
     assert "no organisation 'alpha'" in site.run("orgs", "show", "alpha", who="bob.beta", code=1)
-    assert "no person with login 'someone'" in site.run("status", who="someone", code=1)
+    assert "no active person with login 'someone'" in site.run("status", who="someone", code=1)
     assert "no subscriber named 'alpha'" in site.run(
         "risks", "update", "3", "--owner", "alpha", who="bob.beta", code=1
     )

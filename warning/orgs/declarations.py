@@ -4,9 +4,10 @@ unchanged, and applying the same file twice changes nothing.
 
 A subscriber becomes a subscription (origin ``config``) of its organisation: ``org = "ID"`` when
 the table names one, else one of its own named like it, of its ``kind``. An association's
-``members`` and a watchlist's ``owner`` that the store does not know yet are added as enterprises.
+``members`` that the store does not know yet are added as enterprises.
 A subscription the file declared before and no longer does is switched off (not deleted: its
-alerts stay). Organisations, people and CLI-made subscriptions are never changed by a file.
+alerts stay). A watchlist's ``owner`` need not exist yet: until it does, only the programme sees
+that watchlist. Organisations, people and CLI-made subscriptions are never changed by a file.
 """
 
 from __future__ import annotations
@@ -84,9 +85,6 @@ def _declare_watchlists(config: Config, db: sqlite_utils.Database) -> None:
     except ConfigError as exc:
         log.warning("watchlist owners not updated: %s", exc)
         return
-    for wl in watchlists:
-        if wl.owner:
-            _ensure_enterprise(db, wl.owner)
     # Titles are left to what renders them; only who owns each file is declared here.
     rows = [{"name": wl.name, "path": str(wl.path or ""), "owner": wl.owner or None} for wl in watchlists]
     record_watchlists(db, rows)

@@ -25,25 +25,27 @@ def require_instance_admin(scope: Scope, what: str) -> None:
 
 
 def require_visible_org(db: sqlite_utils.Database, scope: Scope, org_id: str) -> dict:
-    """The organisation, if the scope may see it (the programme: any; others: their own, and an
-    association its members); NotFound otherwise."""
+    """The organisation, if the scope may see it (the programme: any; others: their own, an
+    association its members, an enterprise the associations it is a member of); NotFound otherwise."""
     org = orgs.get_org(db, org_id)
-    own = scope.org_id == org_id or (
-        scope.org_kind == "association" and org_id in orgs.members(db, scope.org_id)
-    )
-    if org is None or not (scope.is_programme or own):
+    if org is None or not (scope.is_programme or org_id in _related(db, scope)):
         raise NotFound(f"no organisation {org_id!r}")
     return org
+
+
+def _related(db: sqlite_utils.Database, scope: Scope) -> set[str]:
+    own = scope.org_id or ""
+    if scope.org_kind == "association":
+        return {own, *orgs.members(db, own)}
+    return {own, *orgs.associations_of(db, own)}
 
 
 def visible_orgs(db: sqlite_utils.Database, scope: Scope, kind: str | None = None) -> list[dict]:
     """Organisations the scope sees, as `require_visible_org` decides."""
     if scope.is_programme:
         return orgs.list_orgs(db, kind)
-    mine = {scope.org_id or ""} | (
-        set(orgs.members(db, scope.org_id)) if scope.org_kind == "association" else set()
-    )
-    return [o for o in orgs.list_orgs(db, kind) if o["id"] in mine]
+    related = _related(db, scope)
+    return [o for o in orgs.list_orgs(db, kind) if o["id"] in related]
 
 
 def add_org_as(
