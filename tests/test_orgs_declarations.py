@@ -159,3 +159,17 @@ def test_a_broken_watchlist_folder_keeps_the_owners_recorded(tmp_path):
     (tmp_path / "wl" / "broken.toml").write_text("name = 'broken'\nnot toml", encoding="utf-8")
     again = make_app(str(tmp_path / "config.toml"), str(tmp_path / "alerts.db"))
     assert watchlist_owner(again.db, "alpha-frames") == "alpha-motors"
+
+
+def test_check_config_warns_of_a_subscriber_following_another_organisations_watchlist(tmp_path):
+    from click.testing import CliRunner
+
+    from warning.cli import cli
+
+    site(
+        tmp_path, extra=PROGRAMME + '\n[[subscribers]]\nname = "beta-frames"\nwatchlists = ["alpha-frames"]\n'
+    )
+    result = CliRunner().invoke(cli, ["--config", str(tmp_path / "config.toml"), "check-config"])
+    assert result.exit_code == 0, result.output
+    assert "follows watchlist 'alpha-frames', alpha-motors's own" in result.output
+    assert result.output.count("follows watchlist") == 1  # Alpha's own and the programme's are fine

@@ -88,3 +88,22 @@ def _declare_watchlists(config: Config, db: sqlite_utils.Database) -> None:
     # Titles are left to what renders them; only who owns each file is declared here.
     rows = [{"name": wl.name, "path": str(wl.path or ""), "owner": wl.owner or None} for wl in watchlists]
     record_watchlists(db, rows)
+
+
+def unseen_watchlists(config: Config) -> list[str]:
+    """Subscribers of the file that follow another organisation's own watchlist: theirs receives
+    nothing from it (check-config warns). Read from the files alone, no database."""
+    try:
+        owners = {wl.name: wl.owner for wl in load_watchlists(config.watchlists_dir) if wl.owner}
+    except (ConfigError, OSError):
+        return []  # check-config reports the folder's own problems
+    found = []
+    for sub in config.subscribers:
+        org = sub.org or orgs.slugify(sub.name)
+        for name in sub.watchlists:
+            if name in owners and owners[name] != org and sub.kind != "programme":
+                found.append(
+                    f"subscriber {sub.name!r} follows watchlist {name!r}, {owners[name]}'s own: "
+                    f"{org} does not see it, so nothing of it reaches {sub.name!r}"
+                )
+    return found
