@@ -166,9 +166,13 @@ def test_audit_trail_lists_and_exports_formula_safe(site):
     site("subscriptions", "add", "=HYPERLINK(1)", "--org", "acme", "--channel", "file=a.jsonl", who="amy")
     site("users", "disable", "rob", who="amy")
     entries = json.loads(site("audit", "--json", who="amy"))
-    assert {"subscription.save", "user.disable"} == {e["action"] for e in entries}  # what acme's people did
+    # what acme's people did, and what the programme did to acme (adding its people)
+    assert {"subscription.save", "user.disable", "user.add"} == {e["action"] for e in entries}
+    assert {e["login"] for e in entries if e["action"] == "user.add"} == {""}  # the instance's CLI
     assert all(e["org_id"] in (None, "acme") or e["object_kind"] == "case" for e in entries)
-    assert json.loads(site("audit", "--json", who="bea")) == []
+    assert [(e["action"], e["object_id"]) for e in json.loads(site("audit", "--json", who="bea"))] == [
+        ("user.add", "bea")
+    ]  # nothing of acme's
     assert "user.disable" in site("audit", "--object", "user:rob")
     path = site.root / "audit.csv"
     assert "written to" in site("audit", "--export", str(path), "--action", "subscription.save")

@@ -99,7 +99,7 @@ def disable_user_as(db: sqlite_utils.Database, scope: Scope, login: str) -> int:
     user = _managed_user(db, scope, login)
     with transaction(db):
         revoked = users.disable_user(db, user["id"])
-        audit.record(db, scope, "user.disable", "user", login, tokens_revoked=revoked)
+        audit.record(db, scope, "user.disable", "user", login, org=user["org_id"], tokens_revoked=revoked)
     return revoked
 
 
@@ -108,7 +108,7 @@ def set_password_as(db: sqlite_utils.Database, scope: Scope, login: str, passwor
     user = _managed_user(db, scope, login, self_ok=True)
     with transaction(db):
         users.set_password(db, user["id"], password)
-        audit.record(db, scope, "user.password", "user", login)
+        audit.record(db, scope, "user.password", "user", login, org=user["org_id"])
 
 
 def visible_users(db: sqlite_utils.Database, scope: Scope, org_id: str | None = None) -> list[dict]:
@@ -126,7 +126,7 @@ def create_token_as(db: sqlite_utils.Database, scope: Scope, login: str, name: s
     user = _managed_user(db, scope, login, self_ok=True)
     with transaction(db):
         token = users.create_token(db, user["id"], name)
-        audit.record(db, scope, "token.create", "user", login, name=name)
+        audit.record(db, scope, "token.create", "user", login, org=user["org_id"], name=name)
     return token
 
 
@@ -148,5 +148,5 @@ def revoke_token_as(db: sqlite_utils.Database, scope: Scope, token_id: int) -> b
         raise NotFound(f"no token {token_id}")
     with transaction(db):
         revoked = users.revoke_token(db, token_id)
-        audit.record(db, scope, "token.revoke", "user", token["login"], token=token_id)
+        audit.record(db, scope, "token.revoke", "user", token["login"], org=token["org_id"], token=token_id)
     return revoked

@@ -79,5 +79,5 @@ def disable_subscription_as(db: sqlite_utils.Database, scope: Scope, name: str) 
     with transaction(db):
         changed = subscriptions.disable_subscription(db, name)
         if changed:
-            audit.record(db, scope, "subscription.disable", "subscription", name)
+            audit.record(db, scope, "subscription.disable", "subscription", name, org=current["org_id"])
     return changed
