@@ -267,6 +267,14 @@ def m009_publication_embeddings(db: sqlite_utils.Database) -> None:
     )
 
 
+def m015_source_publication_seen(db: sqlite_utils.Database) -> None:
+    # Polling until found (`warning.service.polling`): the newest publication date a source has
+    # stored, and when a fetch last stored a new publication, tell whether the office's expected
+    # file or bulletin is there yet, without reading the publications table on every check.
+    db["source_state"].add_column("published_through", str)
+    db["source_state"].add_column("new_at", str)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_publications,
     m002_sources,
@@ -277,4 +285,5 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m007_risks_family_and_event_key,
     m008_classify_cursor,
     m009_publication_embeddings,
+    m015_source_publication_seen,
 ]
