@@ -16,7 +16,13 @@ from warning.store.migrations_features import (
     m020_families_and_threads,
     m023_search_index,
 )
-from warning.store.migrations_orgs import m010_orgs, m011_org_ownership, m012_audit
+from warning.store.migrations_orgs import (
+    m010_orgs,
+    m011_org_ownership,
+    m012_audit,
+    m013_scope_indexes,
+    m014_subscription_source,
+)
 
 
 def m001_publications(db: sqlite_utils.Database) -> None:
@@ -289,6 +295,8 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m010_orgs,
     m011_org_ownership,
     m012_audit,
+    m013_scope_indexes,
+    m014_subscription_source,
     m020_families_and_threads,
     m023_search_index,
     m017_clusters,

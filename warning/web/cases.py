@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from warning.identity import normalise_id
 from warning.risks.cases import open_case
-from warning.store import risks as risk_store
 from warning.store.scope import Scope
 from warning.web.context import context
 
@@ -14,9 +13,7 @@ def open_case_for(scope: Scope, publication: str, watchlist: str, who: str) -> i
     join the open one on the same publication and product line; returns its id."""
     db = context().db
     enterprise = scope.org_id or "programme"
-    case_id = open_case(db, normalise_id(publication), enterprise, watchlist=watchlist, who=who)
-    # The case belongs to the organisation that opened it, so that it (and only it) sees it.
-    case = risk_store.get_case(db, case_id)
-    if case is not None and case.get("org_id") is None and not scope.is_programme:
-        risk_store.update_case(db, case_id, {"org_id": scope.org_id}, who)
-    return case_id
+    # The case belongs to the organisation that opens it, so that it (and only it) sees it; it joins
+    # only that organisation's open case, never the programme's or another's.
+    org_id = None if scope.is_programme else scope.org_id
+    return open_case(db, normalise_id(publication), enterprise, watchlist=watchlist, who=who, org_id=org_id)
