@@ -301,3 +301,18 @@ def _user_id(world, login: str) -> int:
         return int(find_user(app.db, login)["id"])
     finally:
         app.close()
+
+
+def test_labels_made_in_the_browser_reach_the_next_training(web, world):
+    from warning.classify.train import training_set
+    from warning.classify.watchlists import load_watchlist
+
+    client = client_of(web, "ana")
+    form = {"publication": "EP-2002-A1", "watchlist": "nev-batteries", "label": "irrelevant"}
+    client.post("/labels", data={**form, "csrf_token": form_token(client)})
+    app = world.app()
+    examples = {
+        e.id: e for e in training_set(app, load_watchlist("nev-batteries", app.config.watchlists_dir))
+    }
+    app.close()
+    assert examples["EP-2002-A1"].label == 0 and examples["EP-2002-A1"].origin == "reviewer"

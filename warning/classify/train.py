@@ -40,6 +40,7 @@ from warning.classify.watchlists import Watchlist, load_watchlist, load_watchlis
 from warning.errors import ModelError, NotEnoughExamples
 from warning.sources.jsonl import record_to_publication
 from warning.store.matches import get_labels, iter_publication_rows, publication_rows, sample_publications
+from warning.store.watchlists import watchlist_owner
 
 log = logging.getLogger(__name__)
 WEIGHTS = {"reviewer": 3.0, "seed": 2.0, "data": 1.0, "rule": 0.5, "background": 0.3}
@@ -98,7 +99,9 @@ def training_set(app, watchlist: Watchlist, data: Path | str | None = None) -> l
     for row in publication_rows(app.db, [*watchlist.seeds, *watchlist.negatives], text_chars=chars):
         label = 1 if row["id"] in watchlist.seeds else 0
         examples[row["id"]] = Example(row["id"], row_text(row, chars), label, WEIGHTS["seed"], "seed")
-    labels = {r["publication_id"]: r for r in get_labels(app.db, watchlist.name)}
+    # An enterprise's own watchlist learns from its reviewers' labels too (theirs stay unshared).
+    owner = watchlist_owner(app.db, watchlist.name)
+    labels = {r["publication_id"]: r for r in get_labels(app.db, watchlist.name, owner)}
     for row in publication_rows(app.db, list(labels), text_chars=chars):
         lab = labels[row["id"]]
         weight = lab["weight"] or WEIGHTS.get(lab["origin"], 1.0)

@@ -358,6 +358,15 @@ def m023_search_index(db: sqlite_utils.Database) -> None:
     search.create_index(db)
 
 
+def m024_inbox_indexes(db: sqlite_utils.Database) -> None:
+    # The inbox and the API read matches newest first, then highest: in index order, a page is
+    # its first rows, whatever the filters (a watchlist's own index for the watchlist filter).
+    db.execute("CREATE INDEX matches_newest ON matches (created_at DESC, score DESC, publication_id)")
+    db.execute(
+        "CREATE INDEX matches_newest_by_watchlist ON matches (watchlist, created_at DESC, score DESC, publication_id)"
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_publications,
     m002_sources,
@@ -372,4 +381,5 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m011_org_ownership,
     m012_audit,
     m023_search_index,
+    m024_inbox_indexes,
 ]

@@ -168,10 +168,13 @@ def visible_matches(
             f"AND l.watchlist = m.watchlist{labelled})"
         )
         params += label_params
+    # CROSS JOIN keeps matches the outer loop, read newest first through the inbox's index
+    # (m024), so a page stops after `limit` rows; a plain join let SQLite start from the country
+    # index of publications and sort every match of that country (0.5 s with 100,000 matches).
     sql = f"""
         SELECT m.publication_id, m.watchlist, m.score, m.threshold, m.evidence, m.model_version,
                m.created_at, p.titles, p.country, p.publication_date, p.applicants, p.family_id
-        FROM matches m JOIN publications p ON p.id = m.publication_id
+        FROM matches m CROSS JOIN publications p ON p.id = m.publication_id
         WHERE 1 = 1{where}{seen}
         ORDER BY m.created_at DESC, m.score DESC, m.publication_id LIMIT ? OFFSET ?
     """
