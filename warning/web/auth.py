@@ -30,9 +30,9 @@ from warning.web.i18n import choose_language, translate
 from warning.web.security import LoginThrottle
 
 bp = Blueprint("auth", __name__)
-# Endpoints open without a session: the API and the feeds check their own tokens.
+# Endpoints open without a session: the API, the feeds and the feedback links check their own tokens.
 _PUBLIC = {"auth.login", "static"}
-_OWN_AUTH = ("api.", "feeds.")
+_OWN_AUTH = ("api.", "feeds.", "feedback.")
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -104,6 +104,10 @@ _WORDS: dict[str, tuple[str, str]] = {
     "terms": ("关键特征词", "Top terms"),
     "keywords": ("关键词", "Keywords"),
     "rule_hits": ("规则命中", "Rules hit"),
+    "link_used": (
+        "该链接已使用过，标注未重复记录。",
+        "This link was used already; nothing was recorded twice.",
+    ),
 }
 
 
