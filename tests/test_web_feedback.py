@@ -13,7 +13,6 @@ import pytest
 from web_support import build_world
 
 from warning.delivery.feedback_links import Feedback, feedback_links, make_token
-from warning.store.subscriptions import save_subscription
 from warning.web import create_app
 
 SECRET = "a-long-random-web-secret-for-tests"
@@ -22,11 +21,7 @@ SECRET = "a-long-random-web-secret-for-tests"
 @pytest.fixture
 def world(tmp_path, monkeypatch):
     monkeypatch.setenv("WARNING_WEB_SECRET", SECRET)
-    world = build_world(tmp_path)
-    app = world.app()
-    save_subscription(app.db, "acme-motor", org_id="acme")
-    app.close()
-    return world
+    return build_world(tmp_path)  # its subscriber acme-motor is declared as acme's
 
 
 @pytest.fixture

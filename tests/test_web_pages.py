@@ -12,7 +12,6 @@ from openpyxl import load_workbook
 from web_support import PASSWORD, build_world, csrf_of, form_token, log_in
 
 from warning.delivery.queue import enqueue
-from warning.store.subscriptions import save_subscription
 from warning.web import create_app
 from warning.web import inbox as inbox_module
 
@@ -207,7 +206,6 @@ def test_the_status_page_is_for_the_programmes_admins(web):
 
 def test_digests_are_listed_and_shown_as_sent_for_their_organisation(web, world):
     app = world.app()
-    save_subscription(app.db, "acme-motor", org_id="acme")
     payload = {
         "subject": "周报 2026-W47",
         "html": "<html><body><h1 style='color:red'>周报</h1></body></html>",

@@ -83,7 +83,7 @@ def build_world(root: Path) -> World:
     config = root / "config.toml"
     config.write_text(
         f'database = "web.db"\nwatchlists = "{watchlists}"\nclassifiers = "classifiers"\n\n'
-        '[[subscribers]]\nname = "acme-motor"\nkind = "enterprise"\nlanguage = "zh"\n'
+        '[[subscribers]]\nname = "acme-motor"\nkind = "enterprise"\norg = "acme"\nlanguage = "zh"\n'
         'watchlists = ["nev-batteries"]\nconsole = true\n',
         encoding="utf-8",
     )
