@@ -174,6 +174,12 @@ def test_a_case_is_opened_updated_closed_and_exported_and_stays_with_its_organis
     assert changed.status_code == 302
     page = client.get(path).text
     assert "assessing" in page and "比对权利要求" in page
+    client.post(path, data={"status": "assessing", "owner": "acme-motor", "csrf_token": token})
+    assert "<dd>acme-motor</dd>" in client.get(path).text
+    assert client.post(path, data={"owner": "nobody", "csrf_token": token}).status_code == 400
+    assert f"#{case_id}" in client.get("/cases?owner=acme-motor").text
+    assert f"#{case_id}" not in client.get("/cases?due=30").text  # a CN application: no deadline
+    assert client.get("/cases?due=soon").status_code == 400
     refused = client.post(path, data={"close": "1", "outcome": " ", "csrf_token": token})
     assert refused.status_code == 400 and "outcome" in refused.text
     client.post(path, data={"close": "1", "outcome": "design-around done", "csrf_token": token})
@@ -251,6 +257,7 @@ def test_the_language_switches_per_person(web):
     assert "待审" in client.get("/").text
     client.post("/language", data={"language": "en", "next": "/", "csrf_token": form_token(client)})
     assert "Inbox" in client.get("/").text
+    assert "Inbox" in client_of(web, "ana").get("/").text  # kept with the person: the next login too
     assert "Inbox" in client_of(web, "rita").get("/").text  # rita's own setting is English
 
 

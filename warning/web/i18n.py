@@ -65,6 +65,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "severity": ("风险等级", "Severity"),
     "owner": ("负责人", "Owner"),
     "deadline": ("期限", "Deadline"),
+    "due_within": ("期限在几天内", "Due within (days)"),
     "deadlines": ("期限", "Deadlines"),
     "history": ("处理记录", "History"),
     "action": ("处置方式", "Action"),

@@ -4,7 +4,7 @@ closing it; the register as .xlsx."""
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 
@@ -39,9 +39,22 @@ def _filtered_cases(scope, args) -> list[dict]:
         mine = deadlines.get(case["id"], [])
         upcoming = [d for d in mine if d["date"] >= today]
         case["next_deadline"] = upcoming[0] if upcoming else None
+    due = _due_days(args.get("due"))
+    if due is not None:
+        last = (date.today() + timedelta(days=due)).isoformat()
+        cases = [c for c in cases if c["next_deadline"] and c["next_deadline"]["date"] <= last]
     return sorted(
         cases, key=lambda c: (c["next_deadline"] is None, (c["next_deadline"] or {}).get("date", ""), c["id"])
     )
+
+
+def _due_days(value: str | None) -> int | None:
+    """The "deadline within N days" filter (None: any)."""
+    if not (value or "").strip():
+        return None
+    if not value.strip().isdigit():
+        abort(400, description="due must be a number of days")
+    return int(value)
 
 
 @bp.get("/cases")
@@ -95,6 +108,7 @@ def case(case_id: int):
         statuses=STATUSES,
         actions=ACTIONS,
         severities=SEVERITIES,
+        owners=[sub.name for sub in context().config.subscribers],
     )
 
 
