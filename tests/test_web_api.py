@@ -9,7 +9,6 @@ import pytest
 from web_support import build_world
 
 from warning.store import users
-from warning.web import create_app
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -21,10 +20,7 @@ def world(tmp_path):
 
 @pytest.fixture
 def web(world):
-    app = world.app()
-    flask_app = create_app(app.config, world.db_path, secure_cookies=False)
-    app.close()
-    return flask_app
+    return world.web()
 
 
 @pytest.fixture

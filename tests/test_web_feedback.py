@@ -13,7 +13,6 @@ import pytest
 from web_support import build_world
 
 from warning.delivery.feedback_links import Feedback, feedback_links, make_token
-from warning.web import create_app
 
 SECRET = "a-long-random-web-secret-for-tests"
 
@@ -26,10 +25,7 @@ def world(tmp_path, monkeypatch):
 
 @pytest.fixture
 def web(world):
-    app = world.app()
-    flask_app = create_app(app.config, world.db_path, secure_cookies=False)
-    app.close()
-    return flask_app
+    return world.web()
 
 
 def _labels(world) -> list[dict]:

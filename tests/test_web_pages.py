@@ -23,10 +23,7 @@ def world(tmp_path):
 
 @pytest.fixture
 def web(world):
-    app = world.app()
-    flask_app = create_app(app.config, world.db_path, secure_cookies=False)
-    app.close()
-    return flask_app
+    return world.web()
 
 
 def client_of(web, login: str | None = None):
