@@ -9,13 +9,14 @@ from datetime import date, timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 
 from warning.config.schema import SEVERITIES
-from warning.errors import WarningError
-from warning.risks.cases import ACTIONS, STATUSES, check_names, close_case, update_case
+from warning.errors import AccessDenied, NotFound, WarningError
+from warning.risks.cases import ACTIONS, STATUSES
 from warning.risks.export_xlsx import write_xlsx
 from warning.store import legal_events as legal_store
 from warning.store import risks as risk_store
 from warning.store.scope import can_see_case, visible_cases
 from warning.web.auth import page_language, require_scope, reviewer_required
+from warning.web.cases import change_case_for
 from warning.web.context import context
 from warning.web.i18n import translate
 from warning.web.views import best_text
@@ -121,14 +122,15 @@ def change(case_id: int):
     if not can_see_case(db, scope, case_id):
         abort(404)
     form = request.form
-    who = f"web:{scope.user_id}"
+    fields = {k: form.get(k) or None for k in ("status", "action", "owner", "severity")}
+    if form.get("close"):
+        fields = {"status": "closed", "outcome": form.get("outcome", "")}
     try:
-        if form.get("close"):
-            close_case(db, case_id, form.get("outcome", ""), who=who, note=form.get("note", ""))
-        else:
-            fields = {k: form.get(k) or None for k in ("status", "action", "owner", "severity")}
-            check_names(context().config, owner=fields["owner"])
-            update_case(db, case_id, who=who, note=form.get("note", "").strip(), **fields)
+        change_case_for(scope, case_id, fields, form.get("note", "").strip(), who=f"web:{scope.user_id}")
+    except NotFound:
+        abort(404)
+    except AccessDenied:
+        abort(403)
     except WarningError as exc:
         abort(400, description=str(exc))
     flash(translate("saved", page_language()))
