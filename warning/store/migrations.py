@@ -15,6 +15,8 @@ from warning.store.migrations_features import (
     m017_clusters,
     m020_families_and_threads,
     m023_search_index,
+    m024_feedback_links,
+    m024_inbox_indexes,
 )
 from warning.store.migrations_orgs import (
     m010_orgs,
@@ -301,4 +303,6 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m023_search_index,
     m017_clusters,
     m015_source_publication_seen,
+    m024_inbox_indexes,
+    m024_feedback_links,
 ]
