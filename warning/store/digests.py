@@ -8,6 +8,7 @@ from typing import Any
 import sqlite_utils
 
 from warning.store.matches import followed_matches, in_watchlists
+from warning.store.scope import Scope, watchlist_clause
 
 
 def matches_between(
@@ -19,28 +20,37 @@ def matches_between(
 
 
 def matched_publication_dates(
-    db: sqlite_utils.Database, watchlists: list[str], min_score: float, first: str, end: str
+    db: sqlite_utils.Database,
+    watchlists: list[str],
+    min_score: float,
+    first: str,
+    end: str,
+    scope: Scope | None = None,
 ) -> list[dict[str, Any]]:
     """Publication date, id and country of every publication matched by these watchlists at or
-    above ``min_score`` and published on a day in [first, end) (``YYYY-MM-DD``), once each."""
+    above ``min_score`` and published on a day in [first, end) (``YYYY-MM-DD``), once each; with
+    ``scope``, of the watchlists it sees."""
+    seen, params = watchlist_clause(scope) if scope else ("", [])
     sql = f"""
         SELECT DISTINCT p.id, p.publication_date, p.country
         FROM matches m JOIN publications p ON p.id = m.publication_id
-        WHERE {in_watchlists(watchlists)} m.score >= ? AND p.publication_date >= ? AND p.publication_date < ?
+        WHERE {in_watchlists(watchlists)} m.score >= ? AND p.publication_date >= ? AND p.publication_date < ?{seen}
     """
-    return list(db.query(sql, [*watchlists, min_score, first, end]))
+    return list(db.query(sql, [*watchlists, min_score, first, end, *params]))
 
 
 def applicants_before(
-    db: sqlite_utils.Database, watchlists: list[str], min_score: float, start: str
+    db: sqlite_utils.Database, watchlists: list[str], min_score: float, start: str, scope: Scope | None = None
 ) -> list[list[str]]:
-    """The applicants of every publication these watchlists matched before ``start`` (for telling
-    new entrants from known applicants)."""
+    """The applicants of every publication these watchlists (those ``scope`` sees) matched before
+    ``start``, for telling new entrants from known applicants."""
+    seen, params = watchlist_clause(scope) if scope else ("", [])
     sql = f"""
         SELECT DISTINCT p.applicants FROM matches m JOIN publications p ON p.id = m.publication_id
-        WHERE {in_watchlists(watchlists)} m.score >= ? AND m.created_at < ?
+        WHERE {in_watchlists(watchlists)} m.score >= ? AND m.created_at < ?{seen}
     """
-    return [json.loads(r["applicants"] or "[]") for r in db.query(sql, [*watchlists, min_score, start])]
+    rows = db.query(sql, [*watchlists, min_score, start, *params])
+    return [json.loads(r["applicants"] or "[]") for r in rows]
 
 
 def legal_changes(
@@ -50,9 +60,12 @@ def legal_changes(
     first: str,
     end: str,
     categories: tuple,
+    scope: Scope | None = None,
 ) -> list[dict[str, Any]]:
     """Legal events of these ``categories`` dated in [first, end) on publications these watchlists
-    matched (or on another kind of the same number: the B1 of a matched A1), oldest first."""
+    (those ``scope`` sees) matched, or on another kind of the same number (the B1 of a matched
+    A1), oldest first."""
+    seen, params = watchlist_clause(scope) if scope else ("", [])
     marks = ", ".join("?" for _ in categories)
     sql = f"""
         SELECT DISTINCT e.publication_id, e.date, e.code, e.description, e.category, e.country
@@ -60,10 +73,10 @@ def legal_changes(
         WHERE e.date >= ? AND e.date < ? AND e.category IN ({marks}) AND e.publication_id IN (
             SELECT o.id FROM matches m JOIN publications p ON p.id = m.publication_id
             JOIN publications o ON o.country = p.country AND o.number = p.number
-            WHERE {in_watchlists(watchlists)} m.score >= ?)
+            WHERE {in_watchlists(watchlists)} m.score >= ?{seen})
         ORDER BY e.date, e.publication_id, e.code
     """
-    return list(db.query(sql, [first, end, *categories, *watchlists, min_score]))
+    return list(db.query(sql, [first, end, *categories, *watchlists, min_score, *params]))
 
 
 def cases_changed(db: sqlite_utils.Database, column: str, start: str, end: str) -> list[dict[str, Any]]:
