@@ -103,6 +103,7 @@ def test_first_member_alerts_later_members_are_updates_in_its_thread(tmp_path):
         in member.get_body(("plain",)).get_content()
     )
     assert "[Family member granted]" in grant.get_body(("plain",)).get_content()
+    assert grant["Subject"].startswith("[Patent early warning] Family member granted · Motorcycles: ")
     assert "Family countries known so far: CA, EP" in first.get_body(("plain",)).get_content()
     updates = {
         r["publication_id"]: payload(r)["family_update"]
