@@ -18,9 +18,9 @@ from warning.classify.run import classify_pending
 from warning.classify.train import train_watchlist
 from warning.config.loading import load_config
 from warning.delivery.digest import build_digest
-from warning.delivery.reasons import readable_terms
 from warning.delivery.dispatch import dispatch
 from warning.delivery.queue import queue_alerts
+from warning.delivery.reasons import readable_terms
 from warning.demo.mirror import EpMirror
 from warning.demo.sample import write_sample
 from warning.errors import ConfigError
