@@ -71,6 +71,19 @@ def digest_app(tmp_path, lang="en"):
     risk_store.replace_deadlines(
         app.db, kept, [{"kind": "opposition", "date": "2026-11-28", "basis": "grant"}]
     )
+    # An association's digest shows only the cases its members shared with it (issue 13): these
+    # two are; a third, opened the same week by an enterprise that did not share it, stays out.
+    for case_id in (kept, 2):
+        risk_store.share_case(app.db, case_id, "moto-association")
+    private = risk_store.insert_case(
+        app.db,
+        {"publication_id": "US-20240123456-A1", "status": "new", "severity": "high", "org_id": "other-co",
+         "opened_at": "2026-11-22T10:00:00+00:00"},
+        "test",
+    )  # fmt: skip
+    risk_store.replace_deadlines(
+        app.db, private, [{"kind": "opposition", "date": "2026-11-27", "basis": "grant"}]
+    )
     return app
 
 

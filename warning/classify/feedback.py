@@ -49,7 +49,7 @@ def suggest(app, watchlist: str, limit: int = 10) -> list[dict]:
         raise ModelError(errors[wl.name])
     chars = app.config.classify.max_text_chars
     scorer = Scorer(usable, models, text_chars=chars, embeddings=embeddings)
-    labelled = {r["publication_id"] for r in get_labels(app.db, wl.name)}
+    labelled = {r["publication_id"] for r in get_labels(app.db, wl.name, owner=wl.owner or None)}
     candidates: list[tuple[float, str, float, str]] = []
     seen = 0
     for rows in iter_publication_rows(app.db, text_chars=chars):

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from warning import clock
-from warning.cli.group import cli, get_app
+from warning.cli.group import cli, get_app, get_scope, require_programme
 from warning.config.secrets import redactor
 from warning.delivery import periods
 from warning.delivery.channels import get_channel
@@ -17,7 +17,7 @@ from warning.delivery.dispatch import dispatch
 from warning.delivery.outputs import DIGEST_EXTENSIONS, write_digest
 from warning.delivery.queue import queue_alerts, subscriber_addresses
 from warning.delivery.render import render_message
-from warning.errors import WarningError
+from warning.errors import NotFound, WarningError
 from warning.store import outbox as store
 
 
@@ -25,8 +25,9 @@ from warning.store import outbox as store
 @click.option("--dry-run", is_flag=True, help="Queue and render, but send nothing.")
 @click.option("--dead", "show_dead", is_flag=True, help="List the dead letters and exit.")
 @click.option("--revive", is_flag=True, help="Put every dead letter back in the queue, then send.")
+@click.option("--list", "show_list", is_flag=True, help="List the latest alerts you may see and exit.")
 @click.pass_context
-def alerts(ctx: click.Context, dry_run: bool, show_dead: bool, revive: bool) -> None:
+def alerts(ctx: click.Context, dry_run: bool, show_dead: bool, revive: bool, show_list: bool) -> None:
     """Queue alerts for new matches, then send everything the outbox holds.
 
     Each match reaches each subscriber address once. Run by hand, every pending alert is tried
@@ -41,11 +42,13 @@ def alerts(ctx: click.Context, dry_run: bool, show_dead: bool, revive: bool) -> 
       warning alerts
       warning alerts --dead           # what kept failing, and why
       warning alerts --revive         # after fixing the mail server
+      warning --as li.lei alerts --list   # what reached li.lei's organisation
     """
     app = get_app(ctx)
-    if show_dead:
-        _print_dead(app)
+    if show_dead or show_list:
+        _print_alerts(app, get_scope(ctx), "dead" if show_dead else None)
         return
+    require_programme(ctx, "sending alerts")
     if revive:
         click.echo(f"revived {store.revive_dead(app.db, clock.iso(clock.now()))} dead letter(s)")
     queued = queue_alerts(app)
@@ -72,12 +75,18 @@ def alerts(ctx: click.Context, dry_run: bool, show_dead: bool, revive: bool) -> 
         )
 
 
-def _print_dead(app) -> None:
-    dead = store.list_alerts(app.db, status="dead", limit=200)
+def _print_alerts(app, scope, status: str | None) -> None:
+    rows = store.list_alerts(app.db, status=status, limit=200, scope=scope)
     clean = redactor(app.config)
-    for row in dead:
-        click.echo(clean(f"{row['id']} {row['channel']} {row['address']} {row['key']}: {row['last_error']}"))
-    click.echo(f"{len(dead)} dead letter(s)")
+    for row in rows:
+        if status == "dead":
+            click.echo(
+                clean(f"{row['id']} {row['channel']} {row['address']} {row['key']}: {row['last_error']}")
+            )
+        else:
+            what = row["publication_id"] or (f"case {row['case_id']}" if row["case_id"] else "")
+            click.echo(clean(f"{row['id']} {row['status']:<7} {row['kind']:<8} {row['subscriber']} {what}"))
+    click.echo(f"{len(rows)} dead letter(s)" if status == "dead" else f"{len(rows)} alert(s)")
 
 
 @cli.command("test-channel")
@@ -97,7 +106,8 @@ def test_channel(ctx: click.Context, subscriber: str, only: str | None) -> None:
       warning test-channel acme-motor --channel email
     """
     app = get_app(ctx)
-    sub = app.config.subscriber(subscriber)
+    require_programme(ctx, "testing channels")
+    sub = app.subscriber(subscriber)
     targets = [(c, a) for c, a in subscriber_addresses(sub) if only in (None, c)]
     if not targets:
         raise click.ClickException(
@@ -157,7 +167,7 @@ def digest(
       warning digest --subscriber lighting-association     # send through its channels
     """
     app = get_app(ctx)
-    sub = app.config.subscriber(name)
+    sub = _own_subscriber(ctx, app, name)
     chosen, zone, moment = period or sub.digest_period, zone_of(app), clock.now()
     if since or until:
         window = periods.custom_window((since or until).date(), (until or moment).date(), zone)
@@ -179,3 +189,13 @@ def digest(
     store.insert_alerts(app.db, rows, clock.iso(clock.now()))
     sent = dispatch(app, respect_backoff=False, kinds=["digest"])
     click.echo(f"digest {result.subject}: sent {sent['sent']}, failed {sent['failed']}, dead {sent['dead']}")
+
+
+def _own_subscriber(ctx: click.Context, app, name: str):
+    """A subscriber the acting person's organisation owns (any, for the programme); an unknown
+    or another organisation's one reads the same: no such subscriber."""
+    scope = get_scope(ctx)
+    sub = app.subscriber(name)
+    if not scope.is_programme and sub.org != scope.org_id:
+        raise NotFound(f"no subscriber named {name!r}")
+    return sub

@@ -112,8 +112,15 @@ class SubscriberConfig:
     # The channels' keys as the file gives them (``email = [...]``, ``dingtalk_env = [...]``,
     # ``console = true``): each channel declares its keys (`warning.delivery.channels`).
     channels: dict[str, Any] = field(default_factory=dict)
+    # The organisation the subscription belongs to (its id); empty: one of its own, named like the
+    # subscriber, of this ``kind``. ``members``: an association's member enterprises (their ids).
+    org: str = ""
+    members: tuple[str, ...] = ()
+    origin: str = "config"  # not a TOML key: "cli" or "web" for a subscription made in the store
     CHECKS: ClassVar = {
         "name": matching(r"\S(.*\S)?", "a name without leading or trailing spaces"),
+        "org": matching(r"(\S(.*\S)?)?", "an organisation id without leading or trailing spaces"),
+        "members": matching(r"\S(.*\S)?", "an organisation id without leading or trailing spaces"),
         "kind": one_of("enterprise", "association", "programme"),
         "language": one_of("zh", "en"),
         "countries": country_code(),
@@ -234,6 +241,8 @@ class Config:
     path: Path | None = None
     database: str = ""
     watchlists: str = "watchlists"
+    clusters: str = "clusters"  # industry clusters, one TOML file each (`warning.clusters`)
+    cluster_tables: tuple[Any, ...] = ()  # [[clusters]] tables of the config file itself
     classifiers: str = "classifiers"
     logging: LoggingConfig = LoggingConfig()
     sources: dict[str, SourceConfig] = field(default_factory=dict)
@@ -257,6 +266,10 @@ class Config:
     @property
     def watchlists_dir(self) -> Path:
         return self.resolve(self.watchlists)
+
+    @property
+    def clusters_dir(self) -> Path:
+        return self.resolve(self.clusters)
 
     @property
     def classifiers_dir(self) -> Path:

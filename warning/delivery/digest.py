@@ -25,10 +25,12 @@ from warning.delivery.dispatch import dispatch
 from warning.delivery.payload import match_payload
 from warning.delivery.queue import check_config, enqueue, subscriber_addresses
 from warning.delivery.render import language, match_item, render
+from warning.orgs.subscribers import subscriber_scope
 from warning.store import digests as store
 from warning.store import risks as risk_store
 from warning.store.families import family_members, index_priorities
 from warning.store.outbox import key_exists
+from warning.store.scope import Scope
 
 PERIODS = periods.PERIODS
 TREND_PERIODS = 12
@@ -58,7 +60,7 @@ class Digest:
 
 
 def _subscriber(app: App, subscriber: SubscriberConfig | str) -> SubscriberConfig:
-    return subscriber if isinstance(subscriber, SubscriberConfig) else app.config.subscriber(subscriber)
+    return subscriber if isinstance(subscriber, SubscriberConfig) else app.subscriber(subscriber)
 
 
 def zone_of(app: App) -> tzinfo:
@@ -116,7 +118,12 @@ def build_digest(
 
 def _matches(app: App, sub: SubscriberConfig, window: periods.Window) -> list[dict[str, Any]]:
     rows = store.matches_between(
-        app.db, list(sub.watchlists), sub.min_score, clock.iso(window.start), clock.iso(window.end)
+        app.db,
+        list(sub.watchlists),
+        sub.min_score,
+        clock.iso(window.start),
+        clock.iso(window.end),
+        subscriber_scope(sub),
     )
     return [r for r in rows if not sub.countries or r.get("country") in sub.countries]
 
@@ -125,7 +132,12 @@ def _trend(app: App, sub: SubscriberConfig, window: periods.Window) -> list[tupl
     """Matched publications per period by their publication date, over `TREND_PERIODS` periods."""
     spans = periods.trend_periods(window, TREND_PERIODS, zone_of(app))
     found = store.matched_publication_dates(
-        app.db, list(sub.watchlists), sub.min_score, spans[0][1].isoformat(), spans[-1][2].isoformat()
+        app.db,
+        list(sub.watchlists),
+        sub.min_score,
+        spans[0][1].isoformat(),
+        spans[-1][2].isoformat(),
+        subscriber_scope(sub),
     )
     return stats_of.trend_counts(
         spans, [r for r in found if not sub.countries or r["country"] in sub.countries]
@@ -134,10 +146,12 @@ def _trend(app: App, sub: SubscriberConfig, window: periods.Window) -> list[tupl
 
 def _stats(app: App, sub: SubscriberConfig, items: list[dict], window: periods.Window) -> dict[str, Any]:
     groups = stats_of.inventions(items)
+    scope = subscriber_scope(sub)
     start, end = clock.iso(window.start), clock.iso(window.end)
     days = (window.start.date().isoformat(), window.end.date().isoformat())
-    earlier = store.applicants_before(app.db, list(sub.watchlists), sub.min_score, start)
-    legal = store.legal_changes(app.db, list(sub.watchlists), sub.min_score, *days, stats_of.LEGAL_CATEGORIES)
+    wanted = (list(sub.watchlists), sub.min_score)
+    earlier = store.applicants_before(app.db, *wanted, start, scope)
+    legal = store.legal_changes(app.db, *wanted, *days, stats_of.LEGAL_CATEGORIES, scope)
     ahead = (
         window.end + periods.period_delta("week" if window.period == periods.CUSTOM else window.period)
     ).date()
@@ -152,19 +166,20 @@ def _stats(app: App, sub: SubscriberConfig, items: list[dict], window: periods.W
         "legal_changes": legal,
         "top_inventions": [_invention_brief(g) for g in groups[:TOP_MATCHES]],
         "trend": _trend(app, sub, window),
-        "cases_opened": store.cases_changed(app.db, "opened_at", start, end),
-        "cases_closed": store.cases_changed(app.db, "closed_at", start, end),
-        "deadlines": _deadlines(app, window.end.date(), ahead),
+        "cases_opened": store.cases_changed(app.db, "opened_at", start, end, scope),
+        "cases_closed": store.cases_changed(app.db, "closed_at", start, end, scope),
+        "deadlines": _deadlines(app, window.end.date(), ahead, scope),
     }
 
 
 _DEADLINE_KEYS = ("case_id", "kind", "date", "publication_id", "watchlist", "severity", "owner", "status")
 
 
-def _deadlines(app: App, first: date, ahead: date) -> list[dict[str, Any]]:
-    """Deadlines of open cases from ``first`` up to (not including) ``ahead``, soonest first."""
+def _deadlines(app: App, first: date, ahead: date, scope: Scope) -> list[dict[str, Any]]:
+    """Deadlines of open cases (that ``scope`` sees) from ``first`` up to (not including) ``ahead``,
+    soonest first."""
     rows = risk_store.open_deadlines_between(
-        app.db, first.isoformat(), (ahead - timedelta(days=1)).isoformat()
+        app.db, first.isoformat(), (ahead - timedelta(days=1)).isoformat(), scope
     )
     return [{k: row[k] for k in _DEADLINE_KEYS} for row in rows]
 
@@ -261,7 +276,7 @@ def send_due_digests(
     check_config(app.config)
     moment = clock.now(now)
     counts: dict[str, Any] = {"digests": 0, "queued": 0, "skipped": 0}
-    for sub in app.config.subscribers:
+    for sub in app.subscribers:
         if sub.kind not in DIGEST_KINDS or not subscriber_addresses(sub):
             continue
         window = periods.previous_window(sub.digest_period, moment, zone_of(app))

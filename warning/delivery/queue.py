@@ -22,6 +22,7 @@ from warning.delivery.inventions import Inventions
 from warning.delivery.payload import match_payload
 from warning.delivery.render import espacenet_url, language
 from warning.errors import ConfigError, WarningError
+from warning.orgs.subscribers import subscriber_scope
 from warning.store import outbox as store
 from warning.store.families import index_priorities
 from warning.store.watchlists import sync_watchlists
@@ -152,12 +153,13 @@ def queue_alerts(app: App, now: datetime | None = None) -> dict[str, int]:
     since = clock.iso(now - timedelta(days=lookback)) if lookback > 0 else ""
     counts = {"subscribers": 0, "matches": 0, "queued": 0, "updates": 0}
     sync_watchlists(app.db, [watchlist_record(w) for w in load_watchlists(app.config.watchlists_dir)])
-    for sub in app.config.subscribers:
+    for sub in app.subscribers:
         addresses = subscriber_addresses(sub)
         if not addresses:
             continue
         counts["subscribers"] += 1
-        found = store.matches_to_queue(app.db, sub.name, list(sub.watchlists), sub.min_score, since)
+        scope = subscriber_scope(sub)
+        found = store.matches_to_queue(app.db, sub.name, list(sub.watchlists), sub.min_score, since, scope)
         wanted = [m for m in found if not sub.countries or m.get("country") in sub.countries]
         # the earliest publication of an invention is its alert, the later ones its updates
         wanted.sort(key=lambda m: (m.get("publication_date") or "", m["publication_id"]))

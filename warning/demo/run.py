@@ -23,6 +23,7 @@ from warning.delivery.queue import queue_alerts
 from warning.delivery.reasons import readable_terms
 from warning.demo.mirror import EpMirror
 from warning.demo.sample import write_sample
+from warning.demo.web_login import demo_login
 from warning.errors import ConfigError
 from warning.risks import auto_open_cases, queue_reminders
 from warning.sources.fetch import fetch_source
@@ -100,6 +101,7 @@ class DemoReport:
     examples: list[dict] = field(default_factory=list)
     cases: list[dict] = field(default_factory=list)
     digest_path: Path | None = None
+    web_login: tuple[str, str] | None = None
 
 
 def write_files(workdir: Path) -> None:
@@ -171,6 +173,7 @@ def _run_stages(app: App, workdir: Path, first_day: str, say: Callable[[str], No
     (workdir / "out" / "digest.txt").write_text(digest.text, encoding="utf-8")
     report.examples = _top_matches(app)
     report.cases = cases_with_deadlines(app.db)
+    report.web_login = demo_login(app.db)
     return report
 
 
@@ -224,4 +227,10 @@ def summary_lines(report: DemoReport) -> list[str]:
         f"Association digest: {report.digest_path}",
         f"Explore: warning --config {report.workdir / 'config.toml'} status",
     ]
+    if report.web_login:
+        login, password = report.web_login
+        lines += [
+            f"Web app / 网页应用: warning --config {report.workdir / 'config.toml'} serve",
+            f"  then open http://127.0.0.1:8080/ and log in as {login} / {password}",
+        ]
     return lines

@@ -8,15 +8,20 @@ from typing import Any
 import sqlite_utils
 
 from warning.store.matches import followed_matches, in_watchlists
-from warning.store.scope import Scope, watchlist_clause
+from warning.store.scope import Scope, case_clause, watchlist_clause
 
 
 def matches_between(
-    db: sqlite_utils.Database, watchlists: list[str], min_score: float, start: str, end: str
+    db: sqlite_utils.Database,
+    watchlists: list[str],
+    min_score: float,
+    start: str,
+    end: str,
+    scope: Scope | None = None,
 ) -> list[dict[str, Any]]:
     """Matches created in [start, end) of these watchlists (empty: all) at or above ``min_score``,
-    with their publication and watchlist titles, best first."""
-    return followed_matches(db, watchlists, min_score, start, end, best_first=True)
+    with their publication and watchlist titles, best first; with ``scope``, those it sees."""
+    return followed_matches(db, watchlists, min_score, start, end, best_first=True, scope=scope)
 
 
 def matched_publication_dates(
@@ -28,8 +33,8 @@ def matched_publication_dates(
     scope: Scope | None = None,
 ) -> list[dict[str, Any]]:
     """Publication date, id and country of every publication matched by these watchlists at or
-    above ``min_score`` and published on a day in [first, end) (``YYYY-MM-DD``), once each; with
-    ``scope``, of the watchlists it sees."""
+    above ``min_score`` and published on a day in [first, end) (``YYYY-MM-DD``), once each (of
+    the watchlists ``scope`` sees)."""
     seen, params = watchlist_clause(scope) if scope else ("", [])
     sql = f"""
         SELECT DISTINCT p.id, p.publication_date, p.country
@@ -42,8 +47,8 @@ def matched_publication_dates(
 def applicants_before(
     db: sqlite_utils.Database, watchlists: list[str], min_score: float, start: str, scope: Scope | None = None
 ) -> list[list[str]]:
-    """The applicants of every publication these watchlists (those ``scope`` sees) matched before
-    ``start``, for telling new entrants from known applicants."""
+    """The applicants of every publication these watchlists matched before ``start`` (for telling
+    new entrants from known applicants)."""
     seen, params = watchlist_clause(scope) if scope else ("", [])
     sql = f"""
         SELECT DISTINCT p.applicants FROM matches m JOIN publications p ON p.id = m.publication_id
@@ -63,10 +68,9 @@ def legal_changes(
     scope: Scope | None = None,
 ) -> list[dict[str, Any]]:
     """Legal events of these ``categories`` dated in [first, end) on publications these watchlists
-    (those ``scope`` sees) matched, or on another kind of the same number (the B1 of a matched
-    A1), oldest first."""
-    seen, params = watchlist_clause(scope) if scope else ("", [])
+    matched (or on another kind of the same number: the B1 of a matched A1), oldest first."""
     marks = ", ".join("?" for _ in categories)
+    seen, params = watchlist_clause(scope) if scope else ("", [])
     sql = f"""
         SELECT DISTINCT e.publication_id, e.date, e.code, e.description, e.category, e.country
         FROM legal_events e
@@ -79,9 +83,12 @@ def legal_changes(
     return list(db.query(sql, [first, end, *categories, *watchlists, min_score, *params]))
 
 
-def cases_changed(db: sqlite_utils.Database, column: str, start: str, end: str) -> list[dict[str, Any]]:
-    """Risk cases whose ``opened_at`` or ``closed_at`` falls in [start, end)."""
+def cases_changed(
+    db: sqlite_utils.Database, column: str, start: str, end: str, scope: Scope | None = None
+) -> list[dict[str, Any]]:
+    """Risk cases whose ``opened_at`` or ``closed_at`` falls in [start, end) (that ``scope`` sees)."""
     if column not in ("opened_at", "closed_at"):
         raise ValueError(f"not a case date column: {column}")
-    sql = f"SELECT * FROM risk_cases WHERE {column} >= ? AND {column} < ? ORDER BY {column}, id"
-    return list(db.query(sql, [start, end]))
+    seen, params = case_clause(scope) if scope else ("", [])
+    sql = f"SELECT * FROM risk_cases c WHERE {column} >= ? AND {column} < ?{seen} ORDER BY {column}, id"
+    return list(db.query(sql, [start, end, *params]))

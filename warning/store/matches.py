@@ -11,6 +11,7 @@ import sqlite_utils
 
 from warning.clock import utcnow
 from warning.store.db import transaction
+from warning.store.scope import Scope, watchlist_clause
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +49,13 @@ def followed_matches(
     *,
     not_alerted_for: str = "",
     best_first: bool = False,
+    scope: Scope | None = None,
 ) -> list[dict[str, Any]]:
     """Matches of these watchlists (empty: every watchlist) at or above ``min_score``, created in
     [start, end) (no ``end``: up to now), with their publication and watchlist titles; with
-    ``not_alerted_for``, only those without an alert row for that subscriber yet. Oldest first, or
-    ``best_first``."""
+    ``not_alerted_for``, only those without an alert row for that subscriber yet; with ``scope``,
+    only those it sees. Oldest first, or ``best_first``."""
+    seen, seen_params = watchlist_clause(scope) if scope else ("", [])
     sql = f"""
         SELECT m.publication_id, m.watchlist, m.score, m.threshold, m.evidence, m.model_version,
                m.created_at AS matched_at, p.*, w.title_zh, w.title_en
@@ -61,7 +64,7 @@ def followed_matches(
         LEFT JOIN watchlists w ON w.name = m.watchlist
         WHERE {in_watchlists(watchlists)} m.score >= ? AND m.created_at >= ?
           {"AND m.created_at < ?" if end else ""}
-          {_NOT_ALERTED if not_alerted_for else ""}
+          {_NOT_ALERTED if not_alerted_for else ""}{seen}
         ORDER BY {"m.score DESC, m.publication_id" if best_first else "m.created_at, m.publication_id"}
     """
     params = [
@@ -70,14 +73,17 @@ def followed_matches(
         start,
         *([end] if end else []),
         *([not_alerted_for] if not_alerted_for else []),
+        *seen_params,
     ]
     return list(db.query(sql, params))
 
 
-_NOT_ALERTED = """AND NOT EXISTS (
+# A publication a cluster's backfill brought is history, not news: classified, never alerted.
+BACKFILLED = "EXISTS (SELECT 1 FROM cluster_publications b WHERE b.publication_id = {column} AND b.origin = 'backfill')"
+_NOT_ALERTED = f"""AND NOT EXISTS (
     SELECT 1 FROM alerts a
     WHERE a.subscriber = ? AND a.publication_id = m.publication_id AND a.watchlist = m.watchlist
-)"""
+) AND NOT {BACKFILLED.format(column="m.publication_id")}"""
 
 
 def best_matches(db: sqlite_utils.Database, limit: int) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ import sqlite_utils
 
 from warning.store.db import transaction
 from warning.store.matches import followed_matches
+from warning.store.scope import Scope, alert_clause
 
 _ROW_COLUMNS = (
     "key",
@@ -68,12 +69,17 @@ def insert_alerts(db: sqlite_utils.Database, rows: Iterable[dict[str, Any]], now
 
 
 def matches_to_queue(
-    db: sqlite_utils.Database, subscriber: str, watchlists: list[str], min_score: float, since: str
+    db: sqlite_utils.Database,
+    subscriber: str,
+    watchlists: list[str],
+    min_score: float,
+    since: str,
+    scope: Scope | None = None,
 ) -> list[dict[str, Any]]:
     """Matches of these watchlists (empty: every watchlist) at or above ``min_score``, created at
     or after ``since``, that have no alert row for this subscriber yet, with their publication
-    and watchlist titles."""
-    return followed_matches(db, watchlists, min_score, since, not_alerted_for=subscriber)
+    and watchlist titles; with ``scope``, only those the subscriber's organisation sees."""
+    return followed_matches(db, watchlists, min_score, since, not_alerted_for=subscriber, scope=scope)
 
 
 def due_alerts(
@@ -209,12 +215,15 @@ def attempts_for(db: sqlite_utils.Database, alert_id: int) -> list[dict[str, Any
 
 
 def list_alerts(
-    db: sqlite_utils.Database, status: str | None = None, limit: int = 100
+    db: sqlite_utils.Database, status: str | None = None, limit: int = 100, scope: Scope | None = None
 ) -> list[dict[str, Any]]:
-    """Outbox rows, newest first, optionally of one status (``dead`` for the dead letters)."""
-    where = "WHERE status = ?" if status else ""
+    """Outbox rows, newest first, optionally of one status (``dead`` for the dead letters); with
+    ``scope``, only those queued for its organisation's subscriptions."""
+    where = " AND a.status = ?" if status else ""
+    seen, seen_params = alert_clause(scope) if scope else ("", [])
     params = [status] if status else []
-    return list(db.query(f"SELECT * FROM alerts {where} ORDER BY id DESC LIMIT ?", [*params, limit]))
+    sql = f"SELECT a.* FROM alerts a WHERE 1 = 1{where}{seen} ORDER BY a.id DESC LIMIT ?"
+    return list(db.query(sql, [*params, *seen_params, limit]))
 
 
 def revive_dead(db: sqlite_utils.Database, now: str) -> int:

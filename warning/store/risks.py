@@ -14,6 +14,7 @@ import sqlite_utils
 from warning.clock import utcnow
 from warning.store.case_rows import CASE_SELECT, decode_case
 from warning.store.db import transaction
+from warning.store.matches import BACKFILLED
 from warning.store.scope import Scope, case_clause
 
 CASE_FIELDS = (
@@ -216,16 +217,20 @@ def deadlines_by_case(db: sqlite_utils.Database, case_ids: Iterable[int]) -> dic
     return found
 
 
-def open_deadlines_between(db: sqlite_utils.Database, first: str, last: str) -> list[dict[str, Any]]:
-    """Deadlines of cases that are not closed, dated ``first`` to ``last`` inclusive, with their case."""
-    sql = """
+def open_deadlines_between(
+    db: sqlite_utils.Database, first: str, last: str, scope: Scope | None = None
+) -> list[dict[str, Any]]:
+    """Deadlines of cases that are not closed (that ``scope`` sees), dated ``first`` to ``last``
+    inclusive, with their case."""
+    seen, params = case_clause(scope) if scope else ("", [])
+    sql = f"""
         SELECT d.case_id, d.kind, d.date, d.basis, c.publication_id, c.owner, c.severity, c.status,
                c.enterprises, c.watchlist, c.country
         FROM risk_deadlines d JOIN risk_cases c ON c.id = d.case_id
-        WHERE c.status != 'closed' AND d.date >= ? AND d.date <= ?
+        WHERE c.status != 'closed' AND d.date >= ? AND d.date <= ?{seen}
         ORDER BY d.date, d.case_id, d.kind
     """
-    rows = list(db.query(sql, [first, last]))
+    rows = list(db.query(sql, [first, last, *params]))
     for row in rows:
         row["enterprises"] = json.loads(row["enterprises"] or "[]")
     return rows
@@ -260,8 +265,8 @@ def auto_open_candidates(db: sqlite_utils.Database, min_score: float) -> list[di
     sql = """
         SELECT m.publication_id, m.watchlist, m.score, m.evidence, p.country, p.family_id
         FROM matches m JOIN publications p ON p.id = m.publication_id
-        WHERE m.score >= ? ORDER BY m.created_at, m.publication_id, m.watchlist
-    """
+        WHERE m.score >= ? AND NOT {backfilled} ORDER BY m.created_at, m.publication_id, m.watchlist
+    """.format(backfilled=BACKFILLED.format(column="m.publication_id"))
     rows = list(db.query(sql, [min_score]))
     for row in rows:
         row["evidence"] = json.loads(row["evidence"] or "{}")

@@ -102,6 +102,22 @@ def list_subscriptions(
     return [_decode(r) for r in db.query(sql, params)]
 
 
+def active_subscriptions(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Subscriptions that are on, of organisations that are on, oldest first, each with its
+    organisation's ``kind``: who delivery sends to."""
+    sql = (
+        "SELECT s.*, o.kind FROM subscriptions s JOIN orgs o ON o.id = s.org_id "
+        "WHERE s.disabled_at IS NULL AND o.disabled_at IS NULL ORDER BY s.id"
+    )
+    return [_decode(r) for r in db.query(sql)]
+
+
+def config_subscription_names(db: sqlite_utils.Database) -> list[str]:
+    """Names of the active subscriptions a config file declared."""
+    sql = "SELECT name FROM subscriptions WHERE origin = 'config' AND disabled_at IS NULL ORDER BY id"
+    return [r[0] for r in db.execute(sql).fetchall()]
+
+
 def disable_subscription(db: sqlite_utils.Database, name: str) -> bool:
     """Stop a subscription (its rows and past alerts stay); returns False if it was off already."""
     require_subscription(db, name)

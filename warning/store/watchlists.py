@@ -17,14 +17,15 @@ from warning.store.db import transaction
 
 
 def record_watchlists(db: sqlite_utils.Database, rows: Iterable[dict[str, Any]]) -> int:
-    """Record watchlists (``name``, ``title_zh``, ``title_en``, ``path``, ``hash``, ``owner``) as
-    their files declare them; returns how many rows were added or changed."""
+    """Record watchlists as their files declare them: ``name`` with any of ``path``, ``owner``,
+    ``title_zh``, ``title_en``, ``hash`` (a key left out keeps its stored value); returns how
+    many rows were added or changed."""
     changed = 0
     now = utcnow()
     with transaction(db):
         for row in rows:
             current = get_watchlist(db, row["name"])
-            wanted = {k: row.get(k) for k in ("title_zh", "title_en", "path", "hash", "owner")}
+            wanted = {k: row[k] for k in ("title_zh", "title_en", "path", "hash", "owner") if k in row}
             if current is not None and all(current.get(k) == v for k, v in wanted.items()):
                 continue
             db["watchlists"].upsert({"name": row["name"], **wanted, "updated_at": now}, pk="name")
