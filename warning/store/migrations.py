@@ -275,6 +275,12 @@ def m015_source_publication_seen(db: sqlite_utils.Database) -> None:
     db["source_state"].add_column("new_at", str)
 
 
+def m016_fts_bulk(db: sqlite_utils.Database) -> None:
+    # A big ingest indexes its rows in one pass at the end (`warning.store.fts`): while it runs,
+    # this holds the highest rowid already in the full-text index (and the ingesting process).
+    db["fts_bulk"].create({"indexed_through": int, "pid": int})
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_publications,
     m002_sources,
@@ -286,4 +292,5 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m008_classify_cursor,
     m009_publication_embeddings,
     m015_source_publication_seen,
+    m016_fts_bulk,
 ]
