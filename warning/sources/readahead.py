@@ -23,7 +23,6 @@ from typing import TypeVar
 T = TypeVar("T")
 _PATIENCE = 0.1  # seconds between checks that the consumer is still there, when the queue is full
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
-PARSER_NICENESS = 5  # added to a parser child's nice value
 
 
 @dataclass(frozen=True)
@@ -175,8 +174,6 @@ def _child(
     parent: tuple[int, int, int],
 ) -> None:
     die_with_parent(*parent)
-    # The storing parent is the critical path: on a busy machine its parsers yield the CPU to it.
-    os.nice(PARSER_NICENESS)
     counts: dict[str, int] = {}
     try:
         for chunk in produce(*args[:-2], counts, *args[-2:]):
