@@ -12,6 +12,7 @@ import sqlite_utils
 
 from warning.store.migrations_features import (
     m015_source_publication_seen,
+    m016_fts_bulk,
     m017_clusters,
     m020_families_and_threads,
     m023_search_index,
@@ -305,4 +306,5 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m015_source_publication_seen,
     m024_inbox_indexes,
     m024_feedback_links,
+    m016_fts_bulk,
 ]
