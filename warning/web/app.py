@@ -17,6 +17,7 @@ from warning.web import (
     api,
     archive,
     auth,
+    cluster,
     feeds,
     inbox,
     publication,
@@ -61,7 +62,19 @@ def create_app(config: Config, db_path: Path | str, *, secure_cookies: bool = Tr
 
 
 def _register_blueprints(app: Flask) -> None:
-    for module in (auth, inbox, publication, search, register, watchlist, archive, status, api, feeds):
+    for module in (
+        auth,
+        inbox,
+        publication,
+        search,
+        register,
+        watchlist,
+        cluster,
+        archive,
+        status,
+        api,
+        feeds,
+    ):
         app.register_blueprint(module.bp)
     auth.install(app)
 
