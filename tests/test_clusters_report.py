@@ -95,7 +95,7 @@ def test_an_empty_cluster_writes_a_report_that_says_none(httpserver, tmp_path, m
 def test_search_and_export_neutralise_formulas(app, tmp_path):
     hostile = Publication(
         id="EP-4999998-A1", country="EP", number="4999998", kind="A1",
-        titles={"en": '=HYPERLINK("http://evil.example","Bluetooth mesh")'}, applicants=["@SUM(A1:A9)"],
+        titles={"en": '=HYPERLINK("http://evil.example","Bluetooth mesh")', "zh": "蓝牙网状网络"}, applicants=["@SUM(A1:A9)"],
         publication_date="2024-01-03",
     )  # fmt: skip
     store.mark_publications(app.db, "bluetooth", [hostile.id])
@@ -104,8 +104,10 @@ def test_search_and_export_neutralise_formulas(app, tmp_path):
     found = [r["id"] for r in cluster_rows(app.db, cluster, "bluetooth")]
     assert "EP-4999998-A1" in found and "EP-2400812-A1" in found and "WO-2009085664-A2" not in found
     assert cluster_rows(app.db, cluster, "zeppelin") == []
-    with pytest.raises(WarningError, match="not a valid full-text query"):
-        cluster_rows(app.db, cluster, '"unbalanced')
+    assert [r["id"] for r in cluster_rows(app.db, cluster, "蓝牙")] == [
+        "EP-4999998-A1"
+    ]  # Chinese, as the web app
+    assert cluster_rows(app.db, cluster, '"unbalanced') == []  # what a person types is never FTS syntax
     out = tmp_path / "export.csv"
     write_export(cluster_rows(app.db, cluster), out)
     rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))

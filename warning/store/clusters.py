@@ -13,6 +13,7 @@ import sqlite_utils
 from warning.clock import utcnow
 from warning.store.db import transaction
 from warning.store.risks import add_history
+from warning.store.search import search_publications
 
 
 @dataclass(frozen=True)
@@ -173,12 +174,16 @@ def publication_rows(db: sqlite_utils.Database, ids: list[str]) -> list[dict[str
 
 
 def search_cluster(db: sqlite_utils.Database, ids: list[str], query: str, limit: int) -> list[str]:
-    """Ids among ``ids`` whose titles, abstracts or claims match the full-text ``query`` (FTS5), best first."""
-    sql = (
-        "SELECT p.id FROM publications_fts f JOIN publications p ON p.rowid = f.rowid "
-        "WHERE publications_fts MATCH ? AND p.id IN (SELECT value FROM json_each(?)) ORDER BY f.rank LIMIT ?"
+    """Ids among ``ids`` matching ``query``, best first: the web app's search (`warning.store.search`,
+    Chinese, Japanese and Korean included), narrowed to the cluster's publications."""
+    hits = search_publications(
+        db,
+        query,
+        limit=limit,
+        visible_sql="p.id IN (SELECT value FROM json_each(?))",
+        visible_params=[json.dumps(ids)],
     )
-    return [r[0] for r in db.execute(sql, [query, json.dumps(ids), limit]).fetchall()]
+    return [h["id"] for h in hits]
 
 
 # ---------------------------------------------------------------- tracked filings
