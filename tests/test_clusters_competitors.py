@@ -99,6 +99,7 @@ def test_a_grant_in_a_target_market_is_one_alert_and_one_case_entry(ops, tmp_pat
     assert sent["sent"] == 1
     line = json.loads((tmp_path / "outbox" / "park.jsonl").read_text(encoding="utf-8").splitlines()[0])
     assert "9Solutions Oy's EP-2400812-A1 granted" in json.dumps(line, ensure_ascii=False)
+    assert not (tmp_path / "outbox" / "rival.jsonl").exists()  # another organisation's subscriber
     runs = app.db.execute("SELECT count(*) FROM runs WHERE job = 'clusters:track:bluetooth'").fetchone()[0]
     assert runs == 3
 

@@ -66,7 +66,7 @@ def test_a_wrong_cluster_file_says_what_and_where(tmp_path, text, message):
 
 def test_check_config_reports_names_the_config_does_not_know(tmp_path):
     config = write_setup(tmp_path, "http://127.0.0.1:9/3.2/")
-    text = CLUSTER_TOML.replace('subscribers = ["park"]', 'subscribers = ["park", "nobody"]')
+    text = CLUSTER_TOML.replace('subscribers = ["park", "rival"]', 'subscribers = ["park", "nobody"]')
     text = text.replace("years = 15", 'years = 15\nwatchlists = ["motorbikes"]\nsource = "register"')
     (tmp_path / "clusters" / "bluetooth.toml").write_text(text, encoding="utf-8")
     (tmp_path / "clusters" / "twin.toml").write_text(CLUSTER_TOML, encoding="utf-8")
