@@ -177,3 +177,28 @@ def test_local_exports_fill_a_cluster_once_and_raise_no_alerts(tmp_path, corpus)
     assert "Pizza Hut, Inc." in dict(land.top_applicants)  # PIZZA HUT INC, under its display name
     origins = {r[0] for r in app.db.execute("SELECT DISTINCT origin FROM cluster_publications").fetchall()}
     assert origins == {"backfill"}
+
+
+def test_cli_as_another_organisation_sees_no_owned_cluster(app, tmp_path):
+    from warning.store import orgs, users
+
+    orgs.ensure_org(app.db, "rival-motors", "Rival Motors", "enterprise")
+    orgs.ensure_org(app.db, "district-escort", "District escort desk", "enterprise")
+    users.create_user(app.db, "rita", "rival-motors", "admin", password="correct horse battery")
+    users.create_user(app.db, "dora", "district-escort", "viewer", password="correct horse battery")
+    base = ["--config", str(tmp_path / "config.toml"), "--db", str(app.db_path)]
+    app.close()
+    runner = CliRunner()
+    assert "bluetooth" not in runner.invoke(cli, [*base, "--as", "rita", "clusters", "list"]).output
+    for command in (
+        ["show", "bluetooth"],
+        ["search", "bluetooth", "networking"],
+        ["report", "bluetooth", "--out", str(tmp_path / "x.html")],
+    ):
+        denied = runner.invoke(cli, [*base, "--as", "rita", "clusters", *command])
+        assert denied.exit_code == 1 and "no cluster named 'bluetooth'" in denied.output
+    assert not (tmp_path / "x.html").exists()
+    owner = runner.invoke(cli, [*base, "--as", "dora", "clusters", "show", "bluetooth"])
+    assert owner.exit_code == 0 and "owner: district-escort" in owner.output
+    backfill_denied = runner.invoke(cli, [*base, "--as", "dora", "clusters", "backfill", "bluetooth"])
+    assert backfill_denied.exit_code == 1 and "for the programme's people" in backfill_denied.output
