@@ -79,3 +79,31 @@ def test_the_landscape_page_and_its_workbook(web):
     assert sheets[0] == "概览" and len(sheets) == 9
     moto = client(web, "rita").get("/clusters/moto").text
     assert "US-3003-A1" not in moto and "Filings per year and country" in moto  # counts, not documents
+
+
+def test_the_api_answers_within_the_tokens_organisation(web, tmp_path):
+    from warning.app import make_app
+    from warning.store import users
+
+    app = make_app(str(tmp_path / "config.toml"), str(tmp_path / "web.db"))
+    tokens = {
+        login: users.create_token(app.db, int(users.find_user(app.db, login)["id"]), "t")
+        for login in ("ana", "rita")
+    }
+    app.close()
+    c = web.test_client()
+
+    def get(login, path):
+        return c.get(path, headers={"Authorization": f"Bearer {tokens[login]}"})
+
+    assert c.get("/api/v1/clusters").status_code == 401  # no token
+    assert {i["name"] for i in get("ana", "/api/v1/clusters").json["items"]} == {
+        "moto",
+        "acme-batteries",
+        "everyone-batteries",
+    }
+    assert [i["name"] for i in get("rita", "/api/v1/clusters").json["items"]] == ["moto"]
+    body = get("ana", "/api/v1/clusters/acme-batteries").json
+    assert body["cluster"] == "acme-batteries" and body["filings"] == 3 and body["statuses"] == {"pending": 3}
+    assert set(body["per_year_country"]["2026"]) == {"CN", "EP", "JP"}
+    assert get("rita", "/api/v1/clusters/acme-batteries").status_code == 404
