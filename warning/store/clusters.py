@@ -253,3 +253,21 @@ def held_ids(db: sqlite_utils.Database, cluster: str, ids: list[str]) -> set[str
         "WHERE cp.cluster = ? AND cp.publication_id IN (SELECT value FROM json_each(?))"
     )
     return {r[0] for r in db.execute(sql, [cluster, json.dumps(ids)]).fetchall()}
+
+
+def cluster_counts(db: sqlite_utils.Database) -> dict[str, dict[str, Any]]:
+    """Per cluster: backfill windows by status, its own publications (backfilled of them), and its
+    tracked filings by legal status, for ``warning status``."""
+    counts: dict[str, dict[str, Any]] = {}
+
+    def entry(name: str) -> dict[str, Any]:
+        return counts.setdefault(name, {"windows": {}, "publications": 0, "backfilled": 0, "filings": {}})
+
+    for name, status, n in db.execute("SELECT cluster, status, count(*) FROM cluster_windows GROUP BY 1, 2"):
+        entry(name)["windows"][status] = n
+    sql = "SELECT cluster, count(*), sum(origin = 'backfill') FROM cluster_publications GROUP BY 1"
+    for name, n, backfilled in db.execute(sql):
+        entry(name).update(publications=n, backfilled=backfilled or 0)
+    for name, status, n in db.execute("SELECT cluster, status, count(*) FROM cluster_filings GROUP BY 1, 2"):
+        entry(name)["filings"][status or "unchecked"] = n
+    return dict(sorted(counts.items()))
