@@ -74,6 +74,7 @@ class Scorer:
         self.families, self.dense = read_blocks(self.models)
         self.calib_a = np.array([m.calib_a if m else 1.0 for m in self.models])
         self.calib_b = np.array([m.calib_b if m else 0.0 for m in self.models])
+        self.calib_prior = np.array([m.calib_prior if m else 0.0 for m in self.models])
         self.trained = np.array([m is not None for m in self.models], dtype=bool)
         self.thresholds = np.array(
             [threshold_of(w, m) for w, m in zip(self.watchlists, self.models, strict=True)]
@@ -100,9 +101,11 @@ class Scorer:
             raise ModelError(
                 "a model trained with embeddings cannot score without them: set [classify] embedding_model"
             )
-        probs = 1.0 / (1.0 + np.exp(-(self.calib_a * decision + self.calib_b)))
+        evidence = hits.evidence_score()  # the rules' score, and the prior some models blend in
+        z = self.calib_a * decision + self.calib_b + self.calib_prior * evidence
+        probs = 1.0 / (1.0 + np.exp(-z))
         probs = np.where(hits.exclude_counts > 0, probs * EXCLUDE_FACTOR, probs)
-        scores = np.where(self.trained, probs, hits.rules_score())
+        scores = np.where(self.trained, probs, hits.rules_score(evidence))
         return scores, features, hits
 
     def evidence_json(

@@ -11,6 +11,7 @@ from collections.abc import Callable
 import sqlite_utils
 
 from warning.store.migrations_features import (
+    m015_source_publication_seen,
     m017_clusters,
     m020_families_and_threads,
     m023_search_index,
@@ -291,4 +292,5 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m020_families_and_threads,
     m023_search_index,
     m017_clusters,
+    m015_source_publication_seen,
 ]

@@ -65,3 +65,11 @@ def m017_clusters(db: sqlite_utils.Database) -> None:
         pk=("cluster", "publication_id"),
     )
     db["cluster_filings"].create_index(["cluster", "checked_at"])
+
+
+def m015_source_publication_seen(db: sqlite_utils.Database) -> None:
+    # Polling until found (`warning.service.polling`): the newest publication date a source has
+    # stored, and when a fetch last stored a new publication, tell whether the office's expected
+    # file or bulletin is there yet, without reading the publications table on every check.
+    db["source_state"].add_column("published_through", str)
+    db["source_state"].add_column("new_at", str)
