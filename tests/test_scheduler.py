@@ -10,6 +10,8 @@ import pytest
 
 from warning.config.schema import Config, RisksConfig, ScheduleConfig, SourceConfig, SubscriberConfig
 from warning.errors import ConfigError
+from warning.service.jobs import POLL_TICK
+from warning.service.polling import expected_moments
 from warning.service.scheduler import (
     build_scheduler,
     cron_trigger,
@@ -58,26 +60,39 @@ def test_every_job_is_planned_in_pipeline_order_with_its_default_cron(tmp_path):
         "train",
     ]
     jobs = by_name(planned)
-    assert (jobs["fetch:uspto"].cron, jobs["fetch:uspto"].timezone) == ("0 9 * * tue,thu", "America/New_York")
-    assert (jobs["fetch:ep"].cron, jobs["fetch:ep"].timezone) == ("30 14 * * wed", "Europe/Berlin")
+    # The offices' fetch jobs poll from their publication moments (tests/test_polling.py): a tick.
+    assert {jobs[n].cron for n in ("fetch:uspto", "fetch:ep", "fetch:ops")} == {POLL_TICK}
+    assert [r.name for r in jobs["fetch:uspto"].job.releases] == ["grants", "applications"]
     assert jobs["alerts"].cron == "*/5 * * * *"
     assert not any(p.configured for p in planned)
 
 
-def test_next_runs_fall_on_the_offices_publication_days(tmp_path):
-    runs = next_runs(plan_jobs(full_config(tmp_path)), MONDAY_NOON)
+def test_expected_moments_fall_on_the_offices_publication_days(tmp_path):
+    jobs = by_name(plan_jobs(full_config(tmp_path)))
+    runs = next_runs(list(jobs.values()), MONDAY_NOON)
     utc = {name: moment.astimezone(UTC) if moment else None for name, moment in runs.items()}
-    # USPTO: Tuesday 09:00 New York (EDT, UTC-4); EP: Wednesday 14:30 Berlin (CEST, UTC+2).
-    assert utc["fetch:uspto"] == datetime(2024, 6, 4, 13, 0, tzinfo=UTC)
-    assert utc["fetch:ep"] == datetime(2024, 6, 5, 12, 30, tzinfo=UTC)
-    assert utc["fetch:ops"] == datetime(2024, 6, 4, 5, 0, tzinfo=UTC)
+
+    def upcoming(job: str) -> list[datetime]:
+        return [expected_moments(r, MONDAY_NOON)[1].astimezone(UTC) for r in jobs[job].job.releases]
+
+    # USPTO: Tuesday and Thursday 00:00 New York (EDT, UTC-4); EP: Wednesday 14:00 Berlin (CEST).
+    assert upcoming("fetch:uspto") == [
+        datetime(2024, 6, 4, 4, 0, tzinfo=UTC),
+        datetime(2024, 6, 6, 4, 0, tzinfo=UTC),
+    ]
+    assert upcoming("fetch:ep") == [datetime(2024, 6, 5, 12, 0, tzinfo=UTC)]
+    assert upcoming("fetch:ops") == [datetime(2024, 6, 4, 5, 0, tzinfo=UTC)]
+    assert utc["fetch:ops"] == MONDAY_NOON + timedelta(minutes=0)  # the tick: every minute
     assert utc["alerts"] == datetime(2024, 6, 3, 12, 0, tzinfo=UTC)
     assert utc["train"] == datetime(2024, 6, 9, 2, 0, tzinfo=UTC)  # Sunday
     assert utc["legal"] == datetime(2024, 6, 10, 4, 0, tzinfo=UTC)  # the next Monday
-    # USPTO applications: the fire after Tuesday's is Thursday's.
-    tuesday = runs["fetch:uspto"] + timedelta(minutes=1)
-    thursday = by_name(plan_jobs(full_config(tmp_path)))["fetch:uspto"].next_run(tuesday)
-    assert thursday.astimezone(UTC) == datetime(2024, 6, 6, 13, 0, tzinfo=UTC)
+
+
+def test_a_configured_cron_replaces_polling(tmp_path):
+    config = full_config(tmp_path, jobs={"fetch:uspto": "0 9 * * tue,thu"})
+    jobs = by_name(plan_jobs(config))
+    assert jobs["fetch:uspto"].cron == "0 9 * * tue,thu" and not jobs["fetch:uspto"].job.polls(config)
+    assert jobs["fetch:ep"].job.polls(config)
 
 
 def test_configured_crons_use_the_schedule_time_zone(tmp_path):
@@ -177,7 +192,9 @@ def test_bad_time_zone_and_grace_are_config_errors(tmp_path):
 
 
 def test_due_when_never_run_or_fired_since_the_last_success(tmp_path):
-    planned = plan_jobs(full_config(tmp_path))
+    # Crons configured for the fetches (UTC: 12:30 is 14:30 Berlin); polling jobs tick every minute.
+    crons = {"fetch:uspto": "0 13 * * tue,thu", "fetch:ep": "30 12 * * wed", "fetch:ops": "0 5 * * *"}
+    planned = plan_jobs(full_config(tmp_path, jobs=crons))
     now = datetime(2024, 6, 5, 15, 2, tzinfo=UTC)  # Wednesday, after the EP bulletin
     last = {p.name: now - timedelta(minutes=1) for p in planned}
     assert due_jobs(planned, last, now) == []
@@ -208,10 +225,14 @@ def test_build_scheduler_wires_one_guarded_job_per_cron(tmp_path):
 def test_office_times_follow_daylight_saving_time(tmp_path):
     jobs = by_name(plan_jobs(full_config(tmp_path)))
     winter_monday = datetime(2024, 11, 25, 12, 0, tzinfo=UTC)
-    # EP 14:30 Berlin is 13:30 UTC in winter (CET) and 12:30 UTC in summer (CEST).
-    assert jobs["fetch:ep"].next_run(winter_monday) == datetime(2024, 11, 27, 13, 30, tzinfo=UTC)
-    # USPTO 09:00 New York is 14:00 UTC in winter (EST).
-    assert jobs["fetch:uspto"].next_run(winter_monday) == datetime(2024, 11, 26, 14, 0, tzinfo=UTC)
+
+    def first(job: str) -> datetime:
+        return expected_moments(jobs[job].job.releases[0], winter_monday)[1].astimezone(UTC)
+
+    # The EP Bulletin at 14:00 Berlin is 13:00 UTC in winter (CET) and 12:00 UTC in summer (CEST).
+    assert first("fetch:ep") == datetime(2024, 11, 27, 13, 0, tzinfo=UTC)
+    # USPTO grants from 00:00 New York: 05:00 UTC in winter (EST).
+    assert first("fetch:uspto") == datetime(2024, 11, 26, 5, 0, tzinfo=UTC)
 
 
 def test_status_reports_a_bad_schedule_instead_of_failing(tmp_path, db):

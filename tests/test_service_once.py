@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from click.testing import CliRunner
 from service_support import (
     OPS_KEY,
@@ -81,7 +82,9 @@ def test_once_retries_a_failed_job_on_the_next_cycle(tmp_path, httpserver, corpu
     assert invoke("--config", str(config), "run", "--once").exit_code == 1
     httpserver.clear()
     serve_ops(httpserver, corpus_replies(corpus))
-    assert invoke("--config", str(config), "run", "--once").exit_code == 0  # due: it never succeeded
+    # Polling: the failed check is asked again after the retry interval (30 min by default).
+    with time_machine.travel(datetime.now(UTC) + timedelta(minutes=31)):
+        assert invoke("--config", str(config), "run", "--once").exit_code == 0  # due: not found yet
     db = open_db(tmp_path / "service.db")
     assert [r["status"] for r in db.query("SELECT status FROM runs ORDER BY id")] == ["failed", "ok"]
     db.conn.close()
@@ -113,7 +116,9 @@ def test_status_shows_sources_jobs_and_next_runs(tmp_path, httpserver, corpus, o
         assert isinstance(info[key], int)
     assert info["publications"] == 3 and sum(info["publications_by_country"].values()) == 3
     (job,) = info["schedule"]
-    assert (job["job"], job["cron"], job["timezone"]) == ("fetch:ops", "0 5 * * *", "UTC")
+    # OPS's daily load polls from 05:00 UTC; what this run stored counts as today's load.
+    assert (job["job"], job["cron"], job["timezone"]) == ("fetch:ops", "* * * * *", "UTC")
+    assert job["polling"]["state"] == "published" and job["polling"]["release"] == "daily load"
     assert job["next_run"].endswith("T05:00:00+00:00")
     assert job["last_run"]["status"] == "ok" and job["last_success"]
     assert info["last_runs"]["fetch:ops"]["counts"]["inserted"] == 3
@@ -121,7 +126,8 @@ def test_status_shows_sources_jobs_and_next_runs(tmp_path, httpserver, corpus, o
     assert source["source"] == "ops" and source["country"] == "EP" and source["last_success"]
     text = invoke("--config", str(config), "status").output
     assert "publications 公开文献" in text and "jobs 任务" in text
-    assert "fetch:ops  0 5 * * *" in text and " UTC " in text and " ok: inserted 3" in text
+    assert "fetch:ops  polls from publication time" in text and " UTC " in text and " ok: inserted 3" in text
+    assert "daily load expected" in text and "published / 已发布" in text
 
 
 SUBSCRIBER = """

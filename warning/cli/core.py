@@ -46,7 +46,7 @@ def check_config(ctx: click.Context) -> None:
     ]
     problems += _watchlist_problems(app)
     problems += _delivery_problems(app)
-    problems += cluster_problems(app.config)
+    problems += cluster_problems(app.config, _stored_subscription_names(app))
     where = app.config.path or "built-in defaults (no config file)"
     for warning in _delivery_warnings(app):
         click.echo(f"warning: {warning}", err=True)
@@ -59,6 +59,15 @@ def check_config(ctx: click.Context) -> None:
     click.echo(f"  sources: {', '.join(app.config.sources) or 'none'}")
     click.echo(f"  subscribers: {', '.join(s.name for s in app.config.subscribers) or 'none'}")
     click.echo(f"  clusters: {', '.join(c.name for c in load_clusters(app.config)) or 'none'}")
+
+
+def _stored_subscription_names(app) -> frozenset[str]:
+    """Names of the store's subscriptions, when there is a store (check-config creates none)."""
+    if not app.db_path.exists():
+        return frozenset()
+    from warning.orgs.subscribers import stored_subscribers  # deferred: only a store has them
+
+    return frozenset(s.name for s in stored_subscribers(app.db))
 
 
 def _watchlist_problems(app) -> list[str]:

@@ -167,7 +167,21 @@ class ScheduleConfig:
     timezone: str = "UTC"
     jobs: dict[str, str] = field(default_factory=dict)  # checked by the scheduler's plan_jobs
     misfire_grace_seconds: int = 3600
-    CHECKS: ClassVar = {"timezone": time_zone(), "misfire_grace_seconds": at_least(1)}
+    # Polling until found (`warning.service.polling`): from each office's expected publication
+    # time, a cheap conditional check every poll_minutes for poll_hours, then every retry_minutes
+    # until give_up_hours after the expected time (then `status` says it never came).
+    poll_minutes: int = 5
+    poll_hours: float = 12.0
+    retry_minutes: int = 30
+    give_up_hours: float = 48.0
+    CHECKS: ClassVar = {
+        "timezone": time_zone(),
+        "misfire_grace_seconds": at_least(1),
+        "poll_minutes": between(1, 60),
+        "poll_hours": at_least(0),
+        "retry_minutes": between(1, 1440),
+        "give_up_hours": above(0),
+    }
 
 
 @dataclass(frozen=True)

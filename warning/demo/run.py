@@ -20,6 +20,7 @@ from warning.config.loading import load_config
 from warning.delivery.digest import build_digest
 from warning.delivery.dispatch import dispatch
 from warning.delivery.queue import queue_alerts
+from warning.delivery.reasons import readable_terms
 from warning.demo.mirror import EpMirror
 from warning.demo.people import people_lines, set_up_people
 from warning.demo.sample import write_sample
@@ -194,7 +195,8 @@ def _top_matches(app: App, limit: int = 8) -> list[dict]:
     rows = []
     for r in best_matches(app.db, limit):
         titles, evidence = r["titles"], r["evidence"]
-        terms = [t for t, _ in evidence.get("terms", [])[:3]]
+        text = f"{r['abstract_text'] or ''}\n{r['title_text'] or ''}"
+        terms = readable_terms([t for t, _ in evidence.get("terms", [])], text, limit=3)
         rules = evidence.get("rules", {})
         why = terms + [f"{k}:{v[0]}" for k, v in rules.items() if v][:2]
         title = titles.get("zh") or titles.get("ja") or titles.get("en") or next(iter(titles.values()), "")

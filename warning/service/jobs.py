@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from warning.config.schema import Config
+from warning.sources.base import Release
 from warning.sources.registry import source_class
 
 StepFunction = Callable[[Any], dict]  # app -> counts
@@ -41,6 +42,11 @@ class Job:
     default_timezone: str = ""  # "" means the [schedule] time zone
     then: tuple[str, ...] = ()  # jobs chained after this one (fetch -> classify)
     source: str = ""
+    releases: tuple[Release, ...] = ()  # a fetch job polls from these moments until found
+
+    def polls(self, config: Config) -> bool:
+        """Whether the job polls until found: its office declares releases and no cron replaces it."""
+        return bool(self.releases) and self.name not in config.schedule.jobs
 
     def run_name(self, step: Step) -> str:
         """The ``runs.job`` a step is recorded under: the job's name, or the step's in a multi-step job."""
@@ -64,6 +70,7 @@ class Job:
         return True
 
 
+POLL_TICK = "* * * * *"  # a polling fetch job wakes every minute; most wakes ask nothing
 # Pipeline order: --once runs due jobs in this order, and status lists them so.
 PIPELINE = ("fetch", "classify", "legal", "clusters", "reminders", "alerts", "digests", "train")
 
@@ -91,9 +98,13 @@ def job_table(config: Config) -> dict[str, Job]:
     """Every job this config can run, by name, in pipeline order (one ``fetch:NAME`` per source)."""
     jobs: dict[str, Job] = {}
     for name, source in config.sources.items():
-        cron, tz = source_class(source.kind).schedule  # each office declares its publication day
+        plugin = source_class(source.kind)
+        cron, tz = plugin.schedule  # each office declares its publication day
+        releases = plugin.expected_releases(source.options)
+        if releases:  # a tick; the poll gate (`warning.service.polling`) decides when to ask
+            cron, tz = POLL_TICK, "UTC"
         step = Step("fetch", records_own_run=True)  # fetch_source records fetch:NAME
-        jobs[f"fetch:{name}"] = Job(f"fetch:{name}", (step,), cron, tz, ("classify",), name)
+        jobs[f"fetch:{name}"] = Job(f"fetch:{name}", (step,), cron, tz, ("classify",), name, releases)
     for job in _FIXED_JOBS:
         jobs[job.name] = job
     return jobs

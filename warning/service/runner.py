@@ -26,9 +26,11 @@ from warning.config.schema import Config
 from warning.config.secrets import secret_values
 from warning.errors import WarningError
 from warning.service.jobs import Job, Step, job_table, step_failed
+from warning.service.polling import GAVE_UP, gave_up_message, job_verdict
 from warning.service.scheduler import build_scheduler, due_jobs, plan_jobs
 from warning.service.steps import step_function
 from warning.store import open_db
+from warning.store.fts import heal_bulk_index
 from warning.store.operations import finish_run, start_run
 from warning.store.runs import (
     interrupt_stale_runs,
@@ -62,6 +64,24 @@ class JobRunner:
         self._active: dict[str, datetime] = {}  # job name -> start (for marking it interrupted)
         self._idle = threading.Condition()
         self._secrets = secret_values(config)
+        self.polling = {n for n, j in self.jobs.items() if j.polls(config)}
+
+    def _poll_due(self, job: Job) -> bool:
+        """Whether a polling fetch job should ask its office now; a release that never came is
+        recorded once as a failed run (its message in zh and en), so `status` and alerts on
+        failed runs say so."""
+        db = open_db(self.db_path)
+        try:
+            verdict = job_verdict(db, self.config.schedule, job, clock.now())
+            if verdict.state == GAVE_UP and not run_recorded_since(
+                db, job.name, clock.iso(verdict.gave_up_at)
+            ):
+                message = gave_up_message(verdict, self.config.schedule.give_up_hours)
+                log.warning("job %s: %s", job.name, message)
+                finish_run(db, start_run(db, job.name, job.source), "failed", {"not_published": 1}, message)
+        finally:
+            db.conn.close()
+        return verdict.due
 
     def run(self, name: str, chain: bool = True) -> list[JobResult]:
         """Run one job (then the jobs chained after it); never raises for a failing job."""
@@ -69,6 +89,8 @@ class JobRunner:
             log.info("job %s not started: the service is stopping", name)
             return []
         job = self.jobs[name]
+        if name in self.polling and not self._poll_due(job):
+            return []  # nothing expected, or checked a moment ago: nothing asked, nothing chained
         with self._locks[name]:
             results = [self._run_recorded(job)]
         if chain:
@@ -174,6 +196,7 @@ def recover_stale_runs(db_path: Path) -> int:
     """At start-up (lock held): runs a killed process left ``running`` become ``interrupted``."""
     db = open_db(db_path)
     try:
+        heal_bulk_index(db)  # a bulk ingest killed halfway: its rows get their full-text index
         return interrupt_stale_runs(db, "the service stopped during this run (found at start-up)")
     finally:
         db.conn.close()

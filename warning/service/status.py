@@ -14,7 +14,9 @@ from warning.config.schema import Config
 from warning.config.secrets import secret_values
 from warning.errors import ConfigError
 from warning.service.lock import InstanceLock
+from warning.service.polling import Verdict, job_verdict
 from warning.service.scheduler import plan_jobs
+from warning.store.clusters import cluster_counts
 from warning.store.counts import store_counts
 from warning.store.db import database_path
 from warning.store.operations import list_source_states, recent_runs
@@ -73,6 +75,7 @@ def collect_status(
         "sources": sources,
         "recent_runs": runs,
         "last_runs": {job: _run_summary(run) for job, run in last_run_by_job(db).items()},
+        "clusters": cluster_counts(db),
         **(_schedule_status(db, config, clock.now(now)) if config is not None else {}),
     }
     # Errors recorded from a server's reply may quote a credential: never show one.
@@ -115,8 +118,14 @@ def _schedule_status(db: sqlite_utils.Database, config: Config, now: datetime) -
     jobs = []
     for p in planned:
         next_run = p.next_run(now)
+        polling = None
+        if p.job.polls(config):
+            verdict = job_verdict(db, config.schedule, p.job, now)
+            polling = _polling_summary(verdict)
+            next_run = verdict.next_check or verdict.next_expected
         jobs.append(
             {
+                "polling": polling,
                 "job": p.name,
                 "cron": p.cron or "off",
                 "after_each_fetch": p.name == "classify" and any(q.job.source for q in planned),
@@ -131,6 +140,23 @@ def _schedule_status(db: sqlite_utils.Database, config: Config, now: datetime) -
             }
         )
     return {"schedule": jobs, "service": _service_state(db)}
+
+
+def _polling_summary(verdict: Verdict) -> dict[str, Any]:
+    """A polling fetch job's state: expected, not yet published; published; given up."""
+
+    def text(moment: datetime | None) -> str | None:
+        return moment.astimezone(UTC).isoformat() if moment else None
+
+    return {
+        "state": verdict.state,
+        "release": verdict.release,
+        "expected": text(verdict.expected),
+        "expected_timezone": str(verdict.expected.tzinfo) if verdict.expected else None,
+        "next_check": text(verdict.next_check),
+        "next_expected": text(verdict.next_expected),
+        "gave_up_at": text(verdict.gave_up_at),
+    }
 
 
 def _step_run_names(job) -> list[str]:

@@ -34,6 +34,17 @@ def format_status(info: dict[str, Any], db_path: str) -> str:
             ],
             indent=2,
         )
+    if info.get("clusters"):
+        lines += ["", "clusters 产业集群"]
+        lines += _table(
+            [["cluster", "backfill windows 回填窗口", "publications 文献", "filings tracked 跟踪申请"]]
+            + [_cluster_row(name, c) for name, c in info["clusters"].items()],
+            indent=2,
+        )
+    polling = [job for job in info.get("schedule") or [] if job.get("polling")]
+    if polling:
+        lines += ["", "publication 发布"]
+        lines += _table([[job["job"], _polling_text(job["polling"])] for job in polling], indent=2)
     if info.get("schedule_error"):
         lines += ["", f"schedule 计划: invalid: {info['schedule_error']}"]
     elif "schedule" in info:
@@ -48,6 +59,12 @@ def format_status(info: dict[str, Any], db_path: str) -> str:
             else ["  none: no sources, watchlists or subscribers configured"]
         )
     return "\n".join(lines)
+
+
+def _cluster_row(name: str, c: dict[str, Any]) -> list[str]:
+    windows = ", ".join(f"{s} {n}" for s, n in sorted(c["windows"].items())) or "-"
+    filings = ", ".join(f"{s} {n}" for s, n in sorted(c["filings"].items())) or "-"
+    return [name, windows, f"{c['publications']} ({c['backfilled']} backfilled)", filings]
 
 
 def _totals(info: dict[str, Any]) -> list[list[str]]:
@@ -65,6 +82,8 @@ def _totals(info: dict[str, Any]) -> list[list[str]]:
 
 def _job_row(job: dict[str, Any]) -> list[str]:
     schedule = job["cron"] if job["cron"] != "off" else "off"
+    if job.get("polling"):
+        schedule = "polls from publication time 按发布时间轮询"
     if job.get("after_each_fetch"):
         schedule += " + after each fetch"
     last = job.get("last_run") or {}
@@ -79,6 +98,23 @@ def _job_row(job: dict[str, Any]) -> list[str]:
             result += f"; {step} {run['status']}" + (f": {_short(run['error'], 40)}" if run["error"] else "")
     next_run = _when(job["next_run"], job["timezone"]) if job["next_run"] else "-"
     return [job["job"], schedule, next_run, _when(last.get("started_at")) or "-", result]
+
+
+def _polling_text(poll: dict[str, Any]) -> str:
+    """One line per polling source: is the office's file there, and when is it checked next."""
+    zone = poll["expected_timezone"] or "UTC"
+    expected = f"{poll['release']} expected {_when(poll['expected'], zone)}"
+    next_expected = (
+        f"next expected 下次预计 {_when(poll['next_expected'], zone)}" if poll["next_expected"] else ""
+    )
+    if poll["state"] == "expected":
+        return f"{expected}: not yet published / 预计发布，尚未发布; next check 下次检查 {_when(poll['next_check'], zone)}"
+    if poll["state"] == "gave_up":
+        stopped = _when(poll["gave_up_at"], zone)
+        return f"{expected}: not published, checks stopped {stopped} / 未发布，已停止检查; {next_expected}"
+    if poll["state"] == "published":
+        return f"{expected}: published / 已发布; {next_expected}".rstrip("; ")
+    return f"not checked yet / 尚未检查; {next_expected}".rstrip("; ")
 
 
 def _failure(source: dict[str, Any]) -> str:

@@ -7,6 +7,8 @@ everything about itself on its `Source` class, and `warning.sources.registry` li
 - ``Options``: a frozen dataclass of its own ``[sources.NAME]`` keys, with ``CHECKS`` (the rules of
   their values, `warning.config.rules`) and defaults;
 - ``schedule``: its fetch job's default cron and time zone (the office's publication day);
+- ``releases``: when the office publishes (`Release`); where declared, the fetch job polls from
+  each expected moment until the new file is there, and ``schedule`` is not used;
 - ``formats``: the local file formats it reads (`FileFormat`: a detector that judges a file by
   its content, and a parser), for `warning ingest`.
 
@@ -74,6 +76,18 @@ class Checkpoint:
     last_modified: str = ""
 
 
+@dataclass(frozen=True)
+class Release:
+    """When an office publishes: ``cron`` (minute hour * * day_of_week) is the expected moment in
+    ``timezone``. ``found_by`` says how to know it came: ``date``, a publication dated that local
+    day is stored; ``new``, anything new was stored after the moment (a daily load)."""
+
+    name: str
+    cron: str
+    timezone: str
+    found_by: str = "date"
+
+
 class SourceExhausted(SourceUnavailable):
     """The source can serve nothing more this run (quota used up): skip its other countries."""
 
@@ -99,6 +113,9 @@ class Source:
     # (cron, time zone) of its fetch job unless [schedule.jobs] says otherwise; "" is the
     # [schedule] time zone.
     schedule: ClassVar[tuple[str, str]] = ("0 4 * * *", "")
+    # When the office publishes: the fetch job then polls from each expected moment until the
+    # file is there (`warning.service.polling`) instead of running on ``schedule``.
+    releases: ClassVar[tuple[Release, ...]] = ()
     formats: ClassVar[tuple[FileFormat, ...]] = ()
 
     def __init__(self, config: Any, session: Any = None, sleep: Callable[[float], None] = time.sleep) -> None:
@@ -110,6 +127,11 @@ class Source:
         self.recent_bytes = 0  # set by the orchestrator: bytes fetched by this source in 7 days
         self.stored_ids: Callable[[list[str]], set[str]] = lambda ids: set()  # set by the orchestrator
         self.limits: Any = None  # set by the orchestrator: the [ingest] limits (None: the defaults)
+
+    @classmethod
+    def expected_releases(cls, options: Any) -> tuple[Release, ...]:
+        """The releases this configuration waits for (a plugin may drop those it does not fetch)."""
+        return cls.releases
 
     def fetch(self, state: Any, since: date | None, until: date | None) -> Iterator[FetchedItem]:
         """Network: items of one country (``state.country``) since the cursor, with checkpoints."""

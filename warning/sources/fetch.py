@@ -24,6 +24,7 @@ from warning.clock import utcnow
 from warning.config.redact import redact
 from warning.config.secrets import secret_values
 from warning.errors import ConfigError, WarningError
+from warning.models import Publication
 from warning.sources.base import Checkpoint, Source, SourceExhausted
 from warning.sources.ingest import IngestResult, store_items
 from warning.sources.registry import source_class
@@ -149,7 +150,9 @@ def _fetch_country(
 
     def flush() -> None:
         if buffer:
+            before = result.saved.inserted + result.saved.merged
             store_items(app.db, buffer, result, limits=app.config.ingest)
+            _note_publications(state, buffer, result.saved.inserted + result.saved.merged > before)
             if progress:
                 progress(label, len(buffer))
             buffer.clear()
@@ -166,6 +169,16 @@ def _fetch_country(
     finally:
         # What was fetched before a failure is stored (saving again merges), but the cursor stays.
         flush()
+
+
+def _note_publications(state: SourceState, items: list, any_new: bool) -> None:
+    """What polling needs (`warning.service.polling`): the newest publication date stored, and
+    when something new came; saved with the state at the next checkpoint, success or failure."""
+    dates = [i.publication_date for i in items if isinstance(i, Publication) and i.publication_date]
+    if dates:
+        state.published_through = max(state.published_through or "", max(dates)[:10])
+    if any_new:
+        state.new_at = utcnow()
 
 
 def _apply_checkpoint(app: App, state: SourceState, checkpoint: Checkpoint) -> None:

@@ -11,9 +11,13 @@ from collections.abc import Callable
 import sqlite_utils
 
 from warning.store.migrations_features import (
+    m015_source_publication_seen,
+    m016_fts_bulk,
     m017_clusters,
     m020_families_and_threads,
     m023_search_index,
+    m024_feedback_links,
+    m024_inbox_indexes,
 )
 from warning.store.migrations_orgs import (
     m010_orgs,
@@ -299,4 +303,8 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m020_families_and_threads,
     m023_search_index,
     m017_clusters,
+    m015_source_publication_seen,
+    m024_inbox_indexes,
+    m024_feedback_links,
+    m016_fts_bulk,
 ]

@@ -29,6 +29,8 @@ class SourceState:
     last_success: str = ""
     last_failure: str = ""
     last_error: str = ""
+    published_through: str = ""  # newest publication date this source/country has stored
+    new_at: str = ""  # when a fetch last stored a publication not held before
 
 
 def get_source_state(db: sqlite_utils.Database, source: str, country: str = "") -> SourceState:

@@ -171,12 +171,20 @@ def visible_matches(
             f"AND l.watchlist = m.watchlist{labelled})"
         )
         params += label_params
+    # The page's matches are chosen first from indexes alone (m024: matches newest first with
+    # their watchlist, publications' id with country), CROSS JOIN keeping matches the outer
+    # loop so a page stops after `limit` rows; then only those rows are read whole. A plain join
+    # let SQLite start from publications' country index and sort every match of that country,
+    # and a filter matching nothing read every match's publication row (0.35-0.6 s at 100,000).
+    order = "m.created_at DESC, m.score DESC, m.publication_id"
     sql = f"""
         SELECT m.publication_id, m.watchlist, m.score, m.threshold, m.evidence, m.model_version,
                m.created_at, p.titles, p.country, p.publication_date, p.applicants, p.family_id
-        FROM matches m JOIN publications p ON p.id = m.publication_id
-        WHERE 1 = 1{where}{seen}
-        ORDER BY m.created_at DESC, m.score DESC, m.publication_id LIMIT ? OFFSET ?
+        FROM (SELECT m.rowid AS match_rowid FROM matches m CROSS JOIN publications p ON p.id = m.publication_id
+              WHERE 1 = 1{where}{seen} ORDER BY {order} LIMIT ? OFFSET ?) page
+        CROSS JOIN matches m ON m.rowid = page.match_rowid
+        CROSS JOIN publications p ON p.id = m.publication_id
+        ORDER BY {order}
     """
     rows = db.query(sql, [*params, *seen_params, limit, offset])
     return [_decoded(r, "evidence", "titles", "applicants") for r in rows]

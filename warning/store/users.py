@@ -7,6 +7,7 @@ it is enough to store (and lets a request find its token by hash in one indexed 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from typing import Any
@@ -23,8 +24,15 @@ from warning.store.scope import ROLES
 
 TOKEN_PREFIX = "wpt_"  # says what a leaked string is (a warning-service personal token)
 _HASHER = PasswordHasher()
-# Verified when the login is unknown, so a wrong login costs as long as a wrong password.
-_DUMMY_HASH = _HASHER.hash("not a password of anyone")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified when the login is unknown, so a wrong login costs as long as a wrong password.
+    Made on first use: hashing costs about half a second, which every command would pay at start."""
+    return _HASHER.hash("not a password of anyone")
+
+
 _PUBLIC_COLUMNS = "id, login, org_id, role, language, display_name, email, created_at, disabled_at"
 
 
@@ -101,6 +109,14 @@ def list_users(
     return list(db.query(sql, params))
 
 
+def set_language(db: sqlite_utils.Database, user_id: int, language: str) -> None:
+    """A person's language for pages and messages: zh or en."""
+    if language not in ("zh", "en"):
+        raise WarningError(f"language {language!r}: expected zh or en")
+    with transaction(db):
+        db.execute("UPDATE users SET language = ? WHERE id = ?", [language, user_id])
+
+
 def set_role(db: sqlite_utils.Database, user_id: int, role: str) -> None:
     _check_role(role)
     with transaction(db):
@@ -123,7 +139,7 @@ def authenticate(db: sqlite_utils.Database, login: str, password: str) -> int | 
         "WHERE u.login = ? AND u.disabled_at IS NULL AND o.disabled_at IS NULL",
         [login],
     ).fetchone()
-    stored = row[1] if row and row[1] else _DUMMY_HASH
+    stored = row[1] if row and row[1] else _dummy_hash()
     try:
         _HASHER.verify(stored, password)
     except (VerificationError, InvalidHashError):

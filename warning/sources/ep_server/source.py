@@ -41,7 +41,7 @@ from warning.config.rules import above, at_least, one_of
 from warning.errors import ParseError, SourceUnavailable
 from warning.identity import make_id
 from warning.models import QuarantinedDocument
-from warning.sources.base import Checkpoint, FetchedItem, FileFormat, ParsedItem, Source
+from warning.sources.base import Checkpoint, FetchedItem, FileFormat, ParsedItem, Release, Source
 from warning.sources.ep_server.parser import SOURCE as PARSED_AS
 from warning.sources.ep_server.parser import parse_ep_document
 from warning.sources.http import TryAgain, with_retries
@@ -88,6 +88,7 @@ class EpPublicationServer(Source):
     kind = "ep_publication_server"
     Options = Options
     schedule = ("30 14 * * wed", "Europe/Berlin")  # the EP Bulletin: Wednesdays, 14:00 CET
+    releases = (Release("bulletin", "0 14 * * wed", "Europe/Berlin"),)
     formats = (FileFormat("ep-xml", is_ep_xml, read_ep_xml),)
 
     def fetch(self, state, since: date | None, until: date | None) -> Iterator[FetchedItem]:

@@ -35,7 +35,7 @@ from warning.config.rules import above, at_least, between
 from warning.errors import ConfigError, SourceUnavailable
 from warning.identity import make_id, split_id
 from warning.models import LegalEvent, QuarantinedDocument
-from warning.sources.base import Checkpoint, FetchedItem, FileFormat, ParsedItem, Source
+from warning.sources.base import Checkpoint, FetchedItem, FileFormat, ParsedItem, Release, Source
 from warning.sources.epo_ops.client import MB, OpsClient
 from warning.sources.epo_ops.legal import parse_legal_events
 from warning.sources.epo_ops.parser import (
@@ -97,6 +97,8 @@ class EpoOps(Source):
     kind = "epo_ops"
     Options = Options
     schedule = ("0 5 * * *", "UTC")  # searched daily, by publication-date window
+    # OPS loads every day; a country may publish nothing on a given day, so anything new counts.
+    releases = (Release("daily load", "0 5 * * *", "UTC", found_by="new"),)
     formats = (FileFormat("ops-xml", is_ops_xml, read_ops_xml),)
 
     def fetch(self, state, since: date | None, until: date | None) -> Iterator[FetchedItem]:

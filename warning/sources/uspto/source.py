@@ -30,7 +30,7 @@ import requests
 from warning.clock import today
 from warning.config.rules import above, at_least, one_of
 from warning.config.secrets import secret
-from warning.sources.base import Checkpoint, FetchedItem, FileFormat, ParsedItem, Source
+from warning.sources.base import Checkpoint, FetchedItem, FileFormat, ParsedItem, Release, Source
 from warning.sources.reading import Reading
 from warning.sources.uspto.odp import BulkFile, OdpClient
 from warning.sources.uspto.parser import looks_like_uspto, parse_uspto_file
@@ -78,7 +78,18 @@ class UsptoBulk(Source):
     Options = Options
     # USPTO grants on Tuesday and applications on Thursday, the files up by the US morning.
     schedule = ("0 9 * * tue,thu", "America/New_York")
+    # The weekly files are dated and released on their day, from midnight Eastern time.
+    releases = (
+        Release("grants", "0 0 * * tue", "America/New_York"),
+        Release("applications", "0 0 * * thu", "America/New_York"),
+    )
     formats = (FileFormat("uspto-xml", is_uspto, read_uspto),)
+
+    @classmethod
+    def expected_releases(cls, options: Any) -> tuple[Release, ...]:
+        """Only the weekly files of the datasets fetched (grants: Tuesday, applications: Thursday)."""
+        wanted = {PRODUCTS.get(d, d) for d in (options or Options()).datasets}
+        return tuple(r for r in cls.releases if PRODUCTS[r.name] in wanted)
 
     def fetch(self, state: Any, since: date | None, until: date | None) -> Iterator[FetchedItem]:
         """Every weekly file from the cursor (or ``since``) to ``until``, one checkpoint per file."""

@@ -1,0 +1,165 @@
+"""Polling until found: from an office's expected publication moment, check every few minutes.
+
+An office declares when it publishes (`warning.sources.base.Release`: the USPTO's weekly files
+on Tuesday and Thursday from midnight Eastern time, the EP Bulletin on Wednesday at 14:00 Berlin,
+OPS's daily load). From that moment the fetch job checks (a conditional request: ETag,
+Last-Modified, the office's listing) every ``poll_minutes`` for ``poll_hours``, then every
+``retry_minutes``, until the release is found in the store or ``give_up_hours`` have passed;
+then it stops and `warning status` says the file never came. Between releases nothing is asked.
+
+Everything here is pure: `poll_verdict` takes what the store knows (`Seen`) and ``now``, so the
+runner, ``warning status`` and the tests compute the same answer without a scheduler or network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import sqlite_utils
+
+from warning.config.schema import ScheduleConfig
+from warning.service.jobs import Job
+from warning.service.scheduler import cron_trigger
+from warning.sources.base import Release
+from warning.store.operations import list_source_states
+
+LOOK_BACK = timedelta(days=8)  # a weekly release's last moment is always within the last 8 days
+
+EXPECTED = "expected"  # the moment passed, not found yet: checking
+GAVE_UP = "gave_up"  # not found within give_up_hours: checks stopped until the next release
+PUBLISHED = "published"  # the latest release is stored
+FIRST_RUN = "first_run"  # never checked: check now, whatever the day
+
+
+@dataclass(frozen=True)
+class PollPolicy:
+    """How often and how long to check after an expected moment (the ``[schedule]`` keys)."""
+
+    poll_minutes: int = 5
+    poll_hours: float = 12.0
+    retry_minutes: int = 30
+    give_up_hours: float = 48.0
+
+    @classmethod
+    def from_schedule(cls, schedule: ScheduleConfig) -> PollPolicy:
+        return cls(schedule.poll_minutes, schedule.poll_hours, schedule.retry_minutes, schedule.give_up_hours)
+
+    def interval(self, since_expected: timedelta) -> timedelta:
+        """The wait between two checks this long after the expected moment."""
+        fast = since_expected < timedelta(hours=self.poll_hours)
+        return timedelta(minutes=self.poll_minutes if fast else self.retry_minutes)
+
+    @property
+    def give_up(self) -> timedelta:
+        return timedelta(hours=self.give_up_hours)
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What the store knows of a source, over its countries (`warning.store.operations.SourceState`)."""
+
+    published_through: str = ""  # newest publication date stored (ISO day)
+    new_at: datetime | None = None  # when a fetch last stored something new
+    last_check: datetime | None = None  # when a fetch last ended, well or not
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether to check now, and what to tell the operator."""
+
+    state: str
+    due: bool
+    release: str = ""
+    expected: datetime | None = None  # the expected moment this verdict is about (UTC)
+    next_check: datetime | None = None  # when the next check is due (None: none until next release)
+    next_expected: datetime | None = None  # the next expected moment of any release
+    gave_up_at: datetime | None = None
+
+
+def expected_moments(release: Release, now: datetime) -> tuple[datetime | None, datetime]:
+    """The release's latest expected moment at or before ``now`` (None: none within 8 days) and its next."""
+    trigger = cron_trigger(release.cron, release.timezone)
+    latest = None
+    moment = trigger.get_next_fire_time(None, now - LOOK_BACK)
+    while moment is not None and moment <= now:
+        latest = moment
+        moment = trigger.get_next_fire_time(None, moment + timedelta(seconds=1))
+    return latest, moment
+
+
+def is_found(release: Release, expected: datetime, seen: Seen) -> bool:
+    """Whether the release of ``expected`` is in the store (see `Release.found_by`)."""
+    if release.found_by == "new":
+        return seen.new_at is not None and seen.new_at >= expected
+    return bool(seen.published_through) and seen.published_through >= _local_day(expected).isoformat()
+
+
+def poll_verdict(releases: Iterable[Release], policy: PollPolicy, seen: Seen, now: datetime) -> Verdict:
+    """Whether a source with these releases is due for a check at ``now``, and why."""
+    now = now.astimezone(UTC)
+    releases = tuple(releases)
+    upcoming = [expected_moments(r, now) for r in releases]
+    next_expected = min((n for _, n in upcoming if n is not None), default=None)
+    if seen.last_check is None:
+        return Verdict(FIRST_RUN, True, next_check=now, next_expected=next_expected)
+    waiting, lost, found = [], [], []
+    for release, (latest, _) in zip(releases, upcoming, strict=True):
+        if latest is None:
+            continue
+        if is_found(release, latest, seen):
+            found.append((latest, release))
+        elif now - latest < policy.give_up:
+            waiting.append((_next_check(latest, seen.last_check, policy), latest, release))
+        else:
+            lost.append((latest, release))
+    if waiting:
+        check, latest, release = min(waiting, key=lambda w: w[0])
+        return Verdict(EXPECTED, check <= now, release.name, latest, check, next_expected)
+    if lost:
+        latest, release = max(lost, key=lambda x: x[0])
+        gave_up_at = latest + policy.give_up
+        return Verdict(GAVE_UP, False, release.name, latest, None, next_expected, gave_up_at)
+    latest, release = max(found, key=lambda x: x[0], default=(None, None))
+    return Verdict(PUBLISHED, False, release.name if release else "", latest, None, next_expected)
+
+
+def _next_check(expected: datetime, last_check: datetime, policy: PollPolicy) -> datetime:
+    if last_check < expected:
+        return expected  # not checked since the moment: check at once
+    return last_check + policy.interval(last_check - expected)
+
+
+def _local_day(moment: datetime) -> date:
+    # The trigger's fire times carry the release's own zone: its day is the office's.
+    return moment.date()
+
+
+def job_verdict(db: sqlite_utils.Database, schedule: ScheduleConfig, job: Job, now: datetime) -> Verdict:
+    """The verdict for a polling fetch job, from its source's states in the store."""
+    states = [s for s in list_source_states(db) if s.source == job.source]
+    return poll_verdict(job.releases, PollPolicy.from_schedule(schedule), seen_from_states(states), now)
+
+
+def gave_up_message(verdict: Verdict, give_up_hours: float) -> str:
+    """What an operator reads when a release never came."""
+    expected = verdict.expected.strftime("%Y-%m-%d %H:%M %Z") if verdict.expected else "?"
+    return (
+        f"{verdict.release} expected {expected}, not published after {give_up_hours:g} h; checks "
+        f"stopped until the next release / 预计发布 {expected}，{give_up_hours:g} 小时后仍未发布，已停止检查"
+    )
+
+
+def seen_from_states(states: Iterable) -> Seen:
+    """`Seen` over a source's countries: the newest of each (a poll covers every country)."""
+    states = list(states)
+    published = max((s.published_through or "" for s in states), default="")
+    new_at = max((_parse(s.new_at) for s in states if s.new_at), default=None)
+    checks = [_parse(t) for s in states for t in (s.last_success, s.last_failure) if t]
+    return Seen(published, new_at, max(checks, default=None))
+
+
+def _parse(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
