@@ -25,7 +25,7 @@ owner = "district-escort"
 countries = ["EP", "US", "CA"]
 keywords = ["bluetooth"]
 years = 15
-subscribers = ["park"]
+subscribers = ["park", "rival"]  # rival is named by mistake: never told
 max_quota_share = 0.5
 
 [[competitors]]
@@ -61,7 +61,13 @@ def write_setup(tmp_path: Path, base_url: str, cluster_toml: str = CLUSTER_TOML,
         "[[subscribers]]",
         'name = "park"',
         'language = "en"',
+        'org = "district-escort"',  # the cluster's owner
         f'file = "{tmp_path / "outbox" / "park.jsonl"}"',
+        "[[subscribers]]",
+        'name = "rival"',
+        'language = "en"',
+        'org = "rival-motors"',  # another organisation: may not see the cluster
+        f'file = "{tmp_path / "outbox" / "rival.jsonl"}"',
     ]
     path = tmp_path / "config.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

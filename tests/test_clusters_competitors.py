@@ -99,6 +99,7 @@ def test_a_grant_in_a_target_market_is_one_alert_and_one_case_entry(ops, tmp_pat
     assert sent["sent"] == 1
     line = json.loads((tmp_path / "outbox" / "park.jsonl").read_text(encoding="utf-8").splitlines()[0])
     assert "9Solutions Oy's EP-2400812-A1 granted" in json.dumps(line, ensure_ascii=False)
+    assert not (tmp_path / "outbox" / "rival.jsonl").exists()  # another organisation's subscriber
     runs = app.db.execute("SELECT count(*) FROM runs WHERE job = 'clusters:track:bluetooth'").fetchone()[0]
     assert runs == 3
 
@@ -169,3 +170,24 @@ def test_the_schedule_runs_tracking_as_the_clusters_job(ops, tmp_path):
     [result] = JobRunner(app.config, app.db_path).run("clusters")
     assert result.ok, result.error
     assert len(tracked(app)) == 4 and all(status for _, status in tracked(app).values())
+
+
+def test_status_shows_each_clusters_backfill_and_tracked_filings(ops, tmp_path):
+    from click.testing import CliRunner
+
+    from warning.cli import cli
+
+    app = make_app(tmp_path, ops.base_url)
+    backfill(app, "bluetooth", today=TODAY)
+    track_competitors(app, "bluetooth")
+    base = ["--config", str(tmp_path / "config.toml"), "--db", str(app.db_path)]
+    app.close()
+    info = json.loads(CliRunner().invoke(cli, [*base, "status", "--json"]).output)
+    assert info["clusters"]["bluetooth"] == {
+        "windows": {"done": 6},
+        "publications": 7,
+        "backfilled": 7,
+        "filings": {"granted": 3, "lapsed": 1},
+    }
+    text = CliRunner().invoke(cli, [*base, "status"]).output
+    assert "clusters 产业集群" in text and "7 (7 backfilled)" in text and "granted 3, lapsed 1" in text

@@ -66,7 +66,7 @@ def test_a_wrong_cluster_file_says_what_and_where(tmp_path, text, message):
 
 def test_check_config_reports_names_the_config_does_not_know(tmp_path):
     config = write_setup(tmp_path, "http://127.0.0.1:9/3.2/")
-    text = CLUSTER_TOML.replace('subscribers = ["park"]', 'subscribers = ["park", "nobody"]')
+    text = CLUSTER_TOML.replace('subscribers = ["park", "rival"]', 'subscribers = ["park", "nobody"]')
     text = text.replace("years = 15", 'years = 15\nwatchlists = ["motorbikes"]\nsource = "register"')
     (tmp_path / "clusters" / "bluetooth.toml").write_text(text, encoding="utf-8")
     (tmp_path / "clusters" / "twin.toml").write_text(CLUSTER_TOML, encoding="utf-8")
@@ -77,7 +77,10 @@ def test_check_config_reports_names_the_config_does_not_know(tmp_path):
     errors = result.output
     assert "clusters: the name 'bluetooth' is used by more than one cluster" in errors
     assert "watchlists names 'motorbikes', which is not in" in errors
-    assert "subscribers names 'nobody', which is not a configured subscriber" in errors
+    assert (
+        "subscribers names 'nobody', which is neither a configured subscriber nor a stored subscription"
+        in errors
+    )
     assert "source must name an epo_ops source (configured: ops), not 'register'" in errors
 
 
@@ -109,3 +112,24 @@ def test_clusters_written_in_the_config_file_itself(tmp_path):
     )
     result = CliRunner().invoke(cli, ["--config", str(path), "check-config"])
     assert result.exit_code == 1 and "clusters[0].countries[0] must be a two-letter" in result.output
+
+
+def test_a_cluster_may_name_a_stored_subscription(tmp_path):
+    from warning.store import open_db, orgs
+    from warning.store.subscriptions import save_subscription
+
+    config = write_setup(tmp_path, "http://127.0.0.1:9/3.2/")
+    text = CLUSTER_TOML.replace('subscribers = ["park", "rival"]', 'subscribers = ["park", "escort-desk"]')
+    (tmp_path / "clusters" / "bluetooth.toml").write_text(text, encoding="utf-8")
+    env = {"OPS_KEY": "k", "OPS_SECRET": "s"}
+    db_path = tmp_path / "store.db"
+    args = ["--config", str(config), "--db", str(db_path), "check-config"]
+    before = CliRunner().invoke(cli, args, env=env)
+    assert before.exit_code == 1 and "'escort-desk', which is neither" in before.output
+    assert not db_path.exists()  # check-config makes no store
+    db = open_db(db_path)
+    orgs.ensure_org(db, "district-escort", "District escort desk", "programme")
+    save_subscription(db, "escort-desk", org_id="district-escort", channels={"console": True})
+    db.conn.close()
+    after = CliRunner().invoke(cli, args, env=env)
+    assert after.exit_code == 0, after.output

@@ -95,7 +95,7 @@ def test_an_empty_cluster_writes_a_report_that_says_none(httpserver, tmp_path, m
 def test_search_and_export_neutralise_formulas(app, tmp_path):
     hostile = Publication(
         id="EP-4999998-A1", country="EP", number="4999998", kind="A1",
-        titles={"en": '=HYPERLINK("http://evil.example","Bluetooth mesh")'}, applicants=["@SUM(A1:A9)"],
+        titles={"en": '=HYPERLINK("http://evil.example","Bluetooth mesh")', "zh": "蓝牙网状网络"}, applicants=["@SUM(A1:A9)"],
         publication_date="2024-01-03",
     )  # fmt: skip
     store.mark_publications(app.db, "bluetooth", [hostile.id])
@@ -104,8 +104,10 @@ def test_search_and_export_neutralise_formulas(app, tmp_path):
     found = [r["id"] for r in cluster_rows(app.db, cluster, "bluetooth")]
     assert "EP-4999998-A1" in found and "EP-2400812-A1" in found and "WO-2009085664-A2" not in found
     assert cluster_rows(app.db, cluster, "zeppelin") == []
-    with pytest.raises(WarningError, match="not a valid full-text query"):
-        cluster_rows(app.db, cluster, '"unbalanced')
+    assert [r["id"] for r in cluster_rows(app.db, cluster, "蓝牙")] == [
+        "EP-4999998-A1"
+    ]  # Chinese, as the web app
+    assert cluster_rows(app.db, cluster, '"unbalanced') == []  # what a person types is never FTS syntax
     out = tmp_path / "export.csv"
     write_export(cluster_rows(app.db, cluster), out)
     rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
@@ -175,3 +177,28 @@ def test_local_exports_fill_a_cluster_once_and_raise_no_alerts(tmp_path, corpus)
     assert "Pizza Hut, Inc." in dict(land.top_applicants)  # PIZZA HUT INC, under its display name
     origins = {r[0] for r in app.db.execute("SELECT DISTINCT origin FROM cluster_publications").fetchall()}
     assert origins == {"backfill"}
+
+
+def test_cli_as_another_organisation_sees_no_owned_cluster(app, tmp_path):
+    from warning.store import orgs, users
+
+    orgs.ensure_org(app.db, "rival-motors", "Rival Motors", "enterprise")
+    orgs.ensure_org(app.db, "district-escort", "District escort desk", "enterprise")
+    users.create_user(app.db, "rita", "rival-motors", "admin", password="correct horse battery")
+    users.create_user(app.db, "dora", "district-escort", "viewer", password="correct horse battery")
+    base = ["--config", str(tmp_path / "config.toml"), "--db", str(app.db_path)]
+    app.close()
+    runner = CliRunner()
+    assert "bluetooth" not in runner.invoke(cli, [*base, "--as", "rita", "clusters", "list"]).output
+    for command in (
+        ["show", "bluetooth"],
+        ["search", "bluetooth", "networking"],
+        ["report", "bluetooth", "--out", str(tmp_path / "x.html")],
+    ):
+        denied = runner.invoke(cli, [*base, "--as", "rita", "clusters", *command])
+        assert denied.exit_code == 1 and "no cluster named 'bluetooth'" in denied.output
+    assert not (tmp_path / "x.html").exists()
+    owner = runner.invoke(cli, [*base, "--as", "dora", "clusters", "show", "bluetooth"])
+    assert owner.exit_code == 0 and "owner: district-escort" in owner.output
+    backfill_denied = runner.invoke(cli, [*base, "--as", "dora", "clusters", "backfill", "bluetooth"])
+    assert backfill_denied.exit_code == 1 and "for the programme's people" in backfill_denied.output

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import click
 
-from warning.cli.group import cli, get_app
-from warning.clusters.definitions import Cluster, load_cluster, load_clusters
+from warning.cli.group import cli, get_app, get_scope, require_programme
+from warning.clusters.definitions import Cluster
+from warning.clusters.visibility import visible_cluster, visible_clusters
 from warning.store import clusters as store
 
 
@@ -47,7 +48,7 @@ def list_clusters(ctx: click.Context, as_json: bool) -> None:
       warning clusters list --json
     """
     app = get_app(ctx)
-    rows = [_summary(app, c) for c in load_clusters(app.config)]
+    rows = [_summary(app, c) for c in visible_clusters(app.db, get_scope(ctx), app.config)]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -58,6 +59,12 @@ def list_clusters(ctx: click.Context, as_json: bool) -> None:
             f"{r['name']:<20} {r['title']:<28} {','.join(r['countries']):<24} "
             f"competitors {len(r['competitors']):>2}  publications {r['publications']:>6}"
         )
+
+
+def _seen(ctx: click.Context, name: str) -> Cluster:
+    """Cluster ``name`` if the invocation's scope (``--as``) sees it; NotFound otherwise."""
+    app = get_app(ctx)
+    return visible_cluster(app.db, get_scope(ctx), app.config, name)
 
 
 def _summary(app, cluster: Cluster) -> dict:
@@ -89,7 +96,7 @@ def show(ctx: click.Context, name: str) -> None:
       warning clusters show motorcycles
     """
     app = get_app(ctx)
-    cluster = load_cluster(app.config, name)
+    cluster = _seen(ctx, name)
     info = _summary(app, cluster)
     click.echo(f"{cluster.name}: {cluster.label('zh')} / {cluster.label('en')}")
     for key in (
@@ -129,6 +136,7 @@ def backfill_command(ctx: click.Context, name: str, dry_run: bool, today: str | 
     # Deferred for start-up time: the OPS client (requests, lxml) loads only for a backfill.
     from warning.clusters.backfill import backfill
 
+    require_programme(ctx, "a backfill")
     app = get_app(ctx)
     end = date.fromisoformat(today) if today else None
     if dry_run:
@@ -211,6 +219,7 @@ def track(ctx: click.Context, name: str | None) -> None:
     # Deferred for start-up time: the OPS client (requests, lxml) loads only for tracking.
     from warning.clusters.competitors import track_competitors
 
+    require_programme(ctx, "tracking competitors")
     app = get_app(ctx)
     result = track_competitors(app, name)
     for cluster, r in result["clusters"].items():
@@ -247,6 +256,7 @@ def report(ctx: click.Context, name: str, out: Path, lang: str) -> None:
     # Deferred for start-up time: the report loads jinja2, matplotlib or openpyxl.
     from warning.clusters.report import write_report
 
+    _seen(ctx, name)
     app = get_app(ctx)
     land = write_report(app, name, out, lang)
     click.echo(f"{out}: {len(land.filings)} filings ({land.publications} publications) of cluster {name}")
@@ -268,7 +278,7 @@ def search(ctx: click.Context, name: str, query: str, limit: int) -> None:
     from warning.clusters.export import cluster_rows  # deferred with the export's csv/openpyxl
 
     app = get_app(ctx)
-    rows = cluster_rows(app.db, load_cluster(app.config, name), query, limit)
+    rows = cluster_rows(app.db, _seen(ctx, name), query, limit)
     for r in rows:
         click.echo(f"{r['id']:<22} {r['publication_date']:<10} {r['title'][:70]}  [{r['applicants'][:40]}]")
     click.echo(f"{len(rows)} result(s)")
@@ -290,7 +300,7 @@ def export_command(ctx: click.Context, name: str, out: Path, query: str) -> None
     from warning.clusters.export import cluster_rows, write_export  # deferred with csv/openpyxl
 
     app = get_app(ctx)
-    rows = cluster_rows(app.db, load_cluster(app.config, name), query)
+    rows = cluster_rows(app.db, _seen(ctx, name), query)
     write_export(rows, out)
     click.echo(f"{out}: {len(rows)} publication(s) of cluster {name}")
 
@@ -312,6 +322,7 @@ def add(ctx: click.Context, name: str, paths: tuple[Path, ...]) -> None:
     """
     from warning.clusters.files import add_files  # deferred with the parsers (lxml, openpyxl)
 
+    require_programme(ctx, "filling a cluster")
     app = get_app(ctx)
     result = add_files(app, name, list(paths))
     click.echo(

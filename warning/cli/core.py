@@ -14,6 +14,7 @@ from warning.clusters.definitions import cluster_problems, load_clusters
 from warning.config.secrets import check_secrets
 from warning.delivery.queue import config_problems, config_warnings
 from warning.errors import ConfigError, WarningError
+from warning.orgs.declarations import unseen_watchlists
 from warning.service.status import collect_status
 from warning.service.status_text import format_status
 
@@ -45,7 +46,7 @@ def check_config(ctx: click.Context) -> None:
     ]
     problems += _watchlist_problems(app)
     problems += _delivery_problems(app)
-    problems += cluster_problems(app.config)
+    problems += cluster_problems(app.config, _stored_subscription_names(app))
     where = app.config.path or "built-in defaults (no config file)"
     for warning in _delivery_warnings(app):
         click.echo(f"warning: {warning}", err=True)
@@ -58,6 +59,15 @@ def check_config(ctx: click.Context) -> None:
     click.echo(f"  sources: {', '.join(app.config.sources) or 'none'}")
     click.echo(f"  subscribers: {', '.join(s.name for s in app.config.subscribers) or 'none'}")
     click.echo(f"  clusters: {', '.join(c.name for c in load_clusters(app.config)) or 'none'}")
+
+
+def _stored_subscription_names(app) -> frozenset[str]:
+    """Names of the store's subscriptions, when there is a store (check-config creates none)."""
+    if not app.db_path.exists():
+        return frozenset()
+    from warning.orgs.subscribers import stored_subscribers  # deferred: only a store has them
+
+    return frozenset(s.name for s in stored_subscribers(app.db))
 
 
 def _watchlist_problems(app) -> list[str]:
@@ -87,7 +97,7 @@ def _delivery_problems(app) -> list[str]:
 
 
 def _delivery_warnings(app) -> list[str]:
-    return config_warnings(app.config)
+    return config_warnings(app.config) + unseen_watchlists(app.config)
 
 
 @cli.command()

@@ -19,10 +19,12 @@ from typing import Any
 
 from warning.clusters.definitions import Cluster, load_cluster, load_clusters
 from warning.clusters.ops import connect
+from warning.clusters.visibility import can_see_cluster
 from warning.delivery.queue import enqueue, notice_rows
 from warning.errors import WarningError
 from warning.identity import split_id
 from warning.models import LegalEvent
+from warning.orgs.subscribers import stored_subscribers, subscriber_scope
 from warning.sources.base import SourceExhausted
 from warning.sources.epo_ops.source import fetch_legal_events
 from warning.store import clusters as store
@@ -185,11 +187,23 @@ def _notify(app: Any, cluster: Cluster, filing: dict[str, Any], status: str, sin
         },
     }
     rows = []
-    for name in cluster.subscribers:
-        sub = next((s for s in app.config.subscribers if s.name == name), None)
-        if sub is None:
-            log.warning("cluster %s: subscriber %r is not configured", cluster.name, name)
-            continue
+    for sub in _recipients(app, cluster):
         key = f"cluster:{cluster.name}:{pid}:{status}:{since}"
         rows += notice_rows(sub, key, "legal", payload, publication_id=pid, watchlist="")
     return enqueue(app.db, rows)
+
+
+def _recipients(app: Any, cluster: Cluster) -> list:
+    """The cluster's subscribers (the config's, else the stored subscriptions of that name) whose
+    organisation sees the cluster: a rival named by mistake hears nothing of an owned cluster."""
+    known = {s.name: s for s in (*stored_subscribers(app.db), *app.config.subscribers)}
+    found = []
+    for name in cluster.subscribers:
+        sub = known.get(name)
+        if sub is None:
+            log.warning("cluster %s: subscriber %r is neither configured nor stored", cluster.name, name)
+        elif not can_see_cluster(app.db, subscriber_scope(sub), cluster):
+            log.warning("cluster %s: subscriber %r may not see the cluster; not told", cluster.name, name)
+        else:
+            found.append(sub)
+    return found

@@ -210,9 +210,10 @@ def ops_source_name(config: Config, cluster: Cluster) -> str:
     return ops[0]
 
 
-def cluster_problems(config: Config) -> list[str]:
+def cluster_problems(config: Config, stored_subscribers: frozenset[str] = frozenset()) -> list[str]:
     """One readable line per problem of the clusters (folder and ``[[clusters]]``): a cluster's
-    own, and names it gives that the config does not know (watchlists, subscribers, OPS source)."""
+    own, and names it gives that the config does not know (watchlists, subscribers, OPS source).
+    ``stored_subscribers``: the names of the store's subscriptions, which a cluster may name too."""
     problems: list[str] = []
     clusters = _parsed_clusters(config, problems)
     names = [c.name for c in clusters]
@@ -225,7 +226,7 @@ def cluster_problems(config: Config) -> list[str]:
         watchlists = {w.name for w in load_watchlists(config.watchlists_dir)}
     except WarningError:
         watchlists = None  # the watchlist files' own errors are reported by check-config
-    subscribers = {s.name for s in config.subscribers}
+    subscribers = {s.name for s in config.subscribers} | set(stored_subscribers)
     for c in clusters:
         problems += _relation_problems(config, c, watchlists, subscribers)
     return problems
@@ -242,7 +243,7 @@ def _relation_problems(
             if w not in watchlists
         ]
     problems += [
-        f"{c.path}: subscribers names {s!r}, which is not a configured subscriber"
+        f"{c.path}: subscribers names {s!r}, which is neither a configured subscriber nor a stored subscription"
         for s in c.subscribers
         if s not in subscribers
     ]

@@ -1,12 +1,11 @@
-"""Search and export of a cluster's database: full text (SQLite FTS5, the store's one search) over
-titles, abstracts and claims, restricted to the cluster; rows to CSV or .xlsx with every text
+"""Search and export of a cluster's database: the web app's full-text search (titles, abstracts,
+claims; Chinese, Japanese and Korean too), restricted to the cluster; rows to CSV or .xlsx with every text
 cell neutralised (`warning.delivery.escaping.spreadsheet_cell`), so an office's title starting
 with ``=`` stays text."""
 
 from __future__ import annotations
 
 import csv
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +21,7 @@ def cluster_rows(db, cluster: Cluster, query: str = "", limit: int = 0) -> list[
     """The cluster's publications (those matching ``query``, best first, when given), flat."""
     ids = store.cluster_publication_ids(db, cluster.name, list(cluster.watchlists), list(cluster.countries))
     if query:
-        try:
-            ids = store.search_cluster(db, ids, query, limit or len(ids) or 1)
-        except sqlite3.OperationalError as exc:  # FTS5 syntax: an unbalanced quote, a bare operator
-            raise WarningError(f"search {query!r} is not a valid full-text query: {exc}") from None
+        ids = store.search_cluster(db, ids, query, limit or len(ids) or 1)
     elif limit:
         ids = ids[:limit]
     rows = {r["id"]: r for r in store.publication_rows(db, ids)}

@@ -195,3 +195,22 @@ def _families(filings: list[Filing], cluster: Cluster) -> list[dict[str, Any]]:
             }
         )
     return sorted(spanning, key=lambda s: (-len(s["markets"]), s["family_id"]))
+
+
+def landscape_json(land: Landscape) -> dict[str, Any]:
+    """The landscape as JSON (the API's ``/clusters/NAME``): counts only, no document text."""
+    return {
+        "cluster": land.cluster.name,
+        "date": land.today,
+        "filings": len(land.filings),
+        "publications": land.publications,
+        "per_year_country": {y: dict(c) for y, c in land.per_year_country.items()},
+        "top_applicants": [{"name": n, "filings": k} for n, k in land.top_applicants],
+        "codes": [{"code": c, "filings": k} for c, k in land.codes],
+        "statuses": land.statuses,
+        "new_entrants": [{"name": n, "first_year": y, "filings": k} for n, y, k in land.new_entrants],
+        "portfolios": land.portfolios,
+        "families": [
+            {k: f[k] for k in ("family_id", "markets", "filings", "statuses")} for f in land.families
+        ],
+    }

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import base64
+import html
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,16 @@ def write_report(app: Any, name: str, out: Path, lang: str = "zh", today: date |
 
 def render_html(land: Landscape, lang: str) -> str:
     """The report page: every chart inline, no file or network needed to open it."""
+    return _render("report.html", land, lang, inline_svg=True)
+
+
+def render_fragment(land: Landscape, lang: str) -> str:
+    """The landscape as a part of another page (the web app's): each chart an ``<img>`` of its SVG
+    as a data URI, since a page whose policy forbids inline styles cannot draw inline SVG."""
+    return _render("_landscape.html", land, lang, inline_svg=False)
+
+
+def _render(template: str, land: Landscape, lang: str, inline_svg: bool) -> str:
     # Deferred for start-up time: jinja2 and matplotlib load only for a report.
     from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -45,12 +57,20 @@ def render_html(land: Landscape, lang: str) -> str:
     env = Environment(
         loader=PackageLoader("warning.clusters", "templates"), autoescape=select_autoescape(["html"])
     )
-    svgs = {
+    drawn = {
         "per_year": charts.year_country_svg(land, text["other"]) if land.years else "",
         "top_applicants": charts.ranked_bars_svg(land.top_applicants) if land.top_applicants else "",
         "codes": charts.ranked_bars_svg(land.codes, "#3a9b5d") if land.codes else "",
         "status": charts.status_svg(land.statuses, labels) if land.statuses else "",
     }
-    return env.get_template("report.html").render(
+    svgs = {k: (v if inline_svg else _as_image(v, text[k])) for k, v in drawn.items()}
+    return env.get_template(template).render(
         land=land, cluster=land.cluster, t=text, lang=lang, labels=labels, svgs=svgs, statuses=STATUSES
     )
+
+
+def _as_image(svg: str, alt: str) -> str:
+    if not svg:
+        return ""
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return f'<img class="chart" alt="{html.escape(alt)}" src="data:image/svg+xml;base64,{data}">'

@@ -16,6 +16,7 @@ from warning.errors import ConfigError
 from warning.service.lock import InstanceLock
 from warning.service.polling import Verdict, job_verdict
 from warning.service.scheduler import plan_jobs
+from warning.store.clusters import cluster_counts
 from warning.store.counts import store_counts
 from warning.store.db import database_path
 from warning.store.operations import list_source_states, recent_runs
@@ -74,6 +75,7 @@ def collect_status(
         "sources": sources,
         "recent_runs": runs,
         "last_runs": {job: _run_summary(run) for job, run in last_run_by_job(db).items()},
+        "clusters": cluster_counts(db),
         **(_schedule_status(db, config, clock.now(now)) if config is not None else {}),
     }
     # Errors recorded from a server's reply may quote a credential: never show one.

@@ -13,6 +13,7 @@ import sqlite_utils
 from warning.clock import utcnow
 from warning.store.db import transaction
 from warning.store.risks import add_history
+from warning.store.search import search_publications
 
 
 @dataclass(frozen=True)
@@ -173,12 +174,16 @@ def publication_rows(db: sqlite_utils.Database, ids: list[str]) -> list[dict[str
 
 
 def search_cluster(db: sqlite_utils.Database, ids: list[str], query: str, limit: int) -> list[str]:
-    """Ids among ``ids`` whose titles, abstracts or claims match the full-text ``query`` (FTS5), best first."""
-    sql = (
-        "SELECT p.id FROM publications_fts f JOIN publications p ON p.rowid = f.rowid "
-        "WHERE publications_fts MATCH ? AND p.id IN (SELECT value FROM json_each(?)) ORDER BY f.rank LIMIT ?"
+    """Ids among ``ids`` matching ``query``, best first: the web app's search (`warning.store.search`,
+    Chinese, Japanese and Korean included), narrowed to the cluster's publications."""
+    hits = search_publications(
+        db,
+        query,
+        limit=limit,
+        visible_sql="p.id IN (SELECT value FROM json_each(?))",
+        visible_params=[json.dumps(ids)],
     )
-    return [r[0] for r in db.execute(sql, [query, json.dumps(ids), limit]).fetchall()]
+    return [h["id"] for h in hits]
 
 
 # ---------------------------------------------------------------- tracked filings
@@ -248,3 +253,21 @@ def held_ids(db: sqlite_utils.Database, cluster: str, ids: list[str]) -> set[str
         "WHERE cp.cluster = ? AND cp.publication_id IN (SELECT value FROM json_each(?))"
     )
     return {r[0] for r in db.execute(sql, [cluster, json.dumps(ids)]).fetchall()}
+
+
+def cluster_counts(db: sqlite_utils.Database) -> dict[str, dict[str, Any]]:
+    """Per cluster: backfill windows by status, its own publications (backfilled of them), and its
+    tracked filings by legal status, for ``warning status``."""
+    counts: dict[str, dict[str, Any]] = {}
+
+    def entry(name: str) -> dict[str, Any]:
+        return counts.setdefault(name, {"windows": {}, "publications": 0, "backfilled": 0, "filings": {}})
+
+    for name, status, n in db.execute("SELECT cluster, status, count(*) FROM cluster_windows GROUP BY 1, 2"):
+        entry(name)["windows"][status] = n
+    sql = "SELECT cluster, count(*), sum(origin = 'backfill') FROM cluster_publications GROUP BY 1"
+    for name, n, backfilled in db.execute(sql):
+        entry(name).update(publications=n, backfilled=backfilled or 0)
+    for name, status, n in db.execute("SELECT cluster, status, count(*) FROM cluster_filings GROUP BY 1, 2"):
+        entry(name)["filings"][status or "unchecked"] = n
+    return dict(sorted(counts.items()))

@@ -91,3 +91,9 @@ def m015_source_publication_seen(db: sqlite_utils.Database) -> None:
     # file or bulletin is there yet, without reading the publications table on every check.
     db["source_state"].add_column("published_through", str)
     db["source_state"].add_column("new_at", str)
+
+
+def m016_fts_bulk(db: sqlite_utils.Database) -> None:
+    # A big ingest indexes its rows in one pass at the end (`warning.store.fts`): while it runs,
+    # this holds the highest rowid already in the full-text index (and the ingesting process).
+    db["fts_bulk"].create({"indexed_through": int, "pid": int})

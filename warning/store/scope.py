@@ -85,9 +85,12 @@ def scope_for_user(db: sqlite_utils.Database, user_id: int) -> Scope:
 def scope_for_login(db: sqlite_utils.Database, login: str) -> Scope:
     """The scope of an active person by login; NotFound otherwise."""
     row = db.execute("SELECT id FROM users WHERE login = ?", [login]).fetchone()
-    if row is None:
-        raise NotFound(f"no person with login {login!r}")
-    return scope_for_user(db, int(row[0]))
+    try:
+        if row is None:
+            raise NotFound(login)
+        return scope_for_user(db, int(row[0]))
+    except NotFound:
+        raise NotFound(f"no active person with login {login!r}") from None
 
 
 # ------------------------------------------------------------------ the clauses (the rules, once)

@@ -14,6 +14,7 @@ from warning.store.publications import get_publication
 from warning.store.review import labels_for, publication_matches
 from warning.store.scope import can_see_case, can_see_publication, visible_cases, visible_matches
 from warning.store.search import search_visible
+from warning.web.api_clusters import bp as clusters_api
 from warning.web.auth import require_scope, scope_from_token
 from warning.web.cases import change_case_for, open_case_for
 from warning.web.context import context
@@ -22,6 +23,7 @@ from warning.web.openapi import SPEC
 from warning.web.views import best_text
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp.register_blueprint(clusters_api)  # nested: the token check below runs for its routes too
 MAX_LIMIT = 500
 
 

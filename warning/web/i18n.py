@@ -12,6 +12,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "register": ("风险台账", "Risk register"),
     "watchlists": ("产品线", "Watchlists"),
     "digests": ("简报", "Digests"),
+    "clusters": ("产业集群", "Clusters"),
+    "cluster_workbook": ("下载 Excel 报告", "Download the Excel report"),
     "status": ("运行状态", "Status"),
     "login": ("登录", "Log in"),
     "logout": ("退出", "Log out"),

@@ -120,6 +120,22 @@ SPEC: dict = {
                 "responses": {"200": _json("#/components/schemas/SearchPage")},
             }
         },
+        "/clusters": {
+            "get": {
+                "summary": "Industry clusters the organisation sees",
+                "responses": {"200": _json("#/components/schemas/ClusterList")},
+            }
+        },
+        "/clusters/{name}": {
+            "get": {
+                "summary": "A cluster's landscape: counts per year and country, applicants, codes, "
+                "legal statuses, competitors' portfolios per market, families across markets",
+                "parameters": [
+                    {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
+                "responses": {"200": _json("#/components/schemas/Landscape"), "404": _NOT_FOUND},
+            }
+        },
     },
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -205,6 +221,26 @@ SPEC: dict = {
             "CaseList": {
                 "type": "object",
                 "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Case"}}},
+            },
+            "ClusterList": {
+                "type": "object",
+                "properties": {"items": {"type": "array", "items": {"type": "object"}}},
+            },
+            "Landscape": {
+                "type": "object",
+                "properties": {
+                    "cluster": {"type": "string"},
+                    "filings": {"type": "integer"},
+                    "publications": {"type": "integer"},
+                    "per_year_country": {"type": "object"},
+                    "top_applicants": {"type": "array", "items": {"type": "object"}},
+                    "codes": {"type": "array", "items": {"type": "object"}},
+                    "statuses": {"type": "object", "additionalProperties": {"type": "integer"}},
+                    "new_entrants": {"type": "array", "items": {"type": "object"}},
+                    "portfolios": {"type": "object"},
+                    "families": {"type": "array", "items": {"type": "object"}},
+                },
+                "required": ["cluster", "filings", "publications", "statuses"],
             },
             "SearchPage": {
                 "type": "object",
