@@ -46,6 +46,7 @@ def test_without_a_valid_token_the_api_answers_401_and_the_session_is_not_enough
     assert client.get("/api/v1/matches", headers={"Authorization": "Bearer wpt_nonsense"}).status_code == 401
     assert client.get("/api/v1/matches").json["error"]
     assert client.get("/api/v1/openapi.json").status_code == 200  # the description is public
+    assert client.get("/api/v1/nothing-here").json == {"error": "Not found."}
 
 
 def test_matches_have_the_contracts_fields_and_pages(web, token):

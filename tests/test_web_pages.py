@@ -318,3 +318,30 @@ def test_labels_made_in_the_browser_reach_the_next_training(web, world):
     }
     app.close()
     assert examples["EP-2002-A1"].label == 0 and examples["EP-2002-A1"].origin == "reviewer"
+
+
+def test_the_review_queue_answers_and_an_unmatched_publication_can_be_labelled(web, world):
+    from warning.models import Publication
+    from warning.store.publications import save_publications
+
+    ana = client_of(web, "ana")
+    queue = ana.get("/watchlists/nev-batteries/queue")
+    assert queue.status_code == 200 and "Traceback" not in queue.text  # no model yet: said so, not a 500
+    app = world.app()
+    save_publications(
+        app.db, [Publication(id="KR-5005-A", country="KR", number="5005", kind="A", titles={"ko": "배터리"})]
+    )
+    app.close()
+    form = {
+        "publication": "KR-5005-A",
+        "watchlist": "nev-batteries",
+        "label": "relevant",
+        "csrf_token": form_token(ana),
+    }
+    assert ana.post("/labels", data=form).status_code == 302  # the queue proposes unmatched ones
+    assert ana.get("/publications/KR-5005-A").status_code == 404  # still not shown on its own
+    rita = client_of(web, "rita")
+    assert rita.post("/labels", data={**form, "csrf_token": form_token(rita)}).status_code == 404
+    admin = client_of(web, "admin")
+    retrained = admin.post("/watchlists/nev-batteries/retrain", data={"csrf_token": form_token(admin)})
+    assert retrained.status_code in (302, 400) and "Traceback" not in retrained.text

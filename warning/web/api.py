@@ -105,7 +105,9 @@ def labels():
     body = _json_body("publication", "watchlist", "label")
     if body["label"] not in ("relevant", "irrelevant"):
         abort(400, description='label must be "relevant" or "irrelevant"')
-    _require_visible_publication(scope, body["publication"])
+    # Any stored publication may be judged for a watchlist the token's owner sees (as on the pages).
+    if get_publication(context().db, normalise_id(body["publication"])) is None:
+        abort(404)
     saved = label_publication(
         context(),
         body["publication"],

@@ -149,8 +149,8 @@ def _safe_next(target: str | None) -> str:
 
 def _require_login():
     endpoint = request.endpoint or ""
-    if endpoint in _PUBLIC or endpoint.startswith(_OWN_AUTH):
-        return None
+    if endpoint in _PUBLIC or endpoint.startswith(_OWN_AUTH) or request.path.startswith(("/api/", "/feeds/")):
+        return None  # (an unknown API path answers its JSON 404, not the login page)
     if current_scope() is None:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     return None

@@ -56,7 +56,7 @@ def show(publication_id: str):
 def label():
     """Record relevant / not relevant for a match, as ``warning label`` does, then go back."""
     scope = require_scope()
-    publication, watchlist = _visible_match(scope)
+    publication, watchlist = _visible_match(scope, any_stored=True)
     relevant = request.form.get("label") == "relevant"
     try:
         label_publication(context(), publication, watchlist, relevant, who=_who(scope), scope=scope)
@@ -82,12 +82,20 @@ def new_case():
     return redirect(url_for("register.case", case_id=case_id))
 
 
-def _visible_match(scope) -> tuple[str, str]:
-    """The form's publication and watchlist, both visible to the scope (else 404, never 403)."""
+def _visible_match(scope, *, any_stored: bool = False) -> tuple[str, str]:
+    """The form's publication and watchlist, both visible to the scope (else 404, never 403).
+
+    ``any_stored``: a label may judge any stored publication for a watchlist the scope sees (the
+    review queue proposes unmatched ones; the publication is a public document, what is
+    confidential is which product lines it matched)."""
     db = context().db
     publication = normalise_id(request.form.get("publication", ""))
     watchlist = request.form.get("watchlist", "")
-    if watchlist not in visible_watchlists(db, scope) or not can_see_publication(db, scope, publication):
+    if any_stored:
+        seen = get_publication(db, publication) is not None
+    else:
+        seen = can_see_publication(db, scope, publication)
+    if watchlist not in visible_watchlists(db, scope) or not seen:
         abort(404)
     return publication, watchlist
 

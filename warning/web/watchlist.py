@@ -15,6 +15,7 @@ from warning.store.watchlists import watchlist_owner
 from warning.web.auth import page_language, require_scope
 from warning.web.context import context
 from warning.web.i18n import translate
+from warning.web.views import office_links
 
 bp = Blueprint("watchlist", __name__)
 QUEUE_SIZE = 20
@@ -60,8 +61,8 @@ def queue(name: str):
     try:
         items = suggest(context(), wl.name, limit=QUEUE_SIZE)
     except WarningError as exc:
-        return render_template("queue.html", wl=wl, items=[], problem=str(exc))
-    return render_template("queue.html", wl=wl, items=items, problem="")
+        return render_template("queue.html", wl=wl, items=[], problem=str(exc), office_links=office_links)
+    return render_template("queue.html", wl=wl, items=items, problem="", office_links=office_links)
 
 
 @bp.post("/watchlists/<name>/retrain")
