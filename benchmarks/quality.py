@@ -54,7 +54,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from warning.classify.fit import fit_linear  # noqa: E402
-from warning.classify.rules import RuleSet  # noqa: E402
+from warning.classify.rules import RuleSet, rule_prior  # noqa: E402
 from warning.classify.train import BACKGROUND, WEIGHTS, strong_hits, training_features  # noqa: E402
 from warning.classify.watchlists import keyword_pattern, parse_watchlist  # noqa: E402
 from warning.errors import ModelError  # noqa: E402
@@ -198,11 +198,24 @@ class Reference:
         return metrics(y_test, scores >= 0.5, scores)
 
 
-def ours(x_train, y_train, x_test, y_test, store=None, dense=None, test_dense=None, store_dense=None) -> dict:
-    model, report = fit_linear(x_train, y_train, dense=dense, store=store, store_dense=store_dense)
-    scores = model.probability(x_test, test_dense)
+def ours(x_train, y_train, x_test, y_test, store=None, dense=None, test_dense=None, store_dense=None,
+         prior=(None, None, None), seen=None) -> dict:  # fmt: skip
+    """`fit_linear` as `warning train --data` calls it; ``prior``: rule scores of train, test, store;
+    ``seen``: each store row's position among the training rows (-1: not one)."""
+    model, report = fit_linear(
+        x_train, y_train, dense=dense, store=store, store_dense=store_dense, prior=prior[0], store_prior=prior[2],
+        store_examples=seen,
+    )  # fmt: skip
+    scores = model.probability(x_test, test_dense, prior[1])
     out = metrics(y_test, scores >= model.threshold, scores)
     out["families"] = "+".join(model.families)
+    if report is not None:  # what was chosen, to tell a threshold problem from a ranking one
+        out |= {
+            "threshold": round(model.threshold, 4),
+            "c": report.c,
+            "prior_weight": round(report.prior_weight, 3),
+        }
+        out |= {"train_share": round(report.train_prevalence, 4), "store_share": report.store_prevalence}
     return out
 
 
@@ -232,8 +245,9 @@ def cold_start(features, texts, train_idx, keywords, seeds, x_test, y_test, emb=
     dense = None if emb is None else emb[idx]
     store_dense = None if emb is None else emb[sample]
     model, _ = fit_linear(
-        features[idx], labels, weights, dense=dense, store=features[sample], store_dense=store_dense
-    )
+        features[idx], labels, weights, dense=dense, store=features[sample], store_dense=store_dense,
+        store_examples=positions(idx, np.asarray(sample)),
+    )  # fmt: skip
     scores = model.probability(x_test, test_emb)
     return metrics(y_test, scores >= model.threshold, scores)
 
@@ -259,17 +273,35 @@ def run_line(name, prefixes, keywords, data, sizes, cold_sizes) -> dict:
             )
     rng = np.random.default_rng(7)
     position = {int(i): k for k, i in enumerate(train_idx)}
+    rules = line_prior(keywords, texts) if data["prior"] else None
     for size in sizes:
         idx = _subsample(train_idx, y, size, rng)
         rows = np.array([position[int(i)] for i in idx])
+        prior = (None, None, None) if rules is None else (rules[idx], rules[test_idx], rules[store_idx])
         result[f"reference@{size}"] = ref.run(rows, y[idx], y_test)
         result[f"balanced@{size}"] = ref.run(rows, y[idx], y_test, "balanced")
-        result[f"ours@{size}"] = ours(features[idx], y[idx], x_test, y_test, features[store_idx])
+        seen = positions(idx, store_idx)
+        result[f"ours@{size}"] = ours(
+            features[idx], y[idx], x_test, y_test, features[store_idx], prior=prior, seen=seen
+        )
         if emb is not None:
             result[f"ours+emb@{size}"] = ours(
-                features[idx], y[idx], x_test, y_test, features[store_idx], emb[idx], test_emb, emb[store_idx]
-            )
+                features[idx], y[idx], x_test, y_test, features[store_idx], emb[idx], test_emb, emb[store_idx],
+                prior, seen,
+            )  # fmt: skip
     return result
+
+
+def positions(rows: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Where each of ``wanted`` is in the sorted ``rows`` (-1 where it is not)."""
+    at = np.minimum(np.searchsorted(rows, wanted), len(rows) - 1)
+    return np.where(rows[at] == wanted, at, -1)
+
+
+def line_prior(keywords: list[str], texts: list[str]) -> np.ndarray:
+    """The line's rule score of every text (keywords only: the codes are the truth, never shown)."""
+    watchlist = parse_watchlist({"name": "line", "description": "line", "keywords": keywords}, Path("l.toml"))
+    return rule_prior(watchlist, texts)
 
 
 def _subsample(train_idx: np.ndarray, y: np.ndarray, size, rng) -> np.ndarray:
@@ -280,7 +312,7 @@ def _subsample(train_idx: np.ndarray, y: np.ndarray, size, rng) -> np.ndarray:
     return np.sort(np.concatenate([pos, neg]))
 
 
-def prepare(docs: list[dict], validate: bool, encoder) -> dict:
+def prepare(docs: list[dict], validate: bool, encoder, prior: bool = True) -> dict:
     """What every line of a set shares: features, embeddings, the split, the reference's vectors."""
     texts = [d["text"] for d in docs]
     features = training_features(texts)
@@ -295,7 +327,7 @@ def prepare(docs: list[dict], validate: bool, encoder) -> dict:
     ref = Reference([texts[i] for i in train_idx], [texts[i] for i in test_idx])
     emb = None if encoder is None else embed_cached(encoder, texts)
     return {"docs": docs, "texts": texts, "features": features, "emb": emb, "ref": ref,
-            "train_idx": train_idx, "test_idx": test_idx, "store_idx": store_idx}  # fmt: skip
+            "train_idx": train_idx, "test_idx": test_idx, "store_idx": store_idx, "prior": prior}  # fmt: skip
 
 
 def embed_cached(encoder, texts: list[str]) -> np.ndarray:
@@ -331,9 +363,9 @@ def find_encoder():
         return None
 
 
-def run_set(label: str, lines: dict, docs: list[dict], sizes, cold_sizes, validate, encoder) -> list[dict]:
+def run_set(label: str, lines: dict, docs, sizes, cold_sizes, validate, encoder, prior=True) -> list[dict]:
     started = time.time()
-    data = prepare(docs, validate, encoder)
+    data = prepare(docs, validate, encoder, prior)
     results = []
     for name, (prefixes, keywords) in lines.items():
         res = run_line(name, prefixes, keywords, data, sizes, cold_sizes)
@@ -429,12 +461,16 @@ def main() -> None:
     )
     parser.add_argument("--held-out", action="store_true", help="the sets never used to choose (run last)")
     parser.add_argument("--no-embeddings", action="store_true", help="skip the embedding block")
+    parser.add_argument(
+        "--no-prior", action="store_true", help="ours without the rules' prior (to measure it)"
+    )
+    parser.add_argument("--out", default="", help="name of the JSON written (default: by mode)")
     parser.add_argument("--sets", default="", help="comma-separated set labels to run (default: all)")
     parser.add_argument("--sizes", default="", help="label budgets, e.g. 10,25,all (default: each set's)")
     parser.add_argument("--cold", default="", help="cold-start seed counts, e.g. 0,10 (default: each set's)")
     args = parser.parse_args()
     name = "quality_held_out" if args.held_out else "quality_validate" if args.validate else "quality"
-    out_file = OUT / f"{name}.json"
+    out_file = OUT / f"{args.out or name}.json"
     if args.table:
         saved = json.loads(out_file.read_text())
         results, summary = saved["lines"], saved["average_f1"]
@@ -444,7 +480,7 @@ def main() -> None:
         OUT.mkdir(parents=True, exist_ok=True)
         encoder_card = encoder.card() if encoder is not None else None
         for label, lines, loader, sizes, cold in _chosen_sets(args):
-            results += run_set(label, lines, loader(), sizes, cold, args.validate, encoder)
+            results += run_set(label, lines, loader(), sizes, cold, args.validate, encoder, not args.no_prior)
             summary = averages(results)  # written after each set: a long run keeps what it measured
             payload = {"lines": results, "average_f1": summary, "embedding": encoder_card}
             out_file.write_text(json.dumps(payload, indent=2) + "\n")

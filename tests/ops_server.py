@@ -29,6 +29,7 @@ HEAD = (
 )
 TAIL = "</ops:world-patent-data>"
 _QUERY = re.compile(r'pn=(\w+) and pd within "(\d{8}) (\d{8})"')
+_TERM = re.compile(r'(cpc|ta|pa)=("[^"]*"|[^\s()]+)')
 KEY, SECRET = "consumer-key", "consumer-secret"
 
 
@@ -97,6 +98,8 @@ class FakeOps:
             self._guard("inpadoc", self._legal)
         )
         self.legal_body: bytes = b""
+        self.legal_bodies: dict[str, bytes] = {}  # docdb number -> its legal reply (else legal_body)
+        self._fields: dict[str, dict[str, list[str]]] = {}
 
     @property
     def base_url(self) -> str:
@@ -164,15 +167,45 @@ class FakeOps:
 
         return respond
 
-    def hits(self, country: str, first: str, last: str) -> list[str]:
-        return sorted(n for n, d in self.dates.items() if n.startswith(country + ".") and first <= d <= last)
+    def hits(self, country: str, first: str, last: str, terms: list[tuple[str, str]] = ()) -> list[str]:
+        """Documents of ``country`` published from ``first`` to ``last`` (and, given ``terms`` of an
+        ``and (cpc=B62K or ta=motorcycl* or pa="honda")`` filter, matching any of them)."""
+        found = (n for n, d in self.dates.items() if n.startswith(country + ".") and first <= d <= last)
+        return sorted(n for n in found if not terms or any(self._matches(n, f, v) for f, v in terms))
+
+    def _matches(self, number: str, field: str, value: str) -> bool:
+        """One CQL term on a document as OPS reads it: cpc by prefix, ta words (``*``: truncated)
+        in titles and abstracts, pa words in an applicant's name."""
+        fields = self._fields.get(number) or self._index(number)
+        value = value.strip('"').casefold()
+        if field == "cpc":
+            return any(c.replace(" ", "").upper().startswith(value.upper()) for c in fields["cpc"])
+        words = value.split()
+        texts = fields["ta"] if field == "ta" else fields["pa"]
+        return any(_has_words(text, words) for text in texts)
+
+    def _index(self, number: str) -> dict[str, list[str]]:
+        root = etree.fromstring(self.docs[number])
+        ta = [" ".join(el.itertext()) for el in root.iter(f"{EX}invention-title", f"{EX}abstract")]
+        pa = [" ".join(el.itertext()) for el in root.iter(f"{EX}applicant-name")]
+        parts = ("section", "class", "subclass", "main-group")
+        cpc = [
+            "".join(el.findtext(f"{EX}{p}") or "" for p in parts)
+            for el in root.iter(f"{EX}patent-classification")
+        ]
+        self._fields[number] = {
+            "ta": [t.casefold() for t in ta],
+            "pa": [p.casefold() for p in pa],
+            "cpc": cpc,
+        }
+        return self._fields[number]
 
     def _search(self, request: Request) -> Response:
         query = request.args.get("q", "")
         match = _QUERY.search(query)
         if not match:
             return Response("<fault/>", status=400)
-        hits = self.hits(*match.groups())
+        hits = self.hits(*match.groups(), _TERM.findall(query[match.end() :]))
         begin, end = (int(x) for x in request.headers.get("Range", "1-25").split("-"))
         if not hits:
             body = (self.corpus_root / "epo-ops-patent-dev/testdata__error_404.xml").read_bytes()
@@ -195,7 +228,17 @@ class FakeOps:
         return Response(self.biblio_body(numbers), content_type="application/xml")
 
     def _legal(self, request: Request) -> Response:
-        return Response(self.legal_body, content_type="application/xml")
+        number = request.path.rsplit("/", 1)[-1]
+        return Response(self.legal_bodies.get(number, self.legal_body), content_type="application/xml")
+
+
+def _has_words(text: str, words: list[str]) -> bool:
+    """Every word of a term in ``text``, in order as a phrase; a trailing ``*`` truncates the last."""
+    tokens = re.findall(r"[\w-]+", text)
+    if len(words) == 1 and words[0].endswith("*"):
+        return any(t.startswith(words[0][:-1]) for t in tokens)
+    n = len(words)
+    return any(tokens[i : i + n] == words for i in range(len(tokens) - n + 1))
 
 
 def _reference(number: str) -> str:

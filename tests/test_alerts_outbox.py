@@ -41,7 +41,7 @@ def test_each_match_is_queued_once_per_address_and_filtered(tmp_path):
         app, "US-11000000-B2", score=0.7, created_at="2026-09-01T00:00:00+00:00"
     )  # beyond lookback_days
     first = queue_alerts(app, now=NOW)
-    assert first == {"subscribers": 1, "matches": 1, "queued": 2}
+    assert first == {"subscribers": 1, "matches": 1, "queued": 2, "updates": 0}
     assert {r["key"] for r in alert_rows(app)} == {
         "match:EP-4123456-A1:motorcycles:acme:file:out/acme.jsonl",
         "match:EP-4123456-A1:motorcycles:acme:console:stdout",

@@ -22,6 +22,10 @@ def match_row(**payload):
         "watchlist_title": {"zh": "摩托车", "en": "Motorcycles"},
         "score": 0.87,
         "terms": [["turbocharg", 0.42], ["motorcycl", 0.3]],
+        "reasons": ["turbocharger", "motorcycle"],
+        "abstract": {"en": "A motorcycle whose engine has a turbocharger. The intake is short."},
+        "claim": {"en": "A motorcycle comprising a turbocharger."},
+        "family_countries": ["EP", "JP", "US"],
         "rules": {"cpc": ["B62K11"], "keywords": ["motorcycle"], "competitors": [], "exclude": []},
     }
     return {
@@ -55,7 +59,11 @@ def test_english_alert_has_every_fact():
         "CPC: B62K11/04",
         "Watchlist: Motorcycles",
         "Relevance: 87%",
-        "Why: key terms: turbocharg, motorcycl; CPC hit: B62K11; keywords hit: motorcycle",
+        "Why: words in the text: turbocharger, motorcycle; CPC hit: B62K11 (cycles and motorcycles; "
+        "frames, steering, suspension); keywords hit: motorcycle",
+        "Family countries known so far: EP, JP, US",
+        "Abstract: A motorcycle whose engine has a turbocharger. The intake is short.",
+        "First independent claim: A motorcycle comprising a turbocharger.",
         "Suggested next step: This application is close to your products",
     ):
         assert fact in text, fact
@@ -69,7 +77,10 @@ def test_chinese_alert_reads_in_chinese():
     assert message.subject == "[专利预警] 摩托车：Motorrad mit Turbolader (US11000000B2)"
     assert "文献类型：授权专利" in message.text and "相关度：87%" in message.text
     assert "建议下一步：该专利已授权：请比对权利要求与贵司出口产品" in message.text
-    assert "命中原因：关键特征词：turbocharg、motorcycl；分类号命中：B62K11" in message.text
+    assert (
+        "命中原因：文中关键词句：turbocharger、motorcycle；分类号命中：B62K11（自行车、摩托车" in message.text
+    )
+    assert "同族已知国家/地区：EP、JP、US" in message.text and "首项独立权利要求：" in message.text
     assert "https://image-ppubs.uspto.gov/dirsearch-public/print/downloadPdf/11000000" in message.markdown
 
 
@@ -102,3 +113,12 @@ def test_message_key_is_stable_and_order_independent():
     a, b = match_row(), match_row(publication_id="EP-4000001-A1")
     assert render_message("match", [a, b], "en").key == render_message("match", [b, a], "en").key
     assert render_message("match", [a], "en").key != render_message("match", [b], "en").key
+
+
+def test_codes_are_explained_by_their_whole_group():
+    from warning.delivery.code_titles import code_meaning
+
+    assert code_meaning("B60L50/64", "en") == "electric vehicles powered by on-board sources"
+    assert code_meaning("B60L5/00", "en") == "propulsion of electric vehicles"  # not B60L50's meaning
+    assert code_meaning("F02B61/023", "zh") == "自行车、摩托车用发动机"
+    assert code_meaning("G06F3/01", "en") == "" and code_meaning("not a code", "en") == ""

@@ -15,7 +15,9 @@ def test_demo_runs_every_stage_and_explains(tmp_path):
     assert "Stored 283 new publications (0 already stored, 0 quarantined)" in result.output
     assert "40 fetched from the EP mirror" in result.output  # through the real ep_publication_server source
     assert "why / 原因:" in result.output
-    assert "=== [Patent early warning] nev-batteries" in result.output  # the console channel
+    assert (
+        "=== [Patent early warning] New-energy vehicle batteries" in result.output
+    )  # the console channel, the watchlist by its title
 
     db = open_db(workdir / "warning.db")
     assert db["publications"].count == 283

@@ -226,16 +226,18 @@ def cut_in_transit(name: str) -> Response:
 
 @pytest.mark.parametrize(
     "spoiled",
+    # Factories, not replies: a corpus file must not be read at collection time (a bare clone
+    # collects this module without the corpus).
     [
-        HTML_200,
-        Response(b"", content_type="application/xml"),
-        Response(b"<?xml version='1.0'?><error>quota</error>", content_type="application/xml"),
-        cut_in_transit("application__v1-5-1-A2.xml"),
+        lambda: HTML_200,
+        lambda: Response(b"", content_type="application/xml"),
+        lambda: Response(b"<?xml version='1.0'?><error>quota</error>", content_type="application/xml"),
+        lambda: cut_in_transit("application__v1-5-1-A2.xml"),
     ],
     ids=["html", "empty", "other-xml", "cut-in-transit"],
 )
 def test_a_document_reply_that_is_no_document_is_retried_not_quarantined(eps, tmp_path, spoiled):
-    eps.once["EP3882354NWA2"] = [spoiled]
+    eps.once["EP3882354NWA2"] = [spoiled()]
     app = make_app(tmp_path, eps)
     sleeps: list[float] = []
     result = fetch_source(app, "ep", date(2021, 9, 1), date(2021, 10, 31), sleep=sleeps.append)

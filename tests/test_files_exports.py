@@ -189,3 +189,19 @@ def test_ingest_progress_counts_documents_inside_one_big_file(db, tmp_path, caps
     assert result.saved.inserted == 2500
     shown = capsys.readouterr().err
     assert "week.jsonl: 1,008 docs" in shown and "week.jsonl: 2,000 docs" in shown
+
+
+@pytest.mark.parametrize("fraction", [0.3, 0.9])
+def test_a_real_xls_workbook_cut_short_is_quarantined_and_the_batch_goes_on(
+    corpus, db, tmp_path, capsys, fraction
+):
+    whole = corpus(PS, "patentscope_pizza_2012_2015_6177.xls").read_bytes()
+    cut = tmp_path / "cut.xls"
+    cut.write_bytes(whole[: int(len(whole) * fraction)])
+    lens = corpus(LENS, "pizza_lens_1000_raw.csv")
+    result = ingest_paths(db, [cut, lens])
+    assert result.quarantined == 1 and result.saved.inserted > 900
+    reason = db.execute("SELECT reason FROM quarantine").fetchone()[0]
+    assert "cut.xls" in reason and ".xls workbook" in reason
+    # xlrd's own warnings ("file size ... not 512 + multiple of sector size") stay out of the output.
+    assert "sector" not in capsys.readouterr().out

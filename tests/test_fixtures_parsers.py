@@ -297,11 +297,6 @@ def test_labelled_jsonl_is_also_a_store_input(site):
     assert catheter["sources"] == ["jsonl"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect: xlrd errors other than XLRDError (CompDocError, IndexError) escape the "
-    "PATENTSCOPE .xls parser and stop the whole ingest with a traceback",
-)
 def test_a_broken_xls_workbook_is_quarantined_and_the_batch_goes_on(site, tmp_path):
     # No .xls fixture: the venv has no .xls writer to cut a real workbook faithfully. This one is
     # an OLE2 signature and nothing after it, as a download cut after its first bytes would be.

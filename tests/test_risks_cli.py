@@ -151,3 +151,22 @@ def test_export_csv_opens_in_a_spreadsheet(run, tmp_path):
     english = run("export", "--labels", "en")
     header = next(csv.reader(english.output.lstrip("\ufeff").splitlines()))
     assert header[:4] == ["id", "publication", "title", "country"]
+
+
+def test_export_xlsx_is_a_workbook_and_other_extensions_are_refused(run, tmp_path):
+    from openpyxl import load_workbook
+
+    run("open", "EP-3383757-B1", "--enterprise", "=cmd|' /C calc'!A0", "--severity", "high")
+    out = tmp_path / "risks.xlsx"
+    result = run("export", "--out", str(out), "--labels", "zh")
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes()[:2] == b"PK"  # a zip: the xlsx container
+    sheet = load_workbook(out).active
+    assert [c.value for c in sheet[1]][:3] == ["编号", "公开号", "标题"]
+    assert sheet["B2"].value == "EP-3383757-B1" and sheet["C2"].value == "螺旋式封闭系统"
+    assert sheet["E2"].value == "'=cmd|' /C calc'!A0" and sheet["E2"].data_type == "s"  # never a formula
+    refused = run("export", "--out", str(tmp_path / "risks.pdf"))
+    assert (
+        refused.exit_code == 1 and "cannot export risk cases as '.pdf': use .csv or .xlsx" in refused.output
+    )
+    assert not (tmp_path / "risks.pdf").exists()

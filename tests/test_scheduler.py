@@ -164,7 +164,7 @@ def test_unknown_job_names_list_the_valid_ones(tmp_path):
     message = str(err.value)
     assert "unknown job 'fetch:usptoo'" in message
     assert (
-        "valid jobs: alerts, classify, digests, fetch:ep, fetch:ops, fetch:uspto, legal, reminders, train"
+        "valid jobs: alerts, classify, clusters, digests, fetch:ep, fetch:ops, fetch:uspto, legal, reminders, train"
         in message
     )
 

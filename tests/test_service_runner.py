@@ -186,7 +186,16 @@ def test_the_real_job_table_calls_the_cli_functions_by_name(tmp_path):
 
     config = Config(base_dir=tmp_path, sources={"ops": SourceConfig("ops", "epo_ops")})
     jobs = job_table(config)
-    assert list(jobs) == ["fetch:ops", "classify", "legal", "reminders", "alerts", "digests", "train"]
+    assert list(jobs) == [
+        "fetch:ops",
+        "classify",
+        "legal",
+        "clusters",
+        "reminders",
+        "alerts",
+        "digests",
+        "train",
+    ]
     classify = jobs["classify"]
     assert [(s.name, s.records_own_run) for s in classify.steps] == [
         ("classify", True),  # classify_pending writes its own run

@@ -9,13 +9,19 @@ from pathlib import Path
 import sqlite_utils
 
 from warning.config.loading import find_config_path, load_config
-from warning.config.schema import Config
+from warning.config.schema import Config, SubscriberConfig
+from warning.orgs.declarations import apply_declarations
 from warning.store import open_db
 
 
 @dataclass
 class App:
-    """Config plus database path; the database is opened on first use and migrated then."""
+    """Config plus database path; the database is opened on first use and migrated then.
+
+    Opening it applies the config's declarations (`warning.orgs.declarations`: subscribers,
+    watchlist owners) and from then on ``config.subscribers`` are the store's active
+    subscriptions: the file's and those made with the CLI or the web app.
+    """
 
     config: Config
     db_path: Path
@@ -25,7 +31,25 @@ class App:
     def db(self) -> sqlite_utils.Database:
         if self._db is None:
             self._db = open_db(self.db_path)
+            self.config = apply_declarations(self.config, self._db)
         return self._db
+
+    @property
+    def effective_config(self) -> Config:
+        """The config with the store's active subscriptions as its subscribers (opens the database)."""
+        _ = self.db
+        return self.config
+
+    @property
+    def subscribers(self) -> tuple[SubscriberConfig, ...]:
+        """Who delivery sends to: the store's active subscriptions."""
+        _ = self.db  # opening it reads them into the config
+        return self.config.subscribers
+
+    def subscriber(self, name: str) -> SubscriberConfig:
+        """One active subscription by name (ConfigError naming the known ones otherwise)."""
+        _ = self.db
+        return self.config.subscriber(name)
 
     def close(self) -> None:
         if self._db is not None:

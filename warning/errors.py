@@ -34,3 +34,12 @@ class NotEnoughExamples(ModelError):
 
 class StoreError(WarningError):
     """The database is locked, corrupt or from a newer version of the service."""
+
+
+class AccessDenied(WarningError):
+    """The person acting may not do this (their role or organisation does not allow it)."""
+
+
+class NotFound(WarningError):
+    """No such object, or one the person acting may not see: both answer the same, so what another
+    organisation owns is not revealed by the error."""

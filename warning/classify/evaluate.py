@@ -16,6 +16,7 @@ from warning.classify.embed_store import embedding_source, require_source
 from warning.classify.featurize import featurize
 from warning.classify.fit import fit_linear
 from warning.classify.model import load_model
+from warning.classify.rules import rule_prior
 from warning.classify.run import EXCLUDE_FACTOR, threshold_of
 from warning.classify.train import read_labelled_jsonl, training_features
 from warning.classify.watchlists import Watchlist, keyword_pattern, load_watchlist
@@ -55,16 +56,17 @@ def evaluate_file(app, name_or_path: str, data: Path | str, cv: int | None = Non
     examples = read_labelled_jsonl(data, app.config.classify.max_text_chars)
     texts = [e.text for e in examples]
     labels = np.array([e.label for e in examples], dtype=np.int8)
+    prior = rule_prior(watchlist, texts, [e.codes for e in examples], [e.applicants for e in examples])
     source = embedding_source(app)
     if cv:
         dense = source.vectors([e.id for e in examples], texts) if source is not None else None
-        scores, thresholds = _cross_validated(watchlist, texts, labels, cv, dense)
+        scores, thresholds = _cross_validated(watchlist, texts, labels, cv, dense, prior)
     else:
         model = load_model(app.config.classifiers_dir / watchlist.name)
         require_source(source, model)
         dense = source.vectors([e.id for e in examples], texts) if model.dense is not None else None
         features = featurize(texts, model.families)
-        scores = model.probability(features, dense) * _exclude_factor(watchlist, texts)
+        scores = model.probability(features, dense, prior) * _exclude_factor(watchlist, texts)
         thresholds = np.full(len(texts), threshold_of(watchlist, model))
     result = metrics(labels, scores - thresholds + 0.5, 0.5)
     result["pr_auc"] = metrics(labels, scores, 0.5)["pr_auc"]
@@ -72,7 +74,9 @@ def evaluate_file(app, name_or_path: str, data: Path | str, cv: int | None = Non
     return result
 
 
-def _cross_validated(watchlist: Watchlist, texts: list[str], labels: np.ndarray, k: int, dense=None):
+def _cross_validated(
+    watchlist: Watchlist, texts: list[str], labels: np.ndarray, k: int, dense=None, prior=None
+):
     """Out-of-fold probabilities, and the threshold each fold's model would have used."""
     n_pos, n_neg = int(labels.sum()), int((labels == 0).sum())
     folds = min(k, n_pos, n_neg)
@@ -86,10 +90,13 @@ def _cross_validated(watchlist: Watchlist, texts: list[str], labels: np.ndarray,
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
     for train_idx, test_idx in splitter.split(np.zeros(len(labels)), labels):
         fold_dense = None if dense is None else dense[train_idx]
+        fold_prior = None if prior is None else prior[train_idx]
         model, _ = fit_linear(
-            features[train_idx], labels[train_idx], None, watchlist.target_precision, dense=fold_dense
-        )
+            features[train_idx], labels[train_idx], None, watchlist.target_precision, dense=fold_dense,
+            prior=fold_prior,
+        )  # fmt: skip
         test_dense = None if dense is None else dense[test_idx]
-        scores[test_idx] = model.probability(features[test_idx], test_dense) * factor[test_idx]
+        test_prior = None if prior is None else prior[test_idx]
+        scores[test_idx] = model.probability(features[test_idx], test_dense, test_prior) * factor[test_idx]
         thresholds[test_idx] = threshold_of(watchlist, model)
     return scores, thresholds

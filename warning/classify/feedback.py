@@ -7,23 +7,37 @@ import numpy as np
 from warning.classify.embed_store import optional_source
 from warning.classify.run import Scorer, load_models, row_chunks, score_publications
 from warning.classify.watchlists import load_watchlist
-from warning.errors import ModelError, WarningError
+from warning.errors import AccessDenied, ModelError, NotFound, WarningError
 from warning.identity import normalise_id
+from warning.store import audit
+from warning.store.db import transaction
 from warning.store.matches import get_labels, iter_publication_rows, save_label
 from warning.store.publications import get_publication
+from warning.store.scope import Scope, can_see_watchlist
 
 REVIEWER_WEIGHT = 3.0
 MAX_CANDIDATES = 50_000
 
 
-def label_publication(app, publication: str, watchlist: str, relevant: bool, who: str = "") -> dict:
-    """Record that a reviewer judged ``publication`` relevant or not to ``watchlist``."""
+def label_publication(
+    app, publication: str, watchlist: str, relevant: bool, who: str = "", scope: Scope | None = None
+) -> dict:
+    """Record that a reviewer judged ``publication`` relevant or not to ``watchlist``, as the
+    label of the scope's organisation (the programme's without a scope), with an audit entry."""
+    scope = scope or Scope.programme()
+    if not scope.can_review:
+        raise AccessDenied("labelling needs the reviewer or admin role")
     wl = load_watchlist(watchlist, app.config.watchlists_dir)
+    if not can_see_watchlist(app.db, scope, wl.name):
+        raise NotFound(f"no watchlist {wl.name!r}")
     pid = normalise_id(publication)
     if get_publication(app.db, pid) is None:
         raise WarningError(f"publication {pid} is not in the store (ingest or fetch it first)")
-    save_label(app.db, pid, wl.name, 1 if relevant else 0, "reviewer", REVIEWER_WEIGHT, who)
-    return {"publication": pid, "watchlist": wl.name, "label": 1 if relevant else 0}
+    label = 1 if relevant else 0
+    with transaction(app.db):
+        save_label(app.db, pid, wl.name, label, "reviewer", REVIEWER_WEIGHT, who, org_id=scope.label_org)
+        audit.record(app.db, scope, "label", "publication", pid, watchlist=wl.name, label=label)
+    return {"publication": pid, "watchlist": wl.name, "label": label, "org": scope.label_org}
 
 
 def suggest(app, watchlist: str, limit: int = 10) -> list[dict]:
@@ -35,7 +49,7 @@ def suggest(app, watchlist: str, limit: int = 10) -> list[dict]:
         raise ModelError(errors[wl.name])
     chars = app.config.classify.max_text_chars
     scorer = Scorer(usable, models, text_chars=chars, embeddings=embeddings)
-    labelled = {r["publication_id"] for r in get_labels(app.db, wl.name)}
+    labelled = {r["publication_id"] for r in get_labels(app.db, wl.name, owner=wl.owner or None)}
     candidates: list[tuple[float, str, float, str]] = []
     seen = 0
     for rows in iter_publication_rows(app.db, text_chars=chars):

@@ -30,6 +30,7 @@ from warning.classify.featurize import (
     terms,
 )
 from warning.classify.model import LinearModel
+from warning.classify.threshold import choose_threshold, logit, store_prevalence, store_threshold
 from warning.errors import NotEnoughExamples
 
 C_GRID = (0.3, 1.0, 3.0, 10.0)
@@ -38,6 +39,8 @@ FOLDS = 5
 LARGE, LARGE_FOLDS = 4000, 3  # from this many examples 3 folds, to bound training time
 SHORT_TEXT = 40  # median features per text (words family) under which char n-grams are tried
 PREVALENCE_RATIO = 1.5  # store odds this far from the training odds move the threshold
+PRIOR_FEW = 20  # on long texts the rules' prior is blended in below this many positives only
+PRIOR_TEST = 6.63  # chi-square(1) at 1 %: the rules' prior must add this much to twice the log-likelihood
 DENSE_SCALE = 1.0  # weight of the unit-length embedding block beside the unit-length hashed rows
 
 
@@ -55,6 +58,7 @@ class FitReport:
     families: tuple[str, ...] = WORDS
     train_prevalence: float = 0.0
     store_prevalence: float | None = None  # estimated; used when clearly not the training share
+    prior_weight: float = 0.0  # the rules' weight in the calibration (`calibrate`)
 
 
 def fit_linear(
@@ -67,18 +71,28 @@ def fit_linear(
     dense: np.ndarray | None = None,
     store: sp.csr_matrix | None = None,
     store_dense: np.ndarray | None = None,
+    prior: np.ndarray | None = None,
+    store_prior: np.ndarray | None = None,
+    store_examples: np.ndarray | None = None,
 ) -> tuple[LinearModel, FitReport | None]:
     """Fit, calibrate and pick a threshold; the report is None when there are too few examples for CV.
 
     Settings are chosen per watchlist on out-of-fold scores of its own examples: the regularisation
     C and, where ``features`` carries the chars family and texts are short, whether to use it.
     ``dense`` (documents x d unit vectors, e.g. sentence embeddings) joins the hashed features in
-    the same logistic regression. ``store``: features of a random sample of the store the model
-    will score (``store_dense`` its embeddings); its share of relevant documents, estimated by EM,
-    weighs the out-of-fold examples when the threshold is chosen, so precision holds when the
-    labelled examples are, say, half positive and the store one in a hundred. The probabilities
-    stay calibrated on the examples, so the scores subscriptions' ``min_score`` refers to keep
-    their scale.
+    the same logistic regression. ``prior``: the watchlist's rule score of each example (keywords,
+    codes, competitors; `BatchRules.evidence_score`), blended with the model by the calibration
+    (see `calibrate`), so a few labels lean on the rules and many labels on the model; on long
+    texts only below `PRIOR_FEW` positives.
+    ``store``: features of a random sample of the store the model will score (``store_dense``
+    its embeddings, ``store_prior`` its rule scores); its share of relevant documents, estimated
+    by EM, weighs the out-of-fold examples when the threshold is chosen, so precision holds when
+    the labelled examples are, say, half positive and the store one in a hundred.
+    ``store_examples``: for each store row, the index of the same document among the examples
+    (-1 for none); those rows are read at their out-of-fold probability, since the fitted model's
+    own training documents score higher than unseen ones and would inflate the estimate. The
+    probabilities stay calibrated on the examples, so the scores subscriptions' ``min_score``
+    refers to keep their scale.
     """
     labels = np.asarray(labels, dtype=np.int8)
     weights = np.ones(len(labels)) if weights is None else np.asarray(weights, dtype=np.float64)
@@ -92,33 +106,76 @@ def fit_linear(
         return design.finish(model, 1.0, 0.0, 0.5), None
     if len(labels) >= LARGE:
         folds = min(folds, LARGE_FOLDS)
-    best = None
-    for families in candidate_families(features):
-        design = Design(features, families, dense)
-        for c in C_GRID if best is None else _near(best[2]):
-            oof = _out_of_fold(design.x, labels, weights, c, folds, seed)
-            auc = average_precision_score(labels, oof)
-            if best is None or auc > best[0] + 1e-9:
-                best = (auc, design, c, oof)
-    _, design, best_c, oof = best
-    a, b = _platt(oof, labels)
+    candidates = candidate_families(features)
+    design, best_c, oof = _choose(features, labels, weights, dense, folds, seed, candidates)
+    # Where texts are long the model reads the keywords as words: past a few positives, blending
+    # the rules in again was measured to cost F1 (ordinary background at 25 positives: 0.46
+    # against 0.49); on short texts it helped at every budget (hard set at 25: 0.52 against 0.46).
+    blend = prior is not None and (len(candidates) > 1 or n_pos < PRIOR_FEW)
+    a, b, g = calibrate(oof, labels, prior if blend else None)
     model = design.finish(_fit(design.x, labels, weights, best_c), a, b, 0.5)
+    model.calib_prior = g
     train_share = n_pos / len(labels)
-    probs = 1.0 / (1.0 + np.exp(-(a * oof + b)))
-    estimate = None
+    probs = model.calibrate(oof, prior)
+    estimate = store_probs = None
     if store is not None and store.shape[0]:
-        store_probs = model.probability(store, store_dense)
+        store_probs = model.probability(store, store_dense, store_prior)
+        if store_examples is not None:  # the model has seen these: their out-of-fold scores are honest
+            seen = np.asarray(store_examples) >= 0
+            store_probs[seen] = probs[np.asarray(store_examples)[seen]]
         estimate = store_prevalence(store_probs, train_share)
     # The estimate is noisy (about a fifth): only a clear difference moves the threshold.
     report = None
-    if estimate is not None and abs(_logit(estimate) - _logit(train_share)) > np.log(PREVALENCE_RATIO):
+    if estimate is not None and abs(logit(estimate) - logit(train_share)) > np.log(PREVALENCE_RATIO):
         model.threshold = store_threshold(probs[labels == 1], store_probs, estimate, target_precision)
         report = _store_report(probs[labels == 1], store_probs, estimate, model.threshold)
     else:
         model.threshold = choose_threshold(labels, probs, target_precision)
     report = _report(labels, probs, model.threshold, best_c, folds, report)
     report.families, report.train_prevalence, report.store_prevalence = design.families, train_share, estimate
+    report.prior_weight = g
     return model, report
+
+
+def _choose(features, labels, weights, dense, folds: int, seed: int, candidates):
+    """(design, C, out-of-fold decisions) of the family choice and C with the best out-of-fold PR-AUC."""
+    best = None
+    for families in candidates:
+        design = Design(features, families, dense)
+        for c in C_GRID if best is None else _near(best[2]):
+            oof = _out_of_fold(design.x, labels, weights, c, folds, seed)
+            auc = average_precision_score(labels, oof)
+            if best is None or auc > best[0] + 1e-9:
+                best = (auc, design, c, oof)
+    return best[1:]
+
+
+def calibrate(
+    decision: np.ndarray, labels: np.ndarray, prior: np.ndarray | None
+) -> tuple[float, float, float]:
+    """(a, b, g) of ``sigmoid(a * decision + b + g * prior)``, fitted on out-of-fold decisions.
+
+    Platt scaling with the rules' score as a second input: a stacked blend whose weights the
+    examples choose. Where the model is weak (few labels) the rules carry the score; where it has
+    learnt more than they say, g shrinks. The prior joins only when it adds evidence the model's
+    scores lack (a likelihood-ratio test at 1 %, `PRIOR_TEST`: long abstracts already carry the
+    keywords as words) and points the right way (g > 0: the rules are written to mean relevance).
+    """
+    a, b = _platt(decision, labels)
+    if prior is None or np.ptp(prior) == 0:
+        return a, b, 0.0
+    both = np.column_stack([decision, np.asarray(prior, dtype=np.float64)])
+    clf = LogisticRegression(C=100.0, solver="lbfgs").fit(both, labels)
+    a2, g = (float(v) for v in clf.coef_[0])
+    gain = _log_likelihood(labels, clf.decision_function(both)) - _log_likelihood(labels, a * decision + b)
+    if g <= 0 or a2 <= 0 or 2 * gain < PRIOR_TEST:
+        return a, b, 0.0
+    return a2, float(clf.intercept_[0]), g
+
+
+def _log_likelihood(labels: np.ndarray, z: np.ndarray) -> float:
+    """Log-likelihood of ``labels`` under probabilities ``sigmoid(z)``."""
+    return float(-np.sum(np.logaddexp(0.0, np.where(labels == 1, -z, z))))
 
 
 def _store_report(positive_probs, store_probs, share: float, threshold: float) -> tuple[float, float, float]:
@@ -182,52 +239,6 @@ def _restrict(features: sp.csr_matrix, families: tuple[str, ...]) -> sp.csr_matr
     return sp.csr_matrix((features.data[keep], features.indices[keep], indptr), shape=features.shape)
 
 
-def store_prevalence(probs: np.ndarray, train_share: float, rounds: int = 100) -> float:
-    """The store's share of relevant documents, from probabilities calibrated at ``train_share``:
-    the EM of Saerens, Latinne and Decaestecker (2002), re-weighting each posterior by the ratio of
-    the new prior to the old until their mean stops moving."""
-    probs = np.clip(np.asarray(probs, dtype=np.float64), 1e-9, 1 - 1e-9)
-    share = float(np.mean(probs))
-    floor = 1.0 / (len(probs) + 1)
-    for _ in range(rounds):
-        up, down = share / train_share, (1 - share) / (1 - train_share)
-        new = float(np.clip(np.mean(up * probs / (up * probs + down * (1 - probs))), floor, 1 - floor))
-        if abs(new - share) < 1e-6:
-            return new
-        share = new
-    return share
-
-
-def store_threshold(
-    positive_probs: np.ndarray, store_probs: np.ndarray, share: float, target_precision: float | None = None
-) -> float:
-    """The threshold for the store: recall from the out-of-fold probabilities of the positives,
-    the share of the store above each cut from the store sample itself, so precision in the store
-    is ``share * recall / above``. Best F1 (``2 share recall / (share + above)``), or the most
-    recall at ``target_precision``. The labelled negatives play no part: reviewers' negatives are
-    often harder than the store's, and counting them as the store's would set the bar too high."""
-    cuts = np.sort(np.unique(positive_probs))[::-1]
-    recall = np.array([(positive_probs >= c).mean() for c in cuts])
-    store_sorted = np.sort(store_probs)
-    above = 1.0 - np.searchsorted(store_sorted, cuts, side="left") / max(len(store_sorted), 1)
-    above = np.maximum(above, share * recall)  # the positives above a cut are part of the store there
-    precision = share * recall / np.maximum(above, 1e-12)
-    f1 = 2 * share * recall / (share + above)
-    if target_precision is not None and (precision >= target_precision).any():
-        return _cut_below(cuts, positive_probs, int(np.flatnonzero(precision >= target_precision).max()))
-    return _cut_below(cuts, positive_probs, int(np.argmax(f1)))
-
-
-def _cut_below(cuts: np.ndarray, positive_probs: np.ndarray, i: int) -> float:
-    """Just under the i-th cut: halfway to the next lower positive probability."""
-    below = cuts[i + 1] if i + 1 < len(cuts) else cuts[i] / 2
-    return float((cuts[i] + below) / 2.0)
-
-
-def _logit(p: float) -> float:
-    return float(np.log(p / (1.0 - p)))
-
-
 def _compact(features: sp.csr_matrix) -> tuple[np.ndarray, sp.csr_matrix]:
     """Only the columns the training set uses (liblinear's time grows with the width of the matrix)."""
     columns = np.unique(features.indices)
@@ -266,44 +277,6 @@ def _platt(decision: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
     clf = LogisticRegression(C=100.0, solver="lbfgs")
     clf.fit(decision.reshape(-1, 1), labels)
     return float(clf.coef_[0, 0]), float(clf.intercept_[0])
-
-
-def choose_threshold(
-    labels: np.ndarray,
-    probs: np.ndarray,
-    target_precision: float | None = None,
-    weights: np.ndarray | None = None,
-) -> float:
-    """Best-F1 threshold, or the one with the most recall at ``target_precision`` (best F1 if none).
-
-    ``weights`` count each example that many times (e.g. to stand for the store's prevalence).
-    Among cuts with the same recall the highest wins: going lower only adds false positives, and on
-    well-separated data the lowest such cut would sit near probability zero. Without any
-    example there is nothing to cut between: 0.5, the probability that says "no evidence either way".
-    """
-    if not len(probs):
-        return 0.5
-    order = np.argsort(-probs)
-    sorted_probs, hits = probs[order], labels[order].astype(np.float64)
-    w = np.ones(len(hits)) if weights is None else np.asarray(weights, dtype=np.float64)[order]
-    tp = np.cumsum(hits * w)
-    predicted = np.cumsum(w)
-    precision, recall = tp / predicted, tp / max(float((hits * w).sum()), 1e-12)
-    f1 = np.where(tp > 0, 2 * precision * recall / np.maximum(precision + recall, 1e-12), 0.0)
-    last_of_tie = np.append(sorted_probs[1:] != sorted_probs[:-1], True)  # cut only between scores
-    candidates = np.flatnonzero(last_of_tie)
-    if target_precision is not None:
-        reaching = candidates[precision[candidates] >= target_precision]
-        if len(reaching):
-            most_recall = reaching[tp[reaching] == tp[reaching].max()]
-            return _between(sorted_probs, most_recall[0])
-    return _between(sorted_probs, candidates[np.argmax(f1[candidates])])
-
-
-def _between(sorted_probs: np.ndarray, i: int) -> float:
-    """A threshold just under the i-th highest score (halfway to the next one)."""
-    below = sorted_probs[i + 1] if i + 1 < len(sorted_probs) else 0.0
-    return float((sorted_probs[i] + below) / 2.0)
 
 
 def _report(labels, probs, threshold: float, c: float, folds: int, in_store=None) -> FitReport:

@@ -31,6 +31,7 @@ class LinearModel:
     bias: float
     calib_a: float = 1.0
     calib_b: float = 0.0
+    calib_prior: float = 0.0  # weight of the watchlist's rule score in the calibration (`fit.calibrate`)
     threshold: float = 0.5
     terms: dict[int, str] = field(default_factory=dict)  # column -> a readable term landing there
     card: dict = field(default_factory=dict)
@@ -60,13 +61,21 @@ class LinearModel:
             score += np.asarray(dense, dtype=np.float32) @ self.dense
         return score
 
-    def calibrate(self, decision: np.ndarray) -> np.ndarray:
-        """Raw scores to probabilities."""
-        return 1.0 / (1.0 + np.exp(-(self.calib_a * decision + self.calib_b)))
+    def calibrate(self, decision: np.ndarray, prior: np.ndarray | None = None) -> np.ndarray:
+        """Raw scores to probabilities; ``prior``: the rows' rule scores, which a model calibrated
+        with them needs (`BatchRules.evidence_score`)."""
+        z = self.calib_a * decision + self.calib_b
+        if self.calib_prior:
+            if prior is None:
+                raise ModelError("this model blends the watchlist's rule scores: pass them (prior=...)")
+            z = z + self.calib_prior * np.asarray(prior, dtype=np.float64)
+        return 1.0 / (1.0 + np.exp(-z))
 
-    def probability(self, features: sp.csr_matrix, dense: np.ndarray | None = None) -> np.ndarray:
-        """The calibrated probability that each row is relevant."""
-        return self.calibrate(self.decision(features, dense))
+    def probability(
+        self, features: sp.csr_matrix, dense: np.ndarray | None = None, prior: np.ndarray | None = None
+    ) -> np.ndarray:
+        """The calibrated probability that each row is relevant (``prior``: see `calibrate`)."""
+        return self.calibrate(self.decision(features, dense), prior)
 
 
 def embeddings_missing(model: LinearModel) -> str:
@@ -94,6 +103,7 @@ def save_model(model: LinearModel, directory: Path) -> None:
             term_columns=term_cols,
             term_text=term_text if len(term_text) else np.zeros(0, dtype="<U1"),
             **({} if model.dense is None else {"dense": model.dense.astype(np.float32)}),
+            **({"prior": np.array([model.calib_prior])} if model.calib_prior else {}),
         )
     tmp.replace(directory / MODEL_FILE)
     card = {**model.card, "featurizer_version": model.featurizer_version, "threshold": model.threshold}
@@ -120,6 +130,7 @@ def load_model(directory: Path) -> LinearModel:
         with np.load(directory / MODEL_FILE, allow_pickle=False) as npz:
             arrays = {k: npz[k] for k in ("indices", "weights", "scalars", "term_columns", "term_text")}
             arrays["dense"] = npz["dense"] if "dense" in npz.files else None
+            arrays["prior"] = npz["prior"] if "prior" in npz.files else np.zeros(1)
     except FileNotFoundError:
         raise ModelError(
             f"{directory}: {MODEL_FILE} is missing; retrain with `warning train {directory.name}`"
@@ -157,6 +168,8 @@ def _from_arrays(arrays: dict, card: dict, directory: Path) -> LinearModel:
         and (len(indices) == 0 or (indices.min() >= 0 and indices.max() < N_FEATURES))
         and np.all(np.isfinite(weights))
         and np.all(np.isfinite(scalars))
+        and arrays["prior"].shape == (1,)
+        and bool(np.isfinite(arrays["prior"][0]))
     )
     families = tuple(card.get("families") or WORDS)
     embedding, dense = card.get("embedding"), arrays["dense"]
@@ -179,6 +192,7 @@ def _from_arrays(arrays: dict, card: dict, directory: Path) -> LinearModel:
         bias=bias,
         calib_a=a,
         calib_b=b,
+        calib_prior=float(arrays["prior"][0]),
         threshold=threshold,
         terms=terms,
         card=card,

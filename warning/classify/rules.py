@@ -110,14 +110,19 @@ class BatchRules:
             join_groups(match[~is_kw], rules.entry_pieces[entry[~is_kw]], n),
         )
 
-    def rules_score(self) -> np.ndarray:
-        """(docs, watchlists) scores from the rules alone."""
+    def rules_score(self, evidence: np.ndarray | None = None) -> np.ndarray:
+        """(docs, watchlists) scores from the rules alone (``evidence``: `evidence_score`, if known)."""
+        evidence = self.evidence_score() if evidence is None else evidence
+        return evidence * np.where(self.exclude_counts > 0, EXCLUDE_FACTOR, 1.0)
+
+    def evidence_score(self) -> np.ndarray:
+        """(docs, watchlists) the rules' positive evidence (codes, keywords, competitors) combined
+        as independent, before any exclude word: the prior a trained model's calibration blends."""
         shape = self.keyword_counts.shape
         code = self.code_hits.mask(shape)
         comp = self.competitor_hits.mask(shape)
         miss = (1 - P_CODE * code) * (1 - P_KEYWORD) ** np.minimum(self.keyword_counts, MAX_KEYWORDS)
-        miss = miss * (1 - P_COMPETITOR * comp)
-        return (1.0 - miss) * np.where(self.exclude_counts > 0, EXCLUDE_FACTOR, 1.0)
+        return 1.0 - miss * (1 - P_COMPETITOR * comp)
 
 
 class RuleSet:
@@ -211,3 +216,12 @@ class RuleSet:
 def _bound(cache: dict, size: int = 200_000) -> None:
     if len(cache) > size:
         cache.clear()
+
+
+def rule_prior(
+    watchlist: Watchlist, texts: list[str], codes: list[list[str]] | None = None, applicants=None
+) -> np.ndarray:
+    """One watchlist's `BatchRules.evidence_score` of each text (the prior a model blends)."""
+    none = [[] for _ in texts]
+    hits = RuleSet([watchlist]).match(TextBatch(texts), codes or none, applicants or none)
+    return hits.evidence_score()[:, 0]

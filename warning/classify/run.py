@@ -29,7 +29,7 @@ from warning.classify.featurize import (
 from warning.classify.model import LinearModel, load_model, model_exists
 from warning.classify.product import StackedWeights
 from warning.classify.rules import RULES_THRESHOLD, BatchRules, RuleSet
-from warning.classify.watchlists import Watchlist, load_watchlist, load_watchlists
+from warning.classify.watchlists import Watchlist, load_watchlist, load_watchlists, watchlist_record
 from warning.clock import utcnow
 from warning.errors import ModelError
 from warning.store.matches import (
@@ -41,6 +41,7 @@ from warning.store.matches import (
     reset_cursors,
 )
 from warning.store.operations import finish_run, start_run
+from warning.store.watchlists import sync_watchlists
 
 log = logging.getLogger(__name__)
 EXCLUDE_FACTOR = 0.5  # an exclude keyword halves a trained model's probability
@@ -73,6 +74,7 @@ class Scorer:
         self.families, self.dense = read_blocks(self.models)
         self.calib_a = np.array([m.calib_a if m else 1.0 for m in self.models])
         self.calib_b = np.array([m.calib_b if m else 0.0 for m in self.models])
+        self.calib_prior = np.array([m.calib_prior if m else 0.0 for m in self.models])
         self.trained = np.array([m is not None for m in self.models], dtype=bool)
         self.thresholds = np.array(
             [threshold_of(w, m) for w, m in zip(self.watchlists, self.models, strict=True)]
@@ -99,9 +101,11 @@ class Scorer:
             raise ModelError(
                 "a model trained with embeddings cannot score without them: set [classify] embedding_model"
             )
-        probs = 1.0 / (1.0 + np.exp(-(self.calib_a * decision + self.calib_b)))
+        evidence = hits.evidence_score()  # the rules' score, and the prior some models blend in
+        z = self.calib_a * decision + self.calib_b + self.calib_prior * evidence
+        probs = 1.0 / (1.0 + np.exp(-z))
         probs = np.where(hits.exclude_counts > 0, probs * EXCLUDE_FACTOR, probs)
-        scores = np.where(self.trained, probs, hits.rules_score())
+        scores = np.where(self.trained, probs, hits.rules_score(evidence))
         return scores, features, hits
 
     def evidence_json(
@@ -162,6 +166,7 @@ def classify_pending(
     """
     directory = app.config.watchlists_dir
     chosen = [load_watchlist(watchlist, directory)] if watchlist else load_watchlists(directory)
+    sync_watchlists(app.db, [watchlist_record(w) for w in chosen])  # alerts show their titles
     run_id = start_run(app.db, "classify")
     try:
         counts = _classify(app, chosen, progress, rescore)

@@ -1,7 +1,7 @@
 """Training a watchlist's model: from labelled data, reviewers' judgements and a cold start.
 
 Cold start (the seed/anti-seed method of automated patent landscaping): the watchlist's seeds and
-the store's strong rule hits (a code prefix, or two keywords, and no exclude word) are positives;
+the store's rule hits (a code prefix or a keyword, and no exclude word) are positives;
 a reproducible random sample of the store is the background, taken as negatives. Reviewers'
 labels outweigh everything else; weak examples count least.
 """
@@ -12,7 +12,7 @@ import hashlib
 import json
 import logging
 import platform
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,7 +34,7 @@ from warning.classify.featurize import (
 )
 from warning.classify.fit import SHORT_TEXT, fit_linear, term_lookup
 from warning.classify.model import save_model
-from warning.classify.rules import RuleSet
+from warning.classify.rules import RuleSet, rule_prior
 from warning.classify.run import row_chunks, row_text
 from warning.classify.watchlists import Watchlist, load_watchlist, load_watchlists
 from warning.errors import ModelError, NotEnoughExamples
@@ -45,6 +45,10 @@ log = logging.getLogger(__name__)
 WEIGHTS = {"reviewer": 3.0, "seed": 2.0, "data": 1.0, "rule": 0.5, "background": 0.3}
 BACKGROUND = 5000
 MAX_RULE_POSITIVES = 5000
+# One keyword makes a cold-start positive: two were measured (quality.py, --validate) to find too
+# few in titles (hard set: F1 0.18 against the keywords' 0.45; one keyword 0.46) and no better in
+# abstracts (0.28 against 0.35).
+RULE_KEYWORDS = 1
 
 
 @dataclass
@@ -54,6 +58,8 @@ class Example:
     label: int
     weight: float
     origin: str
+    codes: list[str] = field(default_factory=list)  # CPC and IPC: what the rules' prior reads
+    applicants: list[str] = field(default_factory=list)
 
 
 def read_labelled_jsonl(path: Path | str, text_chars: int = DEFAULT_TEXT_CHARS) -> list[Example]:
@@ -80,7 +86,8 @@ def read_labelled_jsonl(path: Path | str, text_chars: int = DEFAULT_TEXT_CHARS) 
             bad.append(f"line {lineno}: {exc}")
             continue
         text = publication_text(pub.titles, pub.abstracts, pub.claims, text_chars)
-        examples.append(Example(pub.id, text, int(label), WEIGHTS["data"], "data"))
+        codes = [*pub.cpc, *pub.ipc]
+        examples.append(Example(pub.id, text, int(label), WEIGHTS["data"], "data", codes, pub.applicants))
     for reason in bad[:10]:
         log.warning("%s: skipped %s", path, reason)
     if not examples:
@@ -97,18 +104,24 @@ def training_set(app, watchlist: Watchlist, data: Path | str | None = None) -> l
         examples[ex.id] = ex
     for row in publication_rows(app.db, [*watchlist.seeds, *watchlist.negatives], text_chars=chars):
         label = 1 if row["id"] in watchlist.seeds else 0
-        examples[row["id"]] = Example(row["id"], row_text(row, chars), label, WEIGHTS["seed"], "seed")
-    labels = {r["publication_id"]: r for r in get_labels(app.db, watchlist.name)}
+        examples[row["id"]] = _row_example(row, chars, label, WEIGHTS["seed"], "seed")
+    labels = {
+        r["publication_id"]: r for r in get_labels(app.db, watchlist.name, owner=watchlist.owner or None)
+    }
     for row in publication_rows(app.db, list(labels), text_chars=chars):
         lab = labels[row["id"]]
         weight = lab["weight"] or WEIGHTS.get(lab["origin"], 1.0)
-        text = row_text(row, chars)
-        examples[row["id"]] = Example(row["id"], text, int(lab["label"]), weight, lab["origin"])
+        examples[row["id"]] = _row_example(row, chars, int(lab["label"]), weight, lab["origin"])
     return [e for e in examples.values() if e.text.strip()]
 
 
+def _row_example(row: dict, chars: int, label: int, weight: float, origin: str) -> Example:
+    codes = [*row["cpc"], *row["ipc"]]
+    return Example(row["id"], row_text(row, chars), label, weight, origin, codes, row["applicants"])
+
+
 def cold_start(app, watchlist: Watchlist) -> list[Example]:
-    """Strong rule hits of the store as weak positives, a random store sample as background."""
+    """Rule hits of the store as weak positives, a random store sample as background."""
     rules = RuleSet([watchlist])
     positives: dict[str, Example] = {}
     chars = app.config.classify.max_text_chars
@@ -119,11 +132,11 @@ def cold_start(app, watchlist: Watchlist) -> list[Example]:
             codes = [[*r["cpc"], *r["ipc"]] for r in rows]
             strong = strong_hits(rules, texts, codes, [r["applicants"] for r in rows])
             for d in np.flatnonzero(strong).tolist():
-                positives[rows[d]["id"]] = Example(rows[d]["id"], texts[d], 1, WEIGHTS["rule"], "rule")
+                positives[rows[d]["id"]] = _row_example(rows[d], chars, 1, WEIGHTS["rule"], "rule")
         if len(positives) >= MAX_RULE_POSITIVES:
             break
     background = [
-        Example(r["id"], row_text(r, chars), 0, WEIGHTS["background"], "background")
+        _row_example(r, chars, 0, WEIGHTS["background"], "background")
         for r in sample_publications(app.db, BACKGROUND, text_chars=chars)
         if r["id"] not in positives
     ]
@@ -133,11 +146,11 @@ def cold_start(app, watchlist: Watchlist) -> list[Example]:
 def strong_hits(
     rules: RuleSet, texts: list[str], codes: list[list[str]], applicants: list[list[str]]
 ) -> np.ndarray:
-    """Which texts are strong hits of the (one) watchlist of ``rules``: a code prefix, or two
-    keywords, and no exclude word. Cold start takes them as weak positives."""
+    """Which texts are strong hits of the (one) watchlist of ``rules``: a code prefix, or
+    `RULE_KEYWORDS` keywords, and no exclude word. Cold start takes them as weak positives."""
     hits = rules.match(TextBatch(texts), codes, applicants)
     coded = hits.code_hits.mask(hits.keyword_counts.shape)[:, 0]
-    strong = (coded | (hits.keyword_counts[:, 0] >= 2)) & (hits.exclude_counts[:, 0] == 0)
+    strong = (coded | (hits.keyword_counts[:, 0] >= RULE_KEYWORDS)) & (hits.exclude_counts[:, 0] == 0)
     return strong & np.array([bool(t.strip()) for t in texts], dtype=bool)
 
 
@@ -165,6 +178,15 @@ def train_watchlist(app, name_or_path: str, data: Path | str | None = None) -> d
     if source is not None:
         dense = source.vectors([e.id for e in examples], texts)
         store_dense = source.vectors([r["id"] for r in store_rows], store_texts) if store_rows else None
+    prior = store_prior = None
+    if not any(e.origin == "rule" for e in examples):  # rule-made labels: blending the rules is circular
+        prior = rule_prior(watchlist, texts, [e.codes for e in examples], [e.applicants for e in examples])
+        store_prior = rule_prior(
+            watchlist,
+            store_texts,
+            [[*r["cpc"], *r["ipc"]] for r in store_rows],
+            [r["applicants"] for r in store_rows],
+        )
     model, report = fit_linear(
         features,
         labels,
@@ -173,6 +195,9 @@ def train_watchlist(app, name_or_path: str, data: Path | str | None = None) -> d
         dense=dense,
         store=store,
         store_dense=store_dense,
+        prior=prior,
+        store_prior=store_prior if store_rows else None,
+        store_examples=_positions([e.id for e in examples], [r["id"] for r in store_rows]),
     )
     if source is not None:
         model.embedding = source.model.card()
@@ -182,6 +207,12 @@ def train_watchlist(app, name_or_path: str, data: Path | str | None = None) -> d
     model.card = _card(watchlist, examples, report, data)
     save_model(model, app.config.classifiers_dir / watchlist.name)
     return {**model.card, "threshold": model.threshold}
+
+
+def _positions(ids: list[str], wanted: list[str]) -> np.ndarray:
+    """Where each of ``wanted`` is among ``ids`` (-1 where it is not)."""
+    where = {pid: k for k, pid in enumerate(ids)}
+    return np.array([where.get(pid, -1) for pid in wanted], dtype=np.int64)
 
 
 def training_features(texts: list[str]) -> sp.csr_matrix:

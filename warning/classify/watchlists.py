@@ -9,6 +9,7 @@ a subscriber), and each value keeps the rule `WatchlistFile` declares.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -66,8 +67,10 @@ class WatchlistFile:
     negatives: tuple[str, ...] = ()
     threshold: float | None = None
     target_precision: float | None = None
+    owner: str = ""  # an organisation's id: its own watchlist (seeds, labels, model); empty: shared
     CHECKS: ClassVar = {
         "name": _NAME,
+        "owner": matching(r"\S(.*\S)?", "an organisation id such as 'acme-motors'"),
         "description": _TEXT,
         **{key: _TEXT for key in ("countries", "keywords", "exclude", "cpc", "ipc", "seeds", "negatives")},
         "threshold": _PROBABILITY,
@@ -93,6 +96,7 @@ class Watchlist:
     threshold: float | None = None
     target_precision: float | None = None
     path: Path | None = None
+    owner: str = ""  # the organisation whose own watchlist this is; "" for a shared one
 
 
 def load_watchlist_file(path: Path | str) -> Watchlist:
@@ -104,7 +108,7 @@ def load_watchlist_file(path: Path | str) -> Watchlist:
 def parse_watchlist(data: dict[str, Any], path: Path) -> Watchlist:
     """Validate a parsed TOML table into a `Watchlist`."""
     given = build(WatchlistFile, data, path, "")
-    applicants = _competitors(given.applicants, path)
+    applicants = parse_competitors(given.applicants, path, "applicants")
     if not any(getattr(given, k) for k in _EVIDENCE_KEYS if k != "applicants") and not applicants:
         raise ConfigError(f"{path}: a watchlist needs at least one of {', '.join(_EVIDENCE_KEYS)}")
     if given.threshold is not None and given.target_precision is not None:
@@ -124,22 +128,37 @@ def parse_watchlist(data: dict[str, Any], path: Path) -> Watchlist:
         threshold=given.threshold,
         target_precision=given.target_precision,
         path=path,
+        owner=given.owner,
     )
+
+
+def watchlist_record(watchlist: Watchlist) -> dict[str, Any]:
+    """What the store keeps of a watchlist (`warning.store.watchlists`): titles, file, content hash."""
+    path = watchlist.path
+    data = path.read_bytes() if path is not None and path.is_file() else b""
+    return {
+        "name": watchlist.name,
+        "title_zh": watchlist.title.get("zh", ""),
+        "title_en": watchlist.title.get("en", ""),
+        "path": str(path or ""),
+        "hash": hashlib.sha256(data).hexdigest()[:16],
+    }
 
 
 def _unique(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v.strip() for v in values))
 
 
-def _competitors(value: tuple[Any, ...], path: Path) -> tuple[Competitor, ...]:
+def parse_competitors(value: tuple[Any, ...], path: Path, key: str) -> tuple[Competitor, ...]:
+    """Competitors from a list of names or ``{ name, aliases }`` tables (``key``: where, for errors)."""
     found = []
     for i, item in enumerate(value):
         if isinstance(item, str) and item.strip():
             found.append(Competitor(item.strip()))
             continue
         if not isinstance(item, dict):
-            raise ConfigError(f"{path}: applicants[{i}] must be a name or a {{ name, aliases }} table")
-        table = build(Competitor, item, path, f"applicants[{i}]")
+            raise ConfigError(f"{path}: {key}[{i}] must be a name or a {{ name, aliases }} table")
+        table = build(Competitor, item, path, f"{key}[{i}]")
         found.append(Competitor(table.name.strip(), _unique(table.aliases)))
     return tuple(found)
 
@@ -253,8 +272,13 @@ def normalise_applicant(name: str) -> str:
 
 def competitor_index(watchlist: Watchlist) -> dict[str, str]:
     """Normalised spelling -> competitor display name."""
+    return spelling_index(watchlist.applicants)
+
+
+def spelling_index(competitors: tuple[Competitor, ...]) -> dict[str, str]:
+    """Normalised spelling (name and aliases) -> the competitor's display name."""
     index = {}
-    for comp in watchlist.applicants:
+    for comp in competitors:
         for spelling in (comp.name, *comp.aliases):
             key = normalise_applicant(spelling)
             if key:

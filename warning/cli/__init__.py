@@ -2,10 +2,22 @@
 
 `warning.cli.group` holds the group and its options; each area's module adds its commands to it:
 ``core`` (check-config, status, demo), ``sources`` (fetch, ingest), ``classify`` (classify, train,
-evaluate, label), ``alerts`` (alerts, test-channel, digest), ``risks``, ``service`` (run).
+evaluate, label), ``alerts`` (alerts, test-channel, digest), ``risks``, ``clusters``, ``service`` (run),
+``orgs`` (orgs, users, tokens), ``sharing`` (subscriptions, audit, risks share, labels), ``web`` (serve).
 """
 
-from warning.cli import alerts, classify, core, risks, service, sources  # noqa: F401  (they add their commands)
+from warning.cli import (  # noqa: F401  (they add their commands)
+    alerts,
+    classify,
+    clusters,
+    core,
+    orgs,
+    risks,
+    service,
+    sharing,
+    sources,
+    web,
+)
 from warning.cli.group import cli, get_app, main
 
 __all__ = ["cli", "get_app", "main"]

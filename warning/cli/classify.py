@@ -8,7 +8,24 @@ from pathlib import Path
 
 import click
 
-from warning.cli.group import cli, get_app
+from warning.classify.watchlists import load_watchlist
+from warning.cli.group import cli, get_app, get_scope, require_programme
+from warning.errors import AccessDenied, NotFound
+from warning.store.scope import can_see_watchlist
+
+
+def _check_watchlist(ctx: click.Context, name: str, *, train: bool = False) -> None:
+    """NotFound for a watchlist the acting person may not see; training (or relabelling the
+    model of) a shared watchlist is the programme's, an own one its owner's reviewers'."""
+    scope = get_scope(ctx)
+    if scope.is_programme:
+        return
+    app = get_app(ctx)
+    wl = load_watchlist(name, app.config.watchlists_dir)
+    if not can_see_watchlist(app.db, scope, wl.name):
+        raise NotFound(f"no watchlist {wl.name!r}")
+    if train and (wl.owner != scope.org_id or not scope.can_review):
+        raise AccessDenied(f"the model of {wl.name} is trained by {wl.owner or 'the programme'}")
 
 
 @cli.command()
@@ -37,6 +54,7 @@ def classify(ctx: click.Context, watchlist: str | None, progress: bool | None, r
     from warning.classify.run import classify_pending
 
     app = get_app(ctx)
+    require_programme(ctx, "classifying")
     show = sys.stderr.isatty() if progress is None else progress
     counts = classify_pending(app, watchlist, progress=show, rescore=rescore)
     updated = f", {counts['updated']} updated" if rescore else ""
@@ -72,6 +90,7 @@ def train(ctx: click.Context, watchlist: str, data: Path | None) -> None:
     from warning.classify.train import train_watchlist
 
     app = get_app(ctx)
+    _check_watchlist(ctx, watchlist, train=True)
     card = train_watchlist(app, watchlist, data)
     counts = card["counts"]
     click.echo(
@@ -113,6 +132,7 @@ def evaluate(ctx: click.Context, watchlist: str, data: Path, cv: int | None, as_
     from warning.classify.evaluate import evaluate_file
 
     app = get_app(ctx)
+    _check_watchlist(ctx, watchlist)
     result = evaluate_file(app, watchlist, data, cv)
     if as_json:
         click.echo(json.dumps(result))
@@ -152,10 +172,14 @@ def label(ctx, publication, watchlist, judgement, suggest_for, limit, who) -> No
 
     app = get_app(ctx)
     if suggest_for:
+        _check_watchlist(ctx, suggest_for)
         for item in suggest(app, suggest_for, limit):
             click.echo(f"{item['publication']}\t{item['score']:.3f}\t{item['title'][:100]}")
         return
     if not (publication and watchlist and judgement):
         raise click.UsageError("give PUBLICATION WATCHLIST relevant|irrelevant, or --suggest WATCHLIST")
-    saved = label_publication(app, publication, watchlist, judgement == "relevant", who)
+    as_login = ctx.find_root().obj.get("as_login") or ""
+    saved = label_publication(
+        app, publication, watchlist, judgement == "relevant", who or as_login, get_scope(ctx)
+    )
     click.echo(f"labelled {saved['publication']} {judgement} for {saved['watchlist']}")

@@ -9,10 +9,12 @@ from pathlib import Path
 import click
 
 from warning.classify.watchlists import load_watchlists, validate_watchlist_dir
-from warning.cli.group import cli, get_app
+from warning.cli.group import cli, get_app, get_scope
+from warning.clusters.definitions import cluster_problems, load_clusters
 from warning.config.secrets import check_secrets
 from warning.delivery.queue import config_problems, config_warnings
 from warning.errors import ConfigError, WarningError
+from warning.orgs.declarations import unseen_watchlists
 from warning.service.status import collect_status
 from warning.service.status_text import format_status
 
@@ -44,6 +46,7 @@ def check_config(ctx: click.Context) -> None:
     ]
     problems += _watchlist_problems(app)
     problems += _delivery_problems(app)
+    problems += cluster_problems(app.config, _stored_subscription_names(app))
     where = app.config.path or "built-in defaults (no config file)"
     for warning in _delivery_warnings(app):
         click.echo(f"warning: {warning}", err=True)
@@ -55,6 +58,16 @@ def check_config(ctx: click.Context) -> None:
     click.echo(f"  database: {app.db_path}")
     click.echo(f"  sources: {', '.join(app.config.sources) or 'none'}")
     click.echo(f"  subscribers: {', '.join(s.name for s in app.config.subscribers) or 'none'}")
+    click.echo(f"  clusters: {', '.join(c.name for c in load_clusters(app.config)) or 'none'}")
+
+
+def _stored_subscription_names(app) -> frozenset[str]:
+    """Names of the store's subscriptions, when there is a store (check-config creates none)."""
+    if not app.db_path.exists():
+        return frozenset()
+    from warning.orgs.subscribers import stored_subscribers  # deferred: only a store has them
+
+    return frozenset(s.name for s in stored_subscribers(app.db))
 
 
 def _watchlist_problems(app) -> list[str]:
@@ -84,7 +97,7 @@ def _delivery_problems(app) -> list[str]:
 
 
 def _delivery_warnings(app) -> list[str]:
-    return config_warnings(app.config)
+    return config_warnings(app.config) + unseen_watchlists(app.config)
 
 
 @cli.command()
@@ -97,9 +110,11 @@ def status(ctx: click.Context, as_json: bool) -> None:
     Examples:
       warning status
       warning status --json | jq .alerts_pending
+      warning --as li.lei status     # counts of what li.lei's organisation sees
     """
     app = get_app(ctx)
-    info = collect_status(app.db, config=app.config)
+    scope = get_scope(ctx)
+    info = collect_status(app.db, config=app.config, scope=scope)
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False, indent=2))
         return

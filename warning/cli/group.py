@@ -10,8 +10,9 @@ import click
 from warning import __version__
 from warning.app import App, make_app
 from warning.config.secrets import redactor
-from warning.errors import WarningError
+from warning.errors import AccessDenied, WarningError
 from warning.service.logging import setup_logging
+from warning.store.scope import Scope, scope_for_login
 
 
 class WarningGroup(click.Group):
@@ -32,10 +33,18 @@ class WarningGroup(click.Group):
 @click.option(
     "--db", "db_path", metavar="PATH", help="SQLite database (else $WARNING_DB, config, ./warning.db)."
 )
+@click.option(
+    "--as",
+    "as_login",
+    metavar="LOGIN",
+    help="Act as this person, seeing only what their organisation may (default: the programme's admin).",
+)
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 @click.version_option(__version__, prog_name="warning")
 @click.pass_context
-def cli(ctx: click.Context, config_path: str | None, db_path: str | None, verbose: int) -> None:
+def cli(
+    ctx: click.Context, config_path: str | None, db_path: str | None, as_login: str | None, verbose: int
+) -> None:
     """Overseas patent early warning: new filings in export markets, flagged per product line.
 
     \b
@@ -46,10 +55,12 @@ def cli(ctx: click.Context, config_path: str | None, db_path: str | None, verbos
       warning ingest exports/*.csv
       warning classify && warning alerts
       warning status --json
+      warning --as li.lei risks list         # what one person of one organisation sees
     """
     ctx.ensure_object(dict)
     ctx.obj["config_path"] = config_path
     ctx.obj["db_path"] = db_path
+    ctx.obj["as_login"] = as_login
     ctx.obj["verbose"] = verbose
 
 
@@ -62,6 +73,24 @@ def get_app(ctx: click.Context) -> App:
         root.obj["app"] = app
         root.call_on_close(app.close)
     return root.obj["app"]
+
+
+def get_scope(ctx: click.Context) -> Scope:
+    """Who acts in this invocation: the person ``--as`` names (NotFound if they are unknown or
+    disabled), else the programme, which sees and may do everything (whoever runs the CLI on the
+    instance's database administers it)."""
+    login = ctx.find_root().obj.get("as_login")
+    if not login:
+        return Scope.programme()
+    return scope_for_login(get_app(ctx).db, login)
+
+
+def require_programme(ctx: click.Context, what: str) -> Scope:
+    """The scope, if it is the programme's; AccessDenied otherwise (instance-wide operations)."""
+    scope = get_scope(ctx)
+    if not scope.is_programme:
+        raise AccessDenied(f"{what} is for the programme's people, not {scope.org_id}'s")
+    return scope
 
 
 def main() -> None:

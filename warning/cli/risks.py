@@ -7,31 +7,35 @@ import io
 import json
 import os
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import click
 
-from warning.cli.group import cli, get_app
+from warning.cli.group import cli, get_app, get_scope, require_programme
+from warning.cli.risks_view import print_case
+from warning.errors import NotFound, WarningError
+from warning.orgs.cases import case_or_not_found, close_case_as, open_case_as, update_case_as
 from warning.risks import (
     ACTIONS,
     SEVERITIES,
     STATUSES,
     auto_open_cases,
-    close_case,
-    open_case,
     queue_reminders,
     refresh_legal_status,
-    update_case,
 )
-from warning.risks.cases import LABELS_ZH, check_names, get_case_or_fail
-from warning.risks.deadlines import LABELS
-from warning.risks.export import case_json, write_csv
+from warning.risks.cases import check_names
+from warning.risks.export import case_json, export_cases, write_csv
+from warning.store import audit
 from warning.store import legal_events as legal_store
 from warning.store import risks as store
+from warning.store.scope import can_see_watchlist
 
 
-def _who(value: str | None) -> str:
-    if value:
-        return value
+def _who(value: str | None, ctx: click.Context | None = None) -> str:
+    """Who a history entry names: --who, else the person --as names, else $WARNING_USER or the login."""
+    as_login = ctx.find_root().obj.get("as_login") if ctx is not None else None
+    if value or as_login:
+        return value or as_login
     try:
         return os.environ.get("WARNING_USER") or getpass.getuser()
     except (KeyError, OSError):
@@ -87,9 +91,12 @@ def risks() -> None:
 )
 @click.option("--severity", type=click.Choice(SEVERITIES), default="medium", show_default=True)
 @click.option("--reason", default="", help="Why this severity (kept with the case).")
+@click.option(
+    "--org", metavar="ORG", help="The enterprise the case concerns (programme; default: from owner or names)."
+)
 @_WHO
 @click.pass_context
-def open_command(ctx, publication, enterprises, watchlist, owner, severity, reason, who) -> None:
+def open_command(ctx, publication, enterprises, watchlist, owner, severity, reason, org, who) -> None:
     """Open a risk case on a stored publication (立案); prints the case and its deadlines.
 
     PUBLICATION is an id in any office spelling (EP-3456789-B1, EP3456789B1, US 2024/0123456 A1).
@@ -102,16 +109,22 @@ def open_command(ctx, publication, enterprises, watchlist, owner, severity, reas
           --severity high --reason "claims cover our 2025 scooter frame"
     """
     app = get_app(ctx)
-    check_names(app.config, watchlist=watchlist, owner=owner)
-    case_id = open_case(
+    scope = get_scope(ctx)
+    check_names(app.effective_config, watchlist=watchlist, owner=owner)
+    if watchlist and not can_see_watchlist(app.db, scope, watchlist):
+        raise NotFound(f"no watchlist {watchlist!r}")
+    case_id = open_case_as(
         app.db,
+        scope,
         publication,
         list(enterprises),
+        org=org,
+        subscribers=app.subscribers,
         watchlist=watchlist,
         owner=owner,
         severity=severity,
         reason=reason,
-        who=_who(who),
+        who=_who(who, ctx),
     )
     case = store.get_case(app.db, case_id)
     click.echo(
@@ -153,7 +166,13 @@ def list_command(ctx, enterprise, status, country, due_within, today, as_json) -
         else (None, None)
     )
     cases = store.list_cases(
-        app.db, enterprise=enterprise, status=status, country=country, due_from=window[0], due_to=window[1]
+        app.db,
+        enterprise=enterprise,
+        status=status,
+        country=country,
+        due_from=window[0],
+        due_to=window[1],
+        scope=get_scope(ctx),
     )
     deadlines = store.deadlines_by_case(app.db, [c["id"] for c in cases])
     if as_json:
@@ -194,7 +213,8 @@ def show_command(ctx, case_id, as_json) -> None:
       warning risks show 3 --json
     """
     app = get_app(ctx)
-    case = get_case_or_fail(app.db, case_id)
+    scope = get_scope(ctx)
+    case = case_or_not_found(app.db, scope, case_id)
     deadlines = store.case_deadlines(app.db, case_id)
     family = legal_store.case_family(app.db, case_id)
     ids = legal_store.legal_event_ids_for_number(app.db, *case["publication_id"].split("-")[:2])
@@ -207,41 +227,18 @@ def show_command(ctx, case_id, as_json) -> None:
             "family": family,
             "legal_events": [e.__dict__ for e in events],
             "history": history,
+            "audit": audit.history(app.db, scope, object_kind="case", object_id=case_id),
         }
         click.echo(json.dumps(info, ensure_ascii=False, indent=2))
         return
-    title = case["titles"].get("zh") or case["titles"].get("en") or next(iter(case["titles"].values()), "")
-    click.echo(f"案件 case {case['id']}: {case['publication_id']}  {title}")
-    for label, key in (
-        ("企业 enterprises", "enterprises"),
-        ("产品线 product line", "watchlist"),
-        ("等级 severity", "severity"),
-        ("理由 reason", "severity_reason"),
-        ("负责人 owner", "owner"),
-        ("状态 status", "status"),
-        ("措施 action", "action"),
-        ("结果 outcome", "outcome"),
-        ("立案 opened", "opened_at"),
-        ("结案 closed", "closed_at"),
-    ):
-        value = case[key]
-        value = ", ".join(value) if isinstance(value, list) else (value or "")
-        if value in LABELS_ZH:
-            value = f"{value} ({LABELS_ZH[value]})"
-        click.echo(f"  {label:<22} {value}")
-    click.echo("期限 deadlines:")
-    for d in deadlines:
-        zh = LABELS.get(d["kind"], {}).get("zh", "")
-        click.echo(f"  {d['date']}  {d['kind']} {zh}  ({d['basis']})")
-    if family:
-        click.echo("同族 family: " + ", ".join(f["publication_id"] for f in family))
-    click.echo(f"法律事件 legal events ({len(events)}):")
-    for e in events[-20:]:
-        click.echo(f"  {e.date} {e.code:<5} {e.category:<14} {e.country:<3} {e.description[:80]}")
-    click.echo("历史 history:")
-    for h in history:
-        change = f"{h['field']}: {h['old'] or ''} -> {h['new'] or ''}" if h["field"] != "note" else "note"
-        click.echo(f"  {h['at']} {h['who']}: {change} {h['note'] or ''}".rstrip())
+    print_case(
+        case,
+        deadlines,
+        family,
+        events,
+        history,
+        audit.history(app.db, scope, object_kind="case", object_id=case_id),
+    )
 
 
 @risks.command("update")
@@ -266,11 +263,12 @@ def update_command(ctx, case_id, status, action, owner, severity, reason, outcom
       warning risks update 3 --action design-around --note "new frame geometry avoids claim 1"
     """
     app = get_app(ctx)
-    check_names(app.config, owner=owner)
-    made = update_case(
+    check_names(app.effective_config, owner=owner)
+    made = update_case_as(
         app.db,
+        get_scope(ctx),
         case_id,
-        who=_who(who),
+        who=_who(who, ctx),
         note=note,
         status=status,
         action=action,
@@ -301,7 +299,7 @@ def close_command(ctx, case_id, outcome, note, who) -> None:
       warning risks close 3 --outcome "licence signed 2026-05; royalty 2%"
     """
     app = get_app(ctx)
-    close_case(app.db, case_id, outcome, who=_who(who), note=note)
+    close_case_as(app.db, get_scope(ctx), case_id, outcome, who=_who(who, ctx), note=note)
     click.echo(f"case {case_id}: closed")
 
 
@@ -310,8 +308,8 @@ def close_command(ctx, case_id, outcome, note, who) -> None:
     "--out",
     "out_path",
     type=click.Path(dir_okay=False, writable=True),
-    metavar="FILE.csv",
-    help="Write to this file (default: standard output).",
+    metavar="FILE.csv|FILE.xlsx",
+    help="Write to this file, as its extension says (default: CSV on standard output).",
 )
 @click.option(
     "--labels",
@@ -323,19 +321,22 @@ def close_command(ctx, case_id, outcome, note, who) -> None:
 @click.option("--status", type=click.Choice(STATUSES), help="Only cases in this status.")
 @click.pass_context
 def export_command(ctx, out_path, labels, status) -> None:
-    """Export the cases as CSV for a spreadsheet (导出): UTF-8 with BOM, so Excel shows Chinese.
+    """Export the cases for a spreadsheet (导出): .xlsx, or CSV in UTF-8 with BOM (Excel shows Chinese).
 
     \b
     Examples:
+      warning risks export --out risks.xlsx
       warning risks export --out risks.csv
       warning risks export --labels zh --status action > open-actions.csv
     """
     app = get_app(ctx)
-    cases = store.list_cases(app.db, status=status)
+    cases = store.list_cases(app.db, status=status, scope=get_scope(ctx))
     today = date.today().isoformat()
     if out_path:
-        with open(out_path, "w", encoding="utf-8-sig", newline="") as fh:
-            n = write_csv(app.db, cases, fh, today, labels)
+        try:
+            n = export_cases(app.db, cases, Path(out_path), today, labels)
+        except WarningError as exc:
+            raise click.ClickException(str(exc)) from None
         click.echo(f"{n} case(s) written to {out_path}", err=True)
         return
     buffer = io.StringIO()
@@ -356,6 +357,7 @@ def legal_command(ctx) -> None:
       warning risks legal
     """
     app = get_app(ctx)
+    require_programme(ctx, "refreshing legal status")
     click.echo(json.dumps(refresh_legal_status(app)))
 
 
@@ -372,6 +374,7 @@ def remind_command(ctx, today) -> None:
       warning risks remind && warning alerts
     """
     app = get_app(ctx)
+    require_programme(ctx, "queueing reminders")
     click.echo(json.dumps(queue_reminders(app, _today(today))))
 
 
@@ -385,4 +388,5 @@ def auto_open_command(ctx) -> None:
       warning classify && warning risks auto-open
     """
     app = get_app(ctx)
+    require_programme(ctx, "opening cases by rule")
     click.echo(json.dumps(auto_open_cases(app)))

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from warning.cli.group import cli, get_app
+from warning.cli.group import cli, get_app, require_programme
 from warning.service.lock import AlreadyRunning, InstanceLock
 from warning.service.scheduler import plan_jobs
 
@@ -53,6 +53,7 @@ def run(ctx: click.Context, once: bool) -> None:
     from warning.service.runner import JobRunner, recover_stale_runs
 
     app = get_app(ctx)
+    require_programme(ctx, "running the service")
     plan_jobs(app.config)  # a bad [schedule] table is reported before anything starts
     try:
         lock = InstanceLock(app.db_path).acquire()
@@ -62,7 +63,7 @@ def run(ctx: click.Context, once: bool) -> None:
         stale = recover_stale_runs(app.db_path)
         if stale:
             log.warning("%d run(s) left running by a stopped process marked interrupted", stale)
-        runner = JobRunner(app.config, app.db_path)
+        runner = JobRunner(app.effective_config, app.db_path)
         code = _once(runner) if once else _daemon(runner)
     finally:
         lock.release()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from warning.cli.group import cli, get_app
+from warning.cli.group import cli, get_app, require_programme
 from warning.sources.fetch import fetch_all, fetch_source
 from warning.sources.ingest import IngestResult, ingest_paths
 
@@ -61,6 +61,7 @@ def fetch(
     if since and until and since > until:
         raise click.BadParameter("--since is after --until", param_hint="--since")
     app = get_app(ctx)
+    require_programme(ctx, "fetching")
     show = sys.stderr.isatty() if progress is None else progress
     with _progress_bar(show) as report:
         if source_name:
@@ -127,6 +128,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], progress: bool | None) -
       warning ingest --progress downloads/           # a folder, with a progress bar
     """
     app = get_app(ctx)
+    require_programme(ctx, "ingesting")
     show = sys.stderr.isatty() if progress is None else progress
     result = ingest_paths(app.db, list(paths), progress=show, limits=app.config.ingest)
     click.echo(_summary(result))

@@ -22,7 +22,7 @@ from warning.config.relations import relation_problems
 from warning.config.schema import Config, SourceConfig, SubscriberConfig
 from warning.errors import ConfigError
 
-_TOP_LEVEL_SKIP = {"base_dir", "path"}
+_TOP_LEVEL_SKIP = {"base_dir", "path", "cluster_tables"}
 
 
 def find_config_path(explicit: str | None) -> Path | None:
@@ -65,13 +65,21 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
     data = dict(data)
     sources_raw = data.pop("sources", {})
     subscribers_raw = data.pop("subscribers", [])
+    # `clusters` is the clusters folder, or [[clusters]] tables written in this file; the tables are
+    # bound and checked as cluster files are (`warning.clusters.definitions`), by check-config.
+    cluster_tables = tuple(data.pop("clusters")) if isinstance(data.get("clusters"), list) else ()
     problems: list[str] = []
     skip = _TOP_LEVEL_SKIP | {"sources", "subscribers"}
     config = build(Config, data, path, "", skip=skip, problems=problems, also_supported=("subscribers",))
     subscribers = _build_subscribers(subscribers_raw, path, problems)
     sources = _build_sources(sources_raw, path, problems)
     config = dataclasses.replace(
-        config, base_dir=path.resolve().parent, path=path, sources=sources, subscribers=subscribers
+        config,
+        base_dir=path.resolve().parent,
+        path=path,
+        sources=sources,
+        subscribers=subscribers,
+        cluster_tables=cluster_tables,
     )
     data["subscribers"] = subscribers_raw
     problems += relation_problems(config, {**data, "sources": sources_raw}, problems)
@@ -98,23 +106,48 @@ def _build_subscribers(raw: Any, path: Path, problems: list[str]) -> tuple[Subsc
         where = f"subscribers[{i}]"
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: {where} must be a table, not {type(table).__name__}")
-        sub = build(
-            SubscriberConfig, table, path, where, skip={"channels"}, problems=problems, also_supported=keys
-        )
-        channels = {
-            name: bind_value(
-                keys[name].type,
-                value,
-                keys[name].rule if not keys[name].env else None,
-                path,
-                f"{where}.{name}",
-                problems,
-            )
-            for name, value in table.items()
-            if name in keys
-        }
-        subscribers.append(dataclasses.replace(sub, channels=channels))
+        subscribers.append(_bind_subscriber(table, path, where, problems, keys))
     return tuple(subscribers)
+
+
+def bind_subscriber(table: dict[str, Any], where: str) -> SubscriberConfig:
+    """One subscriber given as a ``[[subscribers]]`` table would be (the CLI's and the web app's
+    subscriptions), checked by the same rules; ConfigError listing every problem."""
+    # Deferred for start-up time, as in `_build_subscribers`.
+    from warning.delivery.channels import address_keys
+
+    problems: list[str] = []
+    sub = _bind_subscriber(table, Path(where), "", problems, address_keys())
+    if problems:
+        raise ConfigError("; ".join(problems))
+    return sub
+
+
+def _bind_subscriber(
+    table: dict[str, Any], path: Path, where: str, problems: list[str], keys: dict[str, Any]
+) -> SubscriberConfig:
+    sub = build(
+        SubscriberConfig,
+        table,
+        path,
+        where,
+        skip={"channels", "origin"},
+        problems=problems,
+        also_supported=keys,
+    )
+    channels = {
+        name: bind_value(
+            keys[name].type,
+            value,
+            keys[name].rule if not keys[name].env else None,
+            path,
+            f"{where}.{name}",
+            problems,
+        )
+        for name, value in table.items()
+        if name in keys
+    }
+    return dataclasses.replace(sub, channels=channels)
 
 
 def _build_sources(raw: Any, path: Path, problems: list[str]) -> dict[str, SourceConfig]:

@@ -112,8 +112,15 @@ class SubscriberConfig:
     # The channels' keys as the file gives them (``email = [...]``, ``dingtalk_env = [...]``,
     # ``console = true``): each channel declares its keys (`warning.delivery.channels`).
     channels: dict[str, Any] = field(default_factory=dict)
+    # The organisation the subscription belongs to (its id); empty: one of its own, named like the
+    # subscriber, of this ``kind``. ``members``: an association's member enterprises (their ids).
+    org: str = ""
+    members: tuple[str, ...] = ()
+    origin: str = "config"  # not a TOML key: "stored" once read back from the store's subscriptions
     CHECKS: ClassVar = {
         "name": matching(r"\S(.*\S)?", "a name without leading or trailing spaces"),
+        "org": matching(r"(\S(.*\S)?)?", "an organisation id without leading or trailing spaces"),
+        "members": matching(r"\S(.*\S)?", "an organisation id without leading or trailing spaces"),
         "kind": one_of("enterprise", "association", "programme"),
         "language": one_of("zh", "en"),
         "countries": country_code(),
@@ -129,12 +136,28 @@ class AlertsConfig:
     backoff_seconds: float = 60.0  # first retry delay; doubles each attempt
     backoff_cap_seconds: float = 6 * 3600.0
     lookback_days: int = 14  # older matches are not queued (no flood for a new subscriber); 0: all
+    # "invention": a later family member of an alerted invention is an update in the first alert's
+    # thread; "document": every matching publication is an alert of its own.
+    per: str = "invention"
+    # Where `warning serve` is reached (https://warning.example.org): alerts link to its page of
+    # the publication; empty: no such link.
+    web_url: str = ""
     CHECKS: ClassVar = {
+        "per": one_of("invention", "document"),
+        "web_url": http_url(),
         "max_attempts": at_least(1),
         "backoff_seconds": above(0),
         "backoff_cap_seconds": above(0),
         "lookback_days": at_least(0),
     }
+
+
+@dataclass(frozen=True)
+class DigestsConfig:
+    # A period with nothing new: "note" sends a short digest saying so, "skip" sends none.
+    empty: str = "note"
+    attach_xlsx: bool = True  # e-mail digests carry the period's matches as a spreadsheet
+    CHECKS: ClassVar = {"empty": one_of("note", "skip")}
 
 
 @dataclass(frozen=True)
@@ -232,6 +255,8 @@ class Config:
     path: Path | None = None
     database: str = ""
     watchlists: str = "watchlists"
+    clusters: str = "clusters"  # industry clusters, one TOML file each (`warning.clusters`)
+    cluster_tables: tuple[Any, ...] = ()  # [[clusters]] tables of the config file itself
     classifiers: str = "classifiers"
     logging: LoggingConfig = LoggingConfig()
     sources: dict[str, SourceConfig] = field(default_factory=dict)
@@ -240,6 +265,7 @@ class Config:
     webhook: WebhookConfig = WebhookConfig()
     subscribers: tuple[SubscriberConfig, ...] = ()
     alerts: AlertsConfig = AlertsConfig()
+    digests: DigestsConfig = DigestsConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     risks: RisksConfig = RisksConfig()
     classify: ClassifyConfig = ClassifyConfig()
@@ -254,6 +280,10 @@ class Config:
     @property
     def watchlists_dir(self) -> Path:
         return self.resolve(self.watchlists)
+
+    @property
+    def clusters_dir(self) -> Path:
+        return self.resolve(self.clusters)
 
     @property
     def classifiers_dir(self) -> Path:

@@ -13,6 +13,8 @@ remaining alerts (`warning.delivery.holds`), so one dead server cannot block the
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import os
 import socket
@@ -215,6 +217,27 @@ def _render(group: Group, config: Config) -> Message:
     return render_message(group.kind, group.rows, sub.language if sub else "en")
 
 
+def in_thread(app: App, group: Group, message: Message) -> Message:
+    """``message`` as a reply in its invention's first alert, where every row of the group is an
+    update to the same sent alert (`warning.delivery.inventions`); else unchanged."""
+    updates = {_update_of(row) for row in group.rows}
+    if len(updates) != 1 or not all(next(iter(updates))):
+        return message
+    watchlist, first = next(iter(updates))
+    sent = store.thread_of(app.db, group.subscriber, group.channel, group.address, watchlist, first)
+    if not sent.get("message_key"):
+        return message
+    ts = sent["response"][3:] if sent["response"].startswith("ts=") else ""
+    return dataclasses.replace(
+        message, reply_to_key=sent["message_key"], thread_ts=ts if ts != "None" else ""
+    )
+
+
+def _update_of(row: dict[str, Any]) -> tuple[str, str]:
+    payload = row["payload"] if isinstance(row["payload"], dict) else json.loads(row["payload"] or "{}")
+    return (row.get("watchlist") or "", (payload.get("family_update") or {}).get("of", ""))
+
+
 def deliver(
     app: App, group: Group, channel: Channel | None, now: datetime
 ) -> tuple[str, DeliveryResult | None]:
@@ -230,7 +253,7 @@ def deliver(
         failed = DeliveryResult(ok=False, error=f"unknown channel {group.channel!r}")
         return _record(app, group, failed, now), failed
     try:
-        message = _render(group, app.config)
+        message = in_thread(app, group, _render(group, app.config))
     except Exception as exc:  # a bad payload is kept with its reason, the batch goes on
         failed = DeliveryResult(ok=False, error=f"cannot render: {exc}")
         return _record(app, group, failed, now), failed
@@ -240,15 +263,17 @@ def deliver(
         return "skipped", None
     outcome: list[str] = []
     result = channel.send(
-        group.address, message, on_answer=lambda r: outcome.append(_record(app, group, r, now))
+        group.address, message, on_answer=lambda r: outcome.append(_record(app, group, r, now, message.key))
     )
     return outcome[0], result
 
 
-def _record(app: App, group: Group, result: DeliveryResult, now: datetime) -> str:
+def _record(app: App, group: Group, result: DeliveryResult, now: datetime, message_key: str = "") -> str:
     ids = [r["id"] for r in group.rows]
     if result.ok:
-        store.record_attempt(app.db, ids, clock.iso(now), ok=True, response=result.response)
+        store.record_attempt(
+            app.db, ids, clock.iso(now), ok=True, response=result.response, message_key=message_key
+        )
         return "sent"
     settings = app.config.alerts
     attempts = max(r["attempts"] or 0 for r in group.rows) + 1

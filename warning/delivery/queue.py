@@ -6,20 +6,26 @@ legal-status changes) add rows with their own keys; `dispatch` (in `warning.deli
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
+from urllib.parse import quote
 
 import sqlite_utils
 
 from warning import clock
 from warning.app import App
+from warning.classify.watchlists import load_watchlists, watchlist_record
 from warning.config.schema import Config, SubscriberConfig
 from warning.delivery.channels import address_keys, channel_classes
+from warning.delivery.inventions import Inventions
+from warning.delivery.payload import match_payload
 from warning.delivery.render import espacenet_url, language
 from warning.errors import ConfigError, WarningError
+from warning.orgs.subscribers import subscriber_scope
 from warning.store import outbox as store
+from warning.store.families import index_priorities
+from warning.store.watchlists import sync_watchlists
 
 __all__ = [
     "KINDS",
@@ -33,16 +39,6 @@ __all__ = [
 ]
 
 KINDS = ("match", "reminder", "legal", "digest", "test")
-_PUBLICATION_FIELDS = (
-    "country",
-    "number",
-    "doc_type",
-    "publication_date",
-    "filing_date",
-    "priority_date",
-    "application_number",
-    "lang",
-)
 
 
 def config_problems(config: Config) -> list[str]:
@@ -94,31 +90,11 @@ def batch_time(mode: str, now: datetime, zone: tzinfo = UTC) -> datetime:
     return now
 
 
-def match_payload(row: dict[str, Any]) -> dict[str, Any]:
-    """What the templates need of a match, frozen when it is queued (a retry renders the same)."""
-    evidence = json.loads(row.get("evidence") or "{}")
-    payload = {k: row.get(k) for k in _PUBLICATION_FIELDS}
-    payload.update(
-        publication_id=row["publication_id"],
-        kind_code=row.get("kind") or "",  # "kind" is the alert's kind in the templates
-        titles=json.loads(row.get("titles") or "{}"),
-        applicants=json.loads(row.get("applicants") or "[]"),
-        cpc=json.loads(row.get("cpc") or "[]"),
-        watchlist=row["watchlist"],
-        watchlist_title={"zh": row.get("title_zh") or "", "en": row.get("title_en") or ""},
-        score=row["score"],
-        threshold=row.get("threshold"),
-        terms=evidence.get("terms") or [],
-        rules=evidence.get("rules") or {},
-        model=evidence.get("model", ""),
-        matched_at=row.get("matched_at"),
-    )
-    return payload
-
-
-def match_rows(sub: SubscriberConfig, match: dict[str, Any], due: str) -> list[dict[str, Any]]:
+def match_rows(
+    sub: SubscriberConfig, match: dict[str, Any], due: str, payload: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """One outbox row per address of the subscriber for one match."""
-    payload = match_payload(match)
+    payload = payload if payload is not None else match_payload(match)
     pub, watchlist = match["publication_id"], match["watchlist"]
     return [
         {
@@ -169,24 +145,50 @@ def notice_rows(
 
 def queue_alerts(app: App, now: datetime | None = None) -> dict[str, int]:
     """Queue an outbox row for every new match each subscriber follows (watchlists, countries,
-    min_score); a match already queued for a subscriber is never queued again."""
+    min_score); a match already queued for a subscriber is never queued again. A later member
+    of an invention already alerted is queued as an update to that alert (`Inventions`)."""
     check_config(app.config)
     now, zone = clock.now(now), clock.local_zone(app.config.schedule.timezone)
     lookback = app.config.alerts.lookback_days
     since = clock.iso(now - timedelta(days=lookback)) if lookback > 0 else ""
-    counts = {"subscribers": 0, "matches": 0, "queued": 0}
-    for sub in app.config.subscribers:
+    counts = {"subscribers": 0, "matches": 0, "queued": 0, "updates": 0}
+    sync_watchlists(app.db, [watchlist_record(w) for w in load_watchlists(app.config.watchlists_dir)])
+    for sub in app.subscribers:
         addresses = subscriber_addresses(sub)
         if not addresses:
             continue
         counts["subscribers"] += 1
-        found = store.matches_to_queue(app.db, sub.name, list(sub.watchlists), sub.min_score, since)
+        scope = subscriber_scope(sub)
+        found = store.matches_to_queue(app.db, sub.name, list(sub.watchlists), sub.min_score, since, scope)
         wanted = [m for m in found if not sub.countries or m.get("country") in sub.countries]
+        # the earliest publication of an invention is its alert, the later ones its updates
+        wanted.sort(key=lambda m: (m.get("publication_date") or "", m["publication_id"]))
+        index_priorities(app.db, [m["publication_id"] for m in wanted])
+        inventions = Inventions(app.db, sub.name, app.config.alerts.per, app.config.alerts.web_url)
         due = clock.iso(batch_time(sub.mode, now, zone))
-        rows = [row for m in wanted for row in match_rows(sub, m, due)]
+        rows = []
+        for match in wanted:
+            rows += match_rows(sub, match, due, _invention_payload(inventions, match, counts))
         counts["matches"] += len(wanted)
         counts["queued"] += store.insert_alerts(app.db, rows, clock.iso(now))
     return counts
+
+
+def _invention_payload(
+    inventions: Inventions, match: dict[str, Any], counts: dict[str, int]
+) -> dict[str, Any]:
+    """The match's payload with its family; for a later member, marked as an update to the first
+    alert, and linked to the open risk cases on the invention."""
+    family = inventions.family(match["publication_id"])
+    payload = match_payload(match, family)
+    if inventions.web_url:
+        payload["app_url"] = f"{inventions.web_url.rstrip('/')}/publications/{quote(match['publication_id'])}"
+    update = inventions.update_of(match, family)
+    if update:
+        payload["family_update"] = update
+        inventions.join_open_cases(match, family)
+        counts["updates"] += 1
+    return payload
 
 
 def enqueue(db: sqlite_utils.Database, rows: Iterable[dict[str, Any]], now: datetime | None = None) -> int:

@@ -1,7 +1,7 @@
 """Alert and digest content from the Jinja2 templates in ``warning/delivery/templates/``.
 
-The words live in the templates (``_i18n.j2`` holds the zh and en labels and sentences); this
-module only prepares facts: links to public pages, which next step fits, titles per language.
+The words live in gettext catalogues (``locales/LANG/LC_MESSAGES/warning.po``, read by
+`warning.delivery.catalogues`) and the templates; this module only prepares facts: links to public pages, which next step fits, titles per language.
 Office text is escaped for each format by the filters of ``warning.delivery.escaping`` (``md``,
 ``md_block``, ``slack``, ``slack_block``, ``url``); HTML templates autoescape.
 """
@@ -10,16 +10,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
 import jinja2
+import markupsafe
 
 from warning.delivery import escaping
+from warning.delivery.catalogues import languages, words
 from warning.delivery.channels.base import Message
+from warning.delivery.code_titles import code_meaning
+from warning.delivery.content import pick_language
+from warning.delivery.sheets import XLSX_TYPE, matches_xlsx
 
-LANGUAGES = ("zh", "en")
+LANGUAGES = languages()
 MAX_TERMS = 6
 
 
@@ -40,11 +46,27 @@ def environment() -> jinja2.Environment:
     env.filters["slack"] = escaping.slack_text
     env.filters["slack_block"] = escaping.slack_block
     env.filters["url"] = escaping.safe_url
+    env.filters["highlight"] = highlight
     env.globals["number"] = number_text
     env.globals["why"] = why_text
-    # The zh/en words of every template, evaluated once rather than on each render.
-    env.globals["L"] = env.get_template("_i18n.j2").module.L
+    # The words of every template, per language, from the gettext catalogues.
+    env.globals["L"] = {lang: words(lang) for lang in LANGUAGES}
     return env
+
+
+def highlight(text: str, phrases: list[str]) -> markupsafe.Markup:
+    """``text`` escaped as HTML with each of ``phrases`` (case-insensitive) wrapped in ``<mark>``."""
+    wanted = sorted({p for p in phrases if p and len(p) > 1}, key=len, reverse=True)
+    if not wanted:
+        return markupsafe.Markup.escape(text)
+    pattern = re.compile("|".join(re.escape(p) for p in wanted), re.IGNORECASE)
+    out, last = [], 0
+    for found in pattern.finditer(text):
+        out += [markupsafe.escape(text[last : found.start()]), markupsafe.Markup("<mark>")]
+        out += [markupsafe.escape(found.group(0)), markupsafe.Markup("</mark>")]
+        last = found.end()
+    out.append(markupsafe.escape(text[last:]))
+    return markupsafe.Markup("").join(out)
 
 
 def number_text(item: dict[str, Any]) -> str:
@@ -53,14 +75,29 @@ def number_text(item: dict[str, Any]) -> str:
 
 
 def why_text(t: dict[str, Any], item: dict[str, Any]) -> str:
-    """Why it matched, in the words of ``t`` (a language of ``_i18n.j2``): top terms, then each rule hit."""
+    """Why it matched, in the words of ``t`` (`warning.delivery.catalogues.words`): the words and phrases
+    of the text that weighed most, then each rule hit (a code with what it covers)."""
     parts = []
     if item.get("top_terms"):
         parts.append(t["terms"] + t["colon"] + t["list_sep"].join(map(str, item["top_terms"])))
     for name, values in (item.get("rules") or {}).items():
         shown = values if isinstance(values, list | tuple) else [values]
+        if name == "cpc":
+            shown = _codes_with_meaning([str(code) for code in shown], t)
         parts.append(t.get(f"rule_{name}", name) + t["colon"] + t["list_sep"].join(map(str, shown)))
     return t["part_sep"].join(parts)
+
+
+def _codes_with_meaning(codes: list[str], t: dict[str, Any]) -> list[str]:
+    """Codes grouped by what they cover, each group followed once by its meaning:
+    ``H01M10/613, H01M10/42 (batteries ...)``."""
+    groups: dict[str, list[str]] = {}
+    for code in codes:
+        groups.setdefault(code_meaning(code, t["lang"]), []).append(code)
+    return [
+        t["list_sep"].join(group) + (f"{t['open']}{meaning}{t['close']}" if meaning else "")
+        for meaning, group in groups.items()
+    ]
 
 
 def render(template: str, **context: Any) -> str:
@@ -120,6 +157,7 @@ _MATCH_DEFAULTS: dict[str, Any] = {
     "cpc": [],
     "watchlist": "",
     "score": 0.0,
+    "app_url": "",
 }
 
 
@@ -143,6 +181,8 @@ def match_item(payload: dict[str, Any], lang: str) -> dict[str, Any]:
     original = titles.get(original_lang) or next(iter(titles.values()), "")
     english = titles.get("en", "")
     watch_titles = payload.get("watchlist_title") or {}
+    prefer = (lang, "en", original_lang)
+    abstract_lang, abstract = pick_language(payload.get("abstract") or {}, prefer)
     item = {**_MATCH_DEFAULTS, **{k: v for k, v in payload.items() if v is not None}}
     item.update(
         title_original=original,
@@ -152,13 +192,21 @@ def match_item(payload: dict[str, Any], lang: str) -> dict[str, Any]:
             payload.get("country", ""), payload.get("number", ""), payload.get("kind_code", "")
         ),
         watchlist_name=watch_titles.get(lang) or watch_titles.get("en") or payload.get("watchlist", ""),
-        top_terms=[t[0] if isinstance(t, list | tuple) else str(t) for t in (payload.get("terms") or [])][
-            :MAX_TERMS
-        ],
+        # Readable reasons where the payload has them; an older payload's raw feature terms else.
+        top_terms=list(payload["reasons"] if "reasons" in payload else _raw_terms(payload))[:MAX_TERMS],
         rules={k: v for k, v in (payload.get("rules") or {}).items() if v and k != "exclude"},
+        abstract_text=abstract,
+        abstract_lang=abstract_lang,
+        claim_text=pick_language(payload.get("claim") or {}, prefer)[1],
+        family_countries=payload.get("family_countries") or [],
+        family_update=payload.get("family_update") or {},
     )
     item["next_step"] = next_step(item)
     return item
+
+
+def _raw_terms(payload: dict[str, Any]) -> list[str]:
+    return [t[0] if isinstance(t, list | tuple) else str(t) for t in (payload.get("terms") or [])]
 
 
 def item_context(kind: str, payload: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -191,6 +239,7 @@ def render_message(kind: str, rows: list[dict[str, Any]], lang: str) -> Message:
             markdown=p["markdown"],
             slack=escaping.slack_block(p["text"]),
             data={"digest": p.get("stats", {})},
+            attachments=_digest_sheet(p, lang),
         )
     items = [item_context(r["kind"], p, lang) for r, p in zip(rows, payloads, strict=True)]
     context = {"items": items, "lang": lang}
@@ -207,6 +256,15 @@ def render_message(kind: str, rows: list[dict[str, Any]], lang: str) -> Message:
         slack=render("alert.slack.j2", **context),
         data={"items": [_public_item(i) for i in items]},
     )
+
+
+def _digest_sheet(payload: dict[str, Any], lang: str) -> tuple[tuple[str, str, bytes], ...]:
+    """The period's matches as an .xlsx attachment, where the digest asks for one and has matches."""
+    rows = payload.get("rows") or []
+    if not payload.get("attach_xlsx") or not rows:
+        return ()
+    name = f"{payload.get('label') or 'digest'}-matches.xlsx".replace("..", "_to_")
+    return ((name, XLSX_TYPE, matches_xlsx(rows, lang)),)
 
 
 def _plain_line(value: Any) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 from warning.config.schema import AutoOpenRule
 from warning.errors import WarningError
+from warning.orgs.case_owner import org_for_case
 from warning.risks.cases import open_case
 from warning.store import risks as store
 
@@ -58,10 +59,17 @@ def auto_open_cases(app: Any) -> dict[str, int]:
 
 def _open(app: Any, rule: AutoOpenRule, match: dict[str, Any], reason: str) -> str:
     enterprise = rule.enterprise or rule.owner or match["watchlist"]
+    org_id = org_for_case(
+        app.db,
+        watchlist=match["watchlist"],
+        owner=rule.owner,
+        enterprises=[enterprise],
+        subscribers=app.subscribers,
+    )
     cases = [
         c
         for c in store.cases_for_publication(app.db, match["publication_id"])
-        if c["watchlist"] == match["watchlist"]
+        if c["watchlist"] == match["watchlist"] and c["org_id"] == org_id
     ]
     if any(enterprise in c["enterprises"] for c in cases):
         return "existing"
@@ -75,6 +83,7 @@ def _open(app: Any, rule: AutoOpenRule, match: dict[str, Any], reason: str) -> s
         severity=rule.severity,
         reason=reason,
         who="auto-open",
+        org_id=org_id,
     )
     log.info("auto-opened risk case %s on %s (%s)", case_id, match["publication_id"], reason)
     return "joined" if had_open else "opened"

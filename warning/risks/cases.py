@@ -84,11 +84,14 @@ def open_case(
     severity: str = "medium",
     reason: str = "",
     who: str = "",
+    org_id: str | None = None,
 ) -> int:
     """Open a case on a stored publication, or add the enterprise to the open case already there.
 
-    One case per publication and product line: a second enterprise affected by the same filing
-    joins the open case (recorded in its history) instead of opening a duplicate. Returns the id.
+    One case per publication, product line and organisation (``org_id``: the enterprise it
+    concerns, None for the programme's own): a second enterprise named on the same filing joins
+    the open case (recorded in its history) instead of opening a duplicate; another organisation's
+    case is never joined, so it is never revealed. Returns the id.
     """
     _check("severity", severity, SEVERITIES)
     enterprises = [enterprise] if isinstance(enterprise, str) else list(enterprise)
@@ -96,7 +99,7 @@ def open_case(
     if not enterprises:
         raise CaseError("a case needs at least one affected enterprise (--enterprise NAME)")
     pub = resolve_publication(db, publication_id)
-    existing = _open_case_for(db, pub.id, watchlist or "")
+    existing = _open_case_for(db, pub.id, watchlist or "", org_id)
     if existing is not None:
         merged = list(dict.fromkeys([*existing["enterprises"], *enterprises]))
         store.update_case(db, existing["id"], {"enterprises": merged}, who or "system")
@@ -118,6 +121,7 @@ def open_case(
         "opened_by": who or "system",
         "closed_at": None,
         "updated_at": now,
+        "org_id": org_id,
     }
     case_id = store.insert_case(db, case, who or "system", note=reason)
     refresh_family(db, case_id)
@@ -227,9 +231,11 @@ def refresh_family(db: sqlite_utils.Database, case_id: int, extra: list[str] = (
     return legal_store.add_family_members(db, case_id, members)
 
 
-def _open_case_for(db: sqlite_utils.Database, publication_id: str, watchlist: str) -> dict[str, Any] | None:
+def _open_case_for(
+    db: sqlite_utils.Database, publication_id: str, watchlist: str, org_id: str | None
+) -> dict[str, Any] | None:
     for case in store.cases_for_publication(db, publication_id):
-        if case["status"] != "closed" and (case["watchlist"] or "") == watchlist:
+        if case["status"] != "closed" and (case["watchlist"] or "") == watchlist and case["org_id"] == org_id:
             return case
     return None
 

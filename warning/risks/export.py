@@ -1,4 +1,5 @@
-"""The risk register as CSV that opens in a spreadsheet (UTF-8 with BOM, so Excel keeps Chinese).
+"""The risk register as CSV that opens in a spreadsheet (UTF-8 with BOM, so Excel keeps Chinese),
+or as an .xlsx workbook.
 
 Titles, enterprises and notes come from offices and people: a cell that would start a formula
 is neutralised by ``warning.delivery.escaping.spreadsheet_cell`` (a leading ``'``), as in every sheet the
@@ -8,9 +9,12 @@ service writes.
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 from typing import Any, TextIO
 
 from warning.delivery.escaping import spreadsheet_row
+from warning.delivery.sheets import workbook_bytes
+from warning.errors import WarningError
 from warning.risks.cases import LABELS_ZH
 from warning.risks.deadlines import LABELS
 from warning.store import legal_events as legal_store
@@ -90,6 +94,27 @@ def write_csv(db, cases: list[dict[str, Any]], out: TextIO, today: str, labels: 
     for row in rows:
         writer.writerow(spreadsheet_row([row[key] for key, _, _ in COLUMNS]))
     return len(rows)
+
+
+def write_xlsx(db, cases: list[dict[str, Any]], path: Path, today: str, labels: str = "both") -> int:
+    """Write the cases as an .xlsx workbook (every text cell inert, as in the CSV); returns rows."""
+    rows = case_rows(db, cases, today)
+    table = [[row[key] for key, _, _ in COLUMNS] for row in rows]
+    path.write_bytes(workbook_bytes("risk cases", header(labels), table))
+    return len(rows)
+
+
+def export_cases(db, cases: list[dict[str, Any]], path: Path, today: str, labels: str = "both") -> int:
+    """Write the cases to ``path`` as its extension says (.csv or .xlsx); another is refused."""
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        return write_xlsx(db, cases, path, today, labels)
+    if suffix == ".csv":
+        with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+            return write_csv(db, cases, fh, today, labels)
+    raise WarningError(
+        f"cannot export risk cases as {suffix or 'a file without an extension'!r}: use .csv or .xlsx"
+    )
 
 
 def _bilingual(value: str | None) -> str:

@@ -60,6 +60,10 @@ class Job:
             return bool(config.subscribers)  # nobody to deliver to, remind or send a digest
         if self.name == "legal":
             return bool(config.risks.legal_source)
+        if self.name == "clusters":  # competitor tracking needs a cluster and OPS to ask
+            folder = config.clusters_dir
+            has_ops = any(s.kind == "epo_ops" and s.enabled for s in config.sources.values())
+            return has_ops and folder.is_dir() and any(folder.glob("*.toml"))
         if self.source:
             source = config.sources.get(self.source)
             return bool(source and source.enabled)
@@ -68,7 +72,7 @@ class Job:
 
 POLL_TICK = "* * * * *"  # a polling fetch job wakes every minute; most wakes ask nothing
 # Pipeline order: --once runs due jobs in this order, and status lists them so.
-PIPELINE = ("fetch", "classify", "legal", "reminders", "alerts", "digests", "train")
+PIPELINE = ("fetch", "classify", "legal", "clusters", "reminders", "alerts", "digests", "train")
 
 _FIXED_JOBS = (
     # classify_pending records its own run (as ``classify``); queueing and auto-open are recorded here.
@@ -82,6 +86,7 @@ _FIXED_JOBS = (
         "20 * * * *",
     ),
     Job("legal", (Step("legal"),), "0 4 * * mon"),
+    Job("clusters", (Step("clusters_track"),), "0 3 * * tue"),  # competitors' legal status, weekly
     Job("reminders", (Step("reminders"),), "0 8 * * *"),
     Job("alerts", (Step("dispatch"),), "*/5 * * * *"),
     Job("digests", (Step("digests"),), "0 7 * * *"),

@@ -16,20 +16,28 @@ from warning.errors import ConfigError
 from warning.service.lock import InstanceLock
 from warning.service.polling import Verdict, job_verdict
 from warning.service.scheduler import plan_jobs
+from warning.store.clusters import cluster_counts
 from warning.store.counts import store_counts
 from warning.store.db import database_path
 from warning.store.operations import list_source_states, recent_runs
 from warning.store.runs import last_run_by_job, last_success_by_job
+from warning.store.scope import Scope
 
 
 def collect_status(
-    db: sqlite_utils.Database, config: Config | None = None, now: datetime | None = None
+    db: sqlite_utils.Database,
+    config: Config | None = None,
+    now: datetime | None = None,
+    scope: Scope | None = None,
 ) -> dict[str, Any]:
     """A JSON-ready picture of the store; the top-level integer keys are part of the CLI contract.
 
     With ``config``, also each scheduled job's cron, next run (from its cron trigger, no
-    scheduler started) and last run.
+    scheduler started) and last run. With the ``scope`` of anyone but the programme, the counts
+    are of what that organisation sees, and the instance's sources, runs and schedule are left out.
     """
+    if scope is not None and not scope.is_programme:
+        return _scoped_status(db, scope)
     counts = store_counts(db)
     by_country, alerts = counts["publications_by_country"], counts["alerts_by_status"]
     matches_by_watchlist, risk_by_status = counts["matches_by_watchlist"], counts["risk_cases_by_status"]
@@ -67,10 +75,33 @@ def collect_status(
         "sources": sources,
         "recent_runs": runs,
         "last_runs": {job: _run_summary(run) for job, run in last_run_by_job(db).items()},
+        "clusters": cluster_counts(db),
         **(_schedule_status(db, config, clock.now(now)) if config is not None else {}),
     }
     # Errors recorded from a server's reply may quote a credential: never show one.
     return redact_data(info, secret_values(config) if config is not None else [])
+
+
+def _scoped_status(db: sqlite_utils.Database, scope: Scope) -> dict[str, Any]:
+    counts = store_counts(db, scope)
+    alerts, risk_by_status = counts["alerts_by_status"], counts["risk_cases_by_status"]
+    return {
+        "organisation": scope.org_id,
+        "publications": sum(counts["publications_by_country"].values()),
+        "quarantined": counts["quarantined"],
+        "matches": sum(counts["matches_by_watchlist"].values()),
+        "alerts_pending": alerts.get("pending", 0) + alerts.get("sending", 0),
+        "alerts_sent": alerts.get("sent", 0),
+        "alerts_dead": alerts.get("dead", 0),
+        "labels": counts["labels"],
+        "risk_cases_open": sum(n for s, n in risk_by_status.items() if s != "closed"),
+        "publications_by_country": counts["publications_by_country"],
+        "matches_by_watchlist": counts["matches_by_watchlist"],
+        "risk_cases_by_status": risk_by_status,
+        "sources": [],
+        "recent_runs": [],
+        "last_runs": {},
+    }
 
 
 def _run_summary(run: dict) -> dict[str, Any]:

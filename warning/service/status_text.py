@@ -34,6 +34,13 @@ def format_status(info: dict[str, Any], db_path: str) -> str:
             ],
             indent=2,
         )
+    if info.get("clusters"):
+        lines += ["", "clusters 产业集群"]
+        lines += _table(
+            [["cluster", "backfill windows 回填窗口", "publications 文献", "filings tracked 跟踪申请"]]
+            + [_cluster_row(name, c) for name, c in info["clusters"].items()],
+            indent=2,
+        )
     polling = [job for job in info.get("schedule") or [] if job.get("polling")]
     if polling:
         lines += ["", "publication 发布"]
@@ -52,6 +59,12 @@ def format_status(info: dict[str, Any], db_path: str) -> str:
             else ["  none: no sources, watchlists or subscribers configured"]
         )
     return "\n".join(lines)
+
+
+def _cluster_row(name: str, c: dict[str, Any]) -> list[str]:
+    windows = ", ".join(f"{s} {n}" for s, n in sorted(c["windows"].items())) or "-"
+    filings = ", ".join(f"{s} {n}" for s, n in sorted(c["filings"].items())) or "-"
+    return [name, windows, f"{c['publications']} ({c['backfilled']} backfilled)", filings]
 
 
 def _totals(info: dict[str, Any]) -> list[list[str]]:

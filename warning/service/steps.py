@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from warning.classify.run import classify_pending
 from warning.classify.train import retrain_all
+from warning.clusters.competitors import track_competitors
 from warning.delivery.digest import send_due_digests
 from warning.delivery.dispatch import dispatch
 from warning.delivery.queue import queue_alerts
@@ -21,6 +22,7 @@ PIPELINE_STEPS: dict[str, StepFunction] = {
     "queue_alerts": queue_alerts,
     "auto_open": auto_open_cases,
     "legal": refresh_legal_status,
+    "clusters_track": track_competitors,
     "reminders": queue_reminders,
     "dispatch": dispatch,
     "digests": send_due_digests,

@@ -11,6 +11,7 @@ import sqlite_utils
 
 from warning.clock import utcnow
 from warning.store.db import transaction
+from warning.store.scope import Scope, watchlist_clause
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +49,13 @@ def followed_matches(
     *,
     not_alerted_for: str = "",
     best_first: bool = False,
+    scope: Scope | None = None,
 ) -> list[dict[str, Any]]:
     """Matches of these watchlists (empty: every watchlist) at or above ``min_score``, created in
     [start, end) (no ``end``: up to now), with their publication and watchlist titles; with
-    ``not_alerted_for``, only those without an alert row for that subscriber yet. Oldest first, or
-    ``best_first``."""
+    ``not_alerted_for``, only those without an alert row for that subscriber yet; with ``scope``,
+    only those it sees. Oldest first, or ``best_first``."""
+    seen, seen_params = watchlist_clause(scope) if scope else ("", [])
     sql = f"""
         SELECT m.publication_id, m.watchlist, m.score, m.threshold, m.evidence, m.model_version,
                m.created_at AS matched_at, p.*, w.title_zh, w.title_en
@@ -61,7 +64,7 @@ def followed_matches(
         LEFT JOIN watchlists w ON w.name = m.watchlist
         WHERE {in_watchlists(watchlists)} m.score >= ? AND m.created_at >= ?
           {"AND m.created_at < ?" if end else ""}
-          {_NOT_ALERTED if not_alerted_for else ""}
+          {_NOT_ALERTED if not_alerted_for else ""}{seen}
         ORDER BY {"m.score DESC, m.publication_id" if best_first else "m.created_at, m.publication_id"}
     """
     params = [
@@ -70,20 +73,25 @@ def followed_matches(
         start,
         *([end] if end else []),
         *([not_alerted_for] if not_alerted_for else []),
+        *seen_params,
     ]
     return list(db.query(sql, params))
 
 
-_NOT_ALERTED = """AND NOT EXISTS (
+# A publication a cluster's backfill brought is history, not news: classified, never alerted.
+BACKFILLED = "EXISTS (SELECT 1 FROM cluster_publications b WHERE b.publication_id = {column} AND b.origin = 'backfill')"
+_NOT_ALERTED = f"""AND NOT EXISTS (
     SELECT 1 FROM alerts a
     WHERE a.subscriber = ? AND a.publication_id = m.publication_id AND a.watchlist = m.watchlist
-)"""
+) AND NOT {BACKFILLED.format(column="m.publication_id")}"""
 
 
 def best_matches(db: sqlite_utils.Database, limit: int) -> list[dict[str, Any]]:
-    """The highest-scored matches with their publication's titles and country, evidence decoded."""
+    """The highest-scored matches with their publication's titles, country and text (title and
+    abstract, for reasons in its words), evidence decoded."""
     sql = """
-        SELECT m.publication_id, m.watchlist, m.score, m.evidence, p.titles, p.country
+        SELECT m.publication_id, m.watchlist, m.score, m.evidence, p.titles, p.country,
+               p.title_text, p.abstract_text
         FROM matches m JOIN publications p ON p.id = m.publication_id
         ORDER BY m.score DESC, m.publication_id LIMIT ?
     """
@@ -176,26 +184,53 @@ def save_label(
     origin: str = "reviewer",
     weight: float = 3.0,
     who: str = "",
+    *,
+    org_id: str = "",
+    shared: bool | None = None,
 ) -> None:
-    """Record a judgement; a later judgement of the same pair replaces the earlier one."""
+    """Record an organisation's judgement (``org_id`` '' is the programme's); a later judgement of
+    the same pair by the same organisation replaces the earlier one. ``shared`` None: the
+    programme's labels are shared, an organisation's are kept to itself."""
     db["labels"].upsert(
         {
             "publication_id": publication_id,
             "watchlist": watchlist,
+            "org_id": org_id,
             "label": int(label),
             "origin": origin,
             "weight": float(weight),
             "who": who,
             "created_at": utcnow(),
+            "shared": int(org_id == "" if shared is None else shared),
         },
-        pk=("publication_id", "watchlist"),
+        pk=("publication_id", "watchlist", "org_id"),
     )
 
 
-def get_labels(db: sqlite_utils.Database, watchlist: str) -> list[dict]:
-    """Every label of a watchlist, oldest first."""
-    sql = "SELECT * FROM labels WHERE watchlist = ? ORDER BY created_at, publication_id"
-    return list(db.query(sql, [watchlist]))
+def share_labels(db: sqlite_utils.Database, org_id: str, watchlist: str, shared: bool = True) -> int:
+    """Share (or stop sharing) an organisation's labels of a watchlist; returns how many changed."""
+    with transaction(db):
+        cursor = db.execute(
+            "UPDATE labels SET shared = ? WHERE org_id = ? AND watchlist = ? AND shared != ?",
+            [int(shared), org_id, watchlist, int(shared)],
+        )
+    return cursor.rowcount
+
+
+def get_labels(db: sqlite_utils.Database, watchlist: str, owner: str | None = None) -> list[dict]:
+    """The labels a watchlist's model learns from, one per publication, oldest first: the shared
+    ones, and those of the watchlist's ``owner`` (an enterprise's own watchlist). Where several
+    organisations judged one publication, the owner's judgement wins, then the programme's, then
+    the latest."""
+    sql = """
+        SELECT * FROM (
+            SELECT l.*, row_number() OVER (PARTITION BY l.publication_id ORDER BY
+                (l.org_id = :owner) DESC, (l.org_id = '') DESC, l.created_at DESC) AS rank
+            FROM labels l WHERE l.watchlist = :watchlist AND (l.shared = 1 OR l.org_id = :owner)
+        ) WHERE rank = 1 ORDER BY created_at, publication_id
+    """
+    rows = db.query(sql, {"watchlist": watchlist, "owner": owner or ""})
+    return [{k: v for k, v in r.items() if k != "rank"} for r in rows]
 
 
 def publication_rows(db: sqlite_utils.Database, ids: list[str], *, text_chars: int) -> list[dict]:

@@ -1,6 +1,7 @@
 """Schema migrations: an ordered list of functions, each applied once and recorded.
 
-Append new functions at the end of `MIGRATIONS`; never edit or reorder one that has shipped.
+Append new functions at the end of `MIGRATIONS`; never edit or reorder one that has shipped. The
+first nine live here; later ones in `migrations_orgs` and `migrations_features`, by area.
 """
 
 from __future__ import annotations
@@ -8,6 +9,23 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import sqlite_utils
+
+from warning.store.migrations_features import (
+    m015_source_publication_seen,
+    m016_fts_bulk,
+    m017_clusters,
+    m020_families_and_threads,
+    m023_search_index,
+    m024_feedback_links,
+    m024_inbox_indexes,
+)
+from warning.store.migrations_orgs import (
+    m010_orgs,
+    m011_org_ownership,
+    m012_audit,
+    m013_scope_indexes,
+    m014_subscription_source,
+)
 
 
 def m001_publications(db: sqlite_utils.Database) -> None:
@@ -267,20 +285,6 @@ def m009_publication_embeddings(db: sqlite_utils.Database) -> None:
     )
 
 
-def m015_source_publication_seen(db: sqlite_utils.Database) -> None:
-    # Polling until found (`warning.service.polling`): the newest publication date a source has
-    # stored, and when a fetch last stored a new publication, tell whether the office's expected
-    # file or bulletin is there yet, without reading the publications table on every check.
-    db["source_state"].add_column("published_through", str)
-    db["source_state"].add_column("new_at", str)
-
-
-def m016_fts_bulk(db: sqlite_utils.Database) -> None:
-    # A big ingest indexes its rows in one pass at the end (`warning.store.fts`): while it runs,
-    # this holds the highest rowid already in the full-text index (and the ingesting process).
-    db["fts_bulk"].create({"indexed_through": int, "pid": int})
-
-
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_publications,
     m002_sources,
@@ -291,6 +295,16 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m007_risks_family_and_event_key,
     m008_classify_cursor,
     m009_publication_embeddings,
+    m010_orgs,
+    m011_org_ownership,
+    m012_audit,
+    m013_scope_indexes,
+    m014_subscription_source,
+    m020_families_and_threads,
+    m023_search_index,
+    m017_clusters,
     m015_source_publication_seen,
+    m024_inbox_indexes,
+    m024_feedback_links,
     m016_fts_bulk,
 ]

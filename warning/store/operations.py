@@ -101,6 +101,15 @@ def finish_run(
         )
 
 
+def update_run_counts(db: sqlite_utils.Database, run_id: int, counts: dict) -> None:
+    """The counts of a run still going (so a crash leaves what it used, its bytes, on record)."""
+    with transaction(db):
+        db.execute(
+            "UPDATE runs SET counts = ? WHERE id = ?",
+            [json.dumps(redact_data(counts), ensure_ascii=False), run_id],
+        )
+
+
 def recent_runs(db: sqlite_utils.Database, limit: int = 20) -> list[dict]:
     return list(db.query("SELECT * FROM runs ORDER BY id DESC LIMIT ?", [limit]))
 

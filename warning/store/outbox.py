@@ -15,6 +15,7 @@ import sqlite_utils
 
 from warning.store.db import transaction
 from warning.store.matches import followed_matches
+from warning.store.scope import Scope, alert_clause
 
 _ROW_COLUMNS = (
     "key",
@@ -68,12 +69,17 @@ def insert_alerts(db: sqlite_utils.Database, rows: Iterable[dict[str, Any]], now
 
 
 def matches_to_queue(
-    db: sqlite_utils.Database, subscriber: str, watchlists: list[str], min_score: float, since: str
+    db: sqlite_utils.Database,
+    subscriber: str,
+    watchlists: list[str],
+    min_score: float,
+    since: str,
+    scope: Scope | None = None,
 ) -> list[dict[str, Any]]:
     """Matches of these watchlists (empty: every watchlist) at or above ``min_score``, created at
     or after ``since``, that have no alert row for this subscriber yet, with their publication
-    and watchlist titles."""
-    return followed_matches(db, watchlists, min_score, since, not_alerted_for=subscriber)
+    and watchlist titles; with ``scope``, only those the subscriber's organisation sees."""
+    return followed_matches(db, watchlists, min_score, since, not_alerted_for=subscriber, scope=scope)
 
 
 def due_alerts(
@@ -178,8 +184,10 @@ def record_attempt(
     response: str = "",
     next_attempt_at: str | None = None,
     dead: bool = False,
+    message_key: str = "",
 ) -> None:
-    """Record one attempt for each row and move it to sent, pending (retry later) or dead."""
+    """Record one attempt for each row and move it to sent, pending (retry later) or dead; a
+    sent row keeps ``message_key``, the key of the message that carried it (for threads)."""
     status = "sent" if ok else "dead" if dead else "pending"
     with transaction(db):
         for alert_id in ids:
@@ -190,8 +198,9 @@ def record_attempt(
             db.execute(
                 "UPDATE alerts SET status = ?, attempts = attempts + 1, claimed_by = NULL, "
                 "sent_at = CASE WHEN ? THEN ? ELSE sent_at END, last_error = ?, "
-                "next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ?",
-                [status, int(ok), at, error, next_attempt_at, alert_id],
+                "next_attempt_at = COALESCE(?, next_attempt_at), "
+                "message_key = CASE WHEN ? THEN ? ELSE message_key END WHERE id = ?",
+                [status, int(ok), at, error, next_attempt_at, int(ok), message_key or None, alert_id],
             )
 
 
@@ -206,12 +215,15 @@ def attempts_for(db: sqlite_utils.Database, alert_id: int) -> list[dict[str, Any
 
 
 def list_alerts(
-    db: sqlite_utils.Database, status: str | None = None, limit: int = 100
+    db: sqlite_utils.Database, status: str | None = None, limit: int = 100, scope: Scope | None = None
 ) -> list[dict[str, Any]]:
-    """Outbox rows, newest first, optionally of one status (``dead`` for the dead letters)."""
-    where = "WHERE status = ?" if status else ""
+    """Outbox rows, newest first, optionally of one status (``dead`` for the dead letters); with
+    ``scope``, only those queued for its organisation's subscriptions."""
+    where = " AND a.status = ?" if status else ""
+    seen, seen_params = alert_clause(scope) if scope else ("", [])
     params = [status] if status else []
-    return list(db.query(f"SELECT * FROM alerts {where} ORDER BY id DESC LIMIT ?", [*params, limit]))
+    sql = f"SELECT a.* FROM alerts a WHERE 1 = 1{where}{seen} ORDER BY a.id DESC LIMIT ?"
+    return list(db.query(sql, [*params, *seen_params, limit]))
 
 
 def revive_dead(db: sqlite_utils.Database, now: str) -> int:
@@ -222,3 +234,26 @@ def revive_dead(db: sqlite_utils.Database, now: str) -> int:
             [now],
         )
     return cursor.rowcount
+
+
+def thread_of(
+    db: sqlite_utils.Database,
+    subscriber: str,
+    channel: str,
+    address: str,
+    watchlist: str,
+    publication_id: str,
+) -> dict[str, str]:
+    """The sent match alert of ``publication_id`` to this address: its ``message_key`` and the
+    ``response`` of its successful attempt (Slack's ``ts=...``); {} when it was not sent."""
+    sql = """
+        SELECT a.message_key, d.response FROM alerts a
+        JOIN delivery_attempts d ON d.alert_id = a.id AND d.ok = 1
+        WHERE a.kind = 'match' AND a.status = 'sent' AND a.subscriber = ? AND a.channel = ?
+          AND a.address = ? AND a.watchlist = ? AND a.publication_id = ?
+        ORDER BY d.id LIMIT 1
+    """
+    rows = list(db.query(sql, [subscriber, channel, address, watchlist, publication_id]))
+    return (
+        {"message_key": rows[0]["message_key"] or "", "response": rows[0]["response"] or ""} if rows else {}
+    )

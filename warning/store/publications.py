@@ -11,6 +11,7 @@ import sqlite_utils
 from warning.clock import utcnow
 from warning.models import Publication
 from warning.store.db import transaction
+from warning.store.search import index_publications
 
 _DICT_FIELDS = ("titles", "abstracts", "claims")
 _LIST_FIELDS = ("applicants", "inventors", "ipc", "cpc", "priority_claims")
@@ -94,6 +95,8 @@ def _write(db: sqlite_utils.Database, pending: dict[str, dict], stored: dict[str
                 f"UPDATE publications SET {assignments} WHERE id = ?",
                 [[_encode(r, c) for c in cols] + [r["id"]] for r in updates],
             )
+        # The CJK-capable search index follows every write, in the same transaction.
+        index_publications(db, list(pending))
 
 
 def oversized_field(pub: Publication, max_chars: int) -> str:

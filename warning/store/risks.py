@@ -12,7 +12,10 @@ from typing import Any
 import sqlite_utils
 
 from warning.clock import utcnow
+from warning.store.case_rows import CASE_SELECT, decode_case
 from warning.store.db import transaction
+from warning.store.matches import BACKFILLED
+from warning.store.scope import Scope, case_clause
 
 CASE_FIELDS = (
     "publication_id",
@@ -30,6 +33,7 @@ CASE_FIELDS = (
     "opened_by",
     "closed_at",
     "updated_at",
+    "org_id",  # the enterprise the case concerns (None: the programme's alone)
 )
 
 
@@ -50,15 +54,15 @@ def insert_case(db: sqlite_utils.Database, case: dict[str, Any], who: str, note:
 
 def get_case(db: sqlite_utils.Database, case_id: int) -> dict[str, Any] | None:
     """One case with its enterprises decoded and its publication's title, or None."""
-    rows = list(db.query(_CASE_SELECT + " WHERE c.id = ?", [case_id]))
-    return _decode(rows[0]) if rows else None
+    rows = list(db.query(CASE_SELECT + " WHERE c.id = ?", [case_id]))
+    return decode_case(rows[0]) if rows else None
 
 
 def cases_for_publication(db: sqlite_utils.Database, publication_id: str) -> list[dict[str, Any]]:
     """Every case (any status) opened on this publication, oldest first."""
     return [
-        _decode(r)
-        for r in db.query(_CASE_SELECT + " WHERE c.publication_id = ? ORDER BY c.id", [publication_id])
+        decode_case(r)
+        for r in db.query(CASE_SELECT + " WHERE c.publication_id = ? ORDER BY c.id", [publication_id])
     ]
 
 
@@ -69,8 +73,10 @@ def list_cases(
     country: str | None = None,
     due_from: str | None = None,
     due_to: str | None = None,
+    scope: Scope | None = None,
 ) -> list[dict[str, Any]]:
-    """Cases matching every filter given; ``due_from``/``due_to`` select cases with a deadline in range."""
+    """Cases matching every filter given; ``due_from``/``due_to`` select cases with a deadline in
+    range; with ``scope``, only the cases it sees."""
     where, params = [], []
     if enterprise:
         where.append("EXISTS (SELECT 1 FROM json_each(c.enterprises) e WHERE lower(e.value) = lower(?))")
@@ -86,13 +92,14 @@ def list_cases(
             "EXISTS (SELECT 1 FROM risk_deadlines d WHERE d.case_id = c.id AND d.date >= ? AND d.date <= ?)"
         )
         params += [due_from or "0000-00-00", due_to or "9999-99-99"]
-    sql = _CASE_SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY c.id"
-    return [_decode(r) for r in db.query(sql, params)]
+    seen, seen_params = case_clause(scope) if scope else ("", [])
+    sql = CASE_SELECT + " WHERE 1 = 1" + "".join(f" AND {w}" for w in where) + seen + " ORDER BY c.id"
+    return [decode_case(r) for r in db.query(sql, params + seen_params)]
 
 
 def open_cases(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     """Every case that is not closed."""
-    return [_decode(r) for r in db.query(_CASE_SELECT + " WHERE c.status != 'closed' ORDER BY c.id")]
+    return [decode_case(r) for r in db.query(CASE_SELECT + " WHERE c.status != 'closed' ORDER BY c.id")]
 
 
 def update_case(
@@ -150,6 +157,31 @@ def _history(db, case_id, who, field, old, new, note, at) -> None:
     )
 
 
+def share_case(db: sqlite_utils.Database, case_id: int, org_id: str, who: str = "") -> bool:
+    """Let another organisation see a case; returns False if it could already."""
+    with transaction(db):
+        cursor = db.execute(
+            "INSERT OR IGNORE INTO risk_case_shares (case_id, org_id, shared_at, shared_by) VALUES (?, ?, ?, ?)",
+            [case_id, org_id, utcnow(), who],
+        )
+    return cursor.rowcount > 0
+
+
+def unshare_case(db: sqlite_utils.Database, case_id: int, org_id: str) -> bool:
+    """Stop sharing a case with an organisation; returns whether it was shared."""
+    with transaction(db):
+        cursor = db.execute(
+            "DELETE FROM risk_case_shares WHERE case_id = ? AND org_id = ?", [case_id, org_id]
+        )
+    return cursor.rowcount > 0
+
+
+def case_shares(db: sqlite_utils.Database, case_id: int) -> list[str]:
+    """The organisations a case is shared with, sorted."""
+    sql = "SELECT org_id FROM risk_case_shares WHERE case_id = ? ORDER BY org_id"
+    return [r[0] for r in db.execute(sql, [case_id]).fetchall()]
+
+
 # ------------------------------------------------------------------ deadlines
 
 
@@ -185,16 +217,20 @@ def deadlines_by_case(db: sqlite_utils.Database, case_ids: Iterable[int]) -> dic
     return found
 
 
-def open_deadlines_between(db: sqlite_utils.Database, first: str, last: str) -> list[dict[str, Any]]:
-    """Deadlines of cases that are not closed, dated ``first`` to ``last`` inclusive, with their case."""
-    sql = """
+def open_deadlines_between(
+    db: sqlite_utils.Database, first: str, last: str, scope: Scope | None = None
+) -> list[dict[str, Any]]:
+    """Deadlines of cases that are not closed (that ``scope`` sees), dated ``first`` to ``last``
+    inclusive, with their case."""
+    seen, params = case_clause(scope) if scope else ("", [])
+    sql = f"""
         SELECT d.case_id, d.kind, d.date, d.basis, c.publication_id, c.owner, c.severity, c.status,
                c.enterprises, c.watchlist, c.country
         FROM risk_deadlines d JOIN risk_cases c ON c.id = d.case_id
-        WHERE c.status != 'closed' AND d.date >= ? AND d.date <= ?
+        WHERE c.status != 'closed' AND d.date >= ? AND d.date <= ?{seen}
         ORDER BY d.date, d.case_id, d.kind
     """
-    rows = list(db.query(sql, [first, last]))
+    rows = list(db.query(sql, [first, last, *params]))
     for row in rows:
         row["enterprises"] = json.loads(row["enterprises"] or "[]")
     return rows
@@ -229,27 +265,12 @@ def auto_open_candidates(db: sqlite_utils.Database, min_score: float) -> list[di
     sql = """
         SELECT m.publication_id, m.watchlist, m.score, m.evidence, p.country, p.family_id
         FROM matches m JOIN publications p ON p.id = m.publication_id
-        WHERE m.score >= ? ORDER BY m.created_at, m.publication_id, m.watchlist
-    """
+        WHERE m.score >= ? AND NOT {backfilled} ORDER BY m.created_at, m.publication_id, m.watchlist
+    """.format(backfilled=BACKFILLED.format(column="m.publication_id"))
     rows = list(db.query(sql, [min_score]))
     for row in rows:
         row["evidence"] = json.loads(row["evidence"] or "{}")
     return rows
-
-
-_CASE_SELECT = """
-    SELECT c.*, p.titles AS publication_titles, p.applicants AS publication_applicants,
-           p.publication_date AS publication_date, p.kind AS publication_kind
-    FROM risk_cases c LEFT JOIN publications p ON p.id = c.publication_id
-"""
-
-
-def _decode(row: dict[str, Any]) -> dict[str, Any]:
-    row = dict(row)
-    row["enterprises"] = json.loads(row.get("enterprises") or "[]")
-    row["titles"] = json.loads(row.pop("publication_titles", None) or "{}")
-    row["applicants"] = json.loads(row.pop("publication_applicants", None) or "[]")
-    return row
 
 
 def _as_text(value: Any) -> str:

@@ -78,6 +78,12 @@ class Message:
     markdown_subject: str = ""
     slack_subject: str = ""
     data: dict[str, Any] = field(default_factory=dict)  # the items as JSON for webhooks and files
+    # A later family member's update replies in its invention's first alert: that message's key
+    # (e-mail In-Reply-To and References) and its Slack ``ts`` (the thread), when known.
+    reply_to_key: str = ""
+    thread_ts: str = ""
+    # Files e-mail attaches (a digest's matches as .xlsx): (file name, MIME type, content).
+    attachments: tuple[tuple[str, str, bytes], ...] = ()
 
 
 @dataclass(frozen=True)

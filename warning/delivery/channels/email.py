@@ -40,6 +40,9 @@ def build_email(message: Message, sender: str, recipient: str) -> EmailMessage:
     domain = sender.rpartition("@")[2] or "localhost"
     mail["Message-ID"] = f"<{message.key}@{domain}>"
     mail["X-Warning-Delivery"] = message.key
+    if message.reply_to_key:  # an update to an invention's first alert: the same thread
+        mail["In-Reply-To"] = f"<{message.reply_to_key}@{domain}>"
+        mail["References"] = f"<{message.reply_to_key}@{domain}>"
     mail.set_content(message.text)
     if message.html:
         images: list[tuple[str, str, bytes]] = []
@@ -53,6 +56,9 @@ def build_email(message: Message, sender: str, recipient: str) -> EmailMessage:
         html_part = mail.get_payload()[1]
         for cid, subtype, data in images:
             html_part.add_related(data, "image", subtype, cid=f"<{cid}>", disposition="inline")
+    for filename, mime, data in message.attachments:
+        maintype, _, subtype = mime.partition("/")
+        mail.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     return mail
 
 

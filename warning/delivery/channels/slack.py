@@ -160,6 +160,7 @@ class SlackChannel(Channel):
                     blocks=slack_blocks(message),
                     unfurl_links=False,
                     unfurl_media=False,
+                    thread_ts=message.thread_ts or None,  # an update replies in its invention's thread
                 )
                 return DeliveryResult(ok=True, response=f"ts={response.get('ts')}")
             except SlackApiError as exc:

@@ -148,7 +148,7 @@ class EpoOps(Source):
 
     def _window(self, client: OpsClient, country: str, first: date, last: date) -> Iterator[FetchedItem]:
         query = cql_query(country, first, last, self.options.cpc)
-        total, numbers = self._search_page(client, query, 1)
+        total, numbers = self.search_page(client, query, 1)
         if total > SEARCH_CAP and first < last:
             middle = first + (last - first) // 2
             log.info("OPS %s: %d hits > %d; splitting the window", query, total, SEARCH_CAP)
@@ -161,13 +161,15 @@ class EpoOps(Source):
                 "OPS %s: %d hits on one day; only the first %d are reachable", query, total, SEARCH_CAP
             )
             self.counts["unreachable_hits"] = self.counts.get("unreachable_hits", 0) + total - SEARCH_CAP
-        yield from self._biblio(client, numbers)
+        yield from self.biblio(client, numbers)
         for begin in range(1 + self.options.page_size, min(total, SEARCH_CAP) + 1, self.options.page_size):
-            _, numbers = self._search_page(client, query, begin)
-            yield from self._biblio(client, numbers)
+            _, numbers = self.search_page(client, query, begin)
+            yield from self.biblio(client, numbers)
 
-    def _search_page(self, client: OpsClient, query: str, begin: int) -> tuple[int, list[str]]:
-        end = min(begin + self.options.page_size - 1, SEARCH_CAP)
+    def search_page(self, client: OpsClient, query: str, begin: int, size: int = 0) -> tuple[int, list[str]]:
+        """(hits OPS reports, docdb numbers of one page of ``size`` hits, else ``page_size``, from
+        hit ``begin``) of a CQL search."""
+        end = min(begin + (size or self.options.page_size) - 1, SEARCH_CAP)
         ref = f"OPS search {query} {begin}-{end}"
 
         def read(resp: requests.Response) -> tuple[int, list[str]]:
@@ -185,7 +187,8 @@ class EpoOps(Source):
             headers={"Range": f"{begin}-{end}", "Accept": "application/xml"},
         )
 
-    def _biblio(self, client: OpsClient, numbers: list[str]) -> Iterator[ParsedItem]:
+    def biblio(self, client: OpsClient, numbers: list[str]) -> Iterator[ParsedItem]:
+        """The publications (or quarantined documents) of these docdb numbers, in retrieval batches."""
         size = self.options.batch_size
         for start in range(0, len(numbers), size):
             batch = numbers[start : start + size]
@@ -249,17 +252,22 @@ def docdb_number(publication_id: str) -> str:
 
 
 def fetch_legal_events(
-    source_config, publication_id: str, session=None, sleep: Callable[[float], None] = time.sleep
+    source_config,
+    publication_id: str,
+    session=None,
+    sleep: Callable[[float], None] = time.sleep,
+    client: OpsClient | None = None,
 ) -> list[LegalEvent]:
     """INPADOC legal events of one publication (``rest-services/legal/publication/docdb/{id}``).
 
     ``source_config`` is the `SourceConfig` of an ``epo_ops`` source (its base URL, credentials,
-    throttling and quota settings apply). A publication OPS does not know gives ``[]``; a reply
+    throttling and quota settings apply; ``client``: one already made, to share its token and
+    quota count across many publications). A publication OPS does not know gives ``[]``; a reply
     that is no legal answer (cut off, an HTML page) is asked again, then SourceUnavailable.
     """
     if source_config.kind != EpoOps.kind:
         raise ConfigError(f"source {source_config.name!r} is {source_config.kind}, not epo_ops")
-    client = EpoOps(source_config, session=session, sleep=sleep).client()
+    client = client or EpoOps(source_config, session=session, sleep=sleep).client()
     ref = f"OPS legal {publication_id}"
 
     def read(resp: requests.Response) -> list[LegalEvent]:

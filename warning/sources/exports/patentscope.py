@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import struct
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -47,14 +48,33 @@ def parse_patentscope_xls(path: Path, reading: Reading | None = None) -> Iterato
         reason = too_large("workbook", size, limit, "max_document_mb")
         yield QuarantinedDocument(SOURCE, f"{path}: {reason}", str(path))
         return
+    # xlrd reports a damaged workbook not only as XLRDError: a cut compound document raises
+    # CompDocError, and truncated records surface as IndexError, struct.error or AssertionError.
+    damaged = (
+        xlrd.XLRDError,
+        xlrd.compdoc.CompDocError,
+        IndexError,
+        KeyError,
+        ValueError,
+        AssertionError,
+        struct.error,
+    )
     try:
-        book = xlrd.open_workbook(str(path), on_demand=True)
-    except xlrd.XLRDError as exc:
-        yield QuarantinedDocument(SOURCE, f"{path}: not a readable .xls workbook: {exc}", str(path))
+        # xlrd writes its warnings to stdout unless given a log file: keep them out of the CLI's output.
+        book = xlrd.open_workbook(str(path), on_demand=True, logfile=io.StringIO())
+    except damaged as exc:
+        yield QuarantinedDocument(SOURCE, f"{path}: not a readable .xls workbook: {exc!r}", str(path))
         return
     try:
-        for sheet in book.sheets():
-            rows = (sheet.row_values(i) for i in range(sheet.nrows))
+        for index in range(book.nsheets):
+            try:
+                sheet = book.sheet_by_index(index)
+                rows = [sheet.row_values(i) for i in range(sheet.nrows)]
+            except damaged as exc:
+                # The sheets read before it are kept; this one and the rest are the damage.
+                reason = f"{path}: sheet {index + 1} of the .xls workbook is damaged: {exc!r}"
+                yield QuarantinedDocument(SOURCE, reason, f"{path}!{index + 1}")
+                return
             yield from parse_rows(rows, f"{path}!{sheet.name}")
     finally:
         book.release_resources()

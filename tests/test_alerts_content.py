@@ -1,0 +1,120 @@
+"""What an alert shows, on real office documents: the abstract cut at a sentence, the first claim,
+reasons in whole words, the watchlist's title from its file."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+from alerts_support import NOW, add_match, alert_rows, make_test_app
+
+from warning.classify.featurize import terms
+from warning.delivery.content import cut_at_sentence, first_claim
+from warning.delivery.dispatch import dispatch
+from warning.delivery.queue import queue_alerts
+from warning.delivery.reasons import readable_terms
+from warning.sources.ingest import ingest_paths
+from warning.store.publications import get_publication
+
+FIXTURES = Path(__file__).parent / "fixtures"
+WATCHLISTS = Path(__file__).resolve().parents[1] / "watchlists"
+
+
+def stored(tmp_path, *parts: str):
+    from warning.store import open_db
+
+    db = open_db(tmp_path / "real.db")
+    ingest_paths(db, [FIXTURES.joinpath(*parts)])
+    return db
+
+
+def test_abstract_is_cut_at_a_sentence_near_600_characters(tmp_path):
+    db = stored(tmp_path, "uspto", "grant_v4-5_US11147202B2.xml")
+    abstract = get_publication(db, "US-11147202-B2").abstracts["en"]
+    assert len(abstract) > 720  # the real abstract is longer than an alert shows
+    shown = cut_at_sentence(abstract)
+    # the real abstract is one long sentence: it is cut at the clause end nearest 600 characters
+    assert 300 <= len(shown) <= 722 and shown.endswith("; …")
+    assert abstract.startswith(shown[:-2])
+    assert cut_at_sentence("Short. Abstract.") == "Short. Abstract."
+
+
+def test_first_claim_of_real_grants(tmp_path):
+    db = stored(tmp_path, "uspto", "grant_v4-5_US11147202B2.xml")
+    claims = get_publication(db, "US-11147202-B2").claims["en"]
+    claim = first_claim(claims)
+    assert claims.startswith("1. ") and claims.splitlines()[0][3:].startswith(claim[:40])  # number dropped
+    assert "claim 1" not in claim  # a dependent claim refers to an earlier one; the first cannot
+    ep = stored(tmp_path, "ep", "EP3383757B1_v1-5-1.xml")
+    ep_claims = get_publication(ep, "EP-3383757-B1").claims
+    assert set(ep_claims) == {"de", "en", "fr"}
+    english = first_claim(ep_claims["en"])
+    assert english and "claim 1" not in english.lower() and len(english) <= 1300
+
+
+def test_numbered_claims_end_at_claim_two():
+    claims = (
+        "1. A battery pack comprising:\na cell; and\na case.\n2. The battery pack of claim 1, wherein ..."
+    )
+    assert first_claim(claims) == "A battery pack comprising: a cell; and a case."
+
+
+def test_reasons_are_whole_words_of_the_text(tmp_path):
+    db = stored(tmp_path, "uspto", "grant_v4-5_US11147202B2.xml")
+    pub = get_publication(db, "US-11147202-B2")
+    text = pub.abstracts["en"] + "\n" + pub.titles["en"]
+    features = terms(text)  # words, 6-letter stems, pairs and 5-grams, as the classifier sees them
+    stems = [t for t in features if len(t) == 6 and " " not in t and not re.search(rf"\b{t}\b", text, re.I)]
+    assert stems  # the real text does give stems that are not words
+    shown = readable_terms(stems[:20] + features[:20], text, limit=40)
+    assert shown
+    for phrase in shown:
+        assert re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text, re.IGNORECASE), phrase
+    assert not set(stems) & {p.lower() for p in shown}
+
+
+def test_cjk_features_become_words_or_are_left_out():
+    text = "スクーター用のバッテリーパックと電池モジュールを備えた電動二輪車"
+    # a katakana character stands for the katakana word around it; a lone Han character for nothing
+    assert readable_terms(["ュ", "ー", "スク", "電池", "池"], text) == ["モジュール", "スクーター", "電池"]
+    assert readable_terms(["池"], text) == ["電池"]  # the short Han word around it
+    assert readable_terms(["用", "の"], text) == []  # one character alone is no word
+    assert readable_terms(["cylind", "batter"], "nothing of the sort") == []
+
+
+def test_watchlist_titles_come_from_the_files_into_alerts(tmp_path):
+    shutil.copytree(WATCHLISTS, tmp_path / "watchlists")
+    app = make_test_app(
+        tmp_path,
+        'watchlists = "watchlists"\n[[subscribers]]\nname = "acme"\nlanguage = "zh"\n'
+        'watchlists = ["motorcycles"]\nfile = "out.jsonl"\n',
+    )
+    add_match(app, "EP-4123456-A1", abstracts={"en": "A motorcycle with a turbocharger. " * 30})
+    queue_alerts(app, now=NOW)
+    (row,) = alert_rows(app)
+    assert (
+        '"watchlist_title": {"zh": "摩托车及其发动机", "en": "Motorcycles and their engines"}'
+        in row["payload"]
+    )
+    titles = {r["name"]: r["title_en"] for r in app.db.query("SELECT name, title_en FROM watchlists")}
+    assert titles["nev-batteries"] == "New-energy vehicle batteries"
+
+
+def test_alerts_link_to_the_web_apps_page_of_the_publication(tmp_path):
+    app = make_test_app(
+        tmp_path,
+        '[alerts]\nweb_url = "https://warning.example.org/"\n'
+        '[[subscribers]]\nname = "acme"\nlanguage = "en"\nwatchlists = ["motorcycles"]\nfile = "out.jsonl"\n',
+    )
+    add_match(app, "EP-4123456-A1")
+    queue_alerts(app, now=NOW)
+    dispatch(app, now=NOW)
+    (record,) = [
+        json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    assert (
+        "Open in the early-warning app: https://warning.example.org/publications/EP-4123456-A1"
+        in record["text"]
+    )

@@ -1,0 +1,1 @@
+"""Industry clusters: thematic patent databases, their backfill, competitor tracking and landscapes."""
