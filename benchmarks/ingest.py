@@ -95,6 +95,10 @@ def ingest_child(db: str, file: str) -> None:
     """Run `warning ingest` in this process and print its peak RSS (the parent reads it)."""
     from warning.cli import cli
 
+    if os.environ.get("BENCH_PER_ROW_FTS"):  # the reference: the full-text index kept by triggers, row by row
+        import warning.sources.ingest
+
+        warning.sources.ingest.BULK_INDEX_BYTES = float("inf")
     start = time.perf_counter()
     try:
         cli.main(["--db", db, "ingest", "--no-progress", file], standalone_mode=False)
@@ -110,10 +114,11 @@ def ingest_child(db: str, file: str) -> None:
         )
 
 
-def ingest(path: Path, db: Path) -> dict:
+def ingest(path: Path, db: Path, per_row_fts: bool = False) -> dict:
     """The full `warning ingest` of ``path`` into a fresh database, in a subprocess."""
     cmd = [sys.executable, __file__, "--child", str(db), str(path)]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT)
+    env = {**os.environ, **({"BENCH_PER_ROW_FTS": "1"} if per_row_fts else {})}
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT, env=env)
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     figures["summary"] = done.stdout.strip().splitlines()[0]
     return figures
@@ -142,6 +147,15 @@ def measure(path: Path, docs: int, size: int, tmp: Path, with_raw: bool) -> dict
     if with_raw:
         result["ingest_to_raw_speed_ratio"] = round(
             result["ingest"]["mb_per_s"] / result["raw_lxml"]["mb_per_s"], 2
+        )
+        # The same ingest with the index kept row by row by the FTS5 triggers (before issue 18).
+        per_row = ingest(path, tmp / f"{path.name}.per-row.db", per_row_fts=True)
+        result["ingest_per_row_fts"] = {
+            "seconds": round(per_row["seconds"], 2),
+            "mb_per_s": round(mb / per_row["seconds"], 1),
+        }
+        result["per_row_fts_to_raw_speed_ratio"] = round(
+            result["ingest_per_row_fts"]["mb_per_s"] / result["raw_lxml"]["mb_per_s"], 2
         )
     return result
 

@@ -103,6 +103,7 @@ def test_first_member_alerts_later_members_are_updates_in_its_thread(tmp_path):
         in member.get_body(("plain",)).get_content()
     )
     assert "[Family member granted]" in grant.get_body(("plain",)).get_content()
+    assert grant["Subject"].startswith("[Patent early warning] Family member granted · Motorcycles: ")
     assert "Family countries known so far: CA, EP" in first.get_body(("plain",)).get_content()
     updates = {
         r["publication_id"]: payload(r)["family_update"]
@@ -166,3 +167,19 @@ def test_slack_update_replies_in_the_first_alerts_thread(tmp_path, httpserver, m
     first, reply = (json.loads(request.get_data()) for request, _ in httpserver.log)
     assert "thread_ts" not in first and reply["thread_ts"] == "1700.0001"
     assert "Family member granted" in reply["blocks"][1]["text"]["text"]
+
+
+def test_priorities_are_indexed_once_in_batches(db):
+    claims = ["KR10-2022-0061857", "US63/082009", "JP2025-151555"]
+    pubs = [
+        Publication(f"US-2024000{i}-A1", "US", f"2024000{i}", "A1", priority_claims=[c])
+        for i, c in enumerate(claims)
+    ]
+    save_publications(db, pubs)
+    assert index_priorities(db, batch=1) == 3  # one transaction per publication, the cursor moved with each
+    assert index_priorities(db) == 0  # nothing new: nothing written twice
+    save_publications(
+        db, [Publication("EP-4215849-B1", "EP", "4215849", "B1", priority_claims=["KR1020220061857"])]
+    )
+    assert index_priorities(db) == 1
+    assert [m["id"] for m in family_members(db, "EP-4215849-B1")] == ["EP-4215849-B1", "US-20240000-A1"]

@@ -113,3 +113,12 @@ def test_message_key_is_stable_and_order_independent():
     a, b = match_row(), match_row(publication_id="EP-4000001-A1")
     assert render_message("match", [a, b], "en").key == render_message("match", [b, a], "en").key
     assert render_message("match", [a], "en").key != render_message("match", [b], "en").key
+
+
+def test_codes_are_explained_by_their_whole_group():
+    from warning.delivery.code_titles import code_meaning
+
+    assert code_meaning("B60L50/64", "en") == "electric vehicles powered by on-board sources"
+    assert code_meaning("B60L5/00", "en") == "propulsion of electric vehicles"  # not B60L50's meaning
+    assert code_meaning("F02B61/023", "zh") == "自行车、摩托车用发动机"
+    assert code_meaning("G06F3/01", "en") == "" and code_meaning("not a code", "en") == ""

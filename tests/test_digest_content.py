@@ -179,3 +179,24 @@ def test_cli_refuses_an_unknown_extension(tmp_path):
          "--subscriber", "assoc", "--previous", "--out", str(tmp_path / "x.doc")],
     )  # fmt: skip
     assert result.exit_code == 1 and "cannot write a digest as '.doc'" in result.output
+
+
+def test_the_digests_own_queries_keep_to_the_readers_scope(tmp_path):
+    from warning.store import digests as store
+    from warning.store.scope import Scope
+    from warning.store.watchlists import set_owner
+
+    app = app_with(tmp_path)
+    add_match(app, "EP-4000001-A1", applicants=["HONDA MOTOR CO LTD"], created_at="2026-10-01T09:00:00+00:00")
+    save_legal_events(app.db, [LegalEvent("EP-4000001-A1", "2026-11-19", "PG25", "Lapsed", "lapse", "DE")])
+    set_owner(app.db, "motorcycles", "acme")
+    mine, other = (Scope(org, "enterprise", None, "viewer") for org in ("acme", "beta"))
+    args = (["motorcycles"], 0.0)
+    for scope, expected in ((mine, 1), (other, 0), (None, 1)):
+        assert (
+            len(store.matched_publication_dates(app.db, *args, "2026-11-01", "2026-12-01", scope)) == expected
+        )
+        assert len(store.applicants_before(app.db, *args, "2026-11-01T00:00:00+00:00", scope)) == expected
+        assert (
+            len(store.legal_changes(app.db, *args, "2026-11-01", "2026-12-01", ("lapse",), scope)) == expected
+        )

@@ -159,3 +159,50 @@ def test_a_broken_watchlist_folder_keeps_the_owners_recorded(tmp_path):
     (tmp_path / "wl" / "broken.toml").write_text("name = 'broken'\nnot toml", encoding="utf-8")
     again = make_app(str(tmp_path / "config.toml"), str(tmp_path / "alerts.db"))
     assert watchlist_owner(again.db, "alpha-frames") == "alpha-motors"
+
+
+def test_check_config_warns_of_a_subscriber_following_another_organisations_watchlist(tmp_path):
+    from click.testing import CliRunner
+
+    from warning.cli import cli
+
+    site(
+        tmp_path, extra=PROGRAMME + '\n[[subscribers]]\nname = "beta-frames"\nwatchlists = ["alpha-frames"]\n'
+    )
+    result = CliRunner().invoke(cli, ["--config", str(tmp_path / "config.toml"), "check-config"])
+    assert result.exit_code == 0, result.output
+    assert "follows watchlist 'alpha-frames', alpha-motors's own" in result.output
+    assert result.output.count("follows watchlist") == 1  # Alpha's own and the programme's are fine
+
+
+def test_another_config_or_none_on_the_same_database_switches_nothing_off(tmp_path):
+    app = site(tmp_path)
+    assert len(app.subscribers) == 4
+    app.close()
+    (tmp_path / "other.toml").write_text('watchlists = "wl"\n', encoding="utf-8")
+    for config in (str(tmp_path / "other.toml"), None):
+        other = make_app(config, str(tmp_path / "alerts.db"))
+        assert [s.name for s in other.subscribers] == [
+            "Alpha Motors",
+            "beta-lighting",
+            "moto-association",
+            "escort",
+        ]
+        other.close()
+    assert (
+        audit.history(
+            make_app(None, str(tmp_path / "alerts.db")).db, Scope.programme(), action="subscription.disable"
+        )
+        == []
+    )
+
+
+def test_the_effective_config_declares_nothing_again(tmp_path):
+    app = site(tmp_path)
+    subscriptions.save_subscription(app.db, "beta-cli", org_id="beta-lighting", channels={"file": "b.jsonl"})
+    again = make_app(str(tmp_path / "config.toml"), str(tmp_path / "alerts.db"))
+    from warning.app import App
+
+    runner_app = App(config=again.effective_config, db_path=again.db_path)  # as the scheduler's jobs do
+    assert [s.origin for s in runner_app.subscribers] == ["stored"] * 5
+    assert subscriptions.get_subscription(runner_app.db, "beta-cli")["origin"] == "cli"

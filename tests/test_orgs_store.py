@@ -297,8 +297,8 @@ def test_legacy_labels_become_the_programmes_shared_labels(tmp_path):
     db["labels"].insert(
         {"publication_id": "US-1-B1", "watchlist": "led", "label": 1, "origin": "reviewer", "who": "x"}
     )
-    # later migrations of other areas (m020_* ...) follow these three
-    assert apply_migrations(db)[:3] == ["m010_orgs", "m011_org_ownership", "m012_audit"]
+    # later migrations of other areas (m020_* ...) follow these
+    assert apply_migrations(db)[:4] == ["m010_orgs", "m011_org_ownership", "m012_audit", "m013_scope_indexes"]
     assert [(r["org_id"], r["shared"]) for r in db["labels"].rows] == [("", 1)]
     set_owner(db, "led", "ent-x")
     assert visible_watchlists(db, Scope("ent-y", "enterprise", None, "viewer")) == []

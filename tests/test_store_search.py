@@ -102,3 +102,29 @@ def test_the_index_spells_cjk_runs_as_bigrams_and_leaves_latin_text():
     assert grams("锂电池") == " 锂电 电池 池 "
     assert grams("LiFePO4电池pack") == "LiFePO4 电池 池 pack"
     assert grams("Ｂａｔｔｅｒｙ") == "Battery"  # full-width letters normalised
+
+
+def test_a_scoped_search_finds_a_visible_hit_ranked_below_many_invisible_ones(db):
+    from warning.store import orgs
+    from warning.store.matches import record_batch
+    from warning.store.scope import Scope
+    from warning.store.search import search_visible
+    from warning.store.watchlists import set_owner
+
+    orgs.create_org(db, "acme", "Acme", "enterprise")
+    orgs.create_org(db, "rival", "Rival", "enterprise")
+    set_owner(db, "rivals-line", "rival")
+    hidden = [_pub(str(100 + i), titles={"zh": "电池电池"}) for i in range(300)]
+    mine = _pub("9", titles={"en": "Frame"}, claims={"zh": "包括电池的车架"})
+    save_publications(db, [*hidden, mine])
+    at = "2026-11-24T10:00:00+00:00"
+    rows = [(p.id, "rivals-line", 0.9, 0.5, "{}", "v1", at) for p in hidden]
+    record_batch(db, [*rows, (mine.id, "shared-line", 0.9, 0.5, "{}", "v1", at)], [])
+    acme = Scope("acme", "enterprise", None, "reviewer")
+    assert [r["id"] for r in search_visible(db, acme, "电池")] == ["CN-9-A"]
+    assert [r["id"] for r in search_visible(db, acme, "电池", offset=1)] == []
+    assert len(search_visible(db, Scope.programme(), "电池", limit=500)) == 301
+    assert (
+        search_visible(db, Scope("rival", "enterprise", None, "reviewer"), "电池", limit=3)[0]["id"]
+        != "CN-9-A"
+    )

@@ -9,7 +9,6 @@ import pytest
 from web_support import build_world
 
 from warning.store import users
-from warning.web import create_app
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -21,10 +20,7 @@ def world(tmp_path):
 
 @pytest.fixture
 def web(world):
-    app = world.app()
-    flask_app = create_app(app.config, world.db_path, secure_cookies=False)
-    app.close()
-    return flask_app
+    return world.web()
 
 
 @pytest.fixture
@@ -115,7 +111,7 @@ def test_labels_are_written_and_show_in_the_matches_and_refused_across_organisat
     app.close()
 
 
-def test_cases_are_opened_listed_and_changed_and_invisible_to_another_organisation(web, token):
+def test_cases_are_opened_listed_and_changed_and_invisible_to_another_organisation(web, token, world):
     call = api(web, token("ana"))
     opened = call("POST", "/api/v1/cases", json={"publication": "CN-1001-A", "watchlist": "nev-batteries"})
     assert opened.status_code == 201
@@ -146,6 +142,12 @@ def test_cases_are_opened_listed_and_changed_and_invisible_to_another_organisati
         == 404
     )
     assert call("PATCH", "/api/v1/cases/99999", json={"status": "new"}).status_code == 404
+    app = world.app()
+    actions = [
+        r["action"] for r in app.db.query("SELECT action FROM audit WHERE object_kind = 'case' ORDER BY id")
+    ]
+    app.close()
+    assert actions == ["case.open", "case.update", "case.close"]  # each change audited, with who
 
 
 def test_search_in_chinese_within_the_scope(web, token):

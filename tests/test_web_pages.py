@@ -12,7 +12,6 @@ from openpyxl import load_workbook
 from web_support import PASSWORD, build_world, csrf_of, form_token, log_in
 
 from warning.delivery.queue import enqueue
-from warning.store.subscriptions import save_subscription
 from warning.web import create_app
 from warning.web import inbox as inbox_module
 
@@ -24,10 +23,7 @@ def world(tmp_path):
 
 @pytest.fixture
 def web(world):
-    app = world.app()
-    flask_app = create_app(app.config, world.db_path, secure_cookies=False)
-    app.close()
-    return flask_app
+    return world.web()
 
 
 def client_of(web, login: str | None = None):
@@ -175,6 +171,12 @@ def test_a_case_is_opened_updated_closed_and_exported_and_stays_with_its_organis
     assert changed.status_code == 302
     page = client.get(path).text
     assert "assessing" in page and "比对权利要求" in page
+    client.post(path, data={"status": "assessing", "owner": "acme-motor", "csrf_token": token})
+    assert "<dd>acme-motor</dd>" in client.get(path).text
+    assert client.post(path, data={"owner": "nobody", "csrf_token": token}).status_code == 400
+    assert f"#{case_id}" in client.get("/cases?owner=acme-motor").text
+    assert f"#{case_id}" not in client.get("/cases?due=30").text  # a CN application: no deadline
+    assert client.get("/cases?due=soon").status_code == 400
     refused = client.post(path, data={"close": "1", "outcome": " ", "csrf_token": token})
     assert refused.status_code == 400 and "outcome" in refused.text
     client.post(path, data={"close": "1", "outcome": "design-around done", "csrf_token": token})
@@ -207,7 +209,6 @@ def test_the_status_page_is_for_the_programmes_admins(web):
 
 def test_digests_are_listed_and_shown_as_sent_for_their_organisation(web, world):
     app = world.app()
-    save_subscription(app.db, "acme-motor", org_id="acme")
     payload = {
         "subject": "周报 2026-W47",
         "html": "<html><body><h1 style='color:red'>周报</h1></body></html>",
@@ -253,6 +254,7 @@ def test_the_language_switches_per_person(web):
     assert "待审" in client.get("/").text
     client.post("/language", data={"language": "en", "next": "/", "csrf_token": form_token(client)})
     assert "Inbox" in client.get("/").text
+    assert "Inbox" in client_of(web, "ana").get("/").text  # kept with the person: the next login too
     assert "Inbox" in client_of(web, "rita").get("/").text  # rita's own setting is English
 
 
@@ -301,3 +303,18 @@ def _user_id(world, login: str) -> int:
         return int(find_user(app.db, login)["id"])
     finally:
         app.close()
+
+
+def test_labels_made_in_the_browser_reach_the_next_training(web, world):
+    from warning.classify.train import training_set
+    from warning.classify.watchlists import load_watchlist
+
+    client = client_of(web, "ana")
+    form = {"publication": "EP-2002-A1", "watchlist": "nev-batteries", "label": "irrelevant"}
+    client.post("/labels", data={**form, "csrf_token": form_token(client)})
+    app = world.app()
+    examples = {
+        e.id: e for e in training_set(app, load_watchlist("nev-batteries", app.config.watchlists_dir))
+    }
+    app.close()
+    assert examples["EP-2002-A1"].label == 0 and examples["EP-2002-A1"].origin == "reviewer"

@@ -13,6 +13,7 @@ from warning.models import Publication
 from warning.store import orgs, users
 from warning.store.matches import record_batch
 from warning.store.publications import save_publications
+from warning.web import create_app
 
 WATCHLISTS = Path(__file__).resolve().parents[1] / "warning" / "demo" / "watchlists"
 PASSWORD = "correct horse battery"
@@ -68,6 +69,14 @@ class World:
     def app(self):
         return make_app(str(self.config_path), str(self.db_path))
 
+    def web(self):
+        """The Flask app on this store (session cookies over plain HTTP, as in a test)."""
+        app = self.app()
+        try:
+            return create_app(app.config, self.db_path, secure_cookies=False)
+        finally:
+            app.close()
+
 
 def build_world(root: Path) -> World:
     """Organisations acme and rival (enterprises) and the programme; nev-batteries is acme's own
@@ -83,7 +92,7 @@ def build_world(root: Path) -> World:
     config = root / "config.toml"
     config.write_text(
         f'database = "web.db"\nwatchlists = "{watchlists}"\nclassifiers = "classifiers"\n\n'
-        '[[subscribers]]\nname = "acme-motor"\nkind = "enterprise"\nlanguage = "zh"\n'
+        '[[subscribers]]\nname = "acme-motor"\nkind = "enterprise"\norg = "acme"\nlanguage = "zh"\n'
         'watchlists = ["nev-batteries"]\nconsole = true\n',
         encoding="utf-8",
     )

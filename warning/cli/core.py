@@ -14,6 +14,7 @@ from warning.clusters.definitions import cluster_problems, load_clusters
 from warning.config.secrets import check_secrets
 from warning.delivery.queue import config_problems, config_warnings
 from warning.errors import ConfigError, WarningError
+from warning.orgs.declarations import unseen_watchlists
 from warning.service.status import collect_status
 from warning.service.status_text import format_status
 
@@ -96,7 +97,7 @@ def _delivery_problems(app) -> list[str]:
 
 
 def _delivery_warnings(app) -> list[str]:
-    return config_warnings(app.config)
+    return config_warnings(app.config) + unseen_watchlists(app.config)
 
 
 @cli.command()

@@ -93,10 +93,10 @@ def orgs_show(ctx: click.Context, org_id: str, as_json: bool) -> None:
     app = get_app(ctx)
     scope = get_scope(ctx)
     org = manage.require_visible_org(app.db, scope, org_id)
-    inside = scope.is_programme or scope.org_id == org_id  # an association sees only a member's name
+    inside = scope.is_programme or scope.org_id == org_id  # a member or an association: the name only
     info = {
         **org,
-        "members": org_store.members(app.db, org_id),
+        "members": org_store.members(app.db, org_id) if inside else [],
         "associations": org_store.associations_of(app.db, org_id),
         "people": [u["login"] for u in manage.visible_users(app.db, scope, org_id)] if inside else [],
         "subscriptions": [s["name"] for s in visible_subscriptions(app.db, scope, org_id)] if inside else [],

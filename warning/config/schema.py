@@ -116,7 +116,7 @@ class SubscriberConfig:
     # subscriber, of this ``kind``. ``members``: an association's member enterprises (their ids).
     org: str = ""
     members: tuple[str, ...] = ()
-    origin: str = "config"  # not a TOML key: "cli" or "web" for a subscription made in the store
+    origin: str = "config"  # not a TOML key: "stored" once read back from the store's subscriptions
     CHECKS: ClassVar = {
         "name": matching(r"\S(.*\S)?", "a name without leading or trailing spaces"),
         "org": matching(r"(\S(.*\S)?)?", "an organisation id without leading or trailing spaces"),

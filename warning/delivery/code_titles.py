@@ -58,21 +58,27 @@ TITLES: dict[str, tuple[str, str]] = {
     "H10H": ("发光半导体器件（LED）", "light-emitting semiconductor devices (LEDs)"),
     "H10H20": ("发光二极管（LED）", "light-emitting diodes (LEDs)"),
 }
-_KEYS = sorted(TITLES, key=len, reverse=True)
+_CODE = re.compile(r"([A-HY]\d\d[A-Z]?)(\d{1,4})?(?:/(\d+))?")
 
 
-def _compact(code: str) -> str:
-    return re.sub(r"[\s/]+", "", code.upper())
-
-
-_BY_COMPACT = {_compact(k): TITLES[k] for k in _KEYS}
+def _candidates(code: str) -> list[str]:
+    """The keys of `TITLES` a code could fall under, the most specific first: ``H05B45/325`` ->
+    ``H05B45/325``, ``H05B45``, ``H05B``, ``H05``. The group is compared whole, so ``B60L5/00``
+    is not taken for ``B60L50``."""
+    found = _CODE.fullmatch(re.sub(r"\s+", "", code.upper()))
+    if not found:
+        return []
+    subclass, group, subgroup = found.groups()
+    keys = [f"{subclass}{group}/{subgroup}"] if group and subgroup else []
+    keys += [f"{subclass}{group}"] if group else []
+    return [*keys, subclass, subclass[:3]]
 
 
 def code_meaning(code: str, lang: str) -> str:
     """A few words on what ``code`` covers (``B62K11/04`` -> "cycles and motorcycles; ..."), or ""."""
-    compact = _compact(code)
-    for key in sorted(_BY_COMPACT, key=len, reverse=True):
-        if compact.startswith(key):
-            zh, en = _BY_COMPACT[key]
-            return zh if lang == "zh" else en
+    for key in _candidates(code):
+        for known, (zh, en) in TITLES.items():
+            # a subgroup key covers its finer subgroups: F02B61/02 covers F02B61/023
+            if key == known or ("/" in known and key.startswith(known) and "/" in key):
+                return zh if lang == "zh" else en
     return ""

@@ -30,11 +30,21 @@ LINES_PER_PAGE = 64
 COLUMNS = 100  # characters of a line; a wide (CJK) character counts two
 
 
+_CJK_FILES = ("wqy", "notosanscjk", "notoserifcjk", "droidsansfallback", "sourcehansans", "uming")
+
+
 def cjk_font() -> str:
-    """The first installed font of `CJK_FONTS`, or ""."""
+    """The first installed font of `CJK_FONTS`, or "". matplotlib's font cache may predate a font
+    installed later (and skips .ttc collections when it is built): known CJK font files on the
+    system are added to it first."""
     from matplotlib import font_manager  # deferred, as in the chart: a third of a second to import
 
     installed = {f.name for f in font_manager.fontManager.ttflist}
+    if not installed & set(CJK_FONTS):
+        for path in font_manager.findSystemFonts(fontext="ttf") + font_manager.findSystemFonts(fontext="ttc"):
+            if any(key in path.lower().replace("-", "").replace("_", "") for key in _CJK_FILES):
+                font_manager.fontManager.addfont(path)
+        installed = {f.name for f in font_manager.fontManager.ttflist}
     return next((name for name in CJK_FONTS if name in installed), "")
 
 
@@ -73,7 +83,9 @@ def text_pdf(title: str, text: str, chart_png: str = "") -> bytes:
         for number, page in enumerate(pages):
             fig = Figure(figsize=(8.27, 11.69))  # A4
             top = 0.95
-            fig.text(0.06, 0.97, title, fontsize=11, weight="bold", family=family, va="top")
+            fig.text(
+                0.06, 0.97, title, fontsize=11, weight="normal" if font else "bold", family=family, va="top"
+            )
             if number == 0 and chart_png:
                 ax = fig.add_axes((0.06, 0.70, 0.88, 0.24))
                 ax.imshow(_image(chart_png))

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from warning.classify.featurize import CHAR_MARK
+from warning.classify.featurize import CHAR_MARK, STOPWORDS
 from warning.classify.watchlists import CJK_RE
 
 MAX_PHRASES = 8
@@ -23,6 +23,13 @@ _KATAKANA = "\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f"
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HANGUL = "\uac00-\ud7af"
 _WORD = r"[^\W_]"
+# Words a patent uses about everything: weighty for a model of one watchlist, no reason to a reader.
+GENERIC = frozenset(
+    """between comprising comprises including includes having provided configured arranged
+    according thereof therein further least wherein whereby method apparatus device system unit
+    member portion part element means first second third plurality""".split()
+)
+_HYPHENATED = rf"(?:{_WORD}+-)*"  # "straddle-type vehicle", not "type vehicle"
 
 
 def readable_terms(terms: list[str], text: str, limit: int = MAX_PHRASES) -> list[str]:
@@ -32,7 +39,7 @@ def readable_terms(terms: list[str], text: str, limit: int = MAX_PHRASES) -> lis
     found: list[str] = []
     for term in terms:
         phrase = phrase_of(str(term), text)
-        if not phrase or any(_contains(shown, phrase) for shown in found):
+        if not phrase or phrase.casefold() in GENERIC or any(_contains(shown, phrase) for shown in found):
             continue
         found = [shown for shown in found if not _contains(phrase, shown)] + [phrase]
         if len(found) >= limit:
@@ -52,7 +59,14 @@ def phrase_of(term: str, text: str) -> str:
     if CJK_RE.search(term):
         return _cjk_word(term, text)
     found = _pattern(term).search(text)
-    return " ".join(found.group(0).split()) if found else ""
+    if not found:
+        return ""
+    words = found.group(0).split()
+    # a pair found across the function words the featurizer skips ("pack for an electric") reads
+    # as a fragment: the reader gets its two words' own phrases from the other features instead
+    if len(words) > 2 and all(w.casefold() in STOPWORDS for w in words[1:-1]):
+        return ""
+    return " ".join(words)
 
 
 @lru_cache(maxsize=4096)
@@ -63,13 +77,20 @@ def _pattern(term: str) -> re.Pattern:
         core = re.escape(gram.strip("_"))
         start = "" if gram.startswith("_") else f"{_WORD}*"
         end = "" if gram.endswith("_") else f"{_WORD}*"
-        return re.compile(rf"(?<!{_WORD}){start}{core}{end}(?!{_WORD})", re.IGNORECASE)
+        return re.compile(
+            rf"(?<![\w-]){_HYPHENATED}{start}{core}{end}(?:-{_WORD}+)*(?!{_WORD})", re.IGNORECASE
+        )
     words = term.split()
     if len(words) == 2:  # a pair of neighbouring words, function words between them dropped
         a, b = (re.escape(w) for w in words)
-        return re.compile(rf"(?<!{_WORD}){a}{_WORD}*(?:\W+{_WORD}+){{0,2}}?\W+{b}{_WORD}*", re.IGNORECASE)
-    # a word, a stem or a fragment of a long word: the whole word around it
-    return re.compile(rf"(?<!{_WORD}){_WORD}*{re.escape(term)}{_WORD}*", re.IGNORECASE)
+        return re.compile(
+            rf"(?<![\w-]){_HYPHENATED}{a}{_WORD}*(?:\W+{_WORD}+){{0,2}}?\W+{b}{_WORD}*(?:-{_WORD}+)*",
+            re.IGNORECASE,
+        )
+    # a word, a stem or a fragment of a long word: the whole (hyphenated) word around it
+    return re.compile(
+        rf"(?<![\w-]){_HYPHENATED}{_WORD}*{re.escape(term)}{_WORD}*(?:-{_WORD}+)*", re.IGNORECASE
+    )
 
 
 def _cjk_word(term: str, text: str) -> str:

@@ -1,7 +1,7 @@
 """Alert and digest content from the Jinja2 templates in ``warning/delivery/templates/``.
 
-The words live in the templates (``_i18n.j2`` holds the zh and en labels and sentences); this
-module only prepares facts: links to public pages, which next step fits, titles per language.
+The words live in gettext catalogues (``locales/LANG/LC_MESSAGES/warning.po``, read by
+`warning.delivery.catalogues`) and the templates; this module only prepares facts: links to public pages, which next step fits, titles per language.
 Office text is escaped for each format by the filters of ``warning.delivery.escaping`` (``md``,
 ``md_block``, ``slack``, ``slack_block``, ``url``); HTML templates autoescape.
 """
@@ -19,12 +19,13 @@ import jinja2
 import markupsafe
 
 from warning.delivery import escaping
+from warning.delivery.catalogues import languages, words
 from warning.delivery.channels.base import Message
 from warning.delivery.code_titles import code_meaning
 from warning.delivery.content import pick_language
 from warning.delivery.sheets import XLSX_TYPE, matches_xlsx
 
-LANGUAGES = ("zh", "en")
+LANGUAGES = languages()
 MAX_TERMS = 6
 
 
@@ -48,8 +49,8 @@ def environment() -> jinja2.Environment:
     env.filters["highlight"] = highlight
     env.globals["number"] = number_text
     env.globals["why"] = why_text
-    # The zh/en words of every template, evaluated once rather than on each render.
-    env.globals["L"] = env.get_template("_i18n.j2").module.L
+    # The words of every template, per language, from the gettext catalogues.
+    env.globals["L"] = {lang: words(lang) for lang in LANGUAGES}
     return env
 
 
@@ -74,7 +75,7 @@ def number_text(item: dict[str, Any]) -> str:
 
 
 def why_text(t: dict[str, Any], item: dict[str, Any]) -> str:
-    """Why it matched, in the words of ``t`` (a language of ``_i18n.j2``): the words and phrases
+    """Why it matched, in the words of ``t`` (`warning.delivery.catalogues.words`): the words and phrases
     of the text that weighed most, then each rule hit (a code with what it covers)."""
     parts = []
     if item.get("top_terms"):

@@ -20,7 +20,9 @@ from warning.config.loading import load_config
 from warning.delivery.digest import build_digest
 from warning.delivery.dispatch import dispatch
 from warning.delivery.queue import queue_alerts
+from warning.delivery.reasons import readable_terms
 from warning.demo.mirror import EpMirror
+from warning.demo.people import people_lines, set_up_people
 from warning.demo.sample import write_sample
 from warning.demo.web_login import demo_login
 from warning.errors import ConfigError
@@ -68,12 +70,23 @@ console = true
 [[subscribers]]
 name = "lighting-association"
 kind = "association"
+members = ["acme-motor"]     # a member enterprise may share its risk cases with the association
 language = "en"
 watchlists = ["led-lighting", "rail-transit", "medical-devices", "drones"]
 min_score = 0.5
 mode = "weekly"
 digest_period = "week"
 file = "out/lighting-association-alerts.jsonl"
+
+[[subscribers]]
+name = "escort-programme"    # the overseas escort programme: sees every organisation's cases
+kind = "programme"
+org = "programme"
+language = "zh"
+min_score = 0.8
+mode = "weekly"
+digest_period = "week"
+file = "out/escort-programme-alerts.jsonl"
 
 [risks]
 reminder_days = [30, 7, 1]
@@ -100,6 +113,7 @@ class DemoReport:
     examples: list[dict] = field(default_factory=list)
     cases: list[dict] = field(default_factory=list)
     digest_path: Path | None = None
+    people: dict[str, dict] = field(default_factory=dict)
     web_login: tuple[str, str] | None = None
 
 
@@ -161,6 +175,7 @@ def _run_stages(app: App, workdir: Path, first_day: str, say: Callable[[str], No
     say("4/6 risks: opening cases for competitors' filings in target markets ...")
     report.stages["risks"] = auto_open_cases(app)
     report.stages["reminders"] = queue_reminders(app)
+    report.people = set_up_people(app)
     say("5/6 alerts: queueing and delivering through the outbox ...")
     report.stages["queue"] = queue_alerts(app)
     report.stages["dispatch"] = dispatch(app, respect_backoff=False)
@@ -180,7 +195,8 @@ def _top_matches(app: App, limit: int = 8) -> list[dict]:
     rows = []
     for r in best_matches(app.db, limit):
         titles, evidence = r["titles"], r["evidence"]
-        terms = [t for t, _ in evidence.get("terms", [])[:3]]
+        text = f"{r['abstract_text'] or ''}\n{r['title_text'] or ''}"
+        terms = readable_terms([t for t, _ in evidence.get("terms", [])], text, limit=3)
         rules = evidence.get("rules", {})
         why = terms + [f"{k}:{v[0]}" for k, v in rules.items() if v][:2]
         title = titles.get("zh") or titles.get("ja") or titles.get("en") or next(iter(titles.values()), "")
@@ -218,6 +234,7 @@ def summary_lines(report: DemoReport) -> list[str]:
             lines.append(
                 f"  #{c['id']} {c['publication_id']} {c['severity']}: {c['deadlines'] or 'no deadline'}"
             )
+    lines += people_lines(report.people, report.workdir / "config.toml")
     out = report.workdir / "out"
     lines += [
         "",

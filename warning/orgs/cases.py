@@ -13,7 +13,7 @@ from warning.config.schema import SubscriberConfig
 from warning.errors import AccessDenied, NotFound, WarningError
 from warning.orgs.case_owner import org_for_case
 from warning.risks.cases import close_case, open_case, update_case
-from warning.store import audit, orgs
+from warning.store import audit, orgs, subscriptions
 from warning.store import risks as risk_store
 from warning.store.db import transaction
 from warning.store.scope import Scope, can_see_case, require_case
@@ -33,6 +33,7 @@ def open_case_as(
     cases; the programme opens any (``org``, else `org_for_case`). Associations do not open cases:
     their members share theirs."""
     _require_reviewer(scope)
+    _check_owner(db, scope, fields.get("owner"))
     if scope.is_programme:
         org_id = org or org_for_case(
             db, watchlist=fields.get("watchlist"), owner=fields.get("owner", ""), enterprises=enterprises,
@@ -56,6 +57,7 @@ def update_case_as(db: sqlite_utils.Database, scope: Scope, case_id: int, **fiel
     """Change a case the scope sees and may work on; each change is audited."""
     _require_reviewer(scope)
     require_case(db, scope, case_id)
+    _check_owner(db, scope, fields.get("owner"))
     with transaction(db):
         made = update_case(db, case_id, **fields)
         if made or fields.get("note"):
@@ -95,6 +97,16 @@ def share_case_as(db: sqlite_utils.Database, scope: Scope, case_id: int, org_id:
         if added:
             audit.record(db, scope, "case.share", "case", case_id, shared_with=org_id)
     return added
+
+
+def _check_owner(db: sqlite_utils.Database, scope: Scope, owner: str | None) -> None:
+    """A case's owner receives its reminders: an organisation names one of its own subscriptions
+    (another's would carry the case to it); the programme names any."""
+    if not owner or scope.is_programme:
+        return
+    sub = subscriptions.get_subscription(db, owner)
+    if sub is None or sub["org_id"] != scope.org_id:
+        raise NotFound(f"no subscriber named {owner!r}")
 
 
 def _require_reviewer(scope: Scope) -> None:

@@ -4,9 +4,11 @@ unchanged, and applying the same file twice changes nothing.
 
 A subscriber becomes a subscription (origin ``config``) of its organisation: ``org = "ID"`` when
 the table names one, else one of its own named like it, of its ``kind``. An association's
-``members`` and a watchlist's ``owner`` that the store does not know yet are added as enterprises.
+``members`` that the store does not know yet are added as enterprises.
 A subscription the file declared before and no longer does is switched off (not deleted: its
-alerts stay). Organisations, people and CLI-made subscriptions are never changed by a file.
+alerts stay); another file, or none, run on the same database switches off nothing of it (a
+one-off `warning --db prod.db status` must not silence production). A watchlist's ``owner`` need not exist yet: until it does, only the programme sees
+that watchlist. Organisations, people and CLI-made subscriptions are never changed by a file.
 """
 
 from __future__ import annotations
@@ -38,16 +40,20 @@ def apply_declarations(config: Config, db: sqlite_utils.Database) -> Config:
 
 
 def _declare_subscribers(config: Config, db: sqlite_utils.Database) -> None:
+    if any(sub.origin == "stored" for sub in config.subscribers):
+        return  # read back from the store (`App.effective_config`): declared already
     programme = Scope.programme()
-    declared = [sub for sub in config.subscribers if sub.origin == "config"]
+    source = str(config.path.resolve()) if config.path else ""
+    declared = list(config.subscribers)
     org_ids = [_declare_org(db, sub) for sub in declared]  # every one before members name them
     for sub, org_id in zip(declared, org_ids, strict=True):
         _declare_members(db, org_id, sub.members)
-        _sub_id, changed = subscriptions.save_subscription(db, sub.name, **declared_fields(sub, org_id))
+        fields = {**declared_fields(sub, org_id), "declared_in": source}
+        _sub_id, changed = subscriptions.save_subscription(db, sub.name, **fields)
         if changed:
             audit.record(db, programme, "subscription.declare", "subscription", sub.name, org=org_id)
     names = {sub.name for sub in declared}
-    for name in subscriptions.config_subscription_names(db):
+    for name in subscriptions.config_subscription_names(db, source):
         if name not in names:
             subscriptions.disable_subscription(db, name)
             audit.record(db, programme, "subscription.disable", "subscription", name, reason="not in config")
@@ -84,9 +90,25 @@ def _declare_watchlists(config: Config, db: sqlite_utils.Database) -> None:
     except ConfigError as exc:
         log.warning("watchlist owners not updated: %s", exc)
         return
-    for wl in watchlists:
-        if wl.owner:
-            _ensure_enterprise(db, wl.owner)
     # Titles are left to what renders them; only who owns each file is declared here.
     rows = [{"name": wl.name, "path": str(wl.path or ""), "owner": wl.owner or None} for wl in watchlists]
     record_watchlists(db, rows)
+
+
+def unseen_watchlists(config: Config) -> list[str]:
+    """Subscribers of the file that follow another organisation's own watchlist: theirs receives
+    nothing from it (check-config warns). Read from the files alone, no database."""
+    try:
+        owners = {wl.name: wl.owner for wl in load_watchlists(config.watchlists_dir) if wl.owner}
+    except (ConfigError, OSError):
+        return []  # check-config reports the folder's own problems
+    found = []
+    for sub in config.subscribers:
+        org = sub.org or orgs.slugify(sub.name)
+        for name in sub.watchlists:
+            if name in owners and owners[name] != org and sub.kind != "programme":
+                found.append(
+                    f"subscriber {sub.name!r} follows watchlist {name!r}, {owners[name]}'s own: "
+                    f"{org} does not see it, so nothing of it reaches {sub.name!r}"
+                )
+    return found

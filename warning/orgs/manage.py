@@ -25,25 +25,27 @@ def require_instance_admin(scope: Scope, what: str) -> None:
 
 
 def require_visible_org(db: sqlite_utils.Database, scope: Scope, org_id: str) -> dict:
-    """The organisation, if the scope may see it (the programme: any; others: their own, and an
-    association its members); NotFound otherwise."""
+    """The organisation, if the scope may see it (the programme: any; others: their own, an
+    association its members, an enterprise the associations it is a member of); NotFound otherwise."""
     org = orgs.get_org(db, org_id)
-    own = scope.org_id == org_id or (
-        scope.org_kind == "association" and org_id in orgs.members(db, scope.org_id)
-    )
-    if org is None or not (scope.is_programme or own):
+    if org is None or not (scope.is_programme or org_id in _related(db, scope)):
         raise NotFound(f"no organisation {org_id!r}")
     return org
+
+
+def _related(db: sqlite_utils.Database, scope: Scope) -> set[str]:
+    own = scope.org_id or ""
+    if scope.org_kind == "association":
+        return {own, *orgs.members(db, own)}
+    return {own, *orgs.associations_of(db, own)}
 
 
 def visible_orgs(db: sqlite_utils.Database, scope: Scope, kind: str | None = None) -> list[dict]:
     """Organisations the scope sees, as `require_visible_org` decides."""
     if scope.is_programme:
         return orgs.list_orgs(db, kind)
-    mine = {scope.org_id or ""} | (
-        set(orgs.members(db, scope.org_id)) if scope.org_kind == "association" else set()
-    )
-    return [o for o in orgs.list_orgs(db, kind) if o["id"] in mine]
+    related = _related(db, scope)
+    return [o for o in orgs.list_orgs(db, kind) if o["id"] in related]
 
 
 def add_org_as(
@@ -97,7 +99,7 @@ def disable_user_as(db: sqlite_utils.Database, scope: Scope, login: str) -> int:
     user = _managed_user(db, scope, login)
     with transaction(db):
         revoked = users.disable_user(db, user["id"])
-        audit.record(db, scope, "user.disable", "user", login, tokens_revoked=revoked)
+        audit.record(db, scope, "user.disable", "user", login, org=user["org_id"], tokens_revoked=revoked)
     return revoked
 
 
@@ -106,7 +108,7 @@ def set_password_as(db: sqlite_utils.Database, scope: Scope, login: str, passwor
     user = _managed_user(db, scope, login, self_ok=True)
     with transaction(db):
         users.set_password(db, user["id"], password)
-        audit.record(db, scope, "user.password", "user", login)
+        audit.record(db, scope, "user.password", "user", login, org=user["org_id"])
 
 
 def visible_users(db: sqlite_utils.Database, scope: Scope, org_id: str | None = None) -> list[dict]:
@@ -124,7 +126,7 @@ def create_token_as(db: sqlite_utils.Database, scope: Scope, login: str, name: s
     user = _managed_user(db, scope, login, self_ok=True)
     with transaction(db):
         token = users.create_token(db, user["id"], name)
-        audit.record(db, scope, "token.create", "user", login, name=name)
+        audit.record(db, scope, "token.create", "user", login, org=user["org_id"], name=name)
     return token
 
 
@@ -146,5 +148,5 @@ def revoke_token_as(db: sqlite_utils.Database, scope: Scope, token_id: int) -> b
         raise NotFound(f"no token {token_id}")
     with transaction(db):
         revoked = users.revoke_token(db, token_id)
-        audit.record(db, scope, "token.revoke", "user", token["login"], token=token_id)
+        audit.record(db, scope, "token.revoke", "user", token["login"], org=token["org_id"], token=token_id)
     return revoked

@@ -38,7 +38,7 @@ def as_subscriber(row: dict[str, Any]) -> SubscriberConfig:
         digest_period=row["digest_period"],
         channels={k: tuple(v) if isinstance(v, list) else v for k, v in row["channels"].items()},
         org=row["org_id"],
-        origin=row["origin"],
+        origin="stored",
     )
 
 

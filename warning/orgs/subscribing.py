@@ -58,12 +58,16 @@ def add_subscription_as(
 def visible_subscriptions(
     db: sqlite_utils.Database, scope: Scope, org_id: str | None = None, *, include_disabled: bool = False
 ) -> list[dict[str, Any]]:
-    """Subscriptions the scope sees: all for the programme, else its own organisation's."""
-    if not scope.is_programme:
-        if org_id and org_id != scope.org_id:
-            raise NotFound(f"no organisation {org_id!r}")
-        org_id = scope.org_id
-    return subscriptions.list_subscriptions(db, org_id, include_disabled=include_disabled)
+    """Subscriptions the scope sees: all for the programme, else its own organisation's, each
+    naming only the watchlists the scope sees (a config file may name another's, to no effect)."""
+    if scope.is_programme:
+        return subscriptions.list_subscriptions(db, org_id, include_disabled=include_disabled)
+    if org_id and org_id != scope.org_id:
+        raise NotFound(f"no organisation {org_id!r}")
+    found = subscriptions.list_subscriptions(db, scope.org_id, include_disabled=include_disabled)
+    return [
+        {**s, "watchlists": [w for w in s["watchlists"] if can_see_watchlist(db, scope, w)]} for s in found
+    ]
 
 
 def disable_subscription_as(db: sqlite_utils.Database, scope: Scope, name: str) -> bool:
@@ -75,5 +79,5 @@ def disable_subscription_as(db: sqlite_utils.Database, scope: Scope, name: str) 
     with transaction(db):
         changed = subscriptions.disable_subscription(db, name)
         if changed:
-            audit.record(db, scope, "subscription.disable", "subscription", name)
+            audit.record(db, scope, "subscription.disable", "subscription", name, org=current["org_id"])
     return changed

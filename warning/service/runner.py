@@ -30,6 +30,7 @@ from warning.service.polling import GAVE_UP, gave_up_message, job_verdict
 from warning.service.scheduler import build_scheduler, due_jobs, plan_jobs
 from warning.service.steps import step_function
 from warning.store import open_db
+from warning.store.fts import heal_bulk_index
 from warning.store.operations import finish_run, start_run
 from warning.store.runs import (
     interrupt_stale_runs,
@@ -195,6 +196,7 @@ def recover_stale_runs(db_path: Path) -> int:
     """At start-up (lock held): runs a killed process left ``running`` become ``interrupted``."""
     db = open_db(db_path)
     try:
+        heal_bulk_index(db)  # a bulk ingest killed halfway: its rows get their full-text index
         return interrupt_stale_runs(db, "the service stopped during this run (found at start-up)")
     finally:
         db.conn.close()

@@ -20,11 +20,13 @@ from warning.models import Publication, QuarantinedDocument
 from warning.sources.base import ParsedItem
 from warning.sources.files import expand_paths, parse_file
 from warning.sources.reading import Reading
+from warning.store.fts import begin_bulk_index, bulk_pending, finish_bulk_index
 from warning.store.operations import quarantine
 from warning.store.publications import SaveResult, oversized_field, save_publications
 
 log = logging.getLogger(__name__)
 BATCH = 1000
+BULK_INDEX_BYTES = 16 * 1024 * 1024  # from a weekly file's size, index once at the end, not per row
 KEPT_REASONS = 100  # reasons kept for display; all of them are in the quarantine table
 
 
@@ -115,15 +117,33 @@ def ingest_paths(
     paths: list[Path],
     progress: bool = False,
     limits: IngestConfig | None = None,
+    bulk_index: bool | None = None,
 ) -> IngestResult:
     """Parse every file (folders recursively) and store what they hold; bad documents are quarantined.
 
     ``limits``: the ``[ingest]`` caps (default: the built-in ones). ``progress``: a bar on
     stderr that moves with the bytes read inside each file, with documents, rate and ETA.
+    ``bulk_index``: build the full-text index of the new rows once at the end
+    (`warning.store.fts`); None: when the files hold at least ``BULK_INDEX_BYTES``.
     """
     limits = limits or IngestConfig()
     files = expand_paths(paths)
     result = IngestResult(files=len(files))
+    if bulk_index is None:
+        bulk_index = sum(f.stat().st_size for f in files) >= BULK_INDEX_BYTES
+    if bulk_index:
+        begin_bulk_index(db)
+    try:
+        _ingest_files(db, files, result, limits, progress)
+    finally:
+        if bulk_index or bulk_pending(db):  # also what a killed bulk ingest left unindexed
+            finish_bulk_index(db)
+    return result
+
+
+def _ingest_files(
+    db: sqlite_utils.Database, files: list[Path], result: IngestResult, limits: IngestConfig, progress: bool
+) -> None:
     with _Progress(files, progress) as bar:
         for path in files:
             reading = Reading(limits)
@@ -136,7 +156,6 @@ def ingest_paths(
                 held = f"only {skipped} non-patent document(s), skipped" if skipped else "no document in it"
                 result.without_patents.append(f"{path}: {held}")
             bar.file_done(path, result.read)
-    return result
 
 
 class _Progress:

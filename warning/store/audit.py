@@ -48,8 +48,10 @@ def history(
 ) -> list[dict[str, Any]]:
     """Entries the scope sees, oldest first, with the login of who acted and ``detail`` decoded.
 
-    The programme sees every entry; an organisation sees what its own people did, and what was done
-    on a risk case it sees (so a case's history reads the same to everyone who may read the case).
+    The programme sees every entry; an organisation sees what its own people did, what was done
+    to it (entries whose ``detail`` names it as ``org``: the programme adding its people, changing
+    its subscriptions), and what was done on a risk case it sees (so a case's history reads the
+    same to everyone who may read the case).
     """
     where, params = ["1 = 1"], []
     for clause, value in (
@@ -64,10 +66,10 @@ def history(
     if not scope.is_programme:
         seen, seen_params = case_clause(scope)
         where.append(
-            "(a.org_id = ? OR (a.object_kind = 'case' AND EXISTS (SELECT 1 FROM risk_cases c "
-            f"WHERE CAST(c.id AS TEXT) = a.object_id{seen})))"
+            "(a.org_id = ? OR json_extract(a.detail, '$.org') = ? OR (a.object_kind = 'case' AND EXISTS "
+            f"(SELECT 1 FROM risk_cases c WHERE CAST(c.id AS TEXT) = a.object_id{seen})))"
         )
-        params += [scope.org_id, *seen_params]
+        params += [scope.org_id, scope.org_id, *seen_params]
     sql = (
         "SELECT a.*, coalesce(u.login, '') AS login FROM audit a LEFT JOIN users u ON u.id = a.user_id "
         f"WHERE {' AND '.join(where)} ORDER BY a.id" + (" LIMIT ?" if limit else "")

@@ -25,33 +25,50 @@ _NOT_KEY = re.compile(r"[^0-9A-Z]")
 _MEMBER_COLUMNS = "id, country, kind, doc_type, publication_date, family_id"
 
 
+MIN_DIGITS = 6  # an application number has more; an export's truncated "US758" would join strangers
+
+
 def priority_key(claim: str) -> str:
     """A priority claim compared without spaces, dashes, slashes or dots: ``KR10-2022-0061857``
-    -> ``KR1020220061857``; "" for a claim without digits."""
+    -> ``KR1020220061857``; "" for one with fewer than `MIN_DIGITS` digits."""
     key = _NOT_KEY.sub("", (claim or "").upper())
-    return key if any(c.isdigit() for c in key) and len(key) >= 5 else ""
+    return key if sum(c.isdigit() for c in key) >= MIN_DIGITS else ""
 
 
-def index_priorities(db: sqlite_utils.Database, ids: list[str] | None = None) -> int:
-    """Index the priority claims of publications stored since the last call (and of ``ids``)."""
-    last = db.execute("SELECT coalesce(max(last_rowid), 0) FROM family_cursor").fetchone()[0]
-    rows = db.execute(
-        "SELECT rowid, id, priority_claims FROM publications WHERE rowid > ? ORDER BY rowid", [last]
-    ).fetchall()
+def index_priorities(db: sqlite_utils.Database, ids: list[str] | None = None, batch: int = 20_000) -> int:
+    """Index the priority claims of publications stored since the last call (and of ``ids``),
+    ``batch`` publications a transaction, so a first call on a big store keeps its memory small
+    and a crash keeps what was indexed. Returns the (priority, publication) pairs written."""
+    written = 0
+    while True:
+        last = db.execute("SELECT coalesce(max(last_rowid), 0) FROM family_cursor").fetchone()[0]
+        rows = db.execute(
+            "SELECT rowid, id, priority_claims FROM publications WHERE rowid > ? ORDER BY rowid LIMIT ?",
+            [last, batch],
+        ).fetchall()
+        if not rows:
+            break
+        written += _index(db, rows, rows[-1][0])
     for start in range(0, len(ids or []), 500):
         chunk = (ids or [])[start : start + 500]
         sql = f"SELECT rowid, id, priority_claims FROM publications WHERE id IN ({', '.join('?' for _ in chunk)})"
-        rows += db.execute(sql, chunk).fetchall()
-    pairs = {
-        (key, pid) for _, pid, claims in rows for claim in _claims(claims) if (key := priority_key(claim))
-    }
-    top = max([last, *(r[0] for r in rows)])
+        written += _index(db, db.execute(sql, chunk).fetchall(), None)
+    return written
+
+
+def _index(db: sqlite_utils.Database, rows: list, upto: int | None) -> int:
+    """Write the priority keys of ``rows``; with ``upto``, move the cursor there in the same transaction."""
+    pairs = sorted(
+        {(key, pid) for _, pid, claims in rows for claim in _claims(claims) if (key := priority_key(claim))}
+    )
     with transaction(db):
         db.conn.executemany(
-            "INSERT OR IGNORE INTO publication_priorities (priority, publication_id) VALUES (?, ?)",
-            sorted(pairs),
+            "INSERT OR IGNORE INTO publication_priorities (priority, publication_id) VALUES (?, ?)", pairs
         )
-        db.execute("INSERT OR REPLACE INTO family_cursor (name, last_rowid) VALUES ('priorities', ?)", [top])
+        if upto is not None:
+            db.execute(
+                "INSERT OR REPLACE INTO family_cursor (name, last_rowid) VALUES ('priorities', ?)", [upto]
+            )
     return len(pairs)
 
 

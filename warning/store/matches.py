@@ -87,9 +87,11 @@ _NOT_ALERTED = f"""AND NOT EXISTS (
 
 
 def best_matches(db: sqlite_utils.Database, limit: int) -> list[dict[str, Any]]:
-    """The highest-scored matches with their publication's titles and country, evidence decoded."""
+    """The highest-scored matches with their publication's titles, country and text (title and
+    abstract, for reasons in its words), evidence decoded."""
     sql = """
-        SELECT m.publication_id, m.watchlist, m.score, m.evidence, p.titles, p.country
+        SELECT m.publication_id, m.watchlist, m.score, m.evidence, p.titles, p.country,
+               p.title_text, p.abstract_text
         FROM matches m JOIN publications p ON p.id = m.publication_id
         ORDER BY m.score DESC, m.publication_id LIMIT ?
     """

@@ -12,11 +12,20 @@ import sqlite_utils
 
 from warning.store.migrations_features import (
     m015_source_publication_seen,
+    m016_fts_bulk,
     m017_clusters,
     m020_families_and_threads,
     m023_search_index,
+    m024_feedback_links,
+    m024_inbox_indexes,
 )
-from warning.store.migrations_orgs import m010_orgs, m011_org_ownership, m012_audit
+from warning.store.migrations_orgs import (
+    m010_orgs,
+    m011_org_ownership,
+    m012_audit,
+    m013_scope_indexes,
+    m014_subscription_source,
+)
 
 
 def m001_publications(db: sqlite_utils.Database) -> None:
@@ -289,8 +298,13 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m010_orgs,
     m011_org_ownership,
     m012_audit,
+    m013_scope_indexes,
+    m014_subscription_source,
     m020_families_and_threads,
     m023_search_index,
     m017_clusters,
     m015_source_publication_seen,
+    m024_inbox_indexes,
+    m024_feedback_links,
+    m016_fts_bulk,
 ]

@@ -26,6 +26,24 @@ def m023_search_index(db: sqlite_utils.Database) -> None:
     search.create_index(db)
 
 
+def m024_inbox_indexes(db: sqlite_utils.Database) -> None:
+    # The inbox and the API read matches newest first, then highest: in these indexes' order a
+    # page is its first rows whatever the filters, and choosing them reads no table row
+    # (`scope.visible_matches`): the watchlist rides in the index, a publication's country in one.
+    db.execute(
+        "CREATE INDEX matches_newest ON matches (created_at DESC, score DESC, publication_id, watchlist)"
+    )
+    db.execute(
+        "CREATE INDEX matches_newest_by_watchlist ON matches (watchlist, created_at DESC, score DESC, publication_id)"
+    )
+    db.execute("CREATE INDEX publications_country_by_id ON publications (id, country)")
+
+
+def m024_feedback_links(db: sqlite_utils.Database) -> None:
+    # One-click feedback links from alerts are single use: a link's nonce, once its label is recorded.
+    db["feedback_used"].create({"nonce": str, "recipient": str, "used_at": str}, pk="nonce")
+
+
 def m017_clusters(db: sqlite_utils.Database) -> None:
     # A cluster's backfill plan: one row per (country, CQL filter, publication-date window), its own
     # cursor (the next hit to ask for), split in halves while OPS reports more than 2,000 hits.
@@ -73,3 +91,9 @@ def m015_source_publication_seen(db: sqlite_utils.Database) -> None:
     # file or bulletin is there yet, without reading the publications table on every check.
     db["source_state"].add_column("published_through", str)
     db["source_state"].add_column("new_at", str)
+
+
+def m016_fts_bulk(db: sqlite_utils.Database) -> None:
+    # A big ingest indexes its rows in one pass at the end (`warning.store.fts`): while it runs,
+    # this holds the highest rowid already in the full-text index (and the ingesting process).
+    db["fts_bulk"].create({"indexed_through": int, "pid": int})

@@ -87,3 +87,14 @@ def m012_audit(db: sqlite_utils.Database) -> None:
             f"CREATE TRIGGER audit_no_{event.lower()} BEFORE {event} ON audit "
             "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END"
         )
+
+
+def m013_scope_indexes(db: sqlite_utils.Database) -> None:
+    # A person reads one watchlist's newest matches (the web app's list, `visible_matches`).
+    db.execute("CREATE INDEX IF NOT EXISTS matches_watchlist_created ON matches (watchlist, created_at)")
+
+
+def m014_subscription_source(db: sqlite_utils.Database) -> None:
+    # Which config file declared a subscription: a subscriber left out of that file is switched
+    # off, while a command run with another file (or none) on the same database changes nothing.
+    db.execute("ALTER TABLE subscriptions ADD COLUMN declared_in TEXT")

@@ -85,9 +85,12 @@ def scope_for_user(db: sqlite_utils.Database, user_id: int) -> Scope:
 def scope_for_login(db: sqlite_utils.Database, login: str) -> Scope:
     """The scope of an active person by login; NotFound otherwise."""
     row = db.execute("SELECT id FROM users WHERE login = ?", [login]).fetchone()
-    if row is None:
-        raise NotFound(f"no person with login {login!r}")
-    return scope_for_user(db, int(row[0]))
+    try:
+        if row is None:
+            raise NotFound(login)
+        return scope_for_user(db, int(row[0]))
+    except NotFound:
+        raise NotFound(f"no active person with login {login!r}") from None
 
 
 # ------------------------------------------------------------------ the clauses (the rules, once)
@@ -168,12 +171,20 @@ def visible_matches(
             f"AND l.watchlist = m.watchlist{labelled})"
         )
         params += label_params
+    # The page's matches are chosen first from indexes alone (m024: matches newest first with
+    # their watchlist, publications' id with country), CROSS JOIN keeping matches the outer
+    # loop so a page stops after `limit` rows; then only those rows are read whole. A plain join
+    # let SQLite start from publications' country index and sort every match of that country,
+    # and a filter matching nothing read every match's publication row (0.35-0.6 s at 100,000).
+    order = "m.created_at DESC, m.score DESC, m.publication_id"
     sql = f"""
         SELECT m.publication_id, m.watchlist, m.score, m.threshold, m.evidence, m.model_version,
                m.created_at, p.titles, p.country, p.publication_date, p.applicants, p.family_id
-        FROM matches m JOIN publications p ON p.id = m.publication_id
-        WHERE 1 = 1{where}{seen}
-        ORDER BY m.created_at DESC, m.score DESC, m.publication_id LIMIT ? OFFSET ?
+        FROM (SELECT m.rowid AS match_rowid FROM matches m CROSS JOIN publications p ON p.id = m.publication_id
+              WHERE 1 = 1{where}{seen} ORDER BY {order} LIMIT ? OFFSET ?) page
+        CROSS JOIN matches m ON m.rowid = page.match_rowid
+        CROSS JOIN publications p ON p.id = m.publication_id
+        ORDER BY {order}
     """
     rows = db.query(sql, [*params, *seen_params, limit, offset])
     return [_decoded(r, "evidence", "titles", "applicants") for r in rows]

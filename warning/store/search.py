@@ -61,6 +61,8 @@ def create_index(db: sqlite_utils.Database) -> None:
         "CREATE VIRTUAL TABLE IF NOT EXISTS search_index USING fts5("
         "title, abstract, claims, tokenize = 'unicode61 remove_diacritics 2')"
     )
+    # Titles weigh most, then abstracts, then claims: the index's own `rank` orders by it.
+    db.execute("INSERT INTO search_index (search_index, rank) VALUES ('rank', 'bm25(10.0, 3.0, 1.0)')")
     db.execute("DELETE FROM search_index")
     db.execute(_FILL_SQL + " FROM publications")
 
@@ -113,51 +115,68 @@ def _quoted(text: str) -> str:
 
 
 def search_publications(
-    db: sqlite_utils.Database,
-    query: str,
-    *,
-    limit: int = 50,
-    offset: int = 0,
-    visible_sql: str = "",
-    visible_params: list | None = None,
+    db: sqlite_utils.Database, query: str, *, limit: int = 50, offset: int = 0
 ) -> list[dict[str, Any]]:
-    """Publications matching ``query``, best first (title hits count most), with titles and
-    abstracts decoded. ``visible_sql``: an extra condition on ``p`` (the scope's restriction)."""
+    """Publications matching ``query``, best first (title hits count most, then abstracts, then
+    claims), with titles and abstracts decoded."""
     expression = match_expression(query)
     if not expression:
         return []
-    sql = f"""
-        SELECT p.id, p.country, p.kind, p.publication_date, p.titles, p.abstracts, p.applicants,
-               bm25(search_index, 10.0, 3.0, 1.0) AS rank
-        FROM search_index JOIN publications p ON p.rowid = search_index.rowid
-        WHERE search_index MATCH ? {("AND " + visible_sql) if visible_sql else ""}
-        ORDER BY rank, p.publication_date DESC LIMIT ? OFFSET ?
-    """
-    rows = db.query(sql, [expression, *(visible_params or []), limit, offset])
-    return [_decoded(row) for row in rows]
+    return _publications(db, _ranked_rowids(db, expression, limit, offset))
 
 
 def search_visible(
     db: sqlite_utils.Database, scope: Scope, query: str, *, limit: int = 50, offset: int = 0
 ) -> list[dict[str, Any]]:
     """`search_publications` narrowed to what the scope may see: for anyone but the programme,
-    publications reached through a match of a visible watchlist or a visible risk case."""
-    if scope.is_programme:
+    publications reached through a match of a visible watchlist or a visible risk case.
+
+    The best hits are ranked by the index alone, then checked for visibility, in windows that
+    grow fourfold until the page is full: checking every hit of a common word first costs a
+    lookup per hit (14,000 for 电池 in 100,000 publications)."""
+    expression = match_expression(query)
+    if scope.is_programme or not expression:
         return search_publications(db, query, limit=limit, offset=offset)
+    wanted, window = offset + limit, max(4 * (offset + limit), 200)
+    while True:
+        ranked = _ranked_rowids(db, expression, window, 0)
+        visible = _visible_rowids(db, scope, ranked)
+        if len(visible) >= wanted or len(ranked) < window:
+            return _publications(db, visible[offset:wanted])
+        window *= 4
+
+
+def _ranked_rowids(db: sqlite_utils.Database, expression: str, limit: int, offset: int) -> list[int]:
+    sql = "SELECT rowid FROM search_index WHERE search_index MATCH ? ORDER BY rank LIMIT ? OFFSET ?"
+    return [row[0] for row in db.execute(sql, [expression, limit, offset]).fetchall()]
+
+
+def _visible_rowids(db: sqlite_utils.Database, scope: Scope, rowids: list[int]) -> list[int]:
+    """Of these publication rowids, those the scope sees, in the order given."""
     seen, seen_params = watchlist_clause(scope)
     cased, case_params = case_clause(scope)
-    visible = (
-        f"(EXISTS (SELECT 1 FROM matches m WHERE m.publication_id = p.id{seen}) "
-        f"OR EXISTS (SELECT 1 FROM risk_cases c WHERE c.publication_id = p.id{cased}))"
-    )
-    return search_publications(
-        db,
-        query,
-        limit=limit,
-        offset=offset,
-        visible_sql=visible,
-        visible_params=[*seen_params, *case_params],
-    )
+    found: set[int] = set()
+    for start in range(0, len(rowids), 500):
+        chunk = rowids[start : start + 500]
+        sql = f"""
+            SELECT p.rowid FROM publications p WHERE p.rowid IN ({", ".join("?" for _ in chunk)})
+            AND (EXISTS (SELECT 1 FROM matches m WHERE m.publication_id = p.id{seen})
+                 OR EXISTS (SELECT 1 FROM risk_cases c WHERE c.publication_id = p.id{cased}))
+        """
+        found.update(row[0] for row in db.execute(sql, [*chunk, *seen_params, *case_params]).fetchall())
+    return [rowid for rowid in rowids if rowid in found]
+
+
+def _publications(db: sqlite_utils.Database, rowids: list[int]) -> list[dict[str, Any]]:
+    """The publications of these rowids, decoded, in the order given."""
+    if not rowids:
+        return []
+    sql = f"""
+        SELECT p.rowid AS rid, p.id, p.country, p.kind, p.publication_date, p.titles, p.abstracts, p.applicants
+        FROM publications p WHERE p.rowid IN ({", ".join("?" for _ in rowids)})
+    """
+    rows = {row["rid"]: row for row in db.query(sql, rowids)}
+    return [_decoded(rows[r]) for r in rowids if r in rows]
 
 
 def count_hits(db: sqlite_utils.Database, query: str) -> int:

@@ -29,6 +29,7 @@ _FIELDS = (
     "digest_period",
     "batch",
     "origin",
+    "declared_in",  # the config file that declared it (origin config)
 )
 
 
@@ -112,10 +113,13 @@ def active_subscriptions(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     return [_decode(r) for r in db.query(sql)]
 
 
-def config_subscription_names(db: sqlite_utils.Database) -> list[str]:
-    """Names of the active subscriptions a config file declared."""
-    sql = "SELECT name FROM subscriptions WHERE origin = 'config' AND disabled_at IS NULL ORDER BY id"
-    return [r[0] for r in db.execute(sql).fetchall()]
+def config_subscription_names(db: sqlite_utils.Database, declared_in: str) -> list[str]:
+    """Names of the active subscriptions the config file ``declared_in`` declared."""
+    sql = (
+        "SELECT name FROM subscriptions WHERE origin = 'config' AND disabled_at IS NULL "
+        "AND coalesce(declared_in, '') = ? ORDER BY id"
+    )
+    return [r[0] for r in db.execute(sql, [declared_in]).fetchall()]
 
 
 def disable_subscription(db: sqlite_utils.Database, name: str) -> bool:

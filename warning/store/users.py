@@ -109,6 +109,14 @@ def list_users(
     return list(db.query(sql, params))
 
 
+def set_language(db: sqlite_utils.Database, user_id: int, language: str) -> None:
+    """A person's language for pages and messages: zh or en."""
+    if language not in ("zh", "en"):
+        raise WarningError(f"language {language!r}: expected zh or en")
+    with transaction(db):
+        db.execute("UPDATE users SET language = ? WHERE id = ?", [language, user_id])
+
+
 def set_role(db: sqlite_utils.Database, user_id: int, role: str) -> None:
     _check_role(role)
     with transaction(db):

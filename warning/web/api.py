@@ -8,7 +8,6 @@ from flask import Blueprint, abort, jsonify, request, url_for
 from warning.classify.feedback import label_publication
 from warning.errors import AccessDenied, NotFound, WarningError
 from warning.identity import normalise_id
-from warning.risks.cases import check_names, update_case
 from warning.risks.export import case_json
 from warning.store import risks as risk_store
 from warning.store.publications import get_publication
@@ -17,7 +16,7 @@ from warning.store.scope import can_see_case, can_see_publication, visible_cases
 from warning.store.search import search_visible
 from warning.web.api_clusters import bp as clusters_api
 from warning.web.auth import require_scope, scope_from_token
-from warning.web.cases import open_case_for
+from warning.web.cases import change_case_for, open_case_for
 from warning.web.context import context
 from warning.web.inbox import match_filters
 from warning.web.openapi import SPEC
@@ -151,8 +150,7 @@ def change_case(case_id: int):
     fields = {k: body.get(k) for k in ("status", "action", "owner", "severity", "outcome")}
     if any(v is not None and not isinstance(v, str) for v in fields.values()):
         abort(400, description="status, action, owner, severity and outcome are strings")
-    check_names(context().config, owner=fields["owner"])
-    update_case(context().db, case_id, who=f"api:{scope.user_id}", note=str(body.get("note") or ""), **fields)
+    change_case_for(scope, case_id, fields, str(body.get("note") or ""), who=f"api:{scope.user_id}")
     return jsonify(_case_body(case_id))
 
 

@@ -12,12 +12,14 @@ from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from warning.config.schema import Config
+from warning.delivery.feedback_links import SECRET_ENV
 from warning.store import open_db
 from warning.web import (
     api,
     archive,
     auth,
     cluster,
+    feedback,
     feeds,
     inbox,
     publication,
@@ -31,7 +33,6 @@ from warning.web.context import close_context
 from warning.web.i18n import translate
 
 log = logging.getLogger(__name__)
-SECRET_ENV = "WARNING_WEB_SECRET"
 
 
 def create_app(config: Config, db_path: Path | str, *, secure_cookies: bool = True) -> Flask:
@@ -74,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
         status,
         api,
         feeds,
+        feedback,
     ):
         app.register_blueprint(module.bp)
     auth.install(app)

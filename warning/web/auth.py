@@ -30,9 +30,9 @@ from warning.web.i18n import choose_language, translate
 from warning.web.security import LoginThrottle
 
 bp = Blueprint("auth", __name__)
-# Endpoints open without a session: the API and the feeds check their own tokens.
+# Endpoints open without a session: the API, the feeds and the feedback links check their own tokens.
 _PUBLIC = {"auth.login", "static"}
-_OWN_AUTH = ("api.", "feeds.")
+_OWN_AUTH = ("api.", "feeds.", "feedback.")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -66,13 +66,11 @@ def logout():
 
 @bp.post("/language")
 def switch_language():
-    """Switch this person's pages between zh and en (kept with the person where the store can)."""
+    """Switch this person's pages between zh and en; kept with the person for their next visit."""
     language = choose_language(request.form.get("language"), "zh")
-    session["language"] = language
     scope = current_scope()
-    setter = getattr(users_store, "set_language", None)
-    if scope is not None and scope.user_id is not None and setter is not None:
-        setter(context().db, scope.user_id, language)
+    if scope is not None and scope.user_id is not None:
+        users_store.set_language(context().db, scope.user_id, language)
     return redirect(_safe_next(request.form.get("next")) or url_for("inbox.inbox"))
 
 
@@ -137,9 +135,7 @@ def admin_required(view):
 
 
 def page_language() -> str:
-    """The language of this answer: the person's switch, else their setting, else Chinese."""
-    if "language" in session:
-        return choose_language(session["language"])
+    """The language of this answer: the person's setting, else Chinese."""
     scope = g.get("scope")
     return choose_language(scope.language if scope is not None else None)
 

@@ -67,6 +67,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "severity": ("风险等级", "Severity"),
     "owner": ("负责人", "Owner"),
     "deadline": ("期限", "Deadline"),
+    "due_within": ("期限在几天内", "Due within (days)"),
     "deadlines": ("期限", "Deadlines"),
     "history": ("处理记录", "History"),
     "action": ("处置方式", "Action"),
@@ -106,6 +107,10 @@ _WORDS: dict[str, tuple[str, str]] = {
     "terms": ("关键特征词", "Top terms"),
     "keywords": ("关键词", "Keywords"),
     "rule_hits": ("规则命中", "Rules hit"),
+    "link_used": (
+        "该链接已使用过，标注未重复记录。",
+        "This link was used already; nothing was recorded twice.",
+    ),
 }
 
 

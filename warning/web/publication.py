@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from warning.classify.feedback import label_publication
-from warning.errors import WarningError
+from warning.errors import AccessDenied, WarningError
 from warning.identity import normalise_id
 from warning.store import legal_events as legal_store
 from warning.store import risks as risk_store
@@ -74,6 +74,8 @@ def new_case():
     publication, watchlist = _visible_match(scope)
     try:
         case_id = open_case_for(scope, publication, watchlist, who=_who(scope))
+    except AccessDenied:
+        abort(403)  # an association: its members open cases and share them
     except WarningError as exc:
         abort(400, description=str(exc))
     flash(_word("case_opened") + f"#{case_id}")

@@ -4,18 +4,19 @@ closing it; the register as .xlsx."""
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 
 from warning.config.schema import SEVERITIES
-from warning.errors import WarningError
-from warning.risks.cases import ACTIONS, STATUSES, check_names, close_case, update_case
+from warning.errors import AccessDenied, NotFound, WarningError
+from warning.risks.cases import ACTIONS, STATUSES
 from warning.risks.export_xlsx import write_xlsx
 from warning.store import legal_events as legal_store
 from warning.store import risks as risk_store
 from warning.store.scope import can_see_case, visible_cases
 from warning.web.auth import page_language, require_scope, reviewer_required
+from warning.web.cases import change_case_for
 from warning.web.context import context
 from warning.web.i18n import translate
 from warning.web.views import best_text
@@ -39,9 +40,22 @@ def _filtered_cases(scope, args) -> list[dict]:
         mine = deadlines.get(case["id"], [])
         upcoming = [d for d in mine if d["date"] >= today]
         case["next_deadline"] = upcoming[0] if upcoming else None
+    due = _due_days(args.get("due"))
+    if due is not None:
+        last = (date.today() + timedelta(days=due)).isoformat()
+        cases = [c for c in cases if c["next_deadline"] and c["next_deadline"]["date"] <= last]
     return sorted(
         cases, key=lambda c: (c["next_deadline"] is None, (c["next_deadline"] or {}).get("date", ""), c["id"])
     )
+
+
+def _due_days(value: str | None) -> int | None:
+    """The "deadline within N days" filter (None: any)."""
+    if not (value or "").strip():
+        return None
+    if not value.strip().isdigit():
+        abort(400, description="due must be a number of days")
+    return int(value)
 
 
 @bp.get("/cases")
@@ -95,6 +109,7 @@ def case(case_id: int):
         statuses=STATUSES,
         actions=ACTIONS,
         severities=SEVERITIES,
+        owners=[sub.name for sub in context().config.subscribers],
     )
 
 
@@ -107,14 +122,15 @@ def change(case_id: int):
     if not can_see_case(db, scope, case_id):
         abort(404)
     form = request.form
-    who = f"web:{scope.user_id}"
+    fields = {k: form.get(k) or None for k in ("status", "action", "owner", "severity")}
+    if form.get("close"):
+        fields = {"status": "closed", "outcome": form.get("outcome", "")}
     try:
-        if form.get("close"):
-            close_case(db, case_id, form.get("outcome", ""), who=who, note=form.get("note", ""))
-        else:
-            fields = {k: form.get(k) or None for k in ("status", "action", "owner", "severity")}
-            check_names(context().config, owner=fields["owner"])
-            update_case(db, case_id, who=who, note=form.get("note", "").strip(), **fields)
+        change_case_for(scope, case_id, fields, form.get("note", "").strip(), who=f"web:{scope.user_id}")
+    except NotFound:
+        abort(404)
+    except AccessDenied:
+        abort(403)
     except WarningError as exc:
         abort(400, description=str(exc))
     flash(translate("saved", page_language()))

@@ -11,6 +11,8 @@ from collections import defaultdict, deque
 from flask import Flask, Response, abort, request, session
 
 CSRF_FIELD = "csrf_token"
+# POSTs that carry their own proof: a bearer token, a signed feedback link, Slack's signature.
+_OWN_PROOF = ("/api/", "/feedback/", "/slack/")
 # Pages: nothing but this origin's own files; no inline script, no framing, forms only to us.
 PAGE_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -30,9 +32,10 @@ def csrf_token() -> str:
 
 
 def check_csrf() -> None:
-    """Refuse (400) a POST whose form token is not this session's. The JSON API is exempt: it takes
-    bearer tokens only, never the session cookie, so a foreign page cannot ride on it."""
-    if request.method != "POST" or request.path.startswith("/api/"):
+    """Refuse (400) a POST whose form token is not this session's. Exempt are the POSTs that use no
+    session: the JSON API (bearer tokens only, never the cookie, so a foreign page cannot ride on
+    it), signed feedback links and Slack's signed actions."""
+    if request.method != "POST" or request.path.startswith(_OWN_PROOF):
         return
     sent = request.form.get(CSRF_FIELD, "")
     expected = session.get(CSRF_FIELD, "")
