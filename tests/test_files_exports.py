@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -188,7 +189,10 @@ def test_ingest_progress_counts_documents_inside_one_big_file(db, tmp_path, caps
     result = ingest_paths(db, [path], progress=True)
     assert result.saved.inserted == 2500
     shown = capsys.readouterr().err
-    assert "week.jsonl: 1,008 docs" in shown and "week.jsonl: 2,000 docs" in shown
+    # Which counts are drawn depends on how far the read-ahead thread has got (a loaded machine
+    # draws fewer): what matters is a count drawn before the file's end, and the final one.
+    counts = [int(c.replace(",", "")) for c in re.findall(r"week\.jsonl: ([\d,]+) docs", shown)]
+    assert any(0 < c < 2500 for c in counts) and counts[-1] == 2500, counts
 
 
 @pytest.mark.parametrize("fraction", [0.3, 0.9])
