@@ -278,7 +278,7 @@ def _seed_state(config, db_path: Path, release: Release, checked: datetime) -> N
     db = open_db(db_path)
     try:
         state = SourceState("office", release.country, release.previous_day, last_success=checked.isoformat(),
-                            published_through=release.previous_day, new_at=checked.isoformat())  # fmt: skip
+                            published_through=json.dumps(dict.fromkeys(("grant", "application"), release.previous_day)), new_at=checked.isoformat())  # fmt: skip
         save_source_state(db, state)
     finally:
         db.conn.close()

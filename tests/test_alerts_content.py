@@ -118,3 +118,18 @@ def test_alerts_link_to_the_web_apps_page_of_the_publication(tmp_path):
         "Open in the early-warning app: https://warning.example.org/publications/EP-4123456-A1"
         in record["text"]
     )
+
+
+def test_an_invalid_watchlist_file_does_not_stop_alerts(tmp_path, caplog):
+    shutil.copytree(WATCHLISTS, tmp_path / "watchlists")
+    app = make_test_app(
+        tmp_path,
+        'watchlists = "watchlists"\n[[subscribers]]\nname = "acme"\nlanguage = "en"\n'
+        'watchlists = ["motorcycles"]\nfile = "out.jsonl"\n',
+    )
+    add_match(app, "EP-4123456-A1")
+    (tmp_path / "watchlists" / "broken.toml").write_text(
+        'name = "broken"\nexlude = ["x"]\n', encoding="utf-8"
+    )
+    assert queue_alerts(app, now=NOW)["queued"] == 1
+    assert "watchlist titles not refreshed" in caplog.text

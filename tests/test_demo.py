@@ -44,6 +44,17 @@ def test_demo_runs_every_stage_and_explains(tmp_path):
     digest = (workdir / "out" / "digest.html").read_text(encoding="utf-8")
     assert "data:image/png;base64," in digest
 
+    # One alert per invention: the sample's families published in several countries give updates
+    # to their first alert, replying in its thread; two spellings of DJI count once in the digest.
+    payloads = [json.loads(r[0]) for r in db.execute("SELECT payload FROM alerts WHERE kind = 'match'")]
+    updates = [p["family_update"] for p in payloads if "family_update" in p]
+    assert updates and all(u["of"] and u["reason"] in ("member", "grant") for u in updates)
+    assert all(
+        p["reasons"] and not any(r in ("cylind", "batter", "obstac") for r in p["reasons"]) for p in payloads
+    )
+    text = (workdir / "out" / "digest.txt").read_text(encoding="utf-8")
+    assert "SZ DJI TECHNOLOGY CO LTD: 8 (also: SZ DJI TECHNOLOGY CO., LTD.)" in text
+
     deadlines = list(db.query("SELECT kind, date FROM risk_deadlines WHERE kind = 'ep-opposition'"))
     assert deadlines, "a competitor's EP B1 grant should open a case with its opposition deadline"
 

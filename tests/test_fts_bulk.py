@@ -29,7 +29,8 @@ def check_index(db) -> None:
 
 
 def triggers(db) -> list[str]:
-    return [r[0] for r in db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name")]
+    sql = "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'publications' ORDER BY name"
+    return [r[0] for r in db.execute(sql)]
 
 
 def matching(db, query: str) -> list[str]:

@@ -31,7 +31,8 @@ from warning.service.polling import (
 from warning.service.runner import JobRunner
 from warning.service.status import collect_status
 from warning.service.status_text import format_status
-from warning.sources.base import Release
+from warning.sources.base import Release, published_days
+from warning.sources.uspto.source import UsptoBulk
 from warning.store import open_db
 from warning.store.operations import SourceState, get_source_state, save_source_state
 
@@ -105,7 +106,7 @@ def ep_runner(tmp_path, server: LateBulletinServer, **schedule) -> JobRunner:
     # Last week's Bulletin was fetched: the listing's validators and the date stored.
     last_week = (BULLETIN - timedelta(days=7, hours=-1)).isoformat()
     save_source_state(db, SourceState("office", "EP", "2021-09-15", '"dates-1"', "", 0, "", last_week, "",
-                                      "", "2021-09-15", last_week))  # fmt: skip
+                                      "", '{"application": "2021-09-15"}', last_week))  # fmt: skip
     db.conn.close()
     return runner
 
@@ -223,7 +224,7 @@ def test_uspto_grants_posted_late_on_tuesday_are_fetched_at_the_next_poll(
     tuesday = datetime(2005, 1, 4, 5, 0, tzinfo=UTC)  # 00:00 New York (EST)
     db = open_db(runner.db_path)
     save_source_state(db, SourceState("office", "US", "2004-12-28", last_success="2004-12-28T06:00:00+00:00",
-                                      published_through="2004-12-28"))  # fmt: skip
+                                      published_through='{"grant": "2004-12-28"}'))  # fmt: skip
     db.conn.close()
     with time_machine.travel(tuesday + timedelta(hours=3), tick=False) as clock:
         assert tick(runner) and stored(runner) == []
@@ -233,7 +234,8 @@ def test_uspto_grants_posted_late_on_tuesday_are_fetched_at_the_next_poll(
         assert not tick(runner)  # polled every 10 minutes here
         clock.shift(timedelta(minutes=6))
         assert tick(runner) and len(stored(runner)) > 0
-        assert get_source_state(open_db(runner.db_path), "office", "US").published_through == "2005-01-04"
+        state = get_source_state(open_db(runner.db_path), "office", "US")
+        assert published_days(state.published_through)["grant"] == "2005-01-04"
         clock.shift(timedelta(hours=1))
         assert not tick(runner)
 
@@ -251,7 +253,7 @@ def test_a_source_never_checked_is_checked_at_once_whatever_the_day():
 
 def test_after_the_fast_hours_checks_slow_to_the_retry_interval():
     last = BULLETIN + timedelta(hours=13)
-    seen = Seen("2021-09-15", None, last)
+    seen = Seen({"application": "2021-09-15"}, None, last)
     assert not poll_verdict(WEEKLY, POLICY, seen, last + timedelta(minutes=29)).due
     verdict = poll_verdict(WEEKLY, POLICY, seen, last + timedelta(minutes=30))
     assert verdict.state == EXPECTED and verdict.due
@@ -261,9 +263,25 @@ def test_after_the_fast_hours_checks_slow_to_the_retry_interval():
 
 def test_a_daily_load_counts_anything_new_stored_after_the_moment():
     moment = datetime(2021, 9, 22, 5, 0, tzinfo=UTC)
-    before = Seen("2021-09-20", moment - timedelta(hours=20), moment - timedelta(hours=1))
+    before = Seen({"grant": "2021-09-20"}, moment - timedelta(hours=20), moment - timedelta(hours=1))
     assert poll_verdict(DAILY, POLICY, before, moment).state == EXPECTED
-    found = Seen("2021-09-20", moment + timedelta(minutes=7), moment + timedelta(minutes=7))
+    found = Seen({"grant": "2021-09-20"}, moment + timedelta(minutes=7), moment + timedelta(minutes=7))
     verdict = poll_verdict(DAILY, POLICY, found, moment + timedelta(minutes=20))
     assert verdict.state == PUBLISHED and not verdict.due
     assert verdict.next_expected == datetime(2021, 9, 23, 5, 0, tzinfo=UTC)
+
+
+def test_thursdays_applications_do_not_stand_for_tuesdays_missing_grants():
+    thursday = datetime(2005, 1, 6, 5, 0, tzinfo=UTC)  # 00:00 New York
+    seen = Seen({"grant": "2004-12-28", "application": "2005-01-06"}, None, thursday + timedelta(minutes=1))
+    # 48 h 10 min after Tuesday's moment: the grants are said missing, not found by the applications.
+    verdict = poll_verdict(UsptoBulk.releases, POLICY, seen, thursday + timedelta(minutes=10))
+    assert (verdict.state, verdict.release, verdict.due) == (GAVE_UP, "grants", False)
+    assert verdict.expected == datetime(2005, 1, 4, 5, 0, tzinfo=UTC)
+    patient = PollPolicy(give_up_hours=72)  # still checked, every retry_minutes
+    verdict = poll_verdict(UsptoBulk.releases, patient, seen, thursday + timedelta(minutes=31))
+    assert (verdict.state, verdict.release, verdict.due) == (EXPECTED, "grants", True)
+    grants = Seen({"grant": "2005-01-04", "application": "2005-01-06"}, None, thursday + timedelta(minutes=1))
+    assert (
+        poll_verdict(UsptoBulk.releases, POLICY, grants, thursday + timedelta(minutes=10)).state == PUBLISHED
+    )

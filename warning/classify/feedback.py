@@ -13,7 +13,7 @@ from warning.store import audit
 from warning.store.db import transaction
 from warning.store.matches import get_labels, iter_publication_rows, save_label
 from warning.store.publications import get_publication
-from warning.store.scope import Scope, can_see_watchlist
+from warning.store.scope import Scope, can_see_watchlist, visible_labels
 
 REVIEWER_WEIGHT = 3.0
 MAX_CANDIDATES = 50_000
@@ -40,8 +40,10 @@ def label_publication(
     return {"publication": pid, "watchlist": wl.name, "label": label, "org": scope.label_org}
 
 
-def suggest(app, watchlist: str, limit: int = 10) -> list[dict]:
-    """Unlabelled publications whose score is nearest the threshold: judging them teaches the model most."""
+def suggest(app, watchlist: str, limit: int = 10, scope: Scope | None = None) -> list[dict]:
+    """Unlabelled publications whose score is nearest the threshold: judging them teaches the model
+    most. Unlabelled by the model's labels, and (with ``scope``) by any label the scope sees, so a
+    reviewer is not asked again what their organisation judged."""
     wl = load_watchlist(watchlist, app.config.watchlists_dir)
     embeddings = optional_source(app)
     usable, models, errors = load_models([wl], app.config.classifiers_dir, embeddings)
@@ -50,6 +52,8 @@ def suggest(app, watchlist: str, limit: int = 10) -> list[dict]:
     chars = app.config.classify.max_text_chars
     scorer = Scorer(usable, models, text_chars=chars, embeddings=embeddings)
     labelled = {r["publication_id"] for r in get_labels(app.db, wl.name, owner=wl.owner or None)}
+    if scope is not None:
+        labelled |= {r["publication_id"] for r in visible_labels(app.db, scope, wl.name)}
     candidates: list[tuple[float, str, float, str]] = []
     seen = 0
     for rows in iter_publication_rows(app.db, text_chars=chars):

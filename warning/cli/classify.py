@@ -173,7 +173,7 @@ def label(ctx, publication, watchlist, judgement, suggest_for, limit, who) -> No
     app = get_app(ctx)
     if suggest_for:
         _check_watchlist(ctx, suggest_for)
-        for item in suggest(app, suggest_for, limit):
+        for item in suggest(app, suggest_for, limit, get_scope(ctx)):
             click.echo(f"{item['publication']}\t{item['score']:.3f}\t{item['title'][:100]}")
         return
     if not (publication and watchlist and judgement):

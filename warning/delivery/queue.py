@@ -6,6 +6,7 @@ legal-status changes) add rows with their own keys; `dispatch` (in `warning.deli
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
@@ -37,6 +38,8 @@ __all__ = [
     "queue_alerts",
     "subscriber_addresses",
 ]
+
+log = logging.getLogger(__name__)
 
 KINDS = ("match", "reminder", "legal", "digest", "test")
 
@@ -152,7 +155,7 @@ def queue_alerts(app: App, now: datetime | None = None) -> dict[str, int]:
     lookback = app.config.alerts.lookback_days
     since = clock.iso(now - timedelta(days=lookback)) if lookback > 0 else ""
     counts = {"subscribers": 0, "matches": 0, "queued": 0, "updates": 0}
-    sync_watchlists(app.db, [watchlist_record(w) for w in load_watchlists(app.config.watchlists_dir)])
+    _sync_titles(app)
     for sub in app.subscribers:
         addresses = subscriber_addresses(sub)
         if not addresses:
@@ -172,6 +175,17 @@ def queue_alerts(app: App, now: datetime | None = None) -> dict[str, int]:
         counts["matches"] += len(wanted)
         counts["queued"] += store.insert_alerts(app.db, rows, clock.iso(now))
     return counts
+
+
+def _sync_titles(app: App) -> None:
+    """Copy the watchlist files' titles into the store for the alerts to show. A file being edited
+    into an invalid state must not stop delivery: the titles stored last time are used, and said so."""
+    try:
+        watchlists = load_watchlists(app.config.watchlists_dir)
+    except ConfigError as exc:
+        log.warning("watchlist titles not refreshed (the alerts show those stored before): %s", exc)
+        return
+    sync_watchlists(app.db, [watchlist_record(w) for w in watchlists])
 
 
 def _invention_payload(

@@ -14,7 +14,7 @@ runner, ``warning status`` and the tests compute the same answer without a sched
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import sqlite_utils
@@ -22,7 +22,7 @@ import sqlite_utils
 from warning.config.schema import ScheduleConfig
 from warning.service.jobs import Job
 from warning.service.scheduler import cron_trigger
-from warning.sources.base import Release
+from warning.sources.base import Release, published_days
 from warning.store.operations import list_source_states
 
 LOOK_BACK = timedelta(days=8)  # a weekly release's last moment is always within the last 8 days
@@ -60,7 +60,7 @@ class PollPolicy:
 class Seen:
     """What the store knows of a source, over its countries (`warning.store.operations.SourceState`)."""
 
-    published_through: str = ""  # newest publication date stored (ISO day)
+    published: dict[str, str] = field(default_factory=dict)  # newest day stored, per document type
     new_at: datetime | None = None  # when a fetch last stored something new
     last_check: datetime | None = None  # when a fetch last ended, well or not
 
@@ -93,7 +93,8 @@ def is_found(release: Release, expected: datetime, seen: Seen) -> bool:
     """Whether the release of ``expected`` is in the store (see `Release.found_by`)."""
     if release.found_by == "new":
         return seen.new_at is not None and seen.new_at >= expected
-    return bool(seen.published_through) and seen.published_through >= _local_day(expected).isoformat()
+    days = [d for t, d in seen.published.items() if not release.doc_types or t in release.doc_types]
+    return max(days, default="") >= _local_day(expected).isoformat()
 
 
 def poll_verdict(releases: Iterable[Release], policy: PollPolicy, seen: Seen, now: datetime) -> Verdict:
@@ -154,7 +155,10 @@ def gave_up_message(verdict: Verdict, give_up_hours: float) -> str:
 def seen_from_states(states: Iterable) -> Seen:
     """`Seen` over a source's countries: the newest of each (a poll covers every country)."""
     states = list(states)
-    published = max((s.published_through or "" for s in states), default="")
+    published: dict[str, str] = {}
+    for state in states:
+        for doc_type, day in published_days(state.published_through).items():
+            published[doc_type] = max(published.get(doc_type, ""), day)
     new_at = max((_parse(s.new_at) for s in states if s.new_at), default=None)
     checks = [_parse(t) for s in states for t in (s.last_success, s.last_failure) if t]
     return Seen(published, new_at, max(checks, default=None))

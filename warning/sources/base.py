@@ -48,6 +48,7 @@ The fetch contract (`warning.sources.fetch.fetch_source` is the only caller)
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -80,12 +81,31 @@ class Checkpoint:
 class Release:
     """When an office publishes: ``cron`` (minute hour * * day_of_week) is the expected moment in
     ``timezone``. ``found_by`` says how to know it came: ``date``, a publication dated that local
-    day is stored; ``new``, anything new was stored after the moment (a daily load)."""
+    day (of one of ``doc_types``, any when empty) is stored; ``new``, anything new was stored after
+    the moment (a daily load)."""
 
     name: str
     cron: str
     timezone: str
     found_by: str = "date"
+    doc_types: tuple[str, ...] = ()
+
+
+def published_days(text: str) -> dict[str, str]:
+    """The newest publication day stored per document type, as a source state keeps it (JSON)."""
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def with_published_days(text: str, days: dict[str, str]) -> str:
+    """``text`` (`published_days`) with each type's day moved forward to ``days``' where newer."""
+    merged = published_days(text)
+    for doc_type, day in days.items():
+        merged[doc_type] = max(merged.get(doc_type, ""), day)
+    return json.dumps(merged, sort_keys=True)
 
 
 class SourceExhausted(SourceUnavailable):

@@ -25,7 +25,7 @@ from warning.config.redact import redact
 from warning.config.secrets import secret_values
 from warning.errors import ConfigError, WarningError
 from warning.models import Publication
-from warning.sources.base import Checkpoint, Source, SourceExhausted
+from warning.sources.base import Checkpoint, Source, SourceExhausted, with_published_days
 from warning.sources.ingest import IngestResult, store_items
 from warning.sources.registry import source_class
 from warning.store.fetch_usage import bytes_fetched_since
@@ -174,9 +174,12 @@ def _fetch_country(
 def _note_publications(state: SourceState, items: list, any_new: bool) -> None:
     """What polling needs (`warning.service.polling`): the newest publication date stored, and
     when something new came; saved with the state at the next checkpoint, success or failure."""
-    dates = [i.publication_date for i in items if isinstance(i, Publication) and i.publication_date]
-    if dates:
-        state.published_through = max(state.published_through or "", max(dates)[:10])
+    days: dict[str, str] = {}
+    for item in items:
+        if isinstance(item, Publication) and item.publication_date:
+            days[item.doc_type] = max(days.get(item.doc_type, ""), item.publication_date[:10])
+    if days:
+        state.published_through = with_published_days(state.published_through, days)
     if any_new:
         state.new_at = utcnow()
 

@@ -13,7 +13,7 @@ import sqlite_utils
 from warning.clock import utcnow
 from warning.store.db import transaction
 from warning.store.risks import add_history
-from warning.store.search import search_publications
+from warning.store.search import match_expression
 
 
 @dataclass(frozen=True)
@@ -174,16 +174,16 @@ def publication_rows(db: sqlite_utils.Database, ids: list[str]) -> list[dict[str
 
 
 def search_cluster(db: sqlite_utils.Database, ids: list[str], query: str, limit: int) -> list[str]:
-    """Ids among ``ids`` matching ``query``, best first: the web app's search (`warning.store.search`,
-    Chinese, Japanese and Korean included), narrowed to the cluster's publications."""
-    hits = search_publications(
-        db,
-        query,
-        limit=limit,
-        visible_sql="p.id IN (SELECT value FROM json_each(?))",
-        visible_params=[json.dumps(ids)],
+    """Ids among ``ids`` matching ``query``, best first: the web app's search index and query
+    reading (`warning.store.search`: Chinese, Japanese and Korean too), narrowed to the cluster."""
+    expression = match_expression(query)
+    if not expression:
+        return []
+    sql = (
+        "SELECT p.id FROM search_index JOIN publications p ON p.rowid = search_index.rowid "
+        "WHERE search_index MATCH ? AND p.id IN (SELECT value FROM json_each(?)) ORDER BY rank LIMIT ?"
     )
-    return [h["id"] for h in hits]
+    return [r[0] for r in db.execute(sql, [expression, json.dumps(ids), limit]).fetchall()]
 
 
 # ---------------------------------------------------------------- tracked filings

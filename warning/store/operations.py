@@ -29,7 +29,7 @@ class SourceState:
     last_success: str = ""
     last_failure: str = ""
     last_error: str = ""
-    published_through: str = ""  # newest publication date this source/country has stored
+    published_through: str = ""  # JSON: the newest publication day stored, per document type
     new_at: str = ""  # when a fetch last stored a publication not held before
 
 

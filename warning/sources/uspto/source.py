@@ -30,6 +30,7 @@ import requests
 from warning.clock import today
 from warning.config.rules import above, at_least, one_of
 from warning.config.secrets import secret
+from warning.models import APPLICATION, DESIGN, GRANT, PLANT, REISSUE
 from warning.sources.base import Checkpoint, FetchedItem, FileFormat, ParsedItem, Release, Source
 from warning.sources.reading import Reading
 from warning.sources.uspto.odp import BulkFile, OdpClient
@@ -80,8 +81,8 @@ class UsptoBulk(Source):
     schedule = ("0 9 * * tue,thu", "America/New_York")
     # The weekly files are dated and released on their day, from midnight Eastern time.
     releases = (
-        Release("grants", "0 0 * * tue", "America/New_York"),
-        Release("applications", "0 0 * * thu", "America/New_York"),
+        Release("grants", "0 0 * * tue", "America/New_York", doc_types=(GRANT, DESIGN, PLANT, REISSUE)),
+        Release("applications", "0 0 * * thu", "America/New_York", doc_types=(APPLICATION,)),
     )
     formats = (FileFormat("uspto-xml", is_uspto, read_uspto),)
 
