@@ -150,26 +150,47 @@ def search_visible(
         window *= 4
 
 
+def search_among(db: sqlite_utils.Database, query: str, ids: list[str], limit: int) -> list[str]:
+    """Ids among ``ids`` matching ``query``, best first (a cluster's search of its publications)."""
+    expressions = match_expressions(query)
+    if not any(expressions):
+        return []
+    rowids = _ranked_rowids(db, expressions, limit, 0, among=ids)
+    return [row["id"] for row in _publications(db, rowids)]
+
+
 def _ranked_rowids(
-    db: sqlite_utils.Database, expressions: tuple[str, str], limit: int, offset: int
+    db: sqlite_utils.Database,
+    expressions: tuple[str, str],
+    limit: int,
+    offset: int,
+    among: list[str] | None = None,
 ) -> list[int]:
-    """Publication rowids matching both parts of the query, best first (titles weigh most)."""
+    """Publication rowids matching both parts of the query (and among these ids), best first
+    (titles weigh most)."""
     cjk, latin = expressions
+    narrowed, extra = "", []
+    if among is not None:
+        narrowed = (
+            " AND rowid IN (SELECT rowid FROM publications WHERE id IN (SELECT value FROM json_each(?)))"
+        )
+        extra = [json.dumps(among)]
     if cjk and latin:
         sql = (
             "SELECT rowid FROM search_index WHERE search_index MATCH ? AND rowid IN "
-            "(SELECT rowid FROM publications_fts WHERE publications_fts MATCH ?) ORDER BY rank LIMIT ? OFFSET ?"
+            f"(SELECT rowid FROM publications_fts WHERE publications_fts MATCH ?){narrowed} "
+            "ORDER BY rank LIMIT ? OFFSET ?"
         )
-        params = [cjk, latin, limit, offset]
+        params = [cjk, latin, *extra, limit, offset]
     elif cjk:
-        sql = "SELECT rowid FROM search_index WHERE search_index MATCH ? ORDER BY rank LIMIT ? OFFSET ?"
-        params = [cjk, limit, offset]
+        sql = f"SELECT rowid FROM search_index WHERE search_index MATCH ?{narrowed} ORDER BY rank LIMIT ? OFFSET ?"
+        params = [cjk, *extra, limit, offset]
     else:
         sql = (
-            "SELECT rowid FROM publications_fts WHERE publications_fts MATCH ? "
+            f"SELECT rowid FROM publications_fts WHERE publications_fts MATCH ?{narrowed} "
             "ORDER BY bm25(publications_fts, 10.0, 3.0, 1.0) LIMIT ? OFFSET ?"
         )
-        params = [latin, limit, offset]
+        params = [latin, *extra, limit, offset]
     return [row[0] for row in db.execute(sql, params).fetchall()]
 
 
