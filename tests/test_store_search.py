@@ -6,7 +6,7 @@ from __future__ import annotations
 from warning.models import Publication
 from warning.store import open_db
 from warning.store.publications import save_publications
-from warning.store.search import count_hits, grams, match_expression, search_publications
+from warning.store.search import count_hits, grams, match_expressions, search_publications
 
 
 def _pub(number: str, **fields) -> Publication:
@@ -43,6 +43,16 @@ def test_chinese_queries_of_every_length_find_their_publications(db):
     assert _ids(db, "电池 极片") == ["CN-1-A"]
     assert _ids(db, "电池 车架") == []  # every term must occur
     assert _ids(db, "池电") == []  # the phrase, not its characters anywhere
+
+
+def test_a_query_of_both_scripts_needs_both(db):
+    save_publications(
+        db,
+        [_pub("7", titles={"zh": "磷酸铁锂电池", "en": "LiFePO4 battery"}), _pub("8", titles={"zh": "电池"})],
+    )
+    assert _ids(db, "LiFePO4 电池") == ["CN-7-A"]
+    assert _ids(db, "LiFePO4电池") == ["CN-7-A"]
+    assert _ids(db, "电池") == ["CN-7-A", "CN-8-A"]
 
 
 def test_japanese_korean_and_latin_text_are_found(db):
@@ -82,7 +92,7 @@ def test_queries_with_nothing_searchable_or_fts_syntax_find_nothing_and_never_fa
     _store(db)
     for query in ("", "   ", '"', "AND", "* OR NEAR(", "-", '电池"', "「」、。"):
         assert isinstance(search_publications(db, query), list)
-    assert match_expression("  ") == ""
+    assert match_expressions("  ") == ("", "")
     assert search_publications(db, '"电池"') and search_publications(db, "电池 OR") == []
 
 
@@ -98,10 +108,11 @@ def test_a_store_written_before_the_index_is_indexed_by_its_migration(tmp_path):
     db.conn.close()
 
 
-def test_the_index_spells_cjk_runs_as_bigrams_and_leaves_latin_text():
-    assert grams("锂电池") == " 锂电 电池 池 "
-    assert grams("LiFePO4电池pack") == "LiFePO4 电池 池 pack"
-    assert grams("Ｂａｔｔｅｒｙ") == "Battery"  # full-width letters normalised
+def test_the_index_spells_cjk_runs_as_bigrams_and_keeps_no_latin_text():
+    assert grams("锂电池") == "锂电 电池 池"
+    assert grams("LiFePO4电池pack") == "电池 池"  # Latin words are publications_fts's
+    assert grams("An English claim about a battery.") == ""
+    assert grams("ｶﾞ電池") == "ガ電 電池 池"  # half-width kana normalised
 
 
 def test_a_scoped_search_finds_a_visible_hit_ranked_below_many_invisible_ones(db):

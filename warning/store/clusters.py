@@ -13,7 +13,7 @@ import sqlite_utils
 from warning.clock import utcnow
 from warning.store.db import transaction
 from warning.store.risks import add_history
-from warning.store.search import match_expression
+from warning.store.search import search_among
 
 
 @dataclass(frozen=True)
@@ -174,16 +174,9 @@ def publication_rows(db: sqlite_utils.Database, ids: list[str]) -> list[dict[str
 
 
 def search_cluster(db: sqlite_utils.Database, ids: list[str], query: str, limit: int) -> list[str]:
-    """Ids among ``ids`` matching ``query``, best first: the web app's search index and query
-    reading (`warning.store.search`: Chinese, Japanese and Korean too), narrowed to the cluster."""
-    expression = match_expression(query)
-    if not expression:
-        return []
-    sql = (
-        "SELECT p.id FROM search_index JOIN publications p ON p.rowid = search_index.rowid "
-        "WHERE search_index MATCH ? AND p.id IN (SELECT value FROM json_each(?)) ORDER BY rank LIMIT ?"
-    )
-    return [r[0] for r in db.execute(sql, [expression, json.dumps(ids), limit]).fetchall()]
+    """Ids among ``ids`` matching ``query``, best first: the web app's search (`warning.store.search`:
+    Chinese, Japanese and Korean too), narrowed to the cluster."""
+    return search_among(db, query, ids, limit)
 
 
 # ---------------------------------------------------------------- tracked filings

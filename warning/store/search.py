@@ -1,12 +1,14 @@
 """Full-text search of the store that works for Chinese, Japanese and Korean as well as Latin text.
 
 The first full-text index (``publications_fts``, tokenised with ``unicode61``) reads a run of Han
-characters as one token, so 电池 inside 一种锂离子电池 is never found. ``search_index`` holds the
-same titles, abstracts and claims with every CJK run written as its overlapping two-character
-grams plus its last character (一种锂 -> 一种 种锂 锂), the way Lucene's CJK analyser does: a
-query of two or more CJK characters becomes the phrase of its grams, and a single character the
-prefix of a gram, so one index answers every length without a table scan. Latin text goes through
-as it is (unicode61 with diacritics removed).
+characters as one token, so 电池 inside 一种锂离子电池 is never found; for Latin words it is right.
+``search_index`` holds the CJK text of the same titles, abstracts and claims, every CJK run written
+as its overlapping two-character grams plus its last character (一种锂 -> 一种 种锂 锂), the way
+Lucene's CJK analyser does: a query of two or more CJK characters becomes the phrase of its grams,
+and a single character the prefix of a gram, so every length is answered from the index, without a
+table scan. Latin words of a query go to ``publications_fts``; a query of both kinds needs both.
+Holding only CJK text keeps the second index nearly free for the English, German, French ...
+publications most offices send (indexing their claims twice doubled the cost of storing them).
 
 The store keeps it in step: `index_publications` runs inside the transaction that writes the
 publications (`warning.store.publications`), and migration m023 fills it for an existing store.
@@ -38,9 +40,11 @@ GRAMS_FUNCTION = "search_grams"
 
 
 def grams(text: str | None) -> str:
-    """The text as the index stores it: NFKC-normalised, each CJK run spelt as its bigrams."""
-    text = unicodedata.normalize("NFKC", (text or "")[:MAX_INDEXED_CHARS])
-    return CJK_RUN.sub(lambda m: f" {_run_grams(m.group())} ", text)
+    """What the index stores of a text: its CJK runs (NFKC-normalised), each spelt as its bigrams."""
+    text = (text or "")[:MAX_INDEXED_CHARS]
+    if not CJK_RUN.search(text):
+        return ""  # the ordinary English claims: nothing to normalise or index
+    return " ".join(_run_grams(m.group()) for m in CJK_RUN.finditer(unicodedata.normalize("NFKC", text)))
 
 
 def _run_grams(run: str) -> str:
@@ -88,26 +92,26 @@ def index_publications(db: sqlite_utils.Database, ids: list[str]) -> None:
         db.execute(_FILL_SQL + f" FROM publications WHERE id IN ({marks})", chunk)
 
 
-def match_expression(query: str) -> str:
-    """The FTS5 query for what a person typed: every whitespace-separated term must occur, each as
-    the phrase of its tokens; a lone CJK character as a prefix (it may start a gram). '' when the
-    query holds nothing searchable."""
-    parts = []
+def match_expressions(query: str) -> tuple[str, str]:
+    """The FTS5 queries for what a person typed: (CJK part for ``search_index``, Latin part for
+    ``publications_fts``). Every whitespace-separated term must occur: its CJK runs each as the
+    phrase of their grams (a lone character as a prefix: it may start a gram), its other words
+    as one phrase. ('', '') when the query holds nothing searchable."""
+    cjk: list[str] = []
+    latin: list[str] = []
     for term in unicodedata.normalize("NFKC", query).split():
-        tokens: list[str] = []
-        singles: list[str] = []
+        words = []
         for piece in re.finditer(f"[{_CJK}]+|{_WORD.pattern}", term):
             text = piece.group()
             if not CJK_RUN.fullmatch(text):
-                tokens.append(text)
+                words.append(text)
             elif len(text) == 1:
-                singles.append(text)
+                cjk.append(_quoted(text) + "*")
             else:
-                tokens += [text[i : i + 2] for i in range(len(text) - 1)]
-        if tokens:
-            parts.append(_quoted(" ".join(tokens)))
-        parts += [_quoted(s) + "*" for s in singles]
-    return " AND ".join(parts)
+                cjk.append(_quoted(" ".join(text[i : i + 2] for i in range(len(text) - 1))))
+        if words:
+            latin.append(_quoted(" ".join(words)))
+    return " AND ".join(cjk), " AND ".join(latin)
 
 
 def _quoted(text: str) -> str:
@@ -119,10 +123,10 @@ def search_publications(
 ) -> list[dict[str, Any]]:
     """Publications matching ``query``, best first (title hits count most, then abstracts, then
     claims), with titles and abstracts decoded."""
-    expression = match_expression(query)
-    if not expression:
+    expressions = match_expressions(query)
+    if not any(expressions):
         return []
-    return _publications(db, _ranked_rowids(db, expression, limit, offset))
+    return _publications(db, _ranked_rowids(db, expressions, limit, offset))
 
 
 def search_visible(
@@ -134,21 +138,60 @@ def search_visible(
     The best hits are ranked by the index alone, then checked for visibility, in windows that
     grow fourfold until the page is full: checking every hit of a common word first costs a
     lookup per hit (14,000 for 电池 in 100,000 publications)."""
-    expression = match_expression(query)
-    if scope.is_programme or not expression:
+    expressions = match_expressions(query)
+    if scope.is_programme or not any(expressions):
         return search_publications(db, query, limit=limit, offset=offset)
     wanted, window = offset + limit, max(4 * (offset + limit), 200)
     while True:
-        ranked = _ranked_rowids(db, expression, window, 0)
+        ranked = _ranked_rowids(db, expressions, window, 0)
         visible = _visible_rowids(db, scope, ranked)
         if len(visible) >= wanted or len(ranked) < window:
             return _publications(db, visible[offset:wanted])
         window *= 4
 
 
-def _ranked_rowids(db: sqlite_utils.Database, expression: str, limit: int, offset: int) -> list[int]:
-    sql = "SELECT rowid FROM search_index WHERE search_index MATCH ? ORDER BY rank LIMIT ? OFFSET ?"
-    return [row[0] for row in db.execute(sql, [expression, limit, offset]).fetchall()]
+def search_among(db: sqlite_utils.Database, query: str, ids: list[str], limit: int) -> list[str]:
+    """Ids among ``ids`` matching ``query``, best first (a cluster's search of its publications)."""
+    expressions = match_expressions(query)
+    if not any(expressions):
+        return []
+    rowids = _ranked_rowids(db, expressions, limit, 0, among=ids)
+    return [row["id"] for row in _publications(db, rowids)]
+
+
+def _ranked_rowids(
+    db: sqlite_utils.Database,
+    expressions: tuple[str, str],
+    limit: int,
+    offset: int,
+    among: list[str] | None = None,
+) -> list[int]:
+    """Publication rowids matching both parts of the query (and among these ids), best first
+    (titles weigh most)."""
+    cjk, latin = expressions
+    narrowed, extra = "", []
+    if among is not None:
+        narrowed = (
+            " AND rowid IN (SELECT rowid FROM publications WHERE id IN (SELECT value FROM json_each(?)))"
+        )
+        extra = [json.dumps(among)]
+    if cjk and latin:
+        sql = (
+            "SELECT rowid FROM search_index WHERE search_index MATCH ? AND rowid IN "
+            f"(SELECT rowid FROM publications_fts WHERE publications_fts MATCH ?){narrowed} "
+            "ORDER BY rank LIMIT ? OFFSET ?"
+        )
+        params = [cjk, latin, *extra, limit, offset]
+    elif cjk:
+        sql = f"SELECT rowid FROM search_index WHERE search_index MATCH ?{narrowed} ORDER BY rank LIMIT ? OFFSET ?"
+        params = [cjk, *extra, limit, offset]
+    else:
+        sql = (
+            f"SELECT rowid FROM publications_fts WHERE publications_fts MATCH ?{narrowed} "
+            "ORDER BY bm25(publications_fts, 10.0, 3.0, 1.0) LIMIT ? OFFSET ?"
+        )
+        params = [latin, *extra, limit, offset]
+    return [row[0] for row in db.execute(sql, params).fetchall()]
 
 
 def _visible_rowids(db: sqlite_utils.Database, scope: Scope, rowids: list[int]) -> list[int]:
@@ -181,11 +224,10 @@ def _publications(db: sqlite_utils.Database, rowids: list[int]) -> list[dict[str
 
 def count_hits(db: sqlite_utils.Database, query: str) -> int:
     """How many publications match ``query`` (before any scope)."""
-    expression = match_expression(query)
-    if not expression:
+    expressions = match_expressions(query)
+    if not any(expressions):
         return 0
-    sql = "SELECT count(*) FROM search_index WHERE search_index MATCH ?"
-    return int(db.execute(sql, [expression]).fetchone()[0])
+    return len(_ranked_rowids(db, expressions, -1, 0))
 
 
 def _decoded(row: dict[str, Any]) -> dict[str, Any]:
