@@ -339,9 +339,11 @@ def test_progress_moves_with_the_bytes_read_inside_one_file(corpus, tmp_path, ca
     db = open_db(tmp_path / "w.db")
     ingest_paths(db, [path], progress=True)
     frames = [f for f in capsys.readouterr().err.split("\r") if "docs" in f]
-    inside = [f for f in frames if re.search(r"ingest:\s+([1-9]|[1-9]\d)%\|", f)]
-    assert inside, frames[:5]  # the bar stood between 1 % and 99 % of the one file
-    assert re.search(r"<\d\d:\d\d, [\d.]+[kM]?B/s, weekly\.zip: [\d,]+ docs, [\d,]+ docs/s\]", inside[-1])
+    counts = [int(c.replace(",", "")) for f in frames for c in re.findall(r"weekly\.zip: ([\d,]+) docs", f)]
+    # The bar moved inside the one file: a count of documents drawn before its last one (how far
+    # the bytes had got by then depends on the read-ahead, which a loaded machine runs early).
+    assert any(0 < c < counts[-1] for c in counts), frames[:5]
+    assert re.search(r"<\d\d:\d\d, [\d.]+[kM]?B/s, weekly\.zip: [\d,]+ docs, [\d,]+ docs/s\]", frames[-1])
 
 
 # ---------------------------------------------------------------- item 15: content, not names

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -162,10 +163,12 @@ class _Progress:
     """A tqdm bar over the bytes of all files, moved from inside each file as it is read."""
 
     EVERY = 16  # items between updates (tqdm itself redraws at most ten times a second)
+    REDRAW = 0.5  # seconds between redraws of the document count when the bytes stand still
 
     def __init__(self, files: list[Path], show: bool) -> None:
         self.bar = None
         self.done = 0
+        self.drawn = 0.0
         if show:
             from tqdm import tqdm  # deferred for start-up time: only a progress bar needs tqdm
 
@@ -207,3 +210,10 @@ class _Progress:
         self.bar.set_postfix_str(f"{path.name[-30:]}: {documents:,} docs{rate}", refresh=False)
         if position > self.bar.n:
             self.bar.update(position - self.bar.n)  # draws (at most ten times a second)
+        elif time.monotonic() - self.drawn > self.REDRAW:
+            # The bytes may all be read ahead while documents are still being stored: the count
+            # of documents must go on moving all the same.
+            self.bar.refresh()
+        else:
+            return
+        self.drawn = time.monotonic()
