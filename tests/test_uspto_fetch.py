@@ -292,3 +292,27 @@ def test_a_download_that_stays_an_error_page_fails_and_keeps_the_cursor(odp, tmp
     assert result["status"] == "failed" and "not a zip archive" in result["countries"]["US"]["error"]
     assert result["quarantined"] == 0 and get_source_state(app.db, "uspto", "US").cursor == ""
     assert not list((tmp_path / "dl").iterdir())
+
+
+def test_a_grants_file_posted_after_the_applications_were_stored_is_still_fetched(odp, tmp_path):
+    # Tuesday's grants are late: Thursday's applications come first and move the one cursor.
+    late = odp.files.pop("ipg050104.zip")
+    app = make_app(tmp_path, odp)
+    first = fetch_source(app, "uspto", None, date(2005, 1, 7))
+    assert first["status"] == "ok" and first["plugin"]["files"] == 1
+    assert get_source_state(app.db, "uspto", "US").cursor == "2005-01-06"
+    odp.files["ipg050104.zip"] = late
+    odp.listing_etag = '"listing-v2"'  # the listing changed
+    second = fetch_source(app, "uspto", None, date(2005, 1, 7))
+    assert second["status"] == "ok" and second["plugin"]["files"] == 1
+    assert get_publication(app.db, "US-6836899-B1") is not None
+    grants = [r for r in odp.calls("/api/") if r.path.endswith("PTGRXML")]
+    assert grants[-1].args["fileDataFromDate"] <= "2005-01-04"
+    assert get_source_state(app.db, "uspto", "US").cursor == "2005-01-06"  # never moved backwards
+    # Both stored: the next run lists each product from the day after its own newest file and
+    # downloads nothing again.
+    downloads = len(odp.calls("/files/"))
+    third = fetch_source(app, "uspto", None, date(2005, 1, 7))
+    assert third["status"] == "ok" and third["inserted"] == 0 and len(odp.calls("/files/")) == downloads
+    starts = {r.path.rsplit("/", 1)[1]: r.args["fileDataFromDate"] for r in odp.calls("/api/")[-2:]}
+    assert starts == {"PTGRXML": "2005-01-05", "APPXML": "2005-01-07"}

@@ -31,7 +31,15 @@ from warning.clock import today
 from warning.config.rules import above, at_least, one_of
 from warning.config.secrets import secret
 from warning.models import APPLICATION, DESIGN, GRANT, PLANT, REISSUE
-from warning.sources.base import Checkpoint, FetchedItem, FileFormat, ParsedItem, Release, Source
+from warning.sources.base import (
+    Checkpoint,
+    FetchedItem,
+    FileFormat,
+    ParsedItem,
+    Release,
+    Source,
+    published_days,
+)
 from warning.sources.reading import Reading
 from warning.sources.uspto.odp import BulkFile, OdpClient
 from warning.sources.uspto.parser import looks_like_uspto, parse_uspto_file
@@ -40,6 +48,8 @@ from warning.sources.uspto.stream import ZIP_SIGNATURE, zip_head
 log = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://api.uspto.gov/"
 PRODUCTS = {"grants": "PTGRXML", "applications": "APPXML"}
+# What each product's files hold (the document types `published_days` keeps).
+PRODUCT_DOC_TYPES = {"PTGRXML": (GRANT, DESIGN, PLANT, REISSUE), "APPXML": (APPLICATION,)}
 
 
 @dataclass(frozen=True)
@@ -97,16 +107,18 @@ class UsptoBulk(Source):
         if state.country not in ("", "US"):
             log.info("uspto_bulk serves US only; country %s skipped", state.country)
             return
-        client = self._client()
         start, end = self._window(state.cursor, since, until)
-        if start > end:
-            return
         conditional = since is None
+        products = [PRODUCTS.get(d, d) for d in self.options.datasets]
+        starts = {p: self._product_start(state, p, start, end, since) for p in products}
+        if all(first > end for first in starts.values()):
+            return
+        client = self._client()
         etags, modified = _load(state.etag), _load(state.last_modified)
         files: list[BulkFile] = []
-        for product in (PRODUCTS.get(d, d) for d in self.options.datasets):
+        for product in (p for p in products if starts[p] <= end):
             listing = client.list_files(
-                product, start, end, etags.get(product, "") if conditional else "",
+                product, starts[product], end, etags.get(product, "") if conditional else "",
                 modified.get(product, "") if conditional else "",
             )  # fmt: skip
             if conditional:  # a backfill's listing says nothing about the cursor's window
@@ -142,6 +154,19 @@ class UsptoBulk(Source):
             backoff=self.options.backoff_seconds,
             sleep=self.sleep,
         )
+
+    def _product_start(self, state: Any, product: str, start: date, end: date, since: date | None) -> date:
+        """Where one product's listing starts: the day after its own newest stored file where that
+        lies before the cursor (one cursor serves both products, so Tuesday's grants posted after
+        Thursday's applications were stored would otherwise never be listed), but never more than
+        ``lookback_days`` back (nor less, for a product of which nothing is stored yet)."""
+        days = published_days(getattr(state, "published_through", ""))
+        stored = max((days[t] for t in PRODUCT_DOC_TYPES.get(product, ()) if t in days), default="")
+        if since is not None:
+            return start
+        floor = end - timedelta(days=self.options.lookback_days)
+        own = date.fromisoformat(stored) + timedelta(days=1) if stored else floor
+        return min(start, max(own, floor))
 
     def _window(self, cursor: str, since: date | None, until: date | None) -> tuple[date, date]:
         end = until or today()
