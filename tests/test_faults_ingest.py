@@ -335,7 +335,9 @@ def test_progress_moves_with_the_bytes_read_inside_one_file(corpus, tmp_path, ca
     monkeypatch.setenv("TQDM_MINITERS", "1")
     path = tmp_path / "weekly.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("ipg120327.xml", corpus(USPTO, "PatentsView-DB", "ipg120327.196.xml").read_bytes())
+        # Ten times the real fragment (1,960 documents): enough reading for the bar to move inside.
+        week = corpus(USPTO, "PatentsView-DB", "ipg120327.196.xml").read_bytes()
+        archive.writestr("ipg120327.xml", week * 10)
     db = open_db(tmp_path / "w.db")
     ingest_paths(db, [path], progress=True)
     frames = [f for f in capsys.readouterr().err.split("\r") if "docs" in f]
