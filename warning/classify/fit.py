@@ -40,7 +40,6 @@ LARGE, LARGE_FOLDS = 4000, 3  # from this many examples 3 folds, to bound traini
 SHORT_TEXT = 40  # median features per text (words family) under which char n-grams are tried
 PREVALENCE_RATIO = 1.5  # store odds this far from the training odds move the threshold
 PRIOR_FEW = 20  # on long texts the rules' prior is blended in below this many positives only
-PRIOR_TEST = 6.63  # chi-square(1) at 1 %: the rules' prior must add this much to twice the log-likelihood
 DENSE_SCALE = 1.0  # weight of the unit-length embedding block beside the unit-length hashed rows
 
 
@@ -157,9 +156,8 @@ def calibrate(
 
     Platt scaling with the rules' score as a second input: a stacked blend whose weights the
     examples choose. Where the model is weak (few labels) the rules carry the score; where it has
-    learnt more than they say, g shrinks. The prior joins only when it adds evidence the model's
-    scores lack (a likelihood-ratio test at 1 %, `PRIOR_TEST`: long abstracts already carry the
-    keywords as words) and points the right way (g > 0: the rules are written to mean relevance).
+    learnt more than they say, g shrinks. A prior pointing the wrong way (g <= 0: the rules hit
+    the negatives as often) is left out: the rules are written to mean relevance.
     """
     a, b = _platt(decision, labels)
     if prior is None or np.ptp(prior) == 0:
@@ -167,15 +165,9 @@ def calibrate(
     both = np.column_stack([decision, np.asarray(prior, dtype=np.float64)])
     clf = LogisticRegression(C=100.0, solver="lbfgs").fit(both, labels)
     a2, g = (float(v) for v in clf.coef_[0])
-    gain = _log_likelihood(labels, clf.decision_function(both)) - _log_likelihood(labels, a * decision + b)
-    if g <= 0 or a2 <= 0 or 2 * gain < PRIOR_TEST:
+    if g <= 0 or a2 <= 0:
         return a, b, 0.0
     return a2, float(clf.intercept_[0]), g
-
-
-def _log_likelihood(labels: np.ndarray, z: np.ndarray) -> float:
-    """Log-likelihood of ``labels`` under probabilities ``sigmoid(z)``."""
-    return float(-np.sum(np.logaddexp(0.0, np.where(labels == 1, -z, z))))
 
 
 def _store_report(positive_probs, store_probs, share: float, threshold: float) -> tuple[float, float, float]:
