@@ -38,3 +38,10 @@ def test_the_api_says_which_methods_an_address_takes_instead_of_http_405(tmp_pat
     assert answer.status_code == 405
     assert answer.json["error"] == "This address does not take that method (allowed: PATCH)."
     assert "PATCH" in answer.headers["Allow"]
+
+
+def test_the_api_401_names_the_token_command_as_it_is_typed(tmp_path):
+    answer = build_world(tmp_path).web().test_client().get("/api/v1/matches")
+    assert answer.status_code == 401
+    # `warning tokens create USER` was refused: "Missing option '--name'"
+    assert "warning tokens create LOGIN --name NAME" in answer.json["error"]
