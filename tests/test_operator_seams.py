@@ -45,3 +45,18 @@ def test_the_api_401_names_the_token_command_as_it_is_typed(tmp_path):
     assert answer.status_code == 401
     # `warning tokens create USER` was refused: "Missing option '--name'"
     assert "warning tokens create LOGIN --name NAME" in answer.json["error"]
+
+
+def test_writing_into_a_missing_folder_is_one_line_not_a_traceback(tmp_path):
+    (tmp_path / "config.toml").write_text(
+        'database = "w.db"\n[[subscribers]]\nname = "assoc"\nkind = "association"\nfile = "a.jsonl"\n',
+        encoding="utf-8",
+    )
+    target = tmp_path / "missing" / "x"
+    for args in (
+        ["risks", "export", "--out", f"{target}.csv"],
+        ["digest", "--subscriber", "assoc", "--out", f"{target}.html"],
+    ):
+        result = CliRunner().invoke(cli, ["--config", str(tmp_path / "config.toml"), *args])
+        assert result.exit_code == 1, (args, result.exception)
+        assert result.output == f"Error: {target}.{args[-1].rpartition('.')[2]}: no such file or directory\n"
