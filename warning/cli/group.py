@@ -24,6 +24,12 @@ class WarningGroup(click.Group):
         except WarningError as exc:
             app = (ctx.find_root().obj or {}).get("app")
             raise click.ClickException(redactor(app.config if app else None)(str(exc))) from None
+        except OSError as exc:
+            # A file the person named cannot be written or read (--out into a missing folder): say
+            # which and why. An OSError without a file name (a network failure) stays a bug's trace.
+            if not exc.filename:
+                raise
+            raise click.ClickException(f"{exc.filename}: {(exc.strerror or str(exc)).lower()}") from None
 
 
 @click.group(cls=WarningGroup, context_settings={"help_option_names": ["-h", "--help"]})

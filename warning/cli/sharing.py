@@ -10,6 +10,7 @@ import click
 
 from warning.cli.group import cli, get_app, get_scope
 from warning.cli.risks import risks
+from warning.cli.sources import DateParam
 from warning.errors import AccessDenied, NotFound
 from warning.orgs.audit_export import export_audit
 from warning.orgs.cases import share_case_as
@@ -143,7 +144,7 @@ def subscriptions_disable(ctx, name) -> None:
 @click.option(
     "--action", metavar="ACTION", help="Only this action (label, case.open, subscription.save ...)."
 )
-@click.option("--since", metavar="DATE", help="Only entries at or after DATE (YYYY-MM-DD).")
+@click.option("--since", type=DateParam(), help="Only entries at or after DATE (YYYY-MM-DD).")
 @click.option("--export", "export_path", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.csv")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 @click.pass_context
@@ -159,9 +160,19 @@ def audit_command(ctx, obj, action, since, export_path, as_json) -> None:
     """
     app = get_app(ctx)
     kind, _, object_id = (obj or "").partition(":")
-    filters = {"object_kind": kind or None, "object_id": object_id or None, "action": action, "since": since}
+    since_text = since.isoformat() if since else None
+    filters = {
+        "object_kind": kind or None,
+        "object_id": object_id or None,
+        "action": action,
+        "since": since_text,
+    }
     scope = get_scope(ctx)
     if export_path:
+        if export_path.suffix.lower() != ".csv":
+            raise click.BadParameter(
+                f"{export_path.name}: the audit trail is written as CSV: use .csv", param_hint="--export"
+            )
         n = export_audit(app.db, scope, export_path, **filters)
         click.echo(f"{n} audit entr{'y' if n == 1 else 'ies'} written to {export_path}")
         return

@@ -35,8 +35,8 @@ def serve(
     """Serve the review app and the JSON API from the same database as ``warning run``.
 
     People log in with the password set by ``warning users``; API clients send
-    ``Authorization: Bearer TOKEN`` (``warning tokens create USER``). Set WARNING_WEB_SECRET so
-    sessions survive a restart. Prints the address once listening; Ctrl-C stops it.
+    ``Authorization: Bearer TOKEN`` (``warning tokens create LOGIN --name NAME``). Set
+    WARNING_WEB_SECRET so sessions survive a restart. Prints the address once listening; Ctrl-C stops it.
 
     \b
     Example:

@@ -1,5 +1,5 @@
-"""The JSON API under /api/v1/: bearer tokens only (``warning tokens create USER``), every answer
-within the token owner's scope, and what another organisation owns answers 404, never 403."""
+"""The JSON API under /api/v1/: bearer tokens only (``warning tokens create LOGIN --name NAME``),
+every answer within the token owner's scope, and what another organisation owns answers 404, never 403."""
 
 from __future__ import annotations
 
@@ -34,7 +34,9 @@ def _authenticate():
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header[:7].lower() == "bearer " else ""
     if scope_from_token(token) is None:
-        response = jsonify({"error": "a valid bearer token is needed (warning tokens create USER)"})
+        response = jsonify(
+            {"error": "a valid bearer token is needed (warning tokens create LOGIN --name NAME)"}
+        )
         response.headers["WWW-Authenticate"] = 'Bearer realm="warning"'
         return response, 401
     return None

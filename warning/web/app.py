@@ -8,8 +8,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, jsonify, make_response, render_template, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from warning.config.schema import Config
 from warning.delivery.feedback_links import SECRET_ENV
@@ -84,6 +84,12 @@ def _register_blueprints(app: Flask) -> None:
 def _register_errors(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if isinstance(exc, MethodNotAllowed):
+            # Said in words, with the Allow header werkzeug would have sent: "HTTP 405" told nobody what to do.
+            allowed = [m for m in exc.valid_methods or () if m not in ("HEAD", "OPTIONS")]
+            response, code = _error_response(405, "method_not_allowed", allowed=", ".join(allowed))
+            response.headers["Allow"] = ", ".join(exc.valid_methods or ())
+            return response, code
         return _error_response(exc.code or 500, _message_key(exc))
 
     @app.errorhandler(Exception)
@@ -104,9 +110,13 @@ def _message_key(exc: HTTPException) -> str:
     return exc.description if exc.code in (400, 409, 422) and exc.description else ""
 
 
-def _error_response(code: int, key: str):
-    language = auth.page_language()
-    message = translate(key, language) if key else f"HTTP {code}"
+def _error_response(code: int, key: str, **fields: str):
+    def words(language: str) -> str:
+        # Only a message with fields is formatted: a refusal's own text may hold braces.
+        text = translate(key, language) if key else f"HTTP {code}"
+        return text.format(**fields) if fields else text
+
     if request.path.startswith("/api/") or request.path.startswith("/feeds/"):
-        return jsonify({"error": translate(key, "en") if key else f"HTTP {code}"}), code
-    return render_template("error.html", message=message, code=code), code
+        return jsonify({"error": words("en")}), code
+    message = words(auth.page_language())
+    return make_response(render_template("error.html", message=message, code=code)), code

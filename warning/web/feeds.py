@@ -1,6 +1,6 @@
 """An Atom feed per watchlist for feed readers, which cannot send headers: the token travels in
-the address (``?token=``). Use a token made for the feed alone (``warning tokens create USER``), so
-revoking it stops that reader and nothing else."""
+the address (``?token=``). Use a token made for the feed alone
+(``warning tokens create LOGIN --name NAME``), so revoking it stops that reader and nothing else."""
 
 from __future__ import annotations
 

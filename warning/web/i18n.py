@@ -98,6 +98,10 @@ _WORDS: dict[str, tuple[str, str]] = {
     "runs": ("最近运行", "Recent runs"),
     "schedule": ("计划任务", "Schedule"),
     "not_found": ("没有找到该页面。", "Not found."),
+    "method_not_allowed": (
+        "此地址不接受该请求方法（可用：{allowed}）。",
+        "This address does not take that method (allowed: {allowed}).",
+    ),
     "forbidden_form": ("表单已过期，请重试。", "The form expired; please try again."),
     "server_error": ("服务器出错，已记录。", "Something went wrong on the server; it has been logged."),
     "saved": ("已保存。", "Saved."),

@@ -31,8 +31,8 @@ SPEC: dict = {
         "title": "Patent early warning API",
         "version": "1",
         "description": "Matches, publications, labels, risk cases and search, within the organisation of "
-        "the bearer token's owner (`warning tokens create USER`). What another organisation owns "
-        "answers 404.",
+        "the bearer token's owner (`warning tokens create LOGIN --name NAME`). "
+        "What another organisation owns answers 404.",
     },
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearer": []}],
