@@ -11,6 +11,7 @@ import sqlite_utils
 from warning.clock import utcnow
 from warning.errors import NotFound, WarningError
 from warning.store.db import transaction
+from warning.store.listing import active_where
 from warning.store.scope import KINDS
 
 
@@ -81,16 +82,10 @@ def list_orgs(
     db: sqlite_utils.Database, kind: str | None = None, *, include_disabled: bool = False
 ) -> list[dict]:
     """Organisations (of one kind), by kind then id, each with its people count."""
-    where = ["1 = 1"]
-    params: list[Any] = []
-    if kind:
-        where.append("o.kind = ?")
-        params.append(kind)
-    if not include_disabled:
-        where.append("o.disabled_at IS NULL")
+    where, params = active_where({"kind": kind}, include_disabled=include_disabled, alias="o")
     sql = (
         "SELECT o.*, (SELECT count(*) FROM users u WHERE u.org_id = o.id AND u.disabled_at IS NULL) AS people "
-        f"FROM orgs o WHERE {' AND '.join(where)} ORDER BY o.kind, o.id"
+        f"FROM orgs o WHERE {where} ORDER BY o.kind, o.id"
     )
     return list(db.query(sql, params))
 

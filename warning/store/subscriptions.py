@@ -11,6 +11,7 @@ import sqlite_utils
 from warning.clock import utcnow
 from warning.errors import NotFound, WarningError
 from warning.store.db import transaction
+from warning.store.listing import active_where
 from warning.store.orgs import require_org
 
 MODES = ("immediate", "daily", "weekly")
@@ -93,13 +94,8 @@ def list_subscriptions(
     db: sqlite_utils.Database, org_id: str | None = None, *, include_disabled: bool = False
 ) -> list[dict[str, Any]]:
     """Subscriptions (of one organisation), by organisation then name, lists decoded."""
-    where, params = ["1 = 1"], []
-    if org_id:
-        where.append("org_id = ?")
-        params.append(org_id)
-    if not include_disabled:
-        where.append("disabled_at IS NULL")
-    sql = f"SELECT * FROM subscriptions WHERE {' AND '.join(where)} ORDER BY org_id, name"
+    where, params = active_where({"org_id": org_id}, include_disabled=include_disabled)
+    sql = f"SELECT * FROM subscriptions WHERE {where} ORDER BY org_id, name"
     return [_decode(r) for r in db.query(sql, params)]
 
 

@@ -19,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from warning.clock import utcnow
 from warning.errors import NotFound, WarningError
 from warning.store.db import transaction
+from warning.store.listing import active_where
 from warning.store.orgs import require_org
 from warning.store.scope import ROLES
 
@@ -99,13 +100,8 @@ def list_users(
     db: sqlite_utils.Database, org_id: str | None = None, *, include_disabled: bool = False
 ) -> list[dict[str, Any]]:
     """People (of one organisation), by organisation then login."""
-    where, params = ["1 = 1"], []
-    if org_id:
-        where.append("org_id = ?")
-        params.append(org_id)
-    if not include_disabled:
-        where.append("disabled_at IS NULL")
-    sql = f"SELECT {_PUBLIC_COLUMNS} FROM users WHERE {' AND '.join(where)} ORDER BY org_id, login"
+    where, params = active_where({"org_id": org_id}, include_disabled=include_disabled)
+    sql = f"SELECT {_PUBLIC_COLUMNS} FROM users WHERE {where} ORDER BY org_id, login"
     return list(db.query(sql, params))
 
 
