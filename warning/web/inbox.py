@@ -6,6 +6,7 @@ from flask import Blueprint, abort, render_template, request
 
 from warning.store.review import labels_for
 from warning.store.scope import visible_matches, visible_watchlists
+from warning.store.watchlists import watchlist_titles
 from warning.web.auth import page_language, require_scope
 from warning.web.context import context
 from warning.web.views import best_text
@@ -66,10 +67,12 @@ def inbox():
     language = page_language()
     rows = rows[:PAGE_SIZE]
     labels = labels_for(context().db, scope, [(r["publication_id"], r["watchlist"]) for r in rows])
+    titles = watchlist_titles(context().db)
     items = [
         dict(
             row,
             title=best_text(row["titles"], language),
+            watchlist_title=best_text(titles.get(row["watchlist"], {}), language) or row["watchlist"],
             label=labels.get((row["publication_id"], row["watchlist"])),
         )
         for row in rows
@@ -79,6 +82,7 @@ def inbox():
         items=items,
         filters=request.args.to_dict(),
         watchlists=visible_watchlists(context().db, scope),
+        watchlist_names={n: best_text(titles.get(n, {}), language) or n for n in titles},
         page=page,
         has_next=has_next,
     )
