@@ -73,7 +73,7 @@ def test_sigterm_lets_the_running_step_finish_then_exits_0(tmp_path, httpserver,
     config = ops_config(tmp_path, httpserver.url_for("/"))
     proc, _ = start_daemon(config, env)
     try:
-        assert arrived.wait(20), "the catch-up fetch never reached the source"
+        assert arrived.wait(60), "the catch-up fetch never reached the source"
         # While it holds the database, a second `warning run` is refused with a clear message.
         second = subprocess.run(
             warning_command("--config", str(config), "run", "--once"), env=env, capture_output=True, text=True
@@ -129,7 +129,7 @@ def test_sigterm_during_once_finishes_the_step_starts_nothing_more_and_exits_0(
         warning_command("--config", str(config), "run", "--once"), env=env, stderr=subprocess.PIPE, text=True
     )
     try:
-        assert arrived.wait(20), "the fetch never reached the source"
+        assert arrived.wait(60), "the fetch never reached the source"
         proc.send_signal(signal.SIGTERM)
         gate.set()
         err = proc.communicate(timeout=15)[1]
