@@ -19,6 +19,7 @@ from warning.app import App
 from warning.classify.watchlists import load_watchlists, watchlist_record
 from warning.config.schema import Config, SubscriberConfig
 from warning.delivery.channels import address_keys, channel_classes
+from warning.delivery.feedback_links import feedback_links
 from warning.delivery.inventions import Inventions
 from warning.delivery.payload import match_payload
 from warning.delivery.render import espacenet_url, language
@@ -94,9 +95,14 @@ def batch_time(mode: str, now: datetime, zone: tzinfo = UTC) -> datetime:
 
 
 def match_rows(
-    sub: SubscriberConfig, match: dict[str, Any], due: str, payload: dict[str, Any] | None = None
+    sub: SubscriberConfig,
+    match: dict[str, Any],
+    due: str,
+    payload: dict[str, Any] | None = None,
+    web_url: str = "",
 ) -> list[dict[str, Any]]:
-    """One outbox row per address of the subscriber for one match."""
+    """One outbox row per address of the subscriber for one match; with the web app's ``web_url``
+    (and its key in the environment), each carries its recipient's own feedback links."""
     payload = payload if payload is not None else match_payload(match)
     pub, watchlist = match["publication_id"], match["watchlist"]
     return [
@@ -108,11 +114,22 @@ def match_rows(
             "address": address,
             "publication_id": pub,
             "watchlist": watchlist,
-            "payload": payload,
+            "payload": _with_feedback(payload, web_url, pub, watchlist, sub.name, address),
             "next_attempt_at": due,
         }
         for channel, address in subscriber_addresses(sub)
     ]
+
+
+def _with_feedback(
+    payload: dict[str, Any], web_url: str, pub: str, watchlist: str, subscriber: str, address: str
+) -> dict[str, Any]:
+    # A link is bound to its recipient (a forwarded message labels as the one it was sent to), so
+    # each address gets its own; without the web app's key there are none (`feedback_links`).
+    links = feedback_links(web_url, pub, watchlist, subscriber, address) if web_url else {}
+    if not links:
+        return payload
+    return {**payload, "feedback": {k: links[k] for k in ("relevant", "irrelevant")}}
 
 
 def notice_rows(
@@ -171,7 +188,8 @@ def queue_alerts(app: App, now: datetime | None = None) -> dict[str, int]:
         due = clock.iso(batch_time(sub.mode, now, zone))
         rows = []
         for match in wanted:
-            rows += match_rows(sub, match, due, _invention_payload(inventions, match, counts))
+            payload = _invention_payload(inventions, match, counts)
+            rows += match_rows(sub, match, due, payload, app.config.alerts.web_url)
         counts["matches"] += len(wanted)
         counts["queued"] += store.insert_alerts(app.db, rows, clock.iso(now))
     return counts

@@ -158,6 +158,7 @@ _MATCH_DEFAULTS: dict[str, Any] = {
     "watchlist": "",
     "score": 0.0,
     "app_url": "",
+    "feedback": {},  # {"relevant": url, "irrelevant": url}: one-click labels (`feedback_links`)
 }
 
 

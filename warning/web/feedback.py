@@ -18,6 +18,7 @@ import time
 from flask import Blueprint, abort, jsonify, render_template, request
 
 from warning.classify.feedback import label_publication
+from warning.delivery.channels.slack import SLACK_SIGNING_ENV
 from warning.delivery.feedback_links import SECRET_ENV, BadToken, Feedback, read_token
 from warning.errors import WarningError
 from warning.store.feedback import org_of_subscriber, use_nonce
@@ -29,7 +30,7 @@ from warning.web.views import best_text
 
 bp = Blueprint("feedback", __name__)
 log = logging.getLogger(__name__)
-SLACK_SECRET_ENV = "WARNING_SLACK_SIGNING_SECRET"
+SLACK_SECRET_ENV = SLACK_SIGNING_ENV  # the sender puts the buttons only where this is set
 SLACK_MAX_AGE_S = 300
 
 

@@ -15,6 +15,7 @@ rollup_error): the HTTP rule of ``warning.delivery.channels.http``.
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from urllib.parse import urlsplit
 
@@ -24,6 +25,7 @@ from slack_sdk.webhook import WebhookClient
 
 from warning.clock import retry_after
 from warning.config.secrets import secret
+from warning.delivery.catalogues import messages
 from warning.delivery.channels.base import (
     MAX_INLINE_WAIT,
     AddressKey,
@@ -53,6 +55,7 @@ TEMPORARY_ERRORS = frozenset(
     }
 )
 # The token itself is refused: every message to the workspace would fail alike.
+SLACK_SIGNING_ENV = "WARNING_SLACK_SIGNING_SECRET"  # the web app's `/slack/actions` checks presses with it
 TOKEN_ERRORS = frozenset(
     {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive", "missing_scope"}
 )
@@ -64,7 +67,30 @@ def slack_blocks(message: Message) -> list[dict]:
     blocks: list[dict] = [{"type": "header", "text": {"type": "plain_text", "text": message.subject[:150]}}]
     for part in _paragraph_chunks(message.slack or slack_text(message.text), SECTION_MAX):
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": part, "verbatim": True}})
-    return blocks[:MAX_BLOCKS]
+    buttons = feedback_buttons(message)
+    return blocks[: MAX_BLOCKS - len(buttons)] + buttons
+
+
+def feedback_buttons(message: Message) -> list[dict]:
+    """Relevant / not relevant buttons for a one-match alert carrying feedback links, when the web
+    app can check Slack's signature on the press (``$WARNING_SLACK_SIGNING_SECRET``): the button's
+    value is the link's signed token, which `/slack/actions` records once."""
+    items = (message.data or {}).get("items") or []
+    feedback = items[0].get("feedback") if len(items) == 1 else None
+    if not feedback or not os.environ.get(SLACK_SIGNING_ENV):
+        return []
+    word = messages(message.language)
+    buttons = [
+        {
+            "type": "button",
+            "action_id": f"feedback_{name}",
+            "text": {"type": "plain_text", "text": word[f"feedback_{name}"]},
+            "value": feedback[name].rsplit("/", 1)[-1],
+            **({"style": "primary"} if name == "relevant" else {}),
+        }
+        for name in ("relevant", "irrelevant")
+    ]
+    return [{"type": "actions", "elements": buttons}]
 
 
 def fallback_text(message: Message) -> str:
