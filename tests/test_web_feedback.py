@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import time
 from urllib.parse import urlencode, urlparse
 
@@ -118,32 +119,32 @@ def test_a_signed_slack_button_records_the_label_and_unsigned_or_old_ones_do_not
     assert _slack_post(client, "slack-signing-secret", token).json["text"] == "Already recorded."
 
 
-def test_an_alert_carries_its_recipients_links_and_one_of_them_labels(tmp_path, monkeypatch):
-    """From the queued alert to the label: the text the subscriber reads holds its own signed
-    links, and following one records the label as the subscriber's organisation's."""
-    import re
-
+def _queued_alert(tmp_path, publication: str, lang: str):
+    """The world with the web app's address configured, its alerts queued; the world and the
+    rendered message of ``publication``'s alert."""
     from warning.delivery.queue import queue_alerts
     from warning.delivery.render import render_message
     from warning.store.outbox import due_alerts
 
-    monkeypatch.setenv("WARNING_WEB_SECRET", SECRET)
     world = build_world(tmp_path)
     with world.config_path.open("a", encoding="utf-8") as fh:
         fh.write('\n[alerts]\nlookback_days = 0\nweb_url = "https://warn.example/"\n')
     app = world.app()
     try:
         assert queue_alerts(app)["queued"] == 3  # acme-motor follows nev-batteries: three matches
-        rows = [
-            r
-            for r in due_alerts(app.db, "9999-01-01T00:00:00+00:00", respect_backoff=True)
-            if r["watchlist"] == "nev-batteries"
-        ]
-        text = render_message("match", [r for r in rows if r["publication_id"] == "CN-1001-A"], "en").text
+        rows = due_alerts(app.db, "9999-01-01T00:00:00+00:00", respect_backoff=True)
+        return world, render_message("match", [r for r in rows if r["publication_id"] == publication], lang)
     finally:
         app.close()
-    relevant = re.search(r"Relevant: (https://warn\.example/feedback/\S+)", text)
-    irrelevant = re.search(r"Not relevant: (https://warn\.example/feedback/\S+)", text)
+
+
+def test_an_alert_carries_its_recipients_links_and_one_of_them_labels(tmp_path, monkeypatch):
+    """From the queued alert to the label: the text the subscriber reads holds its own signed
+    links, and following one records the label as the subscriber's organisation's."""
+    monkeypatch.setenv("WARNING_WEB_SECRET", SECRET)
+    world, message = _queued_alert(tmp_path, "CN-1001-A", "en")
+    relevant = re.search(r"Relevant: (https://warn\.example/feedback/\S+)", message.text)
+    irrelevant = re.search(r"Not relevant: (https://warn\.example/feedback/\S+)", message.text)
     assert relevant and irrelevant and relevant.group(1) != irrelevant.group(1)
     client = world.web().test_client()
     assert 'id="recorded"' in client.post(_path(relevant.group(1))).text
@@ -158,43 +159,19 @@ def test_an_alert_carries_its_recipients_links_and_one_of_them_labels(tmp_path, 
     ]
 
 
-def test_without_the_web_apps_address_or_key_an_alert_has_no_feedback_links(tmp_path, monkeypatch):
-    from warning.delivery.queue import queue_alerts
-    from warning.delivery.render import render_message
-    from warning.store.outbox import due_alerts
-
+def test_without_the_web_apps_key_an_alert_has_no_feedback_links(tmp_path, monkeypatch):
     monkeypatch.delenv("WARNING_WEB_SECRET", raising=False)
-    world = build_world(tmp_path)
-    with world.config_path.open("a", encoding="utf-8") as fh:
-        fh.write('\n[alerts]\nlookback_days = 0\nweb_url = "https://warn.example/"\n')
-    app = world.app()
-    try:
-        queue_alerts(app)
-        rows = due_alerts(app.db, "9999-01-01T00:00:00+00:00", respect_backoff=True)
-        assert rows and all("feedback" not in json.loads(r["payload"]) for r in rows)
-        assert "/feedback/" not in render_message("match", rows[:1], "zh").text
-    finally:
-        app.close()
+    _, message = _queued_alert(tmp_path, "CN-1001-A", "zh")
+    assert "/feedback/" not in message.text and "/feedback/" not in message.html
+    assert all("feedback" not in item or not item["feedback"] for item in message.data["items"])
 
 
 def test_a_slack_alert_gets_buttons_whose_press_labels_once(tmp_path, monkeypatch):
     from warning.delivery.channels.slack import slack_blocks
-    from warning.delivery.queue import queue_alerts
-    from warning.delivery.render import render_message
-    from warning.store.outbox import due_alerts
 
     monkeypatch.setenv("WARNING_WEB_SECRET", SECRET)
-    world = build_world(tmp_path)
-    with world.config_path.open("a", encoding="utf-8") as fh:
-        fh.write('\n[alerts]\nlookback_days = 0\nweb_url = "https://warn.example/"\n')
-    app = world.app()
-    try:
-        queue_alerts(app)
-        rows = due_alerts(app.db, "9999-01-01T00:00:00+00:00", respect_backoff=True)
-        message = render_message("match", [r for r in rows if r["publication_id"] == "EP-2002-A1"], "zh")
-    finally:
-        app.close()
-    assert [b["type"] for b in slack_blocks(message)][-1] != "actions"  # no signing secret: no buttons
+    world, message = _queued_alert(tmp_path, "EP-2002-A1", "zh")
+    assert slack_blocks(message)[-1]["type"] != "actions"  # no signing secret: no buttons
     monkeypatch.setenv("WARNING_SLACK_SIGNING_SECRET", "slack-signing-secret")
     actions = slack_blocks(message)[-1]
     assert actions["type"] == "actions"
