@@ -11,10 +11,6 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from warning.delivery.escaping import spreadsheet_cell
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -35,6 +31,11 @@ MATCH_COLUMNS = (
 
 def workbook_bytes(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
     """One sheet named ``title``: a bold header row, then ``rows``; columns sized to their text."""
+    # deferred for start-up time: openpyxl costs every command about 0.2 s, and only a workbook needs it
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     sheet = book.active
     sheet.title = title[:31]  # Excel's limit on a sheet name

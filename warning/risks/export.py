@@ -96,12 +96,19 @@ def write_csv(db, cases: list[dict[str, Any]], out: TextIO, today: str, labels: 
     return len(rows)
 
 
-def write_xlsx(db, cases: list[dict[str, Any]], path: Path, today: str, labels: str = "both") -> int:
-    """Write the cases as an .xlsx workbook (every text cell inert, as in the CSV); returns rows."""
+def cases_xlsx(db, cases: list[dict[str, Any]], today: str, labels: str = "both") -> tuple[bytes, int]:
+    """The cases as an .xlsx workbook (every text cell inert, as in the CSV) and how many rows:
+    the CLI's export and the web register's download."""
     rows = case_rows(db, cases, today)
     table = [[row[key] for key, _, _ in COLUMNS] for row in rows]
-    path.write_bytes(workbook_bytes("risk cases", header(labels), table))
-    return len(rows)
+    return workbook_bytes("risk cases", header(labels), table), len(rows)
+
+
+def write_xlsx(db, cases: list[dict[str, Any]], path: Path, today: str, labels: str = "both") -> int:
+    """Write the cases to ``path`` as an .xlsx workbook (`cases_xlsx`); returns rows."""
+    data, count = cases_xlsx(db, cases, today, labels)
+    path.write_bytes(data)
+    return count
 
 
 def export_cases(db, cases: list[dict[str, Any]], path: Path, today: str, labels: str = "both") -> int:

@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from warning.config.schema import SEVERITIES
 from warning.errors import AccessDenied, NotFound, WarningError
 from warning.risks.cases import ACTIONS, STATUSES
-from warning.risks.export_xlsx import write_xlsx
+from warning.risks.export import cases_xlsx
 from warning.store import legal_events as legal_store
 from warning.store import risks as risk_store
 from warning.store.scope import can_see_case, visible_cases
@@ -77,11 +77,9 @@ def export():
     """The cases shown by the register's filters as an Excel workbook."""
     scope = require_scope()
     cases = _filtered_cases(scope, request.args)
-    buffer = io.BytesIO()
-    write_xlsx(context().db, cases, buffer, date.today().isoformat())
-    buffer.seek(0)
+    data, _ = cases_xlsx(context().db, cases, date.today().isoformat())
     return send_file(
-        buffer,
+        io.BytesIO(data),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         as_attachment=True,
         download_name=f"risk-register-{date.today().isoformat()}.xlsx",
