@@ -160,7 +160,7 @@ class UsptoBulk(Source):
         lies before the cursor (one cursor serves both products, so Tuesday's grants posted after
         Thursday's applications were stored would otherwise never be listed), but never more than
         ``lookback_days`` back (nor less, for a product of which nothing is stored yet)."""
-        days = published_days(getattr(state, "published_through", ""))
+        days = published_days(state.published_through)
         stored = max((days[t] for t in PRODUCT_DOC_TYPES.get(product, ()) if t in days), default="")
         if since is not None:
             return start
