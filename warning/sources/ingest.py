@@ -208,12 +208,12 @@ class _Progress:
         elapsed = self.bar.format_dict.get("elapsed") or 0
         rate = f", {documents / elapsed:,.0f} docs/s" if elapsed else ""
         self.bar.set_postfix_str(f"{path.name[-30:]}: {documents:,} docs{rate}", refresh=False)
+        now = time.monotonic()
         if position > self.bar.n:
             self.bar.update(position - self.bar.n)  # draws (at most ten times a second)
-        elif time.monotonic() - self.drawn > self.REDRAW:
+            self.drawn = now
+        elif now - self.drawn > self.REDRAW:
             # The bytes may all be read ahead while documents are still being stored: the count
             # of documents must go on moving all the same.
             self.bar.refresh()
-        else:
-            return
-        self.drawn = time.monotonic()
+            self.drawn = now
