@@ -301,3 +301,81 @@ def test_auto_open_by_rule_is_idempotent(app):
     close_case(app.db, case["id"], "dismissed: different engine layout")
     assert auto_open_cases(app)["existing"] == 1  # a dismissed risk is not reopened
     assert len(store.list_cases(app.db)) == 1
+
+
+def test_auto_open_keeps_one_case_per_invention_with_each_markets_deadlines(app):
+    """The US application and the EP grant of one invention (a shared priority) are one risk:
+    the second joins the first's case, which then carries the US and the EP windows."""
+    from warning.risks.cases import recompute_deadlines
+    from warning.store.families import index_priorities
+
+    priority = ["EP20230123456"]
+    honda = ["HONDA MOTOR CO LTD"]
+    us = Publication(
+        id="US-20240123456-A1", country="US", number="20240123456", kind="A1",
+        publication_date="2024-04-18", applicants=honda, priority_claims=priority,
+    )  # fmt: skip
+    ep = Publication(
+        id="EP-4100000-B1", country="EP", number="4100000", kind="B1",
+        publication_date="2024-06-05", applicants=honda, priority_claims=priority,
+    )  # fmt: skip
+    stranger = Publication(
+        id="US-20240999999-A1", country="US", number="20240999999", kind="A1",
+        publication_date="2024-04-18", applicants=honda,
+    )  # fmt: skip
+    save(app, us, ep, stranger)
+    index_priorities(app.db)
+    evidence = json.dumps({"terms": [], "rules": {"competitors": honda}, "model": "rules"})
+    record_batch(
+        app.db,
+        [
+            (us.id, "motorcycles", 0.95, 0.5, evidence, "1", "2024-04-18T10:00:00+00:00"),
+            (ep.id, "motorcycles", 0.96, 0.5, evidence, "1", "2024-06-05T10:00:00+00:00"),
+            (stranger.id, "motorcycles", 0.93, 0.5, evidence, "1", "2024-06-05T10:00:00+00:00"),
+        ],
+        [],
+    )
+    counts = auto_open_cases(app)
+    assert (counts["matches"], counts["opened"], counts["linked"]) == (3, 2, 1)
+    first, other = sorted(store.list_cases(app.db), key=lambda c: c["id"])
+    assert (first["publication_id"], other["publication_id"]) == (us.id, stranger.id)
+    assert [f["publication_id"] for f in legal_store.case_family(app.db, first["id"])] == [ep.id]
+    history = [(h["field"], h["new"]) for h in store.case_history(app.db, first["id"])]
+    assert ("family", ep.id) in history
+    kinds = {d["kind"]: d["date"] for d in store.case_deadlines(app.db, first["id"])}
+    assert kinds["ep-opposition"] == "2025-03-05"  # nine months from the EP mention of grant
+    assert "us-preissuance-submission" in kinds
+    assert "ep-opposition" not in {d["kind"] for d in store.case_deadlines(app.db, other["id"])}
+
+    again = auto_open_cases(app)
+    assert (again["opened"], again["linked"], again["existing"]) == (0, 0, 3)
+    assert len(store.list_cases(app.db)) == 2
+    assert recompute_deadlines(app.db, first["id"]) == []  # stable: nothing moved
+
+
+def test_merge_deadlines_takes_the_next_open_window_of_each_kind():
+    from datetime import date
+
+    from warning.risks.cases import merge_deadlines
+    from warning.risks.deadlines import Deadline
+
+    def window(kind, day):
+        return Deadline(kind, day, "basis", "zh", "en", "2024-01-01")
+
+    found = [
+        [window("us-preissuance-submission", "2024-10-18"), window("ep-opposition", "2025-03-05")],
+        [window("us-preissuance-submission", "2025-02-01")],
+    ]
+    picked = merge_deadlines(found, date(2024, 9, 1))
+    assert [(d.kind, d.date) for d in picked] == [
+        ("us-preissuance-submission", "2024-10-18"),
+        ("ep-opposition", "2025-03-05"),
+    ]
+    later = merge_deadlines(found, date(2024, 11, 1))  # the first window has passed: the next one
+    assert ("us-preissuance-submission", "2025-02-01") in [(d.kind, d.date) for d in later]
+    past = merge_deadlines(found, date(2026, 1, 1))  # all passed: the latest stands
+    assert [(d.kind, d.date) for d in past] == [
+        ("us-preissuance-submission", "2025-02-01"),
+        ("ep-opposition", "2025-03-05"),
+    ]
+    assert merge_deadlines([], date(2024, 1, 1)) == []

@@ -197,12 +197,18 @@ def test_once_runs_the_whole_pipeline_fetch_classify_alert(tmp_path, httpserver,
     matches = db.execute("SELECT count(*) FROM matches").fetchone()[0]
     sent = db.execute("SELECT count(*) FROM alerts WHERE kind = 'match' AND status = 'sent'").fetchone()[0]
     cases = db.execute("SELECT count(*) FROM risk_cases").fetchone()[0]
+    uncovered = db.execute(
+        "SELECT count(*) FROM matches m WHERE m.publication_id NOT IN "
+        "(SELECT publication_id FROM risk_cases UNION SELECT publication_id FROM risk_family)"
+    ).fetchone()[0]
     events = db.execute("SELECT count(*) FROM legal_events").fetchone()[0]
     db.conn.close()
     assert ran[:4] == ["fetch:ops", "classify", "queue_alerts", "auto_open"]
     assert ran[4:] == ["legal", "reminders", "alerts", "digests", "train"]
     assert matches >= 1 and sent == matches  # every match became one delivered alert
-    assert cases == matches  # each match opened a risk case (the auto-open rule takes every score)
+    # the auto-open rule takes every score: each match opened a case or is a member of its
+    # invention's case (one case per invention)
+    assert 1 <= cases <= matches and uncovered == 0
     assert events >= 1  # whose legal status was read from the (loopback) OPS
     delivered = (tmp_path / "outbox" / "alerts.jsonl").read_text(encoding="utf-8")
     assert "EP-2533477" in delivered or "EP-2400812" in delivered

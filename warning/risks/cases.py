@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import sqlite_utils
@@ -12,7 +13,7 @@ from warning.config.schema import SEVERITIES, Config
 from warning.errors import WarningError
 from warning.identity import normalise_id, split_id
 from warning.models import Publication
-from warning.risks.deadlines import Facts, compute_deadlines
+from warning.risks.deadlines import Deadline, Facts, compute_deadlines
 from warning.store import legal_events as legal_store
 from warning.store import risks as store
 from warning.store.publications import get_publication, row_to_publication
@@ -186,8 +187,12 @@ def get_case_or_fail(db: sqlite_utils.Database, case_id: int) -> dict[str, Any]:
     return case
 
 
-def recompute_deadlines(db: sqlite_utils.Database, case_id: int, who: str = "system") -> list[dict[str, str]]:
-    """Compute the case's deadlines afresh from its publication and legal events; record changes.
+def recompute_deadlines(
+    db: sqlite_utils.Database, case_id: int, who: str = "system", today: date | None = None
+) -> list[dict[str, str]]:
+    """Compute the case's deadlines afresh from its publication, the stored members of its
+    invention linked to it (an EP member's opposition window on a case opened on the US
+    publication) and their legal events; record changes.
 
     Returns the deadlines that changed as ``{"kind", "old", "new"}`` (``old`` empty for a new one).
     """
@@ -195,7 +200,12 @@ def recompute_deadlines(db: sqlite_utils.Database, case_id: int, who: str = "sys
     facts = case_facts(db, case["publication_id"])
     if facts is None:
         return []
-    deadlines = [d.to_dict() for d in compute_deadlines(facts)]
+    found = [compute_deadlines(facts)]
+    for member in legal_store.case_family(db, case_id):
+        member_facts = case_facts(db, member["publication_id"])
+        if member_facts is not None:
+            found.append(compute_deadlines(member_facts))
+    deadlines = [d.to_dict() for d in merge_deadlines(found, today or date.today())]
     previous = store.replace_deadlines(db, case_id, deadlines)
     changed = []
     for d in deadlines:
@@ -206,6 +216,23 @@ def recompute_deadlines(db: sqlite_utils.Database, case_id: int, who: str = "sys
     for change in changed:
         store.add_history(db, case_id, who, f"deadline:{change['kind']}", change["old"], change["new"])
     return changed
+
+
+def merge_deadlines(found: list[list[Deadline]], today: date) -> list[Deadline]:
+    """One deadline per kind from several publications' deadlines (the case's first): of two
+    windows of one kind (two US members, each with its pre-issuance window), the earliest still
+    open on ``today``, else the latest; so a reminder comes for each window in turn."""
+    by_kind: dict[str, list[Deadline]] = {}
+    for deadlines in found:
+        for d in deadlines:
+            by_kind.setdefault(d.kind, []).append(d)
+    chosen = []
+    for options in by_kind.values():
+        still_open = [d for d in options if d.date >= today.isoformat()]
+        chosen.append(
+            min(still_open, key=lambda d: d.date) if still_open else max(options, key=lambda d: d.date)
+        )
+    return sorted(chosen, key=lambda d: (d.date, d.kind))
 
 
 def case_facts(db: sqlite_utils.Database, publication_id: str) -> Facts | None:

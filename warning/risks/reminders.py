@@ -47,7 +47,7 @@ def queue_reminders(app: Any, today: date | None = None) -> dict[str, int]:
         return counts
     # A B1 ingested since the case was opened on its A1 moves the deadlines: remind on fresh ones.
     for case in store.open_cases(app.db):
-        counts["deadlines_changed"] += len(recompute_deadlines(app.db, case["id"]))
+        counts["deadlines_changed"] += len(recompute_deadlines(app.db, case["id"], today=today))
     horizon = today + timedelta(days=max(days))
     due = store.open_deadlines_between(app.db, today.isoformat(), horizon.isoformat())
     counts["cases"] = len({row["case_id"] for row in due})

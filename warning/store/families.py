@@ -136,14 +136,21 @@ def first_alerted(
 
 def open_cases_of(db: sqlite_utils.Database, publication_ids: list[str]) -> list[int]:
     """Open risk cases on any of ``publication_ids`` (the case's publication or a linked member)."""
+    return cases_of(db, publication_ids, open_only=True)
+
+
+def cases_of(db: sqlite_utils.Database, publication_ids: list[str], open_only: bool = False) -> list[int]:
+    """Risk cases (oldest first) on any of ``publication_ids``: the case's own publication or a
+    member linked to it; ``open_only`` leaves closed ones out."""
     if not publication_ids:
         return []
     marks = ", ".join("?" for _ in publication_ids)
+    status = "AND c.status != 'closed'" if open_only else ""
     sql = f"""
-        SELECT id FROM risk_cases WHERE status != 'closed' AND publication_id IN ({marks})
+        SELECT c.id FROM risk_cases c WHERE c.publication_id IN ({marks}) {status}
         UNION
         SELECT c.id FROM risk_cases c JOIN risk_family f ON f.case_id = c.id
-        WHERE c.status != 'closed' AND f.publication_id IN ({marks})
+        WHERE f.publication_id IN ({marks}) {status}
         ORDER BY 1
     """
     return [r[0] for r in db.execute(sql, [*publication_ids, *publication_ids]).fetchall()]
