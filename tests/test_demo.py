@@ -58,6 +58,14 @@ def test_demo_runs_every_stage_and_explains(tmp_path):
     deadlines = list(db.query("SELECT kind, date FROM risk_deadlines WHERE kind = 'ep-opposition'"))
     assert deadlines, "a competitor's EP B1 grant should open a case with its opposition deadline"
 
+    # A fresh demo store holds older publications than the last Bulletin: status does not say the
+    # service stopped checking for a release it never waited for.
+    status = CliRunner().invoke(
+        cli, ["--config", str(workdir / "config.toml"), "--db", str(workdir / "warning.db"), "status"]
+    )
+    assert status.exit_code == 0, status.output
+    assert "checks stopped" not in status.output and "已停止检查" not in status.output
+
     # Run again on the same folder: nothing is stored, scored or sent twice.
     again = CliRunner().invoke(cli, ["demo", "--dir", str(workdir)], prog_name="warning")
     assert again.exit_code == 0, again.output

@@ -10,6 +10,7 @@ import sqlite_utils
 
 from warning.config.loading import find_config_path, load_config
 from warning.config.schema import Config, SubscriberConfig
+from warning.errors import ConfigError
 from warning.orgs.declarations import apply_declarations
 from warning.store import open_db
 
@@ -58,15 +59,32 @@ class App:
 
 
 def resolve_db_path(explicit: str | None, config: Config) -> Path:
-    """--db, else $WARNING_DB, else the config's ``database``, else ./warning.db."""
+    """--db, else $WARNING_DB, else the config's ``database``, else ./warning.db.
+
+    A path given by --db or $WARNING_DB must be in a folder that exists (ConfigError): a typo
+    there would otherwise start a new, empty store in a new folder, and the command would go on
+    as if nothing had been collected. The config's ``database`` is checked when the config is
+    loaded and its folder made on first use, as the config's rule says (a deployment names it once).
+    """
     if explicit:
-        return Path(explicit)
+        return _in_existing_folder(Path(explicit), "--db")
     env = os.environ.get("WARNING_DB")
     if env:
-        return Path(env)
+        return _in_existing_folder(Path(env), "$WARNING_DB")
     if config.database:
         return config.resolve(config.database)
     return Path("warning.db")
+
+
+def _in_existing_folder(path: Path, given_by: str) -> Path:
+    folder = path.expanduser().parent
+    if folder.is_dir():
+        return path.expanduser()
+    what = "is not a folder" if folder.exists() else "does not exist"
+    raise ConfigError(
+        f"{given_by} {path}: the folder {folder} {what}; create it first (the database file itself "
+        "is created on first use) or name a database in an existing folder"
+    )
 
 
 def make_app(config_path: str | None = None, db_path: str | None = None) -> App:

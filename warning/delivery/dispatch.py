@@ -13,7 +13,6 @@ remaining alerts (`warning.delivery.holds`), so one dead server cannot block the
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import os
@@ -228,9 +227,7 @@ def in_thread(app: App, group: Group, message: Message) -> Message:
     if not sent.get("message_key"):
         return message
     ts = sent["response"][3:] if sent["response"].startswith("ts=") else ""
-    return dataclasses.replace(
-        message, reply_to_key=sent["message_key"], thread_ts=ts if ts != "None" else ""
-    )
+    return message.replace(reply_to_key=sent["message_key"], thread_ts=ts if ts != "None" else "")
 
 
 def _update_of(row: dict[str, Any]) -> tuple[str, str]:

@@ -20,9 +20,9 @@ import markupsafe
 
 from warning.delivery import escaping
 from warning.delivery.catalogues import languages, words
-from warning.delivery.channels.base import Message
 from warning.delivery.code_titles import code_meaning
 from warning.delivery.content import pick_language
+from warning.delivery.message import Forms, Message
 from warning.delivery.sheets import XLSX_TYPE, matches_xlsx
 
 LANGUAGES = languages()
@@ -220,6 +220,8 @@ def render_message(kind: str, rows: list[dict[str, Any]], lang: str) -> Message:
     """One message carrying the payloads of ``rows`` (outbox rows) in language ``lang``.
 
     A digest row carries its own rendered text; everything else goes through the alert templates.
+    Each form is rendered when the channel first reads it (`warning.delivery.message`): a Slack
+    delivery renders the mrkdwn template and the subject, not the HTML, text and markdown ones.
     """
     lang = language(lang)
     payloads = [
@@ -229,33 +231,37 @@ def render_message(kind: str, rows: list[dict[str, Any]], lang: str) -> Message:
     if kind == "digest" and len(payloads) == 1:
         p = payloads[0]
         return Message(
-            key=key,
-            kind=kind,
-            language=lang,
+            key,
+            kind,
+            lang,
             subject=p["subject"],
             markdown_subject=p["subject"],  # the digest's subject holds no office text: dates and counts
-            slack_subject=escaping.slack_text(p["subject"]),
             text=p["text"],
             html=p["html"],
             markdown=p["markdown"],
-            slack=escaping.slack_block(p["text"]),
             data={"digest": p.get("stats", {})},
-            attachments=_digest_sheet(p, lang),
+            forms=Forms(
+                slack_subject=lambda: escaping.slack_text(p["subject"]),
+                slack=lambda: escaping.slack_block(p["text"]),
+                attachments=lambda: _digest_sheet(p, lang),  # e-mail only: a workbook is costly
+            ),
         )
     items = [item_context(r["kind"], p, lang) for r, p in zip(rows, payloads, strict=True)]
     context = {"items": items, "lang": lang}
     return Message(
-        key=key,
-        kind=kind if len({r["kind"] for r in rows}) == 1 else "batch",
-        language=lang,
-        subject=_subject(context, _plain_line),
-        markdown_subject=_subject(context, escaping.markdown_text),
-        slack_subject=_subject(context, escaping.slack_text),
-        text=render("alert.txt.j2", **context),
-        html=render("alert.html.j2", **context),
-        markdown=render("alert.md.j2", **context),
-        slack=render("alert.slack.j2", **context),
-        data={"items": [_public_item(i) for i in items]},
+        key,
+        kind if len({r["kind"] for r in rows}) == 1 else "batch",
+        lang,
+        forms=Forms(
+            subject=lambda: _subject(context, _plain_line),
+            markdown_subject=lambda: _subject(context, escaping.markdown_text),
+            slack_subject=lambda: _subject(context, escaping.slack_text),
+            text=lambda: render("alert.txt.j2", **context),
+            html=lambda: render("alert.html.j2", **context),
+            markdown=lambda: render("alert.md.j2", **context),
+            slack=lambda: render("alert.slack.j2", **context),
+            data=lambda: {"items": [_public_item(i) for i in items]},
+        ),
     )
 
 

@@ -6,6 +6,8 @@ OPS's daily load). From that moment the fetch job checks (a conditional request:
 Last-Modified, the office's listing) every ``poll_minutes`` for ``poll_hours``, then every
 ``retry_minutes``, until the release is found in the store or ``give_up_hours`` have passed;
 then it stops and `warning status` says the file never came. Between releases nothing is asked.
+A release whose waiting time was over before the source was first checked (a new store holding
+older data, such as the demo's) was never waited for: it is "not awaited", not "checks stopped".
 
 Everything here is pure: `poll_verdict` takes what the store knows (`Seen`) and ``now``, so the
 runner, ``warning status`` and the tests compute the same answer without a scheduler or network.
@@ -24,6 +26,7 @@ from warning.service.jobs import Job
 from warning.service.scheduler import cron_trigger
 from warning.sources.base import Release, published_days
 from warning.store.operations import list_source_states
+from warning.store.runs import first_run_of_source
 
 LOOK_BACK = timedelta(days=8)  # a weekly release's last moment is always within the last 8 days
 
@@ -31,6 +34,7 @@ EXPECTED = "expected"  # the moment passed, not found yet: checking
 GAVE_UP = "gave_up"  # not found within give_up_hours: checks stopped until the next release
 PUBLISHED = "published"  # the latest release is stored
 FIRST_RUN = "first_run"  # never checked: check now, whatever the day
+NOT_AWAITED = "not_awaited"  # its waiting time ended before the source's first check: never waited for
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class Seen:
     published: dict[str, str] = field(default_factory=dict)  # newest day stored, per document type
     new_at: datetime | None = None  # when a fetch last stored something new
     last_check: datetime | None = None  # when a fetch last ended, well or not
+    first_check: datetime | None = None  # the earliest check known (None: unknown, as before)
 
 
 @dataclass(frozen=True)
@@ -121,6 +126,8 @@ def poll_verdict(releases: Iterable[Release], policy: PollPolicy, seen: Seen, no
     if lost:
         latest, release = max(lost, key=lambda x: x[0])
         gave_up_at = latest + policy.give_up
+        if seen.first_check is not None and seen.first_check >= gave_up_at:
+            return Verdict(NOT_AWAITED, False, release.name, latest, None, next_expected)
         return Verdict(GAVE_UP, False, release.name, latest, None, next_expected, gave_up_at)
     latest, release = max(found, key=lambda x: x[0], default=(None, None))
     return Verdict(PUBLISHED, False, release.name if release else "", latest, None, next_expected)
@@ -140,7 +147,8 @@ def _local_day(moment: datetime) -> date:
 def job_verdict(db: sqlite_utils.Database, schedule: ScheduleConfig, job: Job, now: datetime) -> Verdict:
     """The verdict for a polling fetch job, from its source's states in the store."""
     states = [s for s in list_source_states(db) if s.source == job.source]
-    return poll_verdict(job.releases, PollPolicy.from_schedule(schedule), seen_from_states(states), now)
+    seen = seen_from_states(states, first_run_of_source(db, job.source))
+    return poll_verdict(job.releases, PollPolicy.from_schedule(schedule), seen, now)
 
 
 def gave_up_message(verdict: Verdict, give_up_hours: float) -> str:
@@ -152,8 +160,10 @@ def gave_up_message(verdict: Verdict, give_up_hours: float) -> str:
     )
 
 
-def seen_from_states(states: Iterable) -> Seen:
-    """`Seen` over a source's countries: the newest of each (a poll covers every country)."""
+def seen_from_states(states: Iterable, first_run: datetime | None = None) -> Seen:
+    """`Seen` over a source's countries: the newest of each (a poll covers every country);
+    ``first_run``: when the first recorded run fetching the source started. The first check
+    known is the earliest of it and the states' last checks."""
     states = list(states)
     published: dict[str, str] = {}
     for state in states:
@@ -161,7 +171,8 @@ def seen_from_states(states: Iterable) -> Seen:
             published[doc_type] = max(published.get(doc_type, ""), day)
     new_at = max((_parse(s.new_at) for s in states if s.new_at), default=None)
     checks = [_parse(t) for s in states for t in (s.last_success, s.last_failure) if t]
-    return Seen(published, new_at, max(checks, default=None))
+    first = min([*checks, *([first_run] if first_run else [])], default=None)
+    return Seen(published, new_at, max(checks, default=None), first)
 
 
 def _parse(text: str) -> datetime:

@@ -112,6 +112,9 @@ def _polling_text(poll: dict[str, Any]) -> str:
     if poll["state"] == "gave_up":
         stopped = _when(poll["gave_up_at"], zone)
         return f"{expected}: not published, checks stopped {stopped} / 未发布，已停止检查; {next_expected}"
+    if poll["state"] == "not_awaited":  # its waiting time was over before the first check
+        said = f"{expected}: before the first check, not awaited / 首次检查之前，未等待"
+        return f"{said}; {next_expected}".rstrip("; ")
     if poll["state"] == "published":
         return f"{expected}: published / 已发布; {next_expected}".rstrip("; ")
     return f"not checked yet / 尚未检查; {next_expected}".rstrip("; ")

@@ -26,6 +26,13 @@ def last_run_by_job(db: sqlite_utils.Database) -> dict[str, dict]:
     return {row["job"]: {**row, "counts": json.loads(row["counts"] or "{}")} for row in db.query(sql)}
 
 
+def first_run_of_source(db: sqlite_utils.Database, source: str) -> datetime | None:
+    """When the first recorded run that fetched ``source`` started (the service's jobs and
+    ``warning fetch`` alike), or None."""
+    row = db.execute("SELECT min(started_at) FROM runs WHERE source = ?", [source]).fetchone()
+    return _parse(row[0]) if row and row[0] else None
+
+
 def run_recorded_since(db: sqlite_utils.Database, job: str, since: str) -> bool:
     """Whether a run of ``job`` started at or after ``since`` (ISO UTC) is recorded."""
     sql = "SELECT 1 FROM runs WHERE job = ? AND started_at >= ? LIMIT 1"

@@ -30,7 +30,7 @@ from warning.web import (
     watchlist,
 )
 from warning.web.context import close_context
-from warning.web.i18n import translate
+from warning.web.i18n import Refusal, translate
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +90,8 @@ def _register_errors(app: Flask) -> None:
             response, code = _error_response(405, "method_not_allowed", allowed=", ".join(allowed))
             response.headers["Allow"] = ", ".join(exc.valid_methods or ())
             return response, code
+        if isinstance(exc, Refusal):  # a value the person gave: said in the page's language
+            return _error_response(exc.code, exc.key, **exc.fields)
         return _error_response(exc.code or 500, _message_key(exc))
 
     @app.errorhandler(Exception)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
+from werkzeug.exceptions import BadRequest
+
 LANGUAGES = ("zh", "en")
 
 # key: (zh, en)
@@ -114,6 +118,11 @@ _WORDS: dict[str, tuple[str, str]] = {
     "terms": ("关键特征词", "Top terms"),
     "keywords": ("关键词", "Keywords"),
     "rule_hits": ("规则命中", "Rules hit"),
+    # Refusals of a value given in the address (`refuse`): the page says what was wrong.
+    "bad_status": ("状态须为以下之一：{allowed}", "status must be one of {allowed}"),
+    "bad_due": ("期限天数须为整数：{value}", "due must be a number of days: {value}"),
+    "bad_date": ("日期格式须为 YYYY-MM-DD：{value}", "not a date (YYYY-MM-DD): {value}"),
+    "bad_score": ("相关度须在 0 到 1 之间：{value}", "not a score between 0 and 1: {value}"),
     "link_used": (
         "该链接已使用过，标注未重复记录。",
         "This link was used already; nothing was recorded twice.",
@@ -132,3 +141,19 @@ def translate(key: str, language: str) -> str:
 def choose_language(value: str | None, default: str = "zh") -> str:
     """``value`` if it is a language the pages speak, else ``default``."""
     return value if value in LANGUAGES else default
+
+
+class Refusal(BadRequest):
+    """A 400 for a value the person gave, said in the page's language (the API answers in English).
+
+    ``key`` names the message in the words above, ``fields`` fill it in (`refuse`).
+    """
+
+    def __init__(self, key: str, **fields: str) -> None:
+        super().__init__(description=translate(key, "en").format(**fields))
+        self.key, self.fields = key, fields
+
+
+def refuse(key: str, **fields: str) -> NoReturn:
+    """Refuse the request with message ``key`` (its ``fields`` filled in): 400, in the page's language."""
+    raise Refusal(key, **fields)

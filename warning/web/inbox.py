@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 
 from warning.store.review import labels_for
 from warning.store.scope import visible_matches, visible_watchlists
 from warning.store.watchlists import watchlist_titles
 from warning.web.auth import page_language, require_scope
 from warning.web.context import context
+from warning.web.i18n import refuse
 from warning.web.views import best_text
 
 bp = Blueprint("inbox", __name__)
@@ -33,7 +34,7 @@ def _date(value: str | None) -> str | None:
     if not value:
         return None
     if len(value) != 10 or value[4] != "-" or value[7] != "-" or not value.replace("-", "").isdigit():
-        abort(400, description=f"not a date (YYYY-MM-DD): {value[:20]}")
+        refuse("bad_date", value=value[:20])
     return value
 
 
@@ -43,9 +44,9 @@ def _score(value: str | None) -> float | None:
     try:
         score = float(value)
     except ValueError:
-        abort(400, description=f"not a score between 0 and 1: {value[:20]}")
+        refuse("bad_score", value=value[:20])
     if not 0.0 <= score <= 1.0:
-        abort(400, description=f"not a score between 0 and 1: {value[:20]}")
+        refuse("bad_score", value=value[:20])
     return score
 
 

@@ -18,7 +18,7 @@ from warning.store.scope import can_see_case, visible_cases
 from warning.web.auth import page_language, require_scope, reviewer_required
 from warning.web.cases import change_case_for
 from warning.web.context import context
-from warning.web.i18n import translate
+from warning.web.i18n import refuse, translate
 from warning.web.views import best_text
 
 bp = Blueprint("register", __name__)
@@ -29,7 +29,7 @@ def _filtered_cases(scope, args) -> list[dict]:
     db = context().db
     status = args.get("status") or None
     if status is not None and status not in STATUSES:
-        abort(400, description=f"status must be one of {', '.join(STATUSES)}")
+        refuse("bad_status", allowed=", ".join(STATUSES))
     cases = visible_cases(db, scope, status=status)
     owner = (args.get("owner") or "").strip()
     if owner:
@@ -54,7 +54,7 @@ def _due_days(value: str | None) -> int | None:
     if not (value or "").strip():
         return None
     if not value.strip().isdigit():
-        abort(400, description="due must be a number of days")
+        refuse("bad_due", value=value.strip()[:20])
     return int(value)
 
 

@@ -23,7 +23,7 @@ import dataclasses
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 from warning.config.rules import Rule, http_url
 from warning.config.schema import Config
 from warning.config.secrets import redactor, secret
+from warning.delivery.message import Message, RenderError  # Message: channels and plug-ins import it here
 
 # An address naming the environment variable that holds a secret URL (``dingtalk_env``,
 # ``webhook_env``): the URL and its token stay out of the config file, the outbox table and every
@@ -55,35 +56,6 @@ class AddressKey:
     rule: Rule | None = None
     env: bool = False
     warning: str = ""
-
-
-@dataclass(frozen=True)
-class Message:
-    """One message to one address, rendered for every channel format.
-
-    ``key`` is the idempotency key (a hash of the alert keys it carries): webhooks send it so a
-    receiver drops a re-send after a crash, e-mail uses it for the Message-ID.
-    """
-
-    key: str
-    kind: str
-    language: str
-    subject: str
-    text: str
-    html: str = ""
-    markdown: str = ""  # DingTalk, WeCom, Feishu
-    slack: str = ""  # Slack mrkdwn
-    # The subject with its office text escaped for markdown (robot headings) and for Slack's
-    # mrkdwn (the notification text); empty: the channel escapes ``subject`` whole.
-    markdown_subject: str = ""
-    slack_subject: str = ""
-    data: dict[str, Any] = field(default_factory=dict)  # the items as JSON for webhooks and files
-    # A later family member's update replies in its invention's first alert: that message's key
-    # (e-mail In-Reply-To and References) and its Slack ``ts`` (the thread), when known.
-    reply_to_key: str = ""
-    thread_ts: str = ""
-    # Files e-mail attaches (a digest's matches as .xlsx): (file name, MIME type, content).
-    attachments: tuple[tuple[str, str, bytes], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -169,6 +141,8 @@ class Channel:
 
         try:
             answer(self._send(address, message, answer))
+        except RenderError as exc:  # a form read for the first time here failed: nothing was sent
+            answer(DeliveryResult(ok=False, error=f"cannot render: {exc}"))
         except Exception as exc:  # a channel bug or a library surprise must not stop the loop
             answer(DeliveryResult(ok=False, error=f"{type(exc).__name__}: {exc}"))
         if record_failed:
