@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import sqlite_utils
@@ -21,9 +22,10 @@ from warning.models import Publication, QuarantinedDocument
 from warning.sources.base import ParsedItem
 from warning.sources.files import expand_paths, parse_file
 from warning.sources.reading import Reading
-from warning.store.fts import begin_bulk_index, bulk_pending, finish_bulk_index
+from warning.store.fts import begin_bulk_index, bulk_pending, catch_up_bulk_index, finish_bulk_index
 from warning.store.operations import quarantine
 from warning.store.publications import SaveResult, oversized_field, save_publications
+from warning.store.rows import PublicationRow, publication_row
 
 log = logging.getLogger(__name__)
 BATCH = 1000
@@ -76,11 +78,12 @@ def store_items(
     """Save publications in batches and quarantine the bad items; shared by ingest and fetch.
 
     A publication with a text field over ``limits.max_field_chars`` is quarantined, not
-    stored. ``on_batch`` hears after every stored batch; each quarantined item is logged at
-    ``log_level`` (`warning ingest` prints them itself).
+    stored (an item `prepare_item` made is checked already). ``on_batch`` hears after every
+    stored batch; each quarantined item is logged at ``log_level`` (`warning ingest` prints
+    them itself).
     """
     max_chars = (limits or IngestConfig()).max_field_chars
-    batch: list[Publication] = []
+    batch: list[Publication | PublicationRow] = []
     for item in items:
         if isinstance(item, Publication) and (too_long := oversized_field(item, max_chars)):
             item = _field_quarantine(item, too_long, max_chars)
@@ -99,6 +102,15 @@ def store_items(
                 on_batch(result)
     if batch:
         result.saved.add(save_publications(db, batch))
+
+
+def prepare_item(item: ParsedItem, max_chars: int) -> ParsedItem | PublicationRow:
+    """What `store_items` makes of a parsed item, made where it was parsed (a parser process):
+    a publication's encoded row, or its quarantine when a field is over ``max_chars``."""
+    if not isinstance(item, Publication):
+        return item
+    too_long = oversized_field(item, max_chars)
+    return _field_quarantine(item, too_long, max_chars) if too_long else publication_row(item)
 
 
 def _field_quarantine(pub: Publication, too_long: str, max_chars: int) -> QuarantinedDocument:
@@ -135,7 +147,7 @@ def ingest_paths(
     if bulk_index:
         begin_bulk_index(db)
     try:
-        _ingest_files(db, files, result, limits, progress)
+        _ingest_files(db, files, result, limits, progress, bulk_index)
     finally:
         if bulk_index or bulk_pending(db):  # also what a killed bulk ingest left unindexed
             finish_bulk_index(db)
@@ -143,14 +155,22 @@ def ingest_paths(
 
 
 def _ingest_files(
-    db: sqlite_utils.Database, files: list[Path], result: IngestResult, limits: IngestConfig, progress: bool
+    db: sqlite_utils.Database,
+    files: list[Path],
+    result: IngestResult,
+    limits: IngestConfig,
+    progress: bool,
+    bulk_index: bool,
 ) -> None:
+    prepare = partial(prepare_item, max_chars=limits.max_field_chars)
+    # In bulk, the full-text index follows batch by batch (while the parsers work), not at the end.
+    on_batch = (lambda _: catch_up_bulk_index(db)) if bulk_index else None
     with _Progress(files, progress) as bar:
         for path in files:
-            reading = Reading(limits)
+            reading = Reading(limits, prepare=prepare)
             before = (result.publications, result.quarantined)
             items = bar.follow(parse_file(path, reading), reading, result, path)
-            store_items(db, items, result, limits=limits, log_level=logging.DEBUG)
+            store_items(db, items, result, on_batch, limits, logging.DEBUG)
             skipped = reading.counts.get("skipped", 0)
             result.skipped += skipped
             if (result.publications, result.quarantined) == before:  # nothing stored, and no reason given

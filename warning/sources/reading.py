@@ -8,7 +8,7 @@ one huge line or document costs at most its limit in memory, never its size.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -29,6 +29,14 @@ class Reading:
     limits: IngestConfig = field(default_factory=IngestConfig)
     counts: dict[str, int] = field(default_factory=dict)
     position: int = 0
+    # What the consumer turns each parsed item into (`warning.sources.ingest.prepare_item`: the
+    # encoded row it stores), applied by a parser that runs in another process or thread, so this
+    # share of the consumer's work is done beside the parsing; None: the items as parsed.
+    prepare: Callable[[Any], Any] | None = None
+
+    def prepared(self, items: Iterable[Any]) -> Iterable[Any]:
+        """``items`` as the consumer wants them (see ``prepare``)."""
+        return items if self.prepare is None else map(self.prepare, items)
 
     def count(self, key: str, n: int = 1) -> None:
         self.counts[key] = self.counts.get(key, 0) + n

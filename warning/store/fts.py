@@ -8,8 +8,10 @@ three times indexing the same rows once at the end, so a big ingest switches to 
   insert trigger; the update and delete triggers are replaced by ones that touch the index only
   for rows at or below that mark (a row above it is not in the index yet: deleting its old
   text from FTS5 would corrupt it);
-- `finish_bulk_index` indexes every row above the mark in one ``INSERT ... SELECT`` and puts
-  the normal triggers back, in one transaction.
+- `catch_up_bulk_index`, after each batch the ingest stores, indexes the rows above the mark in
+  one ``INSERT ... SELECT`` and moves the mark past them, in one transaction;
+- `finish_bulk_index` indexes every row still above the mark and puts the normal triggers back,
+  in one transaction.
 
 Both steps are transactions, and the mark says which rows are missing from the index, so a
 process killed in between (kill -9) leaves a consistent state: the next ingest, or the service
@@ -74,6 +76,28 @@ def finish_bulk_index(db: sqlite_utils.Database) -> int:
         )
         _replace_triggers(db, NORMAL_TRIGGERS)
         db.execute("DELETE FROM fts_bulk")
+        return cursor.rowcount
+
+
+def catch_up_bulk_index(db: sqlite_utils.Database) -> int:
+    """Index the rows stored since the mark and move the mark past them, the bulk going on; rows indexed.
+
+    One ``INSERT ... SELECT`` per batch of a big ingest costs what the single one at the end would
+    (each row is tokenised once either way), but it runs while the parser processes work, where
+    the one at the end keeps the whole ingest waiting. The rows and the mark move in one
+    transaction: a kill at any point leaves the mark true.
+    """
+    with transaction(db):
+        row = db.execute("SELECT indexed_through FROM fts_bulk").fetchone()
+        top = db.execute("SELECT max(rowid) FROM publications").fetchone()[0]
+        if row is None or top is None or top <= row[0]:
+            return 0
+        cursor = db.execute(
+            f'INSERT INTO "publications_fts" (rowid, {_NAMES}) '
+            f"SELECT rowid, {', '.join(_COLUMNS)} FROM publications WHERE rowid > ? AND rowid <= ?",
+            [row[0], top],
+        )
+        db.execute("UPDATE fts_bulk SET indexed_through = ?", [top])
         return cursor.rowcount
 
 

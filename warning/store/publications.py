@@ -11,25 +11,25 @@ import sqlite_utils
 from warning.clock import utcnow
 from warning.models import Publication
 from warning.store.db import transaction
-from warning.store.search import index_publications
-
-_DICT_FIELDS = ("titles", "abstracts", "claims")
-_LIST_FIELDS = ("applicants", "inventors", "ipc", "cpc", "priority_claims")
-_SCALAR_FIELDS = (
-    "country",
-    "number",
-    "kind",
-    "doc_type",
-    "publication_date",
-    "filing_date",
-    "priority_date",
-    "application_number",
-    "family_id",
-    "lang",
-    "raw_ref",
+from warning.store.rows import (
+    COLUMNS,
+    DICT_FIELDS,
+    LIST_FIELDS,
+    ROW_COLUMNS,
+    SCALAR_FIELDS,
+    PublicationRow,
+    decode_row,
+    encode_row,
+    publication_row,
+    with_text,
 )
-_COLUMNS = ("id", *_SCALAR_FIELDS, *_DICT_FIELDS, *_LIST_FIELDS, "sources")
-_TEXT_COLUMNS = ("title_text", "abstract_text", "claims_text")
+from warning.store.search import index_rows
+
+_COLUMNS, _DICT_FIELDS, _LIST_FIELDS, _SCALAR_FIELDS = COLUMNS, DICT_FIELDS, LIST_FIELDS, SCALAR_FIELDS
+_INSERT = (
+    f"INSERT INTO publications ({', '.join((*ROW_COLUMNS, 'first_seen', 'updated_at'))}) "
+    f"VALUES ({', '.join('?' for _ in range(len(ROW_COLUMNS) + 2))})"
+)
 
 
 @dataclass
@@ -44,21 +44,30 @@ class SaveResult:
         self.unchanged += other.unchanged
 
 
-def save_publications(db: sqlite_utils.Database, publications: Iterable[Publication]) -> SaveResult:
+def save_publications(
+    db: sqlite_utils.Database, publications: Iterable[Publication | PublicationRow]
+) -> SaveResult:
     """Insert new publications and merge known ones, in one transaction per call.
 
     Merging keeps every language and list entry either source gave and fills empty fields, so
     the same publication from USPTO and OPS is one row, and saving it again changes nothing.
     Every publication given is counted once: inserted, merged or unchanged, a repeat within
     the same call included (merged when it adds something, unchanged when it does not).
+    A publication may come already encoded (`warning.store.rows.PublicationRow`, built in a
+    parser process): a batch of only new ones is then written as it came, with no decoding.
     """
-    rows = [_to_row(pub) for pub in publications]
+    rows = [p if isinstance(p, PublicationRow) else publication_row(p) for p in publications]
     result = SaveResult()
     if not rows:
         return result
-    stored = _existing_rows(db, list(dict.fromkeys(row["id"] for row in rows)))
+    ids = list(dict.fromkeys(row.id for row in rows))
+    stored = _existing_rows(db, ids)
+    if not stored and len(ids) == len(rows):  # a big ingest's batches: all new, none repeated
+        _insert_new(db, rows)
+        result.inserted = len(rows)
+        return result
     pending: dict[str, dict] = {}  # id -> the row to write
-    for row in rows:
+    for row in map(decode_row, (r.values for r in rows)):
         old = pending.get(row["id"]) or stored.get(row["id"])
         if old is None:
             pending[row["id"]] = row
@@ -74,29 +83,29 @@ def save_publications(db: sqlite_utils.Database, publications: Iterable[Publicat
     return result
 
 
+def _insert_new(db: sqlite_utils.Database, rows: list[PublicationRow]) -> None:
+    stamps = (utcnow(),) * 2  # first_seen, updated_at
+    with transaction(db):
+        db.conn.executemany(_INSERT, [row.values + stamps for row in rows])
+        # The CJK-capable search index follows every write, in the same transaction.
+        index_rows(db, [(row.id, row.grams) for row in rows if row.grams], replace=False)
+
+
 def _write(db: sqlite_utils.Database, pending: dict[str, dict], stored: dict[str, dict]) -> None:
     now = utcnow()
-    inserts = [
-        {**row, "first_seen": now, "updated_at": now} for pid, row in pending.items() if pid not in stored
-    ]
-    updates = [{**row, "updated_at": now} for pid, row in pending.items() if pid in stored]
-    columns = (*_COLUMNS, *_TEXT_COLUMNS, "first_seen", "updated_at")
+    encoded = {pid: encode_row(row) for pid, row in pending.items()}
+    inserts = [row.values + (now, now) for pid, row in encoded.items() if pid not in stored]
+    updates = [row for pid, row in encoded.items() if pid in stored]
     with transaction(db):
         if inserts:
-            placeholders = ", ".join("?" for _ in columns)
-            db.conn.executemany(
-                f"INSERT INTO publications ({', '.join(columns)}) VALUES ({placeholders})",
-                [[_encode(r, c) for c in columns] for r in inserts],
-            )
+            db.conn.executemany(_INSERT, inserts)
         if updates:
-            cols = [c for c in columns if c not in ("id", "first_seen")]
-            assignments = ", ".join(f"{c} = ?" for c in cols)
+            assignments = ", ".join(f"{c} = ?" for c in (*ROW_COLUMNS[1:], "updated_at"))
             db.conn.executemany(
                 f"UPDATE publications SET {assignments} WHERE id = ?",
-                [[_encode(r, c) for c in cols] + [r["id"]] for r in updates],
+                [(*row.values[1:], now, row.id) for row in updates],
             )
-        # The CJK-capable search index follows every write, in the same transaction.
-        index_publications(db, list(pending))
+        index_rows(db, [(row.id, row.grams) for row in encoded.values()], replace=bool(updates))
 
 
 def oversized_field(pub: Publication, max_chars: int) -> str:
@@ -148,16 +157,6 @@ def row_to_publication(row: dict) -> Publication:
     return Publication(id=row["id"], source=sources[0] if sources else None, **kwargs)
 
 
-def _to_row(pub: Publication) -> dict:
-    row = {c: getattr(pub, c) for c in ("id", *_SCALAR_FIELDS)}
-    for c in _DICT_FIELDS:
-        row[c] = {k: v for k, v in getattr(pub, c).items() if v}
-    for c in _LIST_FIELDS:
-        row[c] = list(dict.fromkeys(v for v in getattr(pub, c) if v))
-    row["sources"] = [pub.source] if pub.source else []
-    return _with_text(row)
-
-
 def _existing_rows(db: sqlite_utils.Database, ids: list[str]) -> dict[str, dict]:
     found = {}
     for start in range(0, len(ids), 500):
@@ -185,22 +184,4 @@ def _merge_rows(old: dict, new: dict) -> dict:
         merged[c] = combined
     for c in (*_LIST_FIELDS, "sources"):
         merged[c] = list(dict.fromkeys([*(old.get(c) or []), *(new.get(c) or [])]))
-    return _with_text(merged)
-
-
-def _with_text(row: dict) -> dict:
-    row["title_text"] = "\n".join(row["titles"].values())
-    row["abstract_text"] = "\n".join(row["abstracts"].values())
-    row["claims_text"] = "\n".join(row["claims"].values())
-    return row
-
-
-# What json.dumps(value, ensure_ascii=False) builds on every call, built once (the ingest hot path).
-_JSON = json.JSONEncoder(ensure_ascii=False).encode
-
-
-def _encode(row: dict, column: str):
-    value = row.get(column)
-    if isinstance(value, dict | list):
-        return _JSON(value)
-    return value
+    return with_text(merged)

@@ -10,8 +10,11 @@ table scan. Latin words of a query go to ``publications_fts``; a query of both k
 Holding only CJK text keeps the second index nearly free for the English, German, French ...
 publications most offices send (indexing their claims twice doubled the cost of storing them).
 
-The store keeps it in step: `index_publications` runs inside the transaction that writes the
-publications (`warning.store.publications`), and migration m023 fills it for an existing store.
+The store keeps it in step: `index_rows` runs inside the transaction that writes the publications
+(`warning.store.publications`), with the grams computed where the rows were built (for a big
+ingest, in its parser processes: `warning.store.rows`); a publication without CJK text gets no row
+at all, so the English grants of a weekly file cost it nothing. Migration m023 fills it for an
+existing store.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ GRAMS_FUNCTION = "search_grams"
 def grams(text: str | None) -> str:
     """What the index stores of a text: its CJK runs (NFKC-normalised), each spelt as its bigrams."""
     text = (text or "")[:MAX_INDEXED_CHARS]
-    if not CJK_RUN.search(text):
+    if text.isascii() or not CJK_RUN.search(text):
         return ""  # the ordinary English claims: nothing to normalise or index
     return " ".join(_run_grams(m.group()) for m in CJK_RUN.finditer(unicodedata.normalize("NFKC", text)))
 
@@ -77,19 +80,36 @@ _FILL_SQL = (
 )
 
 
-def index_publications(db: sqlite_utils.Database, ids: list[str]) -> None:
-    """(Re)index these publications as stored now; call inside the transaction that wrote them."""
-    if not ids or not db["search_index"].exists():
+def text_grams(title: str, abstract: str, claims: str) -> tuple[str, str, str] | None:
+    """The index's three columns for these texts; None when none holds CJK text (nothing to index)."""
+    spelt = (grams(title), grams(abstract), grams(claims))
+    return spelt if any(spelt) else None
+
+
+def index_rows(
+    db: sqlite_utils.Database, rows: list[tuple[str, tuple[str, str, str] | None]], replace: bool
+) -> None:
+    """Index publications (id, `text_grams`) as stored now; call inside the transaction that wrote them.
+
+    ``replace``: some of them were indexed before (an update), so their old entries go first.
+    Rows without grams are only removed (a publication without CJK text has no entry).
+    """
+    if not rows or not db["search_index"].exists():
         return
-    register_functions(db)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ", ".join("?" for _ in chunk)
-        db.execute(
-            f"DELETE FROM search_index WHERE rowid IN (SELECT rowid FROM publications WHERE id IN ({marks}))",
-            chunk,
-        )
-        db.execute(_FILL_SQL + f" FROM publications WHERE id IN ({marks})", chunk)
+    if replace:
+        ids = [pid for pid, _ in rows]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            db.execute(
+                f"DELETE FROM search_index WHERE rowid IN (SELECT rowid FROM publications WHERE id IN ({marks}))",
+                chunk,
+            )
+    db.conn.executemany(
+        "INSERT INTO search_index (rowid, title, abstract, claims) "
+        "SELECT rowid, ?, ?, ? FROM publications WHERE id = ?",
+        [(*spelt, pid) for pid, spelt in rows if spelt],
+    )
 
 
 def match_expressions(query: str) -> tuple[str, str]:

@@ -127,7 +127,7 @@ def _raw_documents(path: Path, reading: Reading) -> Iterator[tuple[str, RawDocum
 
 def _parse_path(path: Path, reading: Reading) -> Iterator[ParsedItem]:
     for ref, doc in _raw_documents(path, reading):
-        yield from _parse_one(doc, ref, reading.counts)
+        yield from reading.prepared(_parse_one(doc, ref, reading.counts))
 
 
 def _parse_chunks(
@@ -144,7 +144,7 @@ def _parse_chunks(
                 yield items, reading.position
             chunk, items = n // CHUNK_DOCUMENTS, []
         if chunk % shards == shard:
-            items.extend(_parse_one(doc, ref, counts))
+            items.extend(reading.prepared(_parse_one(doc, ref, counts)))
     if chunk % shards == shard:
         yield items, reading.position
 
