@@ -148,8 +148,8 @@ def test_sigterm_during_once_finishes_the_step_starts_nothing_more_and_exits_0(
 
 
 def test_a_lock_that_cannot_be_created_is_a_readable_error(tmp_path):
-    (tmp_path / "not-a-folder").write_text("", encoding="utf-8")
-    db = tmp_path / "not-a-folder" / "service.db"
+    db = tmp_path / "service.db"
+    (tmp_path / "service.db.lock").mkdir()  # the lock file's name is taken by a folder
     result = CliRunner().invoke(cli, ["--db", str(db), "run", "--once"], prog_name="warning")
     assert result.exit_code == 1
     assert "cannot create the instance lock" in result.output and "Traceback" not in result.output
