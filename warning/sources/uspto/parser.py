@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import logging
+import multiprocessing
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -103,7 +104,19 @@ def parse_uspto_file(
         reading.counts = counts
     if in_process is None:
         in_process = path.stat().st_size >= PROCESS_FROM_BYTES and _safe_to_fork()
-    if in_process and can_fork():
+    if in_process and can_fork() and is_zip(path):
+        # Inflating is a third of a zip's cost: one child inflates and cuts, and hands the other
+        # theirs through pipes, where each would inflate the whole member for itself.
+        feeds = [multiprocessing.get_context("fork").Pipe(duplex=False) for _ in range(PARSER_PROCESSES - 1)]
+        yield from read_ahead_in_processes(
+            _parse_fed_chunks,
+            (path, reading, feeds),
+            reading.counts,
+            PARSER_PROCESSES,
+            on_mark=reading.advance_to,
+            handover=tuple(end for pair in feeds for end in pair),
+        )
+    elif in_process and can_fork():
         yield from read_ahead_in_processes(
             _parse_chunks, (path, reading), reading.counts, PARSER_PROCESSES, on_mark=reading.advance_to
         )
@@ -153,6 +166,61 @@ def _parse_chunks(
             items.extend(reading.prepared(_parse_one(doc, ref, counts)))
     if chunk % shards == shard:
         yield items, reading.position
+
+
+def _parse_fed_chunks(
+    path: Path, reading: Reading, feeds: list, counts: dict[str, int], shard: int, shards: int
+) -> Iterator[tuple[list[ParsedItem], int]]:
+    """`_parse_chunks`, the stream read once: shard 0 reads and cuts it, parses its own chunks and
+    sends every other chunk's documents down that shard's pipe (``feeds[shard - 1]``: a one-way
+    pipe, (receiving end, sending end)); the others parse what comes down theirs."""
+    for k, (receiving, sending) in enumerate(feeds, start=1):
+        if k != shard:
+            receiving.close()
+        if shard != 0:
+            sending.close()
+    if shard != 0:
+        yield from _parse_fed(feeds[shard - 1][0], counts, reading)
+        return
+    senders = [sending for _, sending in feeds]
+    try:
+        chunk, docs = 0, []
+        for n, pair in enumerate(_raw_documents(path, reading)):
+            if n // CHUNK_DOCUMENTS != chunk:
+                yield from _hand_on(chunk, docs, reading, senders, counts)
+                chunk, docs = n // CHUNK_DOCUMENTS, []
+            docs.append(pair)
+        yield from _hand_on(chunk, docs, reading, senders, counts)
+        for sending in senders:
+            sending.send(None)  # the end of the stream
+    finally:
+        for sending in senders:
+            sending.close()
+
+
+def _hand_on(chunk: int, docs: list, reading: Reading, senders: list, counts: dict[str, int]) -> Iterator:
+    owner = chunk % (len(senders) + 1)
+    if owner:
+        senders[owner - 1].send((docs, reading.position))
+        return
+    yield (
+        [item for ref, doc in docs for item in reading.prepared(_parse_one(doc, ref, counts))],
+        reading.position,
+    )
+
+
+def _parse_fed(receiving, counts: dict[str, int], reading: Reading) -> Iterator[tuple[list[ParsedItem], int]]:
+    try:
+        while (message := receiving.recv()) is not None:
+            docs, position = message
+            yield (
+                [item for ref, doc in docs for item in reading.prepared(_parse_one(doc, ref, counts))],
+                position,
+            )
+    except EOFError:  # the reading child is gone before the end of the stream
+        raise RuntimeError("the parser process reading the file ended before the file did") from None
+    finally:
+        receiving.close()
 
 
 def _at_least_one(docs: Iterable[RawDocument]) -> Iterator[RawDocument]:
