@@ -20,7 +20,13 @@ from warning.models import Publication
 from warning.service.runner import recover_stale_runs
 from warning.sources.ingest import BULK_INDEX_BYTES, ingest_paths
 from warning.store import open_db
-from warning.store.fts import NORMAL_TRIGGERS, begin_bulk_index, bulk_pending, finish_bulk_index
+from warning.store.fts import (
+    NORMAL_TRIGGERS,
+    begin_bulk_index,
+    bulk_pending,
+    catch_up_bulk_index,
+    finish_bulk_index,
+)
 from warning.store.publications import save_publications
 
 
@@ -72,6 +78,22 @@ def test_rows_merged_and_updated_during_a_bulk_stay_consistent(db):
     assert matching(db, "battery") == ["US-2-B1"]
 
 
+def test_a_bulk_caught_up_batch_by_batch_is_searchable_at_once_and_stays_consistent(db):
+    save_publications(db, [grant("1", titles={"en": "Old indexed brake lever"})])
+    begin_bulk_index(db)
+    save_publications(db, [grant("2", titles={"en": "Fresh battery pack"})])
+    assert matching(db, "battery") == [] and catch_up_bulk_index(db) == 1
+    assert matching(db, "battery") == ["US-2-B1"] and catch_up_bulk_index(db) == 0
+    check_index(db)
+    # Caught up, the row is at or below the mark: its update goes through the trigger at once.
+    save_publications(db, [grant("2", abstracts={"en": "Cells cooled by air"})])
+    save_publications(db, [grant("3", titles={"en": "Scooter frame"})])
+    assert matching(db, "cooled") == ["US-2-B1"] and matching(db, "scooter") == []
+    assert bulk_pending(db) and finish_bulk_index(db) == 1
+    check_index(db)
+    assert matching(db, "scooter") == ["US-3-B1"] and sorted(triggers(db)) == sorted(NORMAL_TRIGGERS)
+
+
 def test_small_ingests_keep_the_per_row_triggers(corpus, db):
     ingest_paths(db, [corpus(USPTO, *WEEKLY)])  # far under BULK_INDEX_BYTES
     assert not bulk_pending(db) and sorted(triggers(db)) == sorted(NORMAL_TRIGGERS)
@@ -117,6 +139,7 @@ def test_a_bulk_ingest_killed_halfway_leaves_a_consistent_index(corpus, tmp_path
         recover_stale_runs(tmp_path / "w.db")  # `warning run` at start-up heals the index
         db = open_db(tmp_path / "w.db")
     check_index(db)
+    db.execute("INSERT INTO search_index(search_index) VALUES('integrity-check')")
     assert not bulk_pending(db) and sorted(triggers(db)) == sorted(NORMAL_TRIGGERS)
     total = db.execute("SELECT count(*) FROM publications").fetchone()[0]
     indexed = db.execute("SELECT count(*) FROM publications_fts_docsize").fetchone()[0]

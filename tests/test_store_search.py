@@ -139,3 +139,11 @@ def test_a_scoped_search_finds_a_visible_hit_ranked_below_many_invisible_ones(db
         search_visible(db, Scope("rival", "enterprise", None, "reviewer"), "电池", limit=3)[0]["id"]
         != "CN-9-A"
     )
+
+
+def test_publications_without_cjk_text_take_no_room_in_the_index(db):
+    save_publications(db, [_pub("20", titles={"en": "Battery tray"}), _pub("21", titles={"zh": "电池托盘"})])
+    assert db.execute("SELECT count(*) FROM search_index").fetchone()[0] == 1
+    save_publications(db, [_pub("20", titles={"zh": "托盘"})])  # a merge that brings CJK text
+    assert _ids(db, "托盘") == ["CN-20-A", "CN-21-A"] and _ids(db, "battery") == ["CN-20-A"]
+    db.execute("INSERT INTO search_index(search_index) VALUES('integrity-check')")

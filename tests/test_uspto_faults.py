@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import io
+import multiprocessing
+import os
 import zipfile
+
+import pytest
 
 from warning.models import Publication, QuarantinedDocument
 from warning.sources.ingest import IngestResult, ingest_paths, store_items
+from warning.sources.uspto import parser
 from warning.sources.uspto.parser import parse_uspto, parse_uspto_file
 from warning.sources.uspto.stream import iter_documents
 
@@ -166,3 +171,43 @@ def test_stopping_early_stops_the_reader(corpus):
         first = next(items)
         items.close()
         assert first.id == "US-D656296-S"
+
+
+def test_a_zip_parsed_in_child_processes_gives_the_same_items_and_counts(corpus, tmp_path):
+    # One child inflates the zip and hands the other its chunks through a pipe; five chunks of
+    # documents, the last cut short, whole and with the zip's own end cut off.
+    data = corpus(FOLDER, "PatentsView-DB", "ipg060103.small.xml").read_bytes()
+    whole = zipped(tmp_path, "weeks.zip", data * 6 + data[:20000])
+    cut = tmp_path / "cut.zip"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size * 9 // 10])
+    for path in (whole, cut):
+        in_thread: dict[str, int] = {}
+        in_child: dict[str, int] = {}
+        a = list(parse_uspto_file(path, in_thread, in_process=False))
+        b = list(parse_uspto_file(path, in_child, in_process=True))
+        assert a == b and in_thread == in_child and in_child["documents"] > 4 * 32
+        assert "truncated" in split(b)[1][-1].reason
+
+
+def test_stopping_a_zip_early_stops_its_parser_processes(corpus, tmp_path):
+    data = corpus(FOLDER, "PatentsView-DB", "ipg060103.small.xml").read_bytes()
+    items = parse_uspto_file(zipped(tmp_path, "weeks.zip", data * 6), in_process=True)
+    first = next(items)
+    items.close()
+    assert isinstance(first, Publication) and not multiprocessing.active_children()
+
+
+def test_a_zip_whose_reading_process_dies_fails_the_ingest_instead_of_waiting(corpus, tmp_path, monkeypatch):
+    data = corpus(FOLDER, "PatentsView-DB", "ipg060103.small.xml").read_bytes()
+    real = parser._raw_documents
+
+    def dies_halfway(path, reading):
+        for n, pair in enumerate(real(path, reading)):
+            if n == 70:
+                os._exit(3)  # as a kill would end it: no word to the others
+            yield pair
+
+    monkeypatch.setattr(parser, "_raw_documents", dies_halfway)  # the forked children inherit it
+    with pytest.raises(RuntimeError, match="ended"):
+        list(parse_uspto_file(zipped(tmp_path, "weeks.zip", data * 6), in_process=True))
+    assert not multiprocessing.active_children()

@@ -88,6 +88,7 @@ def read_ahead_in_processes(
     shards: int = 2,
     depth: int = 32,
     on_mark: Callable[[object], None] | None = None,
+    handover: tuple = (),
 ) -> Iterator[T]:
     """Yield, in order, the items of chunks produced by ``shards`` forked child processes.
 
@@ -97,6 +98,8 @@ def read_ahead_in_processes(
     far the file is read, for a progress display). The children's ``counts`` are added to
     ``counts``; a child's exception is raised here; closing this generator early (or a child
     dying) stops them all, and the children end when this process dies, even by SIGKILL.
+    ``handover``: connections (or files) in ``args`` meant for the children only, closed here once
+    they are started, so that a child reading one sees its end when the writing child is gone.
     """
     context = multiprocessing.get_context("fork")
     channels = [context.Queue(maxsize=depth) for _ in range(shards)]
@@ -111,6 +114,8 @@ def read_ahead_in_processes(
     try:
         for child in children:
             child.start()
+        for connection in handover:
+            connection.close()
         os.close(lifeline)
         lifeline = -1
         yield from _collect(channels, children, counts, on_mark)
@@ -129,7 +134,7 @@ def _collect(channels: list, children: list, counts: dict[str, int] | None, on_m
     shards = len(children)
     chunk = 0
     while True:
-        kind, payload = _receive(channels[chunk % shards], children[chunk % shards])
+        kind, payload = _receive(channels[chunk % shards], children[chunk % shards], children)
         if kind == "end":
             _add(counts, payload)
             break
@@ -141,20 +146,23 @@ def _collect(channels: list, children: list, counts: dict[str, int] | None, on_m
     for k in range(shards):
         if k != chunk % shards:
             # Every chunk is delivered: the other children only have their counts left.
-            while (message := _receive(channels[k], children[k]))[0] != "end":
+            while (message := _receive(channels[k], children[k], children))[0] != "end":
                 pass
             _add(counts, message[1])
 
 
-def _receive(channel: multiprocessing.Queue, child: multiprocessing.Process) -> tuple[str, object]:
+def _receive(
+    channel: multiprocessing.Queue, child: multiprocessing.Process, children: list
+) -> tuple[str, object]:
     while True:
         try:
             kind, payload = channel.get(timeout=_PATIENCE * 10)
         except queue.Empty:
-            if not child.is_alive():
-                raise RuntimeError(
-                    f"a parser process ended unexpectedly (exit code {child.exitcode})"
-                ) from None
+            # Another child's failure counts too: the awaited one may be waiting on it.
+            failed = [c.exitcode for c in children if c.exitcode not in (None, 0)]
+            if not child.is_alive() or failed:
+                code = child.exitcode if child.exitcode not in (None, 0) else failed[0]
+                raise RuntimeError(f"a parser process ended unexpectedly (exit code {code})") from None
             continue
         if kind == "error":
             raise payload

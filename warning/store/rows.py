@@ -52,8 +52,20 @@ class PublicationRow(NamedTuple):
 
 
 def publication_row(pub: Publication) -> PublicationRow:
-    """The encoded row of ``pub``: empty texts and repeated list entries dropped, as always stored."""
-    return encode_row(row_dict(pub))
+    """The encoded row of ``pub``: empty texts and repeated list entries dropped, as always stored
+    (`encode_row` of `row_dict`, without the dict between)."""
+    texts = [{k: v for k, v in getattr(pub, c).items() if v} for c in DICT_FIELDS]
+    lists = [list(dict.fromkeys(v for v in getattr(pub, c) if v)) for c in LIST_FIELDS]
+    joined = ["\n".join(t.values()) for t in texts]
+    values = (
+        pub.id,
+        *[getattr(pub, c) for c in SCALAR_FIELDS],
+        *map(encode, texts),
+        *map(encode, lists),
+        encode([pub.source] if pub.source else []),
+        *joined,
+    )
+    return PublicationRow(pub.id, values, text_grams(*joined))
 
 
 def row_dict(pub: Publication) -> dict:

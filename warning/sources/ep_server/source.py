@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import ClassVar
 
 import requests
-from bs4 import BeautifulSoup
 
 from warning.clock import today  # a module name of its own: tests move the day
 from warning.config.rules import above, at_least, one_of
@@ -216,6 +215,10 @@ def _patents_listing(resp: requests.Response) -> requests.Response:
 
 def _links(listing: str) -> Iterator[tuple[str, str]]:
     """(href, link text) of every link on a listing page; the server's HTML is not always tidy."""
+    # Deferred for start-up time: bs4 (with soupsieve) takes 0.15 s to import, and every command
+    # that lists the file formats (`warning ingest`) imports this module without reading a listing.
+    from bs4 import BeautifulSoup
+
     for anchor in BeautifulSoup(listing, "html.parser").find_all("a", href=True):
         yield anchor["href"], anchor.get_text(" ", strip=True)
 

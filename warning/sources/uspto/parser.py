@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import logging
+import multiprocessing
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -56,7 +57,9 @@ ROOT_MARKERS = tuple(f"<{name}".encode() for name in (*BUILDERS, *NON_PATENT_ROO
 PARSER_PROCESSES = 2  # with the storing process: three busy processes keep two cores full
 CHUNK_DOCUMENTS = 32
 PROCESS_FROM_BYTES = 32 * 1024 * 1024  # a weekly zip is 100-250 MB; tests and single documents stay in-thread
-# Cut before parsing: never stored, and most of the bytes and elements of a full-text document.
+# Cut before parsing: never stored, and most of the bytes and elements of a full-text document
+# (the classification search fields alone are a sixth of what a grant keeps once its description
+# is cut).
 _CUTS = (
     (
         (b"<description", b"</description>"),
@@ -65,6 +68,10 @@ _CUTS = (
     ),
     ((b"<us-references-cited", b"</us-references-cited>"), (b"<references-cited", b"</references-cited>")),
     ((b"<drawings", b"</drawings>"),),
+    (
+        (b"<us-field-of-classification-search", b"</us-field-of-classification-search>"),
+        (b"<field-of-search", b"</field-of-search>"),
+    ),
 )
 _BARE_AMP = re.compile(rb"&(?!(?:[A-Za-z_][\w.-]*|#\d+|#x[0-9A-Fa-f]+);)")
 _STRAY_LT = re.compile(rb"<(?![A-Za-z_/!?])")
@@ -97,7 +104,19 @@ def parse_uspto_file(
         reading.counts = counts
     if in_process is None:
         in_process = path.stat().st_size >= PROCESS_FROM_BYTES and _safe_to_fork()
-    if in_process and can_fork():
+    if in_process and can_fork() and is_zip(path):
+        # Inflating is a third of a zip's cost: one child inflates and cuts, and hands the other
+        # theirs through pipes, where each would inflate the whole member for itself.
+        feeds = [multiprocessing.get_context("fork").Pipe(duplex=False) for _ in range(PARSER_PROCESSES - 1)]
+        yield from read_ahead_in_processes(
+            _parse_fed_chunks,
+            (path, reading, feeds),
+            reading.counts,
+            PARSER_PROCESSES,
+            on_mark=reading.advance_to,
+            handover=tuple(end for pair in feeds for end in pair),
+        )
+    elif in_process and can_fork():
         yield from read_ahead_in_processes(
             _parse_chunks, (path, reading), reading.counts, PARSER_PROCESSES, on_mark=reading.advance_to
         )
@@ -147,6 +166,61 @@ def _parse_chunks(
             items.extend(reading.prepared(_parse_one(doc, ref, counts)))
     if chunk % shards == shard:
         yield items, reading.position
+
+
+def _parse_fed_chunks(
+    path: Path, reading: Reading, feeds: list, counts: dict[str, int], shard: int, shards: int
+) -> Iterator[tuple[list[ParsedItem], int]]:
+    """`_parse_chunks`, the stream read once: shard 0 reads and cuts it, parses its own chunks and
+    sends every other chunk's documents down that shard's pipe (``feeds[shard - 1]``: a one-way
+    pipe, (receiving end, sending end)); the others parse what comes down theirs."""
+    for k, (receiving, sending) in enumerate(feeds, start=1):
+        if k != shard:
+            receiving.close()
+        if shard != 0:
+            sending.close()
+    if shard != 0:
+        yield from _parse_fed(feeds[shard - 1][0], counts, reading)
+        return
+    senders = [sending for _, sending in feeds]
+    try:
+        chunk, docs = 0, []
+        for n, pair in enumerate(_raw_documents(path, reading)):
+            if n // CHUNK_DOCUMENTS != chunk:
+                yield from _hand_on(chunk, docs, reading, senders, counts)
+                chunk, docs = n // CHUNK_DOCUMENTS, []
+            docs.append(pair)
+        yield from _hand_on(chunk, docs, reading, senders, counts)
+        for sending in senders:
+            sending.send(None)  # the end of the stream
+    finally:
+        for sending in senders:
+            sending.close()
+
+
+def _hand_on(chunk: int, docs: list, reading: Reading, senders: list, counts: dict[str, int]) -> Iterator:
+    owner = chunk % (len(senders) + 1)
+    if owner:
+        senders[owner - 1].send((docs, reading.position))
+        return
+    yield (
+        [item for ref, doc in docs for item in reading.prepared(_parse_one(doc, ref, counts))],
+        reading.position,
+    )
+
+
+def _parse_fed(receiving, counts: dict[str, int], reading: Reading) -> Iterator[tuple[list[ParsedItem], int]]:
+    try:
+        while (message := receiving.recv()) is not None:
+            docs, position = message
+            yield (
+                [item for ref, doc in docs for item in reading.prepared(_parse_one(doc, ref, counts))],
+                position,
+            )
+    except EOFError:  # the reading child is gone before the end of the stream
+        raise RuntimeError("the parser process reading the file ended before the file did") from None
+    finally:
+        receiving.close()
 
 
 def _at_least_one(docs: Iterable[RawDocument]) -> Iterator[RawDocument]:
@@ -256,7 +330,29 @@ def _parse_trusted(data: bytes, ref: str, root_name: str, counts: dict[str, int]
 
 
 def _cut_unused(data: bytes) -> bytes:
-    """The document without its description, citations and drawings (the first spelling found of each)."""
+    """The document without its description, citations, drawings and search fields (the first
+    spelling found of each), copied once."""
+    spans = []
+    for spellings in _CUTS:
+        for opening, closing in spellings:
+            start = data.find(opening)
+            if start < 0:
+                continue
+            end = data.find(closing, start)
+            if end > 0:
+                spans.append((start, end + len(closing)))
+                break
+    spans.sort()
+    kept, at = [], 0
+    for start, end in spans:
+        if start < at:  # one inside another (a document that is not what it seems): one by one
+            return _cut_one_by_one(data)
+        kept.append(data[at:start])
+        at = end
+    return b"".join((*kept, data[at:])) if spans else data
+
+
+def _cut_one_by_one(data: bytes) -> bytes:
     for spellings in _CUTS:
         for opening, closing in spellings:
             start = data.find(opening)

@@ -22,6 +22,7 @@ from warning.sources.reading import HEAD_KEPT, CountingReader, Reading, too_larg
 
 DOC_START = b"<?xml"
 _DECLARATION_SPACE = b" \t\r\n"
+_LT = ord("<")
 _TAIL = len(DOC_START) + 1  # bytes kept between chunks: a document start and the byte after it
 CHUNK = 1 << 20
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
@@ -99,15 +100,20 @@ def _find_start(buf: bytearray, pos: int) -> int:
     """Where the next document starts (``<?xml`` and a space), from ``pos``; -1 if not in ``buf``.
 
     ``<?xml-stylesheet ...?>`` is a processing instruction inside a document, not a new one;
-    a ``<?xml`` at the very end waits for the next chunk to tell which it is.
+    a ``<?xml`` at the very end waits for the next chunk to tell which it is. The scan looks for
+    the ``?``, rare in XML, where ``<`` (the first byte of every tag) would stop it at each tag.
     """
-    while (found := buf.find(DOC_START, pos)) >= 0:
+    while (mark := buf.find(b"?", pos + 1)) >= 0:
+        found = mark - 1
+        if buf[found] != _LT or buf[mark + 1 : mark + 4] != b"xml":
+            pos = mark
+            continue
         after = found + len(DOC_START)
         if after >= len(buf):
             return -1
         if buf[after] in _DECLARATION_SPACE:
             return found
-        pos = found + 1
+        pos = mark
     return -1
 
 

@@ -8,6 +8,7 @@ character again.
 from __future__ import annotations
 
 import re
+from functools import partial
 from html.entities import name2codepoint
 
 from lxml import etree
@@ -23,10 +24,26 @@ ENTITY_TEXT.update({k[0].upper() + k[1:]: v.upper() for k, v in _GREEK.items()})
 ENTITY_TEXT.update({"equals": "=", "plus": "+", "minus": "−", "apos": "'", "lsqb": "[", "rsqb": "]"})
 
 
-def raw_text(el: etree._Element | None) -> str:
-    """Every piece of text under ``el``, entities resolved to characters, not normalised."""
+# The text of a subtree serialised in one C call, where itertext hands Python each piece in turn.
+# It drops an entity node's reference, so it reads only subtrees known to hold none.
+_SERIALISED_TEXT = partial(etree.tostring, method="text", encoding="unicode", with_tail=False)
+
+
+def holds_entities(el: etree._Element) -> bool:
+    """Whether any entity node (an ``&rdquo;`` the parser left unresolved) is under ``el``."""
+    return next(el.iter(etree.Entity), None) is not None
+
+
+def raw_text(el: etree._Element | None, entities: bool = True) -> str:
+    """Every piece of text under ``el``, entities resolved to characters, not normalised.
+
+    ``entities=False``: the caller knows the subtree holds no entity node (`holds_entities`),
+    and the text is read in one call.
+    """
     if el is None:
         return ""
+    if not entities:
+        return _SERIALISED_TEXT(el)
     # itertext runs in C; an entity node comes out as its reference, "&rdquo;".
     joined = "".join(el.itertext())
     if "&" not in joined or not _ENTITY_REF.search(joined):
@@ -43,18 +60,18 @@ def _entity(piece: str) -> str:
 _ENTITY_REF = re.compile(r"&[A-Za-z][\w.-]*;")
 
 
-def text(el: etree._Element | None) -> str:
-    """The text under ``el`` on one line, runs of whitespace collapsed."""
-    return " ".join(raw_text(el).split())
+def text(el: etree._Element | None, entities: bool = True) -> str:
+    """The text under ``el`` on one line, runs of whitespace collapsed (``entities``: see `raw_text`)."""
+    return " ".join(raw_text(el, entities).split())
 
 
-def paragraphs(el: etree._Element | None, tags: tuple[str, ...]) -> str:
+def paragraphs(el: etree._Element | None, tags: tuple[str, ...], entities: bool = True) -> str:
     """Text of each child block (``p``, ``claim``...) on its own line; whole text when none."""
     if el is None:
         return ""
-    blocks = [text(child) for child in el.iter(*tags)]
+    blocks = [text(child, entities) for child in el.iter(*tags)]
     blocks = [b for b in blocks if b]
-    return "\n".join(blocks) if blocks else text(el)
+    return "\n".join(blocks) if blocks else text(el, entities)
 
 
 def person_name(first: str, last: str) -> str:

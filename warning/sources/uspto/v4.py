@@ -12,7 +12,7 @@ from lxml import etree
 from warning.identity import make_id, split_id
 from warning.models import APPLICATION, DESIGN, GRANT, PLANT, REISSUE, Publication
 from warning.sources.classification import normalise_symbol, symbol_from_parts
-from warning.sources.uspto.text import paragraphs, person_name, text
+from warning.sources.uspto.text import holds_entities, paragraphs, person_name, text
 from warning.sources.xml.text import iso_date
 
 SOURCE = "uspto_bulk"
@@ -38,9 +38,10 @@ def parse_v4(root: etree._Element, ref: str) -> Publication:
     filing = iso_date(app_ref.findtext("document-id/date")) if app_ref is not None else None
     priorities = _priority_claims(biblio)
     applicants, inventors = _parties(biblio)
-    title = text(biblio.find("invention-title"))
-    abstract = paragraphs(root.find("abstract"), ("p",))
-    claims = paragraphs(root.find("claims"), ("claim",))
+    entities = holds_entities(root)  # almost never: then every text is read in one call
+    title = text(biblio.find("invention-title"), entities)
+    abstract = paragraphs(root.find("abstract"), ("p",), entities)
+    claims = paragraphs(root.find("claims"), ("claim",), entities)
     _, canonical_number, kind = split_id(canonical)
     return Publication(
         id=canonical,
@@ -122,15 +123,31 @@ def _sort_applicant(applicant: etree._Element, applicants: list[str], inventors:
         applicants.append(name)
 
 
+_NAME_PARTS = ("orgname", "first-name", "last-name")
+_SYMBOL_PARTS = ("section", "class", "subclass", "main-group", "subgroup")
+
+
 def _name(party: etree._Element) -> str:
-    book = party.find("addressbook")
-    if book is None:
-        book = party
-    # Name parts are leaves holding plain text: findtext (in C) is enough.
-    org = book.findtext("orgname")
-    if org and org.strip():
+    book = next(party.iterchildren("addressbook"), party)
+    # Name parts are leaves holding plain text: the first child of each name, as findtext reads it.
+    parts = _first_texts(book, _NAME_PARTS)
+    org = parts["orgname"]
+    if org.strip():
         return " ".join(org.split())
-    return person_name(book.findtext("first-name") or "", book.findtext("last-name") or "")
+    return person_name(parts["first-name"], parts["last-name"])
+
+
+def _first_texts(el: etree._Element, tags: tuple[str, ...]) -> dict[str, str]:
+    """The text of the first child of each tag ('' when none), in one pass over the children."""
+    found = dict.fromkeys(tags, None)
+    for child in el.iterchildren(*tags):
+        if found[child.tag] is None:
+            found[child.tag] = child.text or ""
+    return {tag: value or "" for tag, value in found.items()}
+
+
+def _symbol(classification: etree._Element) -> str:
+    return symbol_from_parts(*_first_texts(classification, _SYMBOL_PARTS).values())
 
 
 def _unique(names: list[str]) -> list[str]:
@@ -138,12 +155,7 @@ def _unique(names: list[str]) -> list[str]:
 
 
 def _ipc(biblio: etree._Element) -> list[str]:
-    codes = [
-        symbol_from_parts(
-            *(c.findtext(t) or "" for t in ("section", "class", "subclass", "main-group", "subgroup"))
-        )
-        for c in biblio.iterfind("classifications-ipcr/classification-ipcr")
-    ]
+    codes = [_symbol(c) for c in biblio.iterfind("classifications-ipcr/classification-ipcr")]
     for old in biblio.iterfind("classification-ipc"):
         codes += [
             normalise_symbol(e.text or "")
@@ -154,10 +166,4 @@ def _ipc(biblio: etree._Element) -> list[str]:
 
 
 def _cpc(biblio: etree._Element) -> list[str]:
-    codes = [
-        symbol_from_parts(
-            *(c.findtext(t) or "" for t in ("section", "class", "subclass", "main-group", "subgroup"))
-        )
-        for c in biblio.iterfind("classifications-cpc/*/classification-cpc")
-    ]
-    return _unique(codes)
+    return _unique([_symbol(c) for c in biblio.iterfind("classifications-cpc/*/classification-cpc")])
