@@ -54,6 +54,7 @@ class Forms:
         self._made: dict[str, Any] = {}
 
     def get(self, name: str) -> Any:
+        """Form ``name``: made now if it was not yet (RenderError if its maker fails), kept after."""
         if name in self._made:
             return self._made[name]
         maker = self._makers.get(name)
