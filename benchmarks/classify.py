@@ -10,7 +10,17 @@ in turn; never saved). Scoring runs the service's own code path in batches of `b
 - rows: the whole `classify` scoring path (`match_rows`): scores, target markets, evidence, and
   the `matches` rows ready for SQLite (what `classify` stores; the SQLite insert itself aside).
 
-Store: the matches of 20,000 publications written into a fresh SQLite store, per match.
+Beside them, in the same run on the same rows (`classify_peers`):
+
+- peer: a plain scikit-learn pipeline (HashingVectorizer word 1-2 grams, 2**20 features, l2;
+  one sparse product with the same 100 watchlists' weights; thresholds), measured before and
+  after the service's paths; each path's ratio is to the faster of the two peer runs;
+- store: `warning classify`'s own sweep over a SQLite store holding the same rows: reading rows,
+  scoring, evidence and writing the matches (what an hourly run does, start to end).
+
+Ratios are of CPU time (`time.process_time`), which the other work on a shared machine disturbs
+less than wall time; both are printed. Store cost: the matches of 20,000 publications written into
+a fresh SQLite store, per match.
 
 Memory: the process's peak RSS (the benchmark's own model training included) and, measured
 apart, the peak allocated while scoring batches.
@@ -28,6 +38,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import dataclasses  # noqa: E402
+import gc  # noqa: E402
 import json  # noqa: E402
 import resource  # noqa: E402
 import sys  # noqa: E402
@@ -42,6 +53,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from classify_peers import build_store, peer_weights, sklearn_peer, store_path, temporary_folder  # noqa: E402
 from quality import ORDINARY, load_hard, load_ordinary  # noqa: E402
 
 from warning.classify.featurize import featurize  # noqa: E402
@@ -99,7 +111,7 @@ def measure(scorer: Scorer, rows: list[dict], batch: int, mode: str) -> dict:
             matches += _core(scorer, chunk, evidence=mode == "core")
     cpu, elapsed = time.process_time() - started, time.perf_counter() - wall
     return {"seconds": round(elapsed, 2), "cpu_seconds": round(cpu, 2), "per_second": round(len(rows) / elapsed),
-            "matches": matches}  # fmt: skip
+            "per_cpu_second": round(len(rows) / cpu), "matches": matches}  # fmt: skip
 
 
 def store_cost(scorer: Scorer, rows: list[dict], batch: int) -> dict:
@@ -164,6 +176,12 @@ def main() -> None:
     ]
     scorer = Scorer(watchlists, [models[i % len(models)] for i in range(args.watchlists)])
     rows = build_rows(docs, args.publications)
+    folder = temporary_folder()
+    db = build_store(Path(folder.name), rows)
+    gc.collect()
+    gc.freeze()  # the benchmark's own rows, corpus and training are not the service's garbage
+    weights = peer_weights(scorer, [d["text"] for d in docs])
+    peer = [sklearn_peer(scorer, rows, args.batch, weights["aligned"])]
     result = {
         "publications": args.publications,
         "watchlists": args.watchlists,
@@ -172,14 +190,59 @@ def main() -> None:
         "scores": measure(scorer, rows, args.batch, "scores"),
         "core": measure(scorer, rows, args.batch, "core"),
         "rows": measure(scorer, rows, args.batch, "rows"),
+        "store_path": store_path(scorer, db, args.batch, scorer.text_chars),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "scoring_peak_mib": scoring_memory(scorer, rows[: 5 * args.batch], args.batch),
         "store": store_cost(scorer, rows[: 10 * args.batch], args.batch),
         "weights_nnz": int(scorer.weights.nnz),
     }
+    peer.append(sklearn_peer(scorer, rows, args.batch, weights["aligned"]))
+    result["peer_literal_weights"] = sklearn_peer(scorer, rows, args.batch, weights["literal"])
+    db.conn.close()
+    folder.cleanup()
+    result["peer"] = peer
+    result["ratios"] = ratios(result, peer)
+    result["load_average"] = [round(x, 2) for x in os.getloadavg()]
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "classify.json").write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
+    print_table(result)
+
+
+PATHS = {
+    "scores": "scores only",
+    "core": "+ evidence",
+    "rows": "+ match rows (whole path in memory)",
+    "store_path": "whole path from the store (read, score, evidence, write)",
+}
+
+
+def ratios(result: dict, peer: list[dict]) -> dict:
+    """Each path's speed over the faster peer run's, by CPU time and by wall time."""
+    best_cpu = max(p["per_cpu_second"] for p in peer)
+    best_wall = max(p["per_second"] for p in peer)
+    return {
+        key: {
+            "cpu": round(result[key]["per_cpu_second"] / best_cpu, 2),
+            "wall": round(result[key]["per_second"] / best_wall, 2),
+        }
+        for key in PATHS
+    }
+
+
+def print_table(result: dict) -> None:
+    peer = result["peer"]
+    print(f"\nload average {result['load_average']}")
+    print(f"{'path':58} {'pubs/s (cpu)':>13} {'pubs/s (wall)':>14} {'ratio cpu':>10} {'wall':>6}")
+    for i, p in enumerate(peer):
+        label = f"peer: scikit-learn HashingVectorizer + product ({'before' if i == 0 else 'after'})"
+        print(f"{label:58} {p['per_cpu_second']:>13,} {p['per_second']:>14,}")
+    p = result["peer_literal_weights"]
+    label = "peer, weights at the service's columns (literal)"
+    print(f"{label:58} {p['per_cpu_second']:>13,} {p['per_second']:>14,}")
+    for key, label in PATHS.items():
+        r, q = result[key], result["ratios"][key]
+        print(f"{label:58} {r['per_cpu_second']:>13,} {r['per_second']:>14,} {q['cpu']:>10} {q['wall']:>6}")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,9 @@ from warning.classify.featurize import N_FEATURES
 _SEP = "\x1e"
 # Column -> position in a TermTable; shared scratch space, always left at -1 (single-threaded use).
 _POSITION = np.full(N_FEATURES, -1, dtype=np.int32)
+HEAVY = 256  # per watchlist, its strongest terms: looked at first (`TermTables.top_terms`)
 _CUTS = (np.float32(0.1), np.float32(0.25), np.float32(0.5), np.float32(0.7))  # see `_strongest`
+_SEEN = np.zeros(N_FEATURES, dtype=bool)  # scratch for `distinct`, always left False
 _WEIGHT_TEXT: dict[str, np.ndarray] = {}  # by ending: repr(q / 10_000) + ending at q
 
 
@@ -59,50 +61,146 @@ class TermTables:
         self.texts = np.empty(size, dtype=object)
         self.texts[:] = texts
         self.pieces = np.full(size, None, dtype=object)
+        self._index_columns()
+
+    def _index_columns(self) -> None:
+        """The columns with a term in some watchlist (the only nonzeros explanations look at),
+        and those among each watchlist's `HEAVY` strongest (see `top_terms`)."""
+        columns = np.concatenate(self.columns) if self.columns else np.zeros(0, dtype=np.int64)
+        self.explained = np.bincount(columns, minlength=N_FEATURES) > 0
+        self.width = len(self.columns)
+        owners = np.repeat(np.arange(self.width), [len(c) for c in self.columns])
+        ids = np.concatenate(self.ids) + 1 if self.ids else np.zeros(0, dtype=np.int32)
+        self.by_column = sp.csr_matrix(
+            (ids.astype(np.int32), (columns, owners)), shape=(N_FEATURES, self.width), dtype=np.int32
+        )
+        self.light_max = np.zeros(len(self.columns), dtype=np.float32)
+        heavy = []
+        for wl, (cols, ids) in enumerate(zip(self.columns, self.ids, strict=True)):
+            weights = self.weights[ids]
+            if len(weights) > HEAVY:
+                self.light_max[wl] = cut = np.partition(weights, len(weights) - HEAVY - 1)[-HEAVY - 1]
+                cols = cols[weights > cut]
+            heavy.append(cols)
+        heavy = np.concatenate(heavy) if heavy else columns
+        self.heavy = np.bincount(heavy, minlength=N_FEATURES) > 0
 
     def top_terms(
-        self, wls: np.ndarray, features: sp.csr_matrix, top: int
+        self, wls: np.ndarray, features: sp.csr_matrix, top: int, docs: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The ``top`` strongest terms of each row of ``features`` for the watchlist ``wls[row]``.
+        """The ``top`` strongest terms of each match: row ``docs[i]`` of ``features`` (a whole
+        batch's; no ``docs``: row ``i``) for the watchlist ``wls[i]``.
 
-        Returns (row, table entry, contribution x_ij * w_j), by row then strongest first.
-        ``wls`` must be ascending, so each watchlist's rows are one slice of the nonzeros.
+        Returns (match, table entry, contribution x_ij * w_j), by match then strongest first.
+        Matches come fastest watchlist by watchlist (``wls`` ascending), as `classify` gives them.
         """
-        n = features.shape[0]
-        if n == 0:  # no match in the batch: the ordinary hour
+        n = len(wls)
+        if (
+            n == 0 or not len(self.weights) or top == 0
+        ):  # no match in the batch (the ordinary hour), or no terms
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty.astype(np.int32), np.zeros(0, dtype=np.float32)
-        indptr = features.indptr
-        entry = np.full(len(features.indices), -1, dtype=np.int32)
-        bounds = np.flatnonzero(np.append(True, wls[1:] != wls[:-1]))
-        for lo, hi in zip(bounds.tolist(), [*bounds[1:].tolist(), n], strict=True):
-            columns = self.columns[wls[lo]]
-            if not len(columns):
-                continue
-            _POSITION[columns] = self.ids[wls[lo]]
-            entry[indptr[lo] : indptr[hi]] = _POSITION[features.indices[indptr[lo] : indptr[hi]]]
-            _POSITION[columns] = -1
-        # rows of the explaining nonzeros alone (a third of the nonzeros are not)
-        known = np.flatnonzero(entry >= 0)
-        rows = np.repeat(np.arange(n), np.diff(indptr))[known]
-        entry = entry[known]
-        contrib = self.weights[entry] * features.data[known]  # float32, as stored
-        keep = _strongest(rows, contrib, n, top)
-        rows, entry, contrib = rows[keep], entry[keep], contrib[keep]
-        order = _by_row_strongest_first(rows, contrib, self.alpha[entry], n)
-        rows, entry, contrib = rows[order], entry[order], contrib[order]
+        docs = np.arange(n) if docs is None else np.asarray(docs)
+        order = None if np.all(wls[1:] >= wls[:-1]) else np.argsort(wls, kind="stable")
+        if order is not None:
+            docs, wls = docs[order], wls[order]
+        # First only the nonzeros that can be strong: columns among some watchlist's HEAVY
+        # strongest, or counted more than the row's least counted term.
+        lengths = np.diff(features.indptr)
+        least = np.zeros(features.shape[0], dtype=np.float32)
+        least[lengths > 0] = np.minimum.reduceat(features.data, features.indptr[:-1][lengths > 0])
+        row_of = np.repeat(np.arange(features.shape[0]), lengths)
+        likely = self.heavy[features.indices] | (features.data > least[row_of])
+        rows, entry, contrib = self._best(docs, wls, features, likely, top)
+        # Any term left out is weaker than its watchlist's light_max times the row's least
+        # count: where a match's top-th term is stronger still, its top terms are complete.
+        counts = np.bincount(rows, minlength=n)
+        last = np.cumsum(counts) - 1
+        kth = np.full(n, -1.0, dtype=np.float32)
+        full = counts >= top
+        kth[full] = contrib[last[full]]
+        bound = least[docs] * self.light_max[wls]
+        again = np.flatnonzero(~((kth > bound) | (self.light_max[wls] == 0)))
+        if len(again):
+            redo = np.isin(rows, again)
+            more = self._best(np.arange(len(again)), wls[again], features[docs[again]], None, top)
+            rows = np.concatenate([rows[~redo], again[more[0]]])
+            entry = np.concatenate([entry[~redo], more[1]])
+            contrib = np.concatenate([contrib[~redo], more[2]])
+            by = np.argsort(rows, kind="stable")
+            rows, entry, contrib = rows[by], entry[by], contrib[by]
+        if order is not None:
+            rows = order[rows]
+            by = np.argsort(rows, kind="stable")
+            rows, entry, contrib = rows[by], entry[by], contrib[by]
+        return rows, entry, contrib
+
+    def _best(self, docs, wls, features, likely, top):
+        """`top_terms` of matches among the nonzeros ``likely`` (None: all), ``wls`` ascending."""
+        n = len(docs)
+        rows, entry, contrib = self._candidates(docs, wls, features, likely)
+        if len(rows) > 4 * top * n:  # long texts: most candidates cannot be in the top
+            keep = _strongest(rows, contrib, n, top)
+            rows, entry, contrib = rows[keep], entry[keep], contrib[keep]
+        by = _by_row_strongest_first(rows, contrib, self.alpha[entry], n)
+        rows, entry, contrib = rows[by], entry[by], contrib[by]
         counts = np.bincount(rows, minlength=n)
         rank = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
         first = rank < top
         return rows[first], entry[first], contrib[first]
 
-    def terms_json(self, wls: np.ndarray, features: sp.csr_matrix, top: int) -> np.ndarray:
-        """Per row, the JSON body of its top terms list: '["a", 0.42], ["b", 0.1]'."""
-        rows, entry, contrib = self.top_terms(wls, features, top)
+    def _candidates(
+        self, docs: np.ndarray, wls: np.ndarray, features: sp.csr_matrix, likely: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(match, table entry, contribution) of every nonzero of each match's row with a term in
+        its watchlist, by match (``wls`` ascending).
+
+        The batch's columns with a term somewhere are numbered 0..used-1 first, so that one
+        watchlist's entries fill a small table (cached, unlike a table over all 2**21 columns),
+        which the nonzeros of all its matches read at once.
+        """
+        n = len(docs)
+        kept = self.explained[features.indices]
+        if likely is not None:
+            kept &= likely
+        nonzero = np.flatnonzero(kept)
+        values = features.data[nonzero]
+        starts = np.concatenate([[0], np.cumsum(kept, dtype=np.int64)])[features.indptr]
+        used = distinct(features.indices[nonzero])
+        _POSITION[used] = np.arange(len(used), dtype=np.int32)
+        compact = _POSITION[features.indices[nonzero]]
+        _POSITION[used] = -1  # left clean for the next batch
+        # (watchlist x used column) -> table entry + 1, a watchlist's row small enough to stay cached
+        sub = self.by_column[used]
+        block = np.zeros((self.width, len(used)), dtype=np.int32)
+        block[sub.indices, np.repeat(np.arange(len(used)), np.diff(sub.indptr))] = sub.data
+        # every (match, kept nonzero of its row) pair, matches of one watchlist together
+        first, counts = starts[docs], starts[docs + 1] - starts[docs]
+        ends = np.cumsum(counts)
+        where = np.arange(int(ends[-1])) + np.repeat(first - (ends - counts), counts)
+        entry = block.ravel()[np.repeat(wls * len(used), counts) + compact[where]] - 1
+        hit = np.flatnonzero(entry >= 0)
+        entry = entry[hit]
+        rows = np.repeat(np.arange(n), counts)[hit]
+        return rows, entry, self.weights[entry] * values[where[hit]]  # float32, as stored
+
+    def terms_json(
+        self, wls: np.ndarray, features: sp.csr_matrix, top: int, docs: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Per match (see `top_terms`), the JSON body of its top terms list: '["a", 0.42], ["b", 0.1]'."""
+        rows, entry, contrib = self.top_terms(wls, features, top, docs)
         shown = np.unique(entry)
         for i in shown[np.equal(self.pieces[shown], None)].tolist():
             self.pieces[i] = f"[{json.dumps(self.texts[i], ensure_ascii=False)}, "
-        return join_groups(rows, self.pieces[entry], features.shape[0], weight_text(contrib, "]"))
+        return join_groups(rows, self.pieces[entry], len(wls), weight_text(contrib, "]"))
+
+
+def distinct(columns: np.ndarray) -> np.ndarray:
+    """The distinct values of an array of feature columns, ascending (`np.unique`, without sorting)."""
+    _SEEN[columns] = True
+    found = np.flatnonzero(_SEEN)
+    _SEEN[found] = False
+    return found
 
 
 def _by_row_strongest_first(rows: np.ndarray, contrib: np.ndarray, alpha: np.ndarray, n: int) -> np.ndarray:

@@ -48,9 +48,10 @@ class KeywordIndex:
         for anywhere, table in self.leads.items():
             if not table.any:
                 continue
-            candidates = (
-                np.flatnonzero(table.first_chars[batch.codes & 0xFFFF]) if anywhere else batch.word_starts
-            )
+            if anywhere:
+                candidates = np.flatnonzero(table.first_chars[batch.codes & 0xFFFF])
+            else:  # word starts whose first three characters may begin some keyword
+                candidates = batch.word_starts[table.first_three[_three(batch, batch.word_starts)]]
             s, n = table.spans(batch, candidates)
             starts.append(s)
             lengths.append(n)
@@ -84,9 +85,14 @@ class _LeadTable:
     def __init__(self, texts: list[str]) -> None:
         self.any = bool(texts)
         self.first_chars = np.zeros(_SLOTS, dtype=bool)
+        # by the low 5 bits of the first three characters (any for the missing ones of a short key)
+        self.first_three = np.zeros(1 << 15, dtype=bool)
         by_level: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
         for text in texts:
             self.first_chars[ord(text[0]) & 0xFFFF] = True
+            bits = [ord(c) & 31 for c in text[:3]]
+            key = sum(b << (10 - 5 * i) for i, b in enumerate(bits))
+            self.first_three[key : key + (1 << (15 - 5 * len(bits)))] = True
             level = min(len(text), _LEAD)
             by_level[level][_slot(_scalar_hash(text[:level]))].add(len(text))
         self.levels = {}
@@ -112,6 +118,17 @@ class _LeadTable:
         if not owners:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         return np.concatenate(owners), np.concatenate(lengths)
+
+
+def _three(batch: TextBatch, starts: np.ndarray) -> np.ndarray:
+    """The low 5 bits of the three characters from each of ``starts``, packed in 15 bits."""
+    last = len(batch.codes) - 1
+    codes = batch.codes
+    return (
+        (codes[starts] & 31) << 10
+        | (codes[np.minimum(starts + 1, last)] & 31) << 5
+        | (codes[np.minimum(starts + 2, last)] & 31)
+    ).astype(np.int64)
 
 
 def _slot(h):

@@ -114,14 +114,9 @@ class Scorer:
         """Why each (document, watchlist) pair matched, as evidence JSON text, in the order given."""
         if not len(docs):
             return []
-        order = np.argsort(wls, kind="stable")
-        docs, wls = docs[order], wls[order]
-        terms = self.tables.terms_json(wls, features[docs], self.top_terms)
+        terms = self.tables.terms_json(wls, features, self.top_terms, docs)
         cpc, keywords, competitors, exclude = hits.evidence_json(docs, wls)
-        text = assemble(terms, cpc, keywords, competitors, exclude, self.tails[wls])
-        out = np.empty(len(text), dtype=object)
-        out[order] = text
-        return out.tolist()
+        return assemble(terms, cpc, keywords, competitors, exclude, self.tails[wls]).tolist()
 
 
 def threshold_of(watchlist: Watchlist, model: LinearModel | None) -> float:
