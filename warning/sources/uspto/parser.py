@@ -314,7 +314,7 @@ def _parse_trusted(data: bytes, ref: str, root_name: str, counts: dict[str, int]
     if data[end:].strip():
         log.warning("%s: repaired: removed %d bytes after the root element", ref, len(data) - end)
         _count(counts, "repaired")
-    body = _cut_unused(data[:end] if end < len(data) else data)
+    body = _cut_unused(data, end)
     try:
         return parse_xml(body, ref)
     except EntityRefused:
@@ -329,27 +329,31 @@ def _parse_trusted(data: bytes, ref: str, root_name: str, counts: dict[str, int]
         return root
 
 
-def _cut_unused(data: bytes) -> bytes:
-    """The document without its description, citations, drawings and search fields (the first
-    spelling found of each), copied once."""
+def _cut_unused(data: bytes, end: int | None = None) -> bytes:
+    """The document up to ``end`` without its description, citations, drawings and search fields
+    (the first spelling found of each), copied once (a weekly file's every document passes here)."""
+    end = len(data) if end is None else end
     spans = []
     for spellings in _CUTS:
         for opening, closing in spellings:
-            start = data.find(opening)
+            start = data.find(opening, 0, end)
             if start < 0:
                 continue
-            end = data.find(closing, start)
-            if end > 0:
-                spans.append((start, end + len(closing)))
+            stop = data.find(closing, start, end)
+            if stop > 0:
+                spans.append((start, stop + len(closing)))
                 break
+    if not spans:
+        return data if end == len(data) else data[:end]
     spans.sort()
     kept, at = [], 0
-    for start, end in spans:
+    for start, stop in spans:
         if start < at:  # one inside another (a document that is not what it seems): one by one
-            return _cut_one_by_one(data)
+            return _cut_one_by_one(data[:end])
         kept.append(data[at:start])
-        at = end
-    return b"".join((*kept, data[at:])) if spans else data
+        at = stop
+    kept.append(data[at:end])
+    return b"".join(kept)
 
 
 def _cut_one_by_one(data: bytes) -> bytes:
