@@ -35,6 +35,7 @@ from warning.sources.readahead import can_fork, read_ahead, read_ahead_in_proces
 from warning.sources.reading import CountingReader, Reading
 from warning.sources.uspto.legacy import parse_pap, parse_patdoc
 from warning.sources.uspto.stream import RawDocument, is_zip, iter_documents, iter_zip_documents
+from warning.sources.uspto.text import may_hold_entities
 from warning.sources.uspto.v4 import parse_v4
 from warning.sources.xml.prolog import prolog_root_name
 from warning.sources.xml.safe import EntityRefused, looks_like_html, parse_xml
@@ -265,7 +266,11 @@ def parse_document(data: bytes, ref: str, counts: dict[str, int] | None = None) 
         if builder is None:
             _refuse_if_hostile(data, ref)
             raise ParseError(f"{ref}: not a USPTO patent document (root element <{root_name}>)")
-        publication = builder(_parse_trusted(data, ref, root_name, counts), ref)
+        root, body = _parse_trusted(data, ref, root_name, counts)
+        # A grant's texts are read in one call each when no entity node can be in them.
+        publication = (
+            parse_v4(root, ref, may_hold_entities(body)) if builder is parse_v4 else builder(root, ref)
+        )
     except ParseError as exc:
         _count(counts, "quarantined")
         yield QuarantinedDocument(SOURCE, str(exc), ref, data)
@@ -305,7 +310,10 @@ def _refuse_if_hostile(data: bytes, ref: str) -> None:
         pass
 
 
-def _parse_trusted(data: bytes, ref: str, root_name: str, counts: dict[str, int] | None) -> etree._Element:
+def _parse_trusted(
+    data: bytes, ref: str, root_name: str, counts: dict[str, int] | None
+) -> tuple[etree._Element, bytes]:
+    """The parsed root, and the bytes it was parsed from (cut, repaired)."""
     closing = f"</{root_name}>".encode()
     end = data.rfind(closing)
     if end < 0:
@@ -314,9 +322,9 @@ def _parse_trusted(data: bytes, ref: str, root_name: str, counts: dict[str, int]
     if data[end:].strip():
         log.warning("%s: repaired: removed %d bytes after the root element", ref, len(data) - end)
         _count(counts, "repaired")
-    body = _cut_unused(data[:end] if end < len(data) else data)
+    body = _cut_unused(data, end)
     try:
-        return parse_xml(body, ref)
+        return parse_xml(body, ref), body
     except EntityRefused:
         raise
     except ParseError:
@@ -326,30 +334,34 @@ def _parse_trusted(data: bytes, ref: str, root_name: str, counts: dict[str, int]
         root = parse_xml(repaired, ref)
         log.warning("%s: repaired: escaped raw '&' or '<' in text", ref)
         _count(counts, "repaired")
-        return root
+        return root, repaired
 
 
-def _cut_unused(data: bytes) -> bytes:
-    """The document without its description, citations, drawings and search fields (the first
-    spelling found of each), copied once."""
+def _cut_unused(data: bytes, end: int | None = None) -> bytes:
+    """The document up to ``end`` without its description, citations, drawings and search fields
+    (the first spelling found of each), copied once (a weekly file's every document passes here)."""
+    end = len(data) if end is None else end
     spans = []
     for spellings in _CUTS:
         for opening, closing in spellings:
-            start = data.find(opening)
+            start = data.find(opening, 0, end)
             if start < 0:
                 continue
-            end = data.find(closing, start)
-            if end > 0:
-                spans.append((start, end + len(closing)))
+            stop = data.find(closing, start, end)
+            if stop > 0:
+                spans.append((start, stop + len(closing)))
                 break
+    if not spans:
+        return data if end == len(data) else data[:end]
     spans.sort()
     kept, at = [], 0
-    for start, end in spans:
+    for start, stop in spans:
         if start < at:  # one inside another (a document that is not what it seems): one by one
-            return _cut_one_by_one(data)
+            return _cut_one_by_one(data[:end])
         kept.append(data[at:start])
-        at = end
-    return b"".join((*kept, data[at:])) if spans else data
+        at = stop
+    kept.append(data[at:end])
+    return b"".join(kept)
 
 
 def _cut_one_by_one(data: bytes) -> bytes:

@@ -29,15 +29,20 @@ ENTITY_TEXT.update({"equals": "=", "plus": "+", "minus": "−", "apos": "'", "ls
 _SERIALISED_TEXT = partial(etree.tostring, method="text", encoding="unicode", with_tail=False)
 
 
-def holds_entities(el: etree._Element) -> bool:
-    """Whether any entity node (an ``&rdquo;`` the parser left unresolved) is under ``el``."""
-    return next(el.iter(etree.Entity), None) is not None
+# A reference to an entity other than the five XML predefines (which the parser turns into text).
+_NAMED_REFERENCE = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)[A-Za-z_:]")
+
+
+def may_hold_entities(data: bytes) -> bool:
+    """Whether parsing ``data`` may leave an entity node (an ``&rdquo;``): a named reference in its
+    bytes, or bytes not ASCII-compatible (UTF-16, UTF-32), where such a reference is not seen."""
+    return b"\x00" in data[:64] or _NAMED_REFERENCE.search(data) is not None
 
 
 def raw_text(el: etree._Element | None, entities: bool = True) -> str:
     """Every piece of text under ``el``, entities resolved to characters, not normalised.
 
-    ``entities=False``: the caller knows the subtree holds no entity node (`holds_entities`),
+    ``entities=False``: the caller knows the subtree holds no entity node (`may_hold_entities`),
     and the text is read in one call.
     """
     if el is None:

@@ -7,12 +7,14 @@ strings up to v4.1, ``classifications-ipcr`` elements after) and in CPC (from 20
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from lxml import etree
 
 from warning.identity import make_id, split_id
 from warning.models import APPLICATION, DESIGN, GRANT, PLANT, REISSUE, Publication
 from warning.sources.classification import normalise_symbol, symbol_from_parts
-from warning.sources.uspto.text import holds_entities, paragraphs, person_name, text
+from warning.sources.uspto.text import paragraphs, person_name, text
 from warning.sources.xml.text import iso_date
 
 SOURCE = "uspto_bulk"
@@ -20,8 +22,12 @@ _APPL_TYPES = {"design": DESIGN, "plant": PLANT, "reissue": REISSUE}
 _PREFIX_TYPES = (("RE", REISSUE), ("PP", PLANT), ("D", DESIGN))
 
 
-def parse_v4(root: etree._Element, ref: str) -> Publication:
-    """A `Publication` from a parsed ``us-patent-grant`` or ``us-patent-application`` root."""
+def parse_v4(root: etree._Element, ref: str, entities: bool = True) -> Publication:
+    """A `Publication` from a parsed ``us-patent-grant`` or ``us-patent-application`` root.
+
+    ``entities=False``: the document holds no entity node (`warning.sources.uspto.text.
+    may_hold_entities`, the common case), so each text is read in one call.
+    """
     is_grant = root.tag == "us-patent-grant"
     biblio = root.find("us-bibliographic-data-grant" if is_grant else "us-bibliographic-data-application")
     if biblio is None:
@@ -29,16 +35,18 @@ def parse_v4(root: etree._Element, ref: str) -> Publication:
     pub_id = biblio.find("publication-reference/document-id")
     if pub_id is None:
         raise ValueError("no publication-reference")
-    country = pub_id.findtext("country") or "US"
-    number = (pub_id.findtext("doc-number") or "").strip()
+    published = _first_texts(pub_id, _DOCUMENT_ID_PARTS, None)
+    country = published["country"] or "US"
+    number = (published["doc-number"] or "").strip()
     if not number:
         raise ValueError("publication-reference has no doc-number")
-    canonical = make_id(country, number, pub_id.findtext("kind") or "")
+    canonical = make_id(country, number, published["kind"] or "")
     app_ref = biblio.find("application-reference")
-    filing = iso_date(app_ref.findtext("document-id/date")) if app_ref is not None else None
+    app_id = next(app_ref.iterchildren("document-id"), None) if app_ref is not None else None
+    applied = _first_texts(app_id, _DOCUMENT_ID_PARTS, None) if app_id is not None else {}
+    filing = iso_date(applied.get("date"))
     priorities = _priority_claims(biblio)
     applicants, inventors = _parties(biblio)
-    entities = holds_entities(root)  # almost never: then every text is read in one call
     title = text(biblio.find("invention-title"), entities)
     abstract = paragraphs(root.find("abstract"), ("p",), entities)
     claims = paragraphs(root.find("claims"), ("claim",), entities)
@@ -56,10 +64,10 @@ def parse_v4(root: etree._Element, ref: str) -> Publication:
         inventors=inventors,
         ipc=_ipc(biblio),
         cpc=_cpc(biblio),
-        publication_date=iso_date(pub_id.findtext("date")),
+        publication_date=iso_date(published["date"]),
         filing_date=filing,
         priority_date=min([d for _, _, d in priorities if d] + ([filing] if filing else []), default=None),
-        application_number=_application_number(app_ref),
+        application_number=_application_number(applied),
         priority_claims=[f"{country}{number.replace(' ', '')}" for country, number, _ in priorities],
         lang="en",
         source=SOURCE,
@@ -79,11 +87,9 @@ def _doc_type(is_grant: bool, app_ref: etree._Element | None, number: str, kind:
     return GRANT
 
 
-def _application_number(app_ref: etree._Element | None) -> str | None:
-    if app_ref is None:
-        return None
-    number = (app_ref.findtext("document-id/doc-number") or "").strip()
-    country = (app_ref.findtext("document-id/country") or "US").strip()
+def _application_number(applied: dict[str, str | None]) -> str | None:
+    number = (applied.get("doc-number") or "").strip()
+    country = (applied.get("country") or "US").strip()
     return f"{country}{number}" if number else None
 
 
@@ -99,20 +105,26 @@ def _priority_claims(biblio: etree._Element) -> list[tuple[str, str, str | None]
 
 def _parties(biblio: etree._Element) -> tuple[list[str], list[str]]:
     """(applicants and assignees, inventors); before v4.4 the applicant-inventors are the inventors."""
-    parties = biblio.find("us-parties")
+    parties = next(biblio.iterchildren("us-parties"), None)
     if parties is None:
-        parties = biblio.find("parties")
-    applicants: list[str] = [_name(a) for a in biblio.iterfind("assignees/assignee")]
+        parties = next(biblio.iterchildren("parties"), None)
+    applicants: list[str] = [_name(a) for a in _grandchildren(biblio, "assignees", "assignee")]
     inventors: list[str] = []
     if parties is not None:
-        for applicant in parties.iterfind("*/us-applicant"):
+        for applicant in _grandchildren(parties, None, "us-applicant"):
             _sort_applicant(applicant, applicants, inventors)
-        for applicant in parties.iterfind("applicants/applicant"):
+        for applicant in _grandchildren(parties, "applicants", "applicant"):
             _sort_applicant(applicant, applicants, inventors)
-        inventors += [_name(i) for i in parties.iterfind("inventors/inventor")]
+        inventors += [_name(i) for i in _grandchildren(parties, "inventors", "inventor")]
     if not any(applicants):
         applicants = list(inventors)
     return _unique(applicants), _unique(inventors)
+
+
+def _grandchildren(el: etree._Element, child: str | None, grandchild: str) -> Iterator[etree._Element]:
+    """What ``el.iterfind("child/grandchild")`` finds (``None``: any child, ``*``), without a path."""
+    for middle in el.iterchildren(child) if child else el.iterchildren(etree.Element):
+        yield from middle.iterchildren(grandchild)
 
 
 def _sort_applicant(applicant: etree._Element, applicants: list[str], inventors: list[str]) -> None:
@@ -124,6 +136,7 @@ def _sort_applicant(applicant: etree._Element, applicants: list[str], inventors:
 
 
 _NAME_PARTS = ("orgname", "first-name", "last-name")
+_DOCUMENT_ID_PARTS = ("country", "doc-number", "kind", "date")
 _SYMBOL_PARTS = ("section", "class", "subclass", "main-group", "subgroup")
 
 
@@ -137,13 +150,14 @@ def _name(party: etree._Element) -> str:
     return person_name(parts["first-name"], parts["last-name"])
 
 
-def _first_texts(el: etree._Element, tags: tuple[str, ...]) -> dict[str, str]:
-    """The text of the first child of each tag ('' when none), in one pass over the children."""
-    found = dict.fromkeys(tags, None)
+def _first_texts(el: etree._Element, tags: tuple[str, ...], missing: str | None = "") -> dict:
+    """What ``findtext`` gives for each tag (the first such child's text, '' when it has none;
+    ``missing`` when there is no such child), in one pass over the children."""
+    found: dict = dict.fromkeys(tags, None)
     for child in el.iterchildren(*tags):
         if found[child.tag] is None:
             found[child.tag] = child.text or ""
-    return {tag: value or "" for tag, value in found.items()}
+    return found if missing is None else {tag: missing if v is None else v for tag, v in found.items()}
 
 
 def _symbol(classification: etree._Element) -> str:
