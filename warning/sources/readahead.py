@@ -125,6 +125,8 @@ def read_ahead_in_processes(
                 child.terminate()
             if child.pid is not None:
                 child.join()
+        for connection in handover:  # closed already unless a child failed to start
+            connection.close()
         for fd in (lifeline, held):
             if fd >= 0:
                 os.close(fd)

@@ -29,10 +29,10 @@ def parse_v4(root: etree._Element, ref: str, entities: bool = True) -> Publicati
     may_hold_entities`, the common case), so each text is read in one call.
     """
     is_grant = root.tag == "us-patent-grant"
-    biblio = root.find("us-bibliographic-data-grant" if is_grant else "us-bibliographic-data-application")
+    biblio = _child(root, "us-bibliographic-data-grant" if is_grant else "us-bibliographic-data-application")
     if biblio is None:
         raise ValueError("no bibliographic data element")
-    pub_id = biblio.find("publication-reference/document-id")
+    pub_id = next(_below(biblio, "publication-reference", "document-id"), None)
     if pub_id is None:
         raise ValueError("no publication-reference")
     published = _first_texts(pub_id, _DOCUMENT_ID_PARTS, None)
@@ -41,15 +41,15 @@ def parse_v4(root: etree._Element, ref: str, entities: bool = True) -> Publicati
     if not number:
         raise ValueError("publication-reference has no doc-number")
     canonical = make_id(country, number, published["kind"] or "")
-    app_ref = biblio.find("application-reference")
+    app_ref = _child(biblio, "application-reference")
     app_id = next(app_ref.iterchildren("document-id"), None) if app_ref is not None else None
     applied = _first_texts(app_id, _DOCUMENT_ID_PARTS, None) if app_id is not None else {}
     filing = iso_date(applied.get("date"))
     priorities = _priority_claims(biblio)
     applicants, inventors = _parties(biblio)
-    title = text(biblio.find("invention-title"), entities)
-    abstract = paragraphs(root.find("abstract"), ("p",), entities)
-    claims = paragraphs(root.find("claims"), ("claim",), entities)
+    title = text(_child(biblio, "invention-title"), entities)
+    abstract = paragraphs(_child(root, "abstract"), ("p",), entities)
+    claims = paragraphs(_child(root, "claims"), ("claim",), entities)
     _, canonical_number, kind = split_id(canonical)
     return Publication(
         id=canonical,
@@ -95,11 +95,12 @@ def _application_number(applied: dict[str, str | None]) -> str | None:
 
 def _priority_claims(biblio: etree._Element) -> list[tuple[str, str, str | None]]:
     claims = []
-    for claim in biblio.iterfind("priority-claims/priority-claim"):
-        number = " ".join((claim.findtext("doc-number") or "").split())
-        country = (claim.findtext("country") or "").strip()
+    for claim in _below(biblio, "priority-claims", "priority-claim"):
+        parts = _first_texts(claim, _DOCUMENT_ID_PARTS, None)
+        number = " ".join((parts["doc-number"] or "").split())
+        country = (parts["country"] or "").strip()
         if number:
-            claims.append((country, number, iso_date(claim.findtext("date"))))
+            claims.append((country, number, iso_date(parts["date"])))
     return claims
 
 
@@ -108,23 +109,36 @@ def _parties(biblio: etree._Element) -> tuple[list[str], list[str]]:
     parties = next(biblio.iterchildren("us-parties"), None)
     if parties is None:
         parties = next(biblio.iterchildren("parties"), None)
-    applicants: list[str] = [_name(a) for a in _grandchildren(biblio, "assignees", "assignee")]
+    applicants: list[str] = [_name(a) for a in _below(biblio, "assignees", "assignee")]
     inventors: list[str] = []
     if parties is not None:
-        for applicant in _grandchildren(parties, None, "us-applicant"):
+        for applicant in _below(parties, None, "us-applicant"):
             _sort_applicant(applicant, applicants, inventors)
-        for applicant in _grandchildren(parties, "applicants", "applicant"):
+        for applicant in _below(parties, "applicants", "applicant"):
             _sort_applicant(applicant, applicants, inventors)
-        inventors += [_name(i) for i in _grandchildren(parties, "inventors", "inventor")]
+        inventors += [_name(i) for i in _below(parties, "inventors", "inventor")]
     if not any(applicants):
         applicants = list(inventors)
     return _unique(applicants), _unique(inventors)
 
 
-def _grandchildren(el: etree._Element, child: str | None, grandchild: str) -> Iterator[etree._Element]:
-    """What ``el.iterfind("child/grandchild")`` finds (``None``: any child, ``*``), without a path."""
-    for middle in el.iterchildren(child) if child else el.iterchildren(etree.Element):
-        yield from middle.iterchildren(grandchild)
+def _child(el: etree._Element, tag: str) -> etree._Element | None:
+    """``el.find(tag)``: the first child of that tag, without an element path."""
+    return next(el.iterchildren(tag), None)
+
+
+def _below(el: etree._Element, *steps: str | None) -> Iterator[etree._Element]:
+    """What ``el.iterfind("a/b/c")`` finds, in its order, one step per tag (``None``: any child,
+    ``*``), child by child without an element path."""
+    found: Iterator[etree._Element] = iter((el,))
+    for step in steps:
+        found = _children(found, step)
+    return found
+
+
+def _children(parents: Iterator[etree._Element], tag: str | None) -> Iterator[etree._Element]:
+    for parent in parents:
+        yield from parent.iterchildren(tag if tag else etree.Element)
 
 
 def _sort_applicant(applicant: etree._Element, applicants: list[str], inventors: list[str]) -> None:
@@ -169,8 +183,8 @@ def _unique(names: list[str]) -> list[str]:
 
 
 def _ipc(biblio: etree._Element) -> list[str]:
-    codes = [_symbol(c) for c in biblio.iterfind("classifications-ipcr/classification-ipcr")]
-    for old in biblio.iterfind("classification-ipc"):
+    codes = [_symbol(c) for c in _below(biblio, "classifications-ipcr", "classification-ipcr")]
+    for old in biblio.iterchildren("classification-ipc"):
         codes += [
             normalise_symbol(e.text or "")
             for e in old
@@ -180,4 +194,4 @@ def _ipc(biblio: etree._Element) -> list[str]:
 
 
 def _cpc(biblio: etree._Element) -> list[str]:
-    return _unique([_symbol(c) for c in biblio.iterfind("classifications-cpc/*/classification-cpc")])
+    return _unique([_symbol(c) for c in _below(biblio, "classifications-cpc", None, "classification-cpc")])
