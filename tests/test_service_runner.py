@@ -173,6 +173,35 @@ def test_a_step_outliving_the_grace_time_is_marked_interrupted(tmp_path, db_path
     assert calls == []  # classify was not chained after the stop
 
 
+def test_a_tick_waiting_for_the_same_job_starts_nothing_once_the_service_stops(tmp_path, db_path):
+    """A timer tick that arrived while the same job ran (a long fetch) waits for it; when the stop
+    came meanwhile, it starts nothing: one run recorded, not two."""
+    release, entered = threading.Event(), threading.Event()
+    calls: list[str] = []
+
+    def long_fetch(app):
+        calls.append("fetch:a")
+        entered.set()
+        release.wait(30)
+        return {"done": 1}
+
+    runner = JobRunner(all_jobs_config(tmp_path), db_path, table(calls, **{"fetch:a": long_fetch}))
+    first = threading.Thread(target=runner.run, args=("fetch:a",), daemon=True)
+    first.start()
+    assert entered.wait(10)
+    second_result: list = []
+    second = threading.Thread(target=lambda: second_result.append(runner.run("fetch:a")), daemon=True)
+    second.start()
+    second.join(0.2)  # it is waiting for the first run's lock
+    assert second.is_alive()
+    runner.stopping.set()
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert second_result == [[]]
+    assert calls == ["fetch:a"] and [r["job"] for r in runs(db_path)] == ["fetch:a"]
+
+
 def test_runs_left_running_by_a_killed_process_are_marked_at_start_up(db_path):
     db = open_db(db_path)
     start_run(db, "fetch:uspto", "uspto")

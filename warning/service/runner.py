@@ -89,9 +89,14 @@ class JobRunner:
             log.info("job %s not started: the service is stopping", name)
             return []
         job = self.jobs[name]
-        if name in self.polling and not self._poll_due(job):
-            return []  # nothing expected, or checked a moment ago: nothing asked, nothing chained
+        # Asked under the job's lock: a tick that arrived while the same job ran (a long fetch)
+        # waits for it, then sees its recorded check (or the stop) and asks nothing again.
         with self._locks[name]:
+            if self.stopping.is_set():
+                log.info("job %s not started: the service is stopping", name)
+                return []
+            if name in self.polling and not self._poll_due(job):
+                return []  # nothing expected, or checked a moment ago: nothing asked, nothing chained
             results = [self._run_recorded(job)]
         if chain:
             for follower in job.then:
