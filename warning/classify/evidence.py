@@ -172,13 +172,18 @@ class TermTables:
         _POSITION[used] = -1  # left clean for the next batch
         # (watchlist x used column) -> table entry + 1, a watchlist's row small enough to stay cached
         sub = self.by_column[used]
-        block = np.zeros((self.width, len(used)), dtype=np.int32)
-        block[sub.indices, np.repeat(np.arange(len(used)), np.diff(sub.indptr))] = sub.data
+        present, lines = np.unique(wls, return_inverse=True)  # the block's rows: these watchlists
+        line_of = np.full(self.width, -1, dtype=np.int64)
+        line_of[present] = np.arange(len(present))
+        owner = line_of[sub.indices]
+        mine = owner >= 0
+        block = np.zeros((len(present), len(used)), dtype=np.int32)
+        block[owner[mine], np.repeat(np.arange(len(used)), np.diff(sub.indptr))[mine]] = sub.data[mine]
         # every (match, kept nonzero of its row) pair, matches of one watchlist together
         first, counts = starts[docs], starts[docs + 1] - starts[docs]
         ends = np.cumsum(counts)
         where = np.arange(int(ends[-1])) + np.repeat(first - (ends - counts), counts)
-        entry = block.ravel()[np.repeat(wls * len(used), counts) + compact[where]] - 1
+        entry = block.ravel()[np.repeat(lines * len(used), counts) + compact[where]] - 1
         hit = np.flatnonzero(entry >= 0)
         entry = entry[hit]
         rows = np.repeat(np.arange(n), counts)[hit]
