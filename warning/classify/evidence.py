@@ -193,11 +193,18 @@ class TermTables:
         self, wls: np.ndarray, features: sp.csr_matrix, top: int, docs: np.ndarray | None = None
     ) -> np.ndarray:
         """Per match (see `top_terms`), the JSON body of its top terms list: '["a", 0.42], ["b", 0.1]'."""
+        rows, pieces, weights = self.term_pieces(wls, features, top, docs)
+        return join_groups(rows, pieces, len(wls), weights)
+
+    def term_pieces(
+        self, wls: np.ndarray, features: sp.csr_matrix, top: int, docs: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The top terms of each match (see `top_terms`) as (match, '["term", ', 'weight]')."""
         rows, entry, contrib = self.top_terms(wls, features, top, docs)
         shown = np.unique(entry)
         for i in shown[np.equal(self.pieces[shown], None)].tolist():
             self.pieces[i] = f"[{json.dumps(self.texts[i], ensure_ascii=False)}, "
-        return join_groups(rows, self.pieces[entry], len(wls), weight_text(contrib, "]"))
+        return rows, self.pieces[entry], weight_text(contrib, "]")
 
 
 def distinct(columns: np.ndarray) -> np.ndarray:
@@ -322,6 +329,17 @@ def lists_json(
     return join_groups(owner[order], item_pieces[hit][order], n)
 
 
+_FIXED = (  # the evidence object's fixed text around its lists
+    '{"terms": [',
+    '], "rules": {"cpc": [',
+    '], "keywords": [',
+    '], "competitors": [',
+    '], "exclude": [',
+    "]}, ",
+    "}" + _SEP,
+)
+
+
 def assemble(
     terms: np.ndarray,
     cpc: np.ndarray,
@@ -334,20 +352,46 @@ def assemble(
 
     ``kind`` is the pre-encoded tail: '"model": "trained", "model_version": "..."'.
     """
-    fixed = [
-        '{"terms": [',
-        '], "rules": {"cpc": [',
-        '], "keywords": [',
-        '], "competitors": [',
-        '], "exclude": [',
-        "]}, ",
-        "}" + _SEP,
-    ]
     parts = np.empty((len(terms), 13), dtype=object)
-    parts[:, 0::2] = fixed
+    parts[:, 0::2] = _FIXED
     for i, column in enumerate((terms, cpc, keywords, competitors, exclude, kind)):
         parts[:, 2 * i + 1] = column
     text = "".join(parts.ravel().tolist()).split(_SEP)
+    text.pop()
+    out = np.empty(len(text), dtype=object)
+    out[:] = text
+    return out
+
+
+def assemble_with_terms(
+    terms: tuple[np.ndarray, np.ndarray, np.ndarray],
+    cpc: np.ndarray,
+    keywords: np.ndarray,
+    competitors: np.ndarray,
+    exclude: np.ndarray,
+    kind: np.ndarray,
+) -> np.ndarray:
+    """`assemble`, the terms given as `TermTables.term_pieces` (match, piece, weight): every
+    piece of every match laid out once and joined in one pass, the terms lists not joined apart."""
+    n = len(cpc)
+    rows, pieces, weights = terms
+    counts = np.bincount(rows, minlength=n)
+    width = 3 * counts + 12
+    base = np.cumsum(width) - width
+    flat = np.empty(int(width.sum()), dtype=object)
+    fixed = _FIXED
+    flat[base] = fixed[0]
+    rank = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
+    at = base[rows] + 1 + 3 * rank
+    flat[at] = pieces
+    flat[at + 1] = weights
+    flat[at + 2] = np.where(rank == counts[rows] - 1, "", ", ")
+    end = base + 3 * counts
+    for i, column in enumerate((cpc, keywords, competitors, exclude, kind)):
+        flat[end + 1 + 2 * i] = fixed[i + 1]
+        flat[end + 2 + 2 * i] = column
+    flat[end + 11] = fixed[6]
+    text = "".join(flat.tolist()).split(_SEP)
     text.pop()
     out = np.empty(len(text), dtype=object)
     out[:] = text
