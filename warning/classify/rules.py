@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from warning.classify.code_index import CodeIndex
-from warning.classify.evidence import join_groups, lists_json
+from warning.classify.evidence_text import join_groups, lists_json
 from warning.classify.featurize import TextBatch, normalise_text
 from warning.classify.keyword_index import KeywordIndex
 from warning.classify.watchlists import CJK_RE, Watchlist, competitor_index, normalise_applicant

@@ -16,7 +16,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from warning.classify.embed_store import EmbeddingSource, optional_source, read_blocks, require_source
-from warning.classify.evidence import TermTables, assemble_with_terms, model_tail
+from warning.classify.evidence import TermTables
+from warning.classify.evidence_text import assemble_with_terms, model_tail
 from warning.classify.featurize import (
     DEFAULT_TEXT_CHARS,
     MAX_BATCH_CHARS,
