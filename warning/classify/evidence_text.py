@@ -121,41 +121,6 @@ def assemble(
     return out
 
 
-def assemble_with_terms(
-    terms: tuple[np.ndarray, np.ndarray, np.ndarray],
-    cpc: np.ndarray,
-    keywords: np.ndarray,
-    competitors: np.ndarray,
-    exclude: np.ndarray,
-    kind: np.ndarray,
-) -> np.ndarray:
-    """`assemble`, the terms given as `TermTables.term_pieces` (match, piece, weight): every
-    piece of every match laid out once and joined in one pass, the terms lists not joined apart."""
-    n = len(cpc)
-    rows, pieces, weights = terms
-    counts = np.bincount(rows, minlength=n)
-    width = 3 * counts + 12
-    base = np.cumsum(width) - width
-    flat = np.empty(int(width.sum()), dtype=object)
-    fixed = _FIXED
-    flat[base] = fixed[0]
-    rank = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
-    at = base[rows] + 1 + 3 * rank
-    flat[at] = pieces
-    flat[at + 1] = weights
-    flat[at + 2] = np.where(rank == counts[rows] - 1, "", ", ")
-    end = base + 3 * counts
-    for i, column in enumerate((cpc, keywords, competitors, exclude, kind)):
-        flat[end + 1 + 2 * i] = fixed[i + 1]
-        flat[end + 2 + 2 * i] = column
-    flat[end + 11] = fixed[6]
-    text = "".join(flat.tolist()).split(_SEP)
-    text.pop()
-    out = np.empty(len(text), dtype=object)
-    out[:] = text
-    return out
-
-
 def model_tail(kind: str, version: str) -> str:
     """The pre-encoded '"model": ..., "model_version": ...' end of the evidence object."""
     return f'"model": {json.dumps(kind)}, "model_version": {json.dumps(version, ensure_ascii=False)}'

@@ -17,7 +17,7 @@ import scipy.sparse as sp
 
 from warning.classify.embed_store import EmbeddingSource, optional_source, read_blocks, require_source
 from warning.classify.evidence import TermTables
-from warning.classify.evidence_text import assemble_with_terms, model_tail
+from warning.classify.evidence_text import assemble, model_tail
 from warning.classify.featurize import (
     DEFAULT_TEXT_CHARS,
     MAX_BATCH_CHARS,
@@ -121,9 +121,9 @@ class Scorer:
         """`evidence_json` as an object array (fastest with ``wls`` ascending)."""
         if not len(docs):
             return np.zeros(0, dtype=object)
-        terms = self.tables.term_pieces(wls, features, self.top_terms, docs)
+        terms = self.tables.terms_json(wls, features, self.top_terms, docs)
         cpc, keywords, competitors, exclude = hits.evidence_json(docs, wls)
-        return assemble_with_terms(terms, cpc, keywords, competitors, exclude, self.tails[wls])
+        return assemble(terms, cpc, keywords, competitors, exclude, self.tails[wls])
 
 
 def threshold_of(watchlist: Watchlist, model: LinearModel | None) -> float:
