@@ -8,7 +8,9 @@ in turn; never saved). Scoring runs the service's own code path in batches of `b
 - scores: featurize once, rules of all watchlists, one sparse product, thresholds;
 - core: the same plus the evidence JSON (top terms, rules hit) of every match;
 - rows: the whole `classify` scoring path (`match_rows`): scores, target markets, evidence, and
-  the `matches` rows ready for SQLite (what `classify` stores; the SQLite insert itself aside).
+  the `matches` rows ready for SQLite (what `classify` stores; the SQLite insert itself aside);
+- rows without evidence: the same rows with the evidence left out, which measures what computing
+  evidence only where it is read would leave (the service stores it with every match).
 
 Beside them, in the same run on the same rows (`classify_peers`):
 
@@ -45,6 +47,7 @@ import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 import tracemalloc  # noqa: E402
+from itertools import repeat  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -58,7 +61,7 @@ from quality import ORDINARY, load_hard, load_ordinary  # noqa: E402
 
 from warning.classify.featurize import featurize  # noqa: E402
 from warning.classify.fit import fit_linear, term_lookup  # noqa: E402
-from warning.classify.run import Scorer, match_rows  # noqa: E402
+from warning.classify.run import Scorer, _in_markets, match_rows, score_publications  # noqa: E402
 from warning.classify.watchlists import load_watchlists  # noqa: E402
 from warning.store.db import open_db  # noqa: E402
 from warning.store.matches import record_batch  # noqa: E402
@@ -107,11 +110,27 @@ def measure(scorer: Scorer, rows: list[dict], batch: int, mode: str) -> dict:
         if mode == "rows":
             found = match_rows(scorer, chunk, "2026-01-01T00:00:00Z")
             matches += len(found)
+        elif mode == "rows_no_evidence":
+            matches += len(rows_without_evidence(scorer, chunk, "2026-01-01T00:00:00Z"))
         else:
             matches += _core(scorer, chunk, evidence=mode == "core")
     cpu, elapsed = time.process_time() - started, time.perf_counter() - wall
     return {"seconds": round(elapsed, 2), "cpu_seconds": round(cpu, 2), "per_second": round(len(rows) / elapsed),
             "per_cpu_second": round(len(rows) / cpu), "matches": matches}  # fmt: skip
+
+
+def rows_without_evidence(scorer: Scorer, rows: list[dict], now: str) -> list[tuple]:
+    """`match_rows` with no evidence (None): what `classify` would cost if the evidence were
+    computed only where it is read (a measure for that design; the service stores evidence)."""
+    scores, _, _ = score_publications(scorer, rows)
+    markets = _in_markets(scorer.watchlists, [r.get("country") or "" for r in rows])
+    wls, docs = np.nonzero(((scores >= scorer.thresholds) & markets).T)
+    ids = np.array([r["id"] for r in rows], dtype=object)
+    return list(
+        zip(ids[docs].tolist(), scorer.names[wls].tolist(), np.round(scores[docs, wls], 4).tolist(),
+            scorer.thresholds[wls].tolist(), repeat(None, len(docs)), scorer.versions[wls].tolist(),
+            repeat(now, len(docs)), strict=True)
+    )  # fmt: skip
 
 
 def store_cost(scorer: Scorer, rows: list[dict], batch: int) -> dict:
@@ -190,6 +209,7 @@ def main() -> None:
         "scores": measure(scorer, rows, args.batch, "scores"),
         "core": measure(scorer, rows, args.batch, "core"),
         "rows": measure(scorer, rows, args.batch, "rows"),
+        "rows_no_evidence": measure(scorer, rows, args.batch, "rows_no_evidence"),
         "store_path": store_path(scorer, db, args.batch, scorer.text_chars),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "scoring_peak_mib": scoring_memory(scorer, rows[: 5 * args.batch], args.batch),
@@ -213,6 +233,7 @@ PATHS = {
     "scores": "scores only",
     "core": "+ evidence",
     "rows": "+ match rows (whole path in memory)",
+    "rows_no_evidence": "match rows without evidence (evidence where read)",
     "store_path": "whole path from the store (read, score, evidence, write)",
 }
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from test_classify_scoring import MIXED, read_grants, trained_model
 
-from warning.classify.evidence import weight_text
+from warning.classify.evidence_text import weight_text
 from warning.classify.fit import term_lookup
 from warning.classify.run import Scorer, model_version
 from warning.classify.watchlists import load_watchlists

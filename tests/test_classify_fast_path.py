@@ -20,7 +20,7 @@ from warning.classify.run import Scorer, _sweep, model_version
 from warning.classify.watchlists import load_watchlists
 from warning.models import Publication
 from warning.store.db import open_db
-from warning.store.matches import publications_after
+from warning.store.matches import publications_after, record_batch
 from warning.store.publications import save_publications
 
 REPO = Path(__file__).resolve().parents[1]
@@ -108,3 +108,17 @@ def test_a_batch_of_lists_decodes_as_row_by_row(setting):
         (p.id, p.ipc, p.cpc, p.applicants) for p in pubs
     ]
     assert np.all([isinstance(r["ipc"], list) for r in rows])
+
+
+def test_a_match_scored_again_unchanged_is_not_written_again(tmp_path):
+    """A rescore writes only the matches it changes (work in proportion to what changed)."""
+    db = open_db(tmp_path / "store.db")
+    first = [("US-1-B1", "drones", 0.9, 0.5, '{"terms": []}', "rules", "2026-01-01T00:00:00Z")]
+    record_batch(db, first, [("drones", 1, "rules", "2026-01-01T00:00:00Z")])
+    before = db.conn.total_changes
+    record_batch(db, [(*first[0][:6], "2026-02-01T00:00:00Z")], [])
+    assert db.conn.total_changes == before  # nothing changed, nothing written
+    record_batch(db, [("US-1-B1", "drones", 0.8, 0.5, '{"terms": []}', "rules", "2026-02-01T00:00:00Z")], [])
+    assert db.conn.total_changes == before + 1
+    (row,) = db.execute("SELECT score, created_at FROM matches").fetchall()
+    assert row == (0.8, "2026-01-01T00:00:00Z")  # updated in place, first matched time kept

@@ -21,7 +21,8 @@ from warning.app import App
 from warning.classify import run as classify_run
 from warning.classify.code_index import CodeIndex
 from warning.classify.evaluate import keyword_baseline, metrics
-from warning.classify.evidence import TermTables, assemble, join_groups, lists_json, weight_text
+from warning.classify.evidence import TermTables
+from warning.classify.evidence_text import assemble, join_groups, lists_json, weight_text
 from warning.classify.featurize import N_FEATURES, TextBatch, featurize, publication_text, terms
 from warning.classify.feedback import suggest
 from warning.classify.fit import choose_threshold, term_lookup

@@ -1,15 +1,9 @@
-"""Why publications matched, for a whole batch at once, written straight as evidence JSON text.
+"""Why publications matched: the top terms of every match of a batch at once.
 
-A match's evidence is the same object as ``json.dumps(evidence, ensure_ascii=False)`` of
-``{"terms": [[term, weight], ...], "rules": {"cpc": [...], "keywords": [...], "competitors":
-[...], "exclude": [...]}, "model": ..., "model_version": ...}``, but built without Python work per
-match: each list element is a small pre-encoded string ("piece"); the pieces of every match are
-joined once for the whole batch, with a record separator between matches, and split again. JSON
-escapes control characters, so the separator cannot occur inside a piece.
-
-Top terms: per watchlist, the matched rows' features times the weights give each term's
-contribution (x_ij * w_j); one sort over the strongest candidates orders them by row, strongest first,
-and the rank within a row keeps the first ``top``.
+The evidence JSON is written from them by `warning.classify.evidence_text`. Top terms: a term's contribution to a match is x_ij * w_j. Each match's nonzeros that can be
+strong (among some watchlist's `HEAVY` strongest columns, or counted more than once) are read
+first; where the ``top``-th found beats any term left out, they are complete, and the few other
+matches are read whole. One sort orders candidates by match, strongest first.
 """
 
 from __future__ import annotations
@@ -19,15 +13,14 @@ import json
 import numpy as np
 import scipy.sparse as sp
 
+from warning.classify.evidence_text import join_groups, weight_text
 from warning.classify.featurize import N_FEATURES
 
-_SEP = "\x1e"
 # Column -> position in a TermTable; shared scratch space, always left at -1 (single-threaded use).
 _POSITION = np.full(N_FEATURES, -1, dtype=np.int32)
 HEAVY = 256  # per watchlist, its strongest terms: looked at first (`TermTables.top_terms`)
 _CUTS = (np.float32(0.1), np.float32(0.25), np.float32(0.5), np.float32(0.7))  # see `_strongest`
 _SEEN = np.zeros(N_FEATURES, dtype=bool)  # scratch for `distinct`, always left False
-_WEIGHT_TEXT: dict[str, np.ndarray] = {}  # by ending: repr(q / 10_000) + ending at q
 
 
 class TermTables:
@@ -70,12 +63,10 @@ class TermTables:
         self.explained = np.bincount(columns, minlength=N_FEATURES) > 0
         self.width = len(self.columns)
         owners = np.repeat(np.arange(self.width), [len(c) for c in self.columns])
-        ids = np.concatenate(self.ids) + 1 if self.ids else np.zeros(0, dtype=np.int32)
-        self.by_column = sp.csr_matrix(
-            (ids.astype(np.int32), (columns, owners)), shape=(N_FEATURES, self.width), dtype=np.int32
-        )
-        self.light_max = np.zeros(len(self.columns), dtype=np.float32)
-        heavy = []
+        entries = (np.concatenate(self.ids) if self.ids else np.zeros(0, dtype=np.int32)) + 1
+        shape = (N_FEATURES, self.width)  # (column, watchlist) -> table entry + 1
+        self.by_column = sp.csr_matrix((entries, (columns, owners)), shape=shape, dtype=np.int32)
+        self.light_max, heavy = np.zeros(self.width, dtype=np.float32), []
         for wl, (cols, ids) in enumerate(zip(self.columns, self.ids, strict=True)):
             weights = self.weights[ids]
             if len(weights) > HEAVY:
@@ -95,9 +86,7 @@ class TermTables:
         Matches come fastest watchlist by watchlist (``wls`` ascending), as `classify` gives them.
         """
         n = len(wls)
-        if (
-            n == 0 or not len(self.weights) or top == 0
-        ):  # no match in the batch (the ordinary hour), or no terms
+        if n == 0 or not len(self.weights) or top == 0:  # no match (the ordinary hour), or no terms
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty.astype(np.int32), np.zeros(0, dtype=np.float32)
         docs = np.arange(n) if docs is None else np.asarray(docs)
@@ -172,13 +161,18 @@ class TermTables:
         _POSITION[used] = -1  # left clean for the next batch
         # (watchlist x used column) -> table entry + 1, a watchlist's row small enough to stay cached
         sub = self.by_column[used]
-        block = np.zeros((self.width, len(used)), dtype=np.int32)
-        block[sub.indices, np.repeat(np.arange(len(used)), np.diff(sub.indptr))] = sub.data
+        present, lines = np.unique(wls, return_inverse=True)  # the block's rows: these watchlists
+        line_of = np.full(self.width, -1, dtype=np.int64)
+        line_of[present] = np.arange(len(present))
+        owner = line_of[sub.indices]
+        mine = owner >= 0
+        block = np.zeros((len(present), len(used)), dtype=np.int32)
+        block[owner[mine], np.repeat(np.arange(len(used)), np.diff(sub.indptr))[mine]] = sub.data[mine]
         # every (match, kept nonzero of its row) pair, matches of one watchlist together
         first, counts = starts[docs], starts[docs + 1] - starts[docs]
         ends = np.cumsum(counts)
         where = np.arange(int(ends[-1])) + np.repeat(first - (ends - counts), counts)
-        entry = block.ravel()[np.repeat(wls * len(used), counts) + compact[where]] - 1
+        entry = block.ravel()[np.repeat(lines * len(used), counts) + compact[where]] - 1
         hit = np.flatnonzero(entry >= 0)
         entry = entry[hit]
         rows = np.repeat(np.arange(n), counts)[hit]
@@ -188,11 +182,18 @@ class TermTables:
         self, wls: np.ndarray, features: sp.csr_matrix, top: int, docs: np.ndarray | None = None
     ) -> np.ndarray:
         """Per match (see `top_terms`), the JSON body of its top terms list: '["a", 0.42], ["b", 0.1]'."""
+        rows, pieces, weights = self.term_pieces(wls, features, top, docs)
+        return join_groups(rows, pieces, len(wls), weights)
+
+    def term_pieces(
+        self, wls: np.ndarray, features: sp.csr_matrix, top: int, docs: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The top terms of each match (see `top_terms`) as (match, '["term", ', 'weight]')."""
         rows, entry, contrib = self.top_terms(wls, features, top, docs)
         shown = np.unique(entry)
         for i in shown[np.equal(self.pieces[shown], None)].tolist():
             self.pieces[i] = f"[{json.dumps(self.texts[i], ensure_ascii=False)}, "
-        return join_groups(rows, self.pieces[entry], len(wls), weight_text(contrib, "]"))
+        return rows, self.pieces[entry], weight_text(contrib, "]")
 
 
 def distinct(columns: np.ndarray) -> np.ndarray:
@@ -246,109 +247,3 @@ def _explaining(model) -> tuple[np.ndarray, np.ndarray, list[str]]:
     keep = (model.weights > 0) & np.isin(model.indices, readable)
     columns = model.indices[keep].astype(np.int64)
     return columns, model.weights[keep].astype(np.float32), [model.terms[c] for c in columns.tolist()]
-
-
-def weight_text(values: np.ndarray, end: str = "") -> np.ndarray:
-    """``repr(round(float(v), 4)) + end`` of float32 values, as an object array of str.
-
-    A float32 times 10**4 is exact in float64, so rint there rounds exactly as Python's round.
-    """
-    q = np.rint(values.astype(np.float64) * 10_000).astype(np.int64)
-    small = (q >= 0) & (q < 1_000_000)
-    table = _weight_texts(int(q[small].max()) + 1 if small.any() else 0, end)
-    out = np.empty(len(q), dtype=object)
-    out[small] = table[q[small]]
-    for i in np.flatnonzero(~small).tolist():
-        out[i] = repr(round(float(values[i]), 4)) + end
-    return out
-
-
-def _weight_texts(size: int, end: str) -> np.ndarray:
-    table = _WEIGHT_TEXT.get(end, np.zeros(0, dtype=object))
-    if len(table) < size:
-        more = np.empty(size - len(table), dtype=object)
-        more[:] = [repr(q / 10_000) + end for q in range(len(table), size)]
-        table = _WEIGHT_TEXT[end] = np.concatenate([table, more])
-    return table
-
-
-def join_groups(
-    groups: np.ndarray, pieces: np.ndarray, n: int, tails: np.ndarray | None = None
-) -> np.ndarray:
-    """For groups 0..n-1, the ``pieces`` of each joined with ", " (``groups`` ascending).
-
-    With ``tails``, each item is ``pieces[i] + tails[i]``, joined in the same pass instead of
-    building every concatenated string first.
-    """
-    out = np.full(n, "", dtype=object)
-    if not len(groups):
-        return out
-    last = np.append(groups[1:] != groups[:-1], True)
-    width = 2 if tails is None else 3
-    mixed = np.empty(width * len(pieces), dtype=object)
-    mixed[0::width] = pieces
-    if tails is not None:
-        mixed[1::width] = tails
-    mixed[width - 1 :: width] = np.array([", ", _SEP], dtype=object)[last.astype(np.int8)]
-    joined = "".join(mixed.tolist()).split(_SEP)
-    joined.pop()  # after the last separator
-    parts = np.empty(len(joined), dtype=object)
-    parts[:] = joined
-    out[groups[last]] = parts
-    return out
-
-
-def lists_json(
-    match_keys: np.ndarray, item_keys: np.ndarray, item_order: np.ndarray, item_pieces: np.ndarray
-) -> np.ndarray:
-    """Per match, the JSON body of the list of items sharing its key, in ``item_order``.
-
-    ``match_keys`` are unique (one per match); items whose key no match has are left out.
-    """
-    n = len(match_keys)
-    if not len(item_keys) or not n:
-        return np.full(n, "", dtype=object)
-    by_key = np.argsort(match_keys)
-    sorted_keys = match_keys[by_key]
-    where = np.minimum(np.searchsorted(sorted_keys, item_keys), n - 1)
-    hit = sorted_keys[where] == item_keys
-    owner = by_key[where[hit]]
-    order = np.lexsort((item_order[hit], owner))
-    return join_groups(owner[order], item_pieces[hit][order], n)
-
-
-def assemble(
-    terms: np.ndarray,
-    cpc: np.ndarray,
-    keywords: np.ndarray,
-    competitors: np.ndarray,
-    exclude: np.ndarray,
-    kind: np.ndarray,
-) -> np.ndarray:
-    """The evidence JSON of each match from the bodies of its lists and its model part.
-
-    ``kind`` is the pre-encoded tail: '"model": "trained", "model_version": "..."'.
-    """
-    fixed = [
-        '{"terms": [',
-        '], "rules": {"cpc": [',
-        '], "keywords": [',
-        '], "competitors": [',
-        '], "exclude": [',
-        "]}, ",
-        "}" + _SEP,
-    ]
-    parts = np.empty((len(terms), 13), dtype=object)
-    parts[:, 0::2] = fixed
-    for i, column in enumerate((terms, cpc, keywords, competitors, exclude, kind)):
-        parts[:, 2 * i + 1] = column
-    text = "".join(parts.ravel().tolist()).split(_SEP)
-    text.pop()
-    out = np.empty(len(text), dtype=object)
-    out[:] = text
-    return out
-
-
-def model_tail(kind: str, version: str) -> str:
-    """The pre-encoded '"model": ..., "model_version": ...' end of the evidence object."""
-    return f'"model": {json.dumps(kind)}, "model_version": {json.dumps(version, ensure_ascii=False)}'

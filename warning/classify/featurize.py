@@ -212,6 +212,10 @@ def _columns(h: np.ndarray) -> np.ndarray:
 
 
 _STOP_HASHES = np.array(sorted(_scalar_hash(w) for w in STOPWORDS), dtype=np.uint64)
+# A first sieve: bit 16..31 of a word's hash says whether it can be a stopword at all; the few
+# that can are compared exactly (a binary search over every word's hash cost more than hashing).
+_STOP_SIEVE = np.zeros(1 << 16, dtype=bool)
+_STOP_SIEVE[((_STOP_HASHES >> np.uint64(16)) & np.uint64(0xFFFF)).astype(np.int64)] = True
 
 
 class TextBatch:
@@ -263,8 +267,10 @@ def _word_features(batch: TextBatch):
     keep = (end - start >= 2) & ~_DIGIT_CHAR[np.minimum(codes[start], 65535)]
     start, end = start[keep], end[keep]
     h = spans.hash(start, end)
-    where = np.minimum(np.searchsorted(_STOP_HASHES, h), len(_STOP_HASHES) - 1)
-    keep = _STOP_HASHES[where] != h
+    keep = np.ones(len(h), dtype=bool)
+    maybe = np.flatnonzero(_STOP_SIEVE[((h >> np.uint64(16)) & np.uint64(0xFFFF)).astype(np.int64)])
+    where = np.minimum(np.searchsorted(_STOP_HASHES, h[maybe]), len(_STOP_HASHES) - 1)
+    keep[maybe] = _STOP_HASHES[where] != h[maybe]
     start, end, h = start[keep], end[keep], h[keep]
     doc = doc_of[start]
     yield doc, _columns(h)
@@ -338,7 +344,7 @@ def publication_text(
 
 def classification_text(title: str, abstract: str, claims: str, limit: int = DEFAULT_TEXT_CHARS) -> str:
     """`publication_text` from the joined title, abstract and claims texts the store keeps."""
-    text = "\n".join(p for p in (title, abstract) if p) or claims
+    text = (f"{title}\n{abstract}" if abstract else title) if title else abstract or claims
     return text[:limit]
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from warning.classify.code_index import CodeIndex
-from warning.classify.evidence import join_groups, lists_json
+from warning.classify.evidence_text import join_groups, lists_json
 from warning.classify.featurize import TextBatch, normalise_text
 from warning.classify.keyword_index import KeywordIndex
 from warning.classify.watchlists import CJK_RE, Watchlist, competitor_index, normalise_applicant
@@ -28,6 +28,7 @@ MAX_KEYWORDS = 3
 P_COMPETITOR = 0.3
 EXCLUDE_FACTOR = 0.3
 RULES_THRESHOLD = 0.5
+_KEYWORD_MISS = (1 - P_KEYWORD) ** np.arange(MAX_KEYWORDS + 1)  # by keywords hit: a lookup, not a power
 
 
 @dataclass
@@ -121,7 +122,7 @@ class BatchRules:
         shape = self.keyword_counts.shape
         code = self.code_hits.mask(shape)
         comp = self.competitor_hits.mask(shape)
-        miss = (1 - P_CODE * code) * (1 - P_KEYWORD) ** np.minimum(self.keyword_counts, MAX_KEYWORDS)
+        miss = (1 - P_CODE * code) * _KEYWORD_MISS[np.minimum(self.keyword_counts, MAX_KEYWORDS)]
         return 1.0 - miss * (1 - P_COMPETITOR * comp)
 
 

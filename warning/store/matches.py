@@ -143,21 +143,26 @@ def reset_cursors(db: sqlite_utils.Database, watchlists: list[str]) -> None:
         db.conn.executemany("DELETE FROM classify_cursor WHERE watchlist = ?", [(w,) for w in watchlists])
 
 
+_UPSERT_MATCH = (
+    "INSERT INTO matches (publication_id, watchlist, score, threshold, evidence, model_version, "
+    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (publication_id, watchlist) DO UPDATE SET "
+    "score = excluded.score, threshold = excluded.threshold, evidence = excluded.evidence, "
+    "model_version = excluded.model_version WHERE matches.score IS NOT excluded.score "
+    "OR matches.threshold IS NOT excluded.threshold OR matches.evidence IS NOT excluded.evidence "
+    "OR matches.model_version IS NOT excluded.model_version"
+)
+
+
 def record_batch(db: sqlite_utils.Database, matches: list[tuple], cursors: list[tuple]) -> None:
     """Store a batch's matches and move the watchlists' cursors past it, in one transaction.
 
     ``matches``: (publication_id, watchlist, score, threshold, evidence JSON, model_version,
-    created_at); a pair already matched is updated in place and keeps its created_at.
+    created_at); a pair already matched is updated in place and keeps its created_at, and one
+    scored again exactly as before (a rescore that changed nothing for it) is not written again.
     ``cursors``: (watchlist, last_rowid, model_version, updated_at).
     """
     with transaction(db):
-        db.conn.executemany(
-            "INSERT INTO matches (publication_id, watchlist, score, threshold, evidence, model_version, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (publication_id, watchlist) DO UPDATE SET "
-            "score = excluded.score, threshold = excluded.threshold, evidence = excluded.evidence, "
-            "model_version = excluded.model_version",
-            matches,
-        )
+        db.conn.executemany(_UPSERT_MATCH, matches)
         db.conn.executemany(
             "INSERT OR REPLACE INTO classify_cursor (watchlist, last_rowid, model_version, updated_at) "
             "VALUES (?, ?, ?, ?)",
