@@ -18,6 +18,7 @@ from warning.store.migrations_features import (
     m023_search_index,
     m024_feedback_links,
     m024_inbox_indexes,
+    m025_match_write_indexes,
 )
 from warning.store.migrations_orgs import (
     m010_orgs,
@@ -307,4 +308,5 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m024_inbox_indexes,
     m024_feedback_links,
     m016_fts_bulk,
+    m025_match_write_indexes,
 ]
