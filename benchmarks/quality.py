@@ -222,7 +222,9 @@ def ours(x_train, y_train, x_test, y_test, store=None, dense=None, test_dense=No
     return out
 
 
-def cold_start(features, texts, train_idx, keywords, seeds, test_idx, y_test, emb=None, test_emb=None) -> dict:
+def cold_start(
+    features, texts, train_idx, keywords, seeds, test_idx, y_test, emb=None, test_emb=None
+) -> dict:
     """`warning train` without a data file: seeds, strong keyword hits and background, no labels.
 
     As `warning.classify.train.cold_start` builds it from a store (here the training part): its
@@ -473,7 +475,9 @@ def main() -> None:
     parser.add_argument("--out", default="", help="name of the JSON written (default: by mode)")
     parser.add_argument("--sets", default="", help="comma-separated set labels to run (default: all)")
     parser.add_argument("--sizes", default="", help="label budgets, e.g. 10,25,all (default: each set's)")
-    parser.add_argument("--cold", default="", help="cold-start seed counts, e.g. 0,10, or none (default: each set's)")
+    parser.add_argument(
+        "--cold", default="", help="cold-start seed counts, e.g. 0,10, or none (default: each set's)"
+    )
     args = parser.parse_args()
     name = "quality_held_out" if args.held_out else "quality_validate" if args.validate else "quality"
     out_file = OUT / f"{args.out or name}.json"

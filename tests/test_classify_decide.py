@@ -16,9 +16,7 @@ from warning.classify.run import Scorer
 from warning.classify.train import Example, _card, training_features
 from warning.classify.watchlists import parse_watchlist
 
-OVENS = parse_watchlist(
-    {"name": "ovens", "description": "ovens", "keywords": ["oven"]}, Path("ovens.toml")
-)
+OVENS = parse_watchlist({"name": "ovens", "description": "ovens", "keywords": ["oven"]}, Path("ovens.toml"))
 
 
 def _texts(labels: np.ndarray, rng, keyword_pos: float, keyword_neg: float, signal: str = "") -> list[str]:

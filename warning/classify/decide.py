@@ -7,8 +7,8 @@ scorer already computes, ``sigmoid(a * decision + b + g * rules)`` against a thr
 choice needs no new scoring path:
 
 - ``blend`` (``model`` where g = 0): the stacked calibration of `fit.calibrate`;
-- ``rules``: a = 0, the watchlist's rule score alone, calibrated on the examples (its threshold
-  picks how many keywords, or a code, make a match);
+- ``rules``: a = 0, the watchlist's rule score alone, calibrated on the examples, any rule hit
+  a match (`_any_hit`);
 - ``union``: any rule hit passes (g large enough to lift every hit above every document without
   one), and documents without a hit pass on the model's own score.
 
@@ -109,24 +109,35 @@ def judge(d: Decision, oof, labels, prior, store_d, store_prior, share, target_p
     `threshold.store_threshold`), else on the examples themselves."""
     probs = d.probs(oof, prior)
     labels = np.asarray(labels)
+    fixed = _any_hit(d, prior) if d.mode == "rules" else None
     if share is not None:
         store_probs = d.probs(store_d, store_prior)
-        d.threshold = store_threshold(probs[labels == 1], store_probs, share, target_precision)
+        d.threshold = fixed or store_threshold(probs[labels == 1], store_probs, share, target_precision)
         d.in_store = expected_in_store(probs[labels == 1], store_probs, share, d.threshold)
         d.f1, d.share = d.in_store[2], share
         d.passed, d.store_passed = probs[labels == 1] >= d.threshold, store_probs >= d.threshold
     else:
-        d.threshold = choose_threshold(labels, probs, target_precision)
+        d.threshold = fixed or choose_threshold(labels, probs, target_precision)
         d.passed = probs >= d.threshold
         d.f1 = _f1(d.passed, labels == 1)
     return d
+
+
+def _any_hit(d: Decision, prior) -> float:
+    """The rules' threshold: any hit (a keyword, a code, a competitor) matches, as the keywords'
+    boolean query does. Choosing how many keywords on ten positives would fit their noise."""
+    prior = np.asarray(prior, dtype=np.float64)
+    none, weakest = d.probs(np.zeros(2), np.array([0.0, prior[prior > 0].min()]))
+    return float((none + weakest) / 2)
 
 
 def _f1(predicted: np.ndarray, truth: np.ndarray) -> float:
     return 2 * int((predicted & truth).sum()) / max(int(predicted.sum()) + int(truth.sum()), 1)
 
 
-def expected_in_store(positive_probs, store_probs, share: float, threshold: float) -> tuple[float, float, float]:
+def expected_in_store(
+    positive_probs, store_probs, share: float, threshold: float
+) -> tuple[float, float, float]:
     """(precision, recall, F1) expected in the store at ``threshold``: recall from the positives,
     the share above the cut from the store sample."""
     recall = float((positive_probs >= threshold).mean())

@@ -19,6 +19,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
 from sklearn.model_selection import StratifiedKFold
 
+from warning.classify.decide import candidates, choose, judge, rule_union, rules_share
 from warning.classify.featurize import (
     CHAR_MARK,
     FAMILIES,
@@ -30,7 +31,6 @@ from warning.classify.featurize import (
     terms,
 )
 from warning.classify.model import LinearModel
-from warning.classify.decide import candidates, choose, judge, rule_union, rules_share
 from warning.classify.threshold import choose_threshold, logit, store_prevalence, store_threshold
 from warning.errors import NotEnoughExamples
 
