@@ -33,6 +33,10 @@ MIN_RULE_GAP = 0.1  # rules' hit rate on positives minus negatives under which t
 UNION_MARGIN = 5.0  # logits by which a rule hit clears the highest document without one
 CONFIDENCE = 0.8  # share of bootstrap resamples in which a model-based decision must beat the rules
 BOOTSTRAP = 200
+# lbfgs's default tolerance stops a one- or two-input logistic fit on ten positives among
+# thousands of negatives near zero slope (a dough watchlist's rules: -0.02 where the optimum is
+# 3.6), which dropped informative rules; the calibrations here and in `fit` use this instead.
+TOL = 1e-10
 
 
 @dataclass
@@ -99,7 +103,9 @@ def candidates(oof, labels, prior, store_d, store_prior, blend: tuple[float, flo
 
 def _fit_1d(x: np.ndarray, labels: np.ndarray) -> tuple[float, float] | None:
     """(slope, intercept) of a one-input logistic regression; None where the slope is not positive."""
-    clf = LogisticRegression(C=100.0, solver="lbfgs").fit(np.asarray(x).reshape(-1, 1), labels)
+    clf = LogisticRegression(C=100.0, solver="lbfgs", tol=TOL, max_iter=10_000).fit(
+        np.asarray(x).reshape(-1, 1), labels
+    )
     slope = float(clf.coef_[0, 0])
     return (slope, float(clf.intercept_[0])) if slope > 0 else None
 

@@ -19,7 +19,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
 from sklearn.model_selection import StratifiedKFold
 
-from warning.classify.decide import candidates, choose, judge, rule_union, rules_share
+from warning.classify.decide import TOL, candidates, choose, judge, rule_union, rules_share
 from warning.classify.featurize import (
     CHAR_MARK,
     FAMILIES,
@@ -194,7 +194,7 @@ def calibrate(
     if prior is None or np.ptp(prior) == 0:
         return a, b, 0.0
     both = np.column_stack([decision, np.asarray(prior, dtype=np.float64)])
-    clf = LogisticRegression(C=100.0, solver="lbfgs").fit(both, labels)
+    clf = LogisticRegression(C=100.0, solver="lbfgs", tol=TOL, max_iter=10_000).fit(both, labels)
     a2, g = (float(v) for v in clf.coef_[0])
     if g <= 0 or a2 <= 0:
         return a, b, 0.0
@@ -289,7 +289,7 @@ def _out_of_fold(x, y, w, c: float, folds: int, seed: int) -> np.ndarray:
 
 def _platt(decision: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
     """Platt scaling: a one-feature logistic regression from raw score to probability."""
-    clf = LogisticRegression(C=100.0, solver="lbfgs")
+    clf = LogisticRegression(C=100.0, solver="lbfgs", tol=TOL, max_iter=10_000)
     clf.fit(decision.reshape(-1, 1), labels)
     return float(clf.coef_[0, 0]), float(clf.intercept_[0])
 
