@@ -214,17 +214,23 @@ def ours(x_train, y_train, x_test, y_test, store=None, dense=None, test_dense=No
             "threshold": round(model.threshold, 4),
             "c": report.c,
             "prior_weight": round(report.prior_weight, 3),
+            "mode": report.mode,
+            "decisions": report.decisions,
+            "share_method": report.share_method,
         }
         out |= {"train_share": round(report.train_prevalence, 4), "store_share": report.store_prevalence}
     return out
 
 
-def cold_start(features, texts, train_idx, keywords, seeds, x_test, y_test, emb=None, test_emb=None) -> dict:
+def cold_start(
+    features, texts, train_idx, keywords, seeds, test_idx, y_test, emb=None, test_emb=None
+) -> dict:
     """`warning train` without a data file: seeds, strong keyword hits and background, no labels.
 
     As `warning.classify.train.cold_start` builds it from a store (here the training part): its
-    strong rule hits (two or more keywords, as the text carries no codes) are weak positives, a
-    random sample of the store the background, the seeds outweigh both. No labelled negative.
+    strong rule hits (a keyword, as the text carries no codes) are weak positives, a random sample
+    of the store the background, the seeds outweigh both. No labelled negative. The decision is
+    every keyword hit plus the documents the model adds (`decide.rule_union`), as `train` does.
     """
     watchlist = parse_watchlist(
         {"name": "line", "description": "line", "keywords": keywords}, Path("line.toml")
@@ -244,11 +250,13 @@ def cold_start(features, texts, train_idx, keywords, seeds, x_test, y_test, emb=
         return metrics(y_test, np.zeros(len(y_test), bool), np.zeros(len(y_test)))
     dense = None if emb is None else emb[idx]
     store_dense = None if emb is None else emb[sample]
+    rules, x_test = line_prior(keywords, texts), features[test_idx]
     model, _ = fit_linear(
         features[idx], labels, weights, dense=dense, store=features[sample], store_dense=store_dense,
-        store_examples=positions(idx, np.asarray(sample)),
+        store_examples=positions(idx, np.asarray(sample)), prior=rules[idx], store_prior=rules[sample],
+        rule_positives=True,
     )  # fmt: skip
-    scores = model.probability(x_test, test_emb)
+    scores = model.probability(x_test, test_emb, rules[test_idx])
     return metrics(y_test, scores >= model.threshold, scores)
 
 
@@ -266,10 +274,10 @@ def run_line(name, prefixes, keywords, data, sizes, cold_sizes) -> dict:
     positives = train_idx[y[train_idx] == 1]
     for size in cold_sizes:
         seeds = np.random.default_rng(7).choice(positives, min(size, len(positives)), replace=False)
-        result[f"cold@{size}"] = cold_start(features, texts, train_idx, keywords, seeds, x_test, y_test)
+        result[f"cold@{size}"] = cold_start(features, texts, train_idx, keywords, seeds, test_idx, y_test)
         if emb is not None and size <= 10:  # the embedding block's cold start: 0 and 10 seeds
             result[f"cold+emb@{size}"] = cold_start(
-                features, texts, train_idx, keywords, seeds, x_test, y_test, emb, test_emb
+                features, texts, train_idx, keywords, seeds, test_idx, y_test, emb, test_emb
             )
     rng = np.random.default_rng(7)
     position = {int(i): k for k, i in enumerate(train_idx)}
@@ -467,7 +475,9 @@ def main() -> None:
     parser.add_argument("--out", default="", help="name of the JSON written (default: by mode)")
     parser.add_argument("--sets", default="", help="comma-separated set labels to run (default: all)")
     parser.add_argument("--sizes", default="", help="label budgets, e.g. 10,25,all (default: each set's)")
-    parser.add_argument("--cold", default="", help="cold-start seed counts, e.g. 0,10 (default: each set's)")
+    parser.add_argument(
+        "--cold", default="", help="cold-start seed counts, e.g. 0,10, or none (default: each set's)"
+    )
     args = parser.parse_args()
     name = "quality_held_out" if args.held_out else "quality_validate" if args.validate else "quality"
     out_file = OUT / f"{args.out or name}.json"
@@ -504,7 +514,7 @@ def _chosen_sets(args) -> list[tuple]:
         sizes = tuple(x if x == "all" else int(x) for x in args.sizes.split(","))
         sets = [(label, lines, loader, sizes, cold) for label, lines, loader, _, cold in sets]
     if args.cold:
-        cold = tuple(int(x) for x in args.cold.split(","))
+        cold = () if args.cold == "none" else tuple(int(x) for x in args.cold.split(","))
         sets = [(label, lines, loader, sizes, cold) for label, lines, loader, sizes, _ in sets]
     return sets
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import warnings
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -19,6 +19,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
 from sklearn.model_selection import StratifiedKFold
 
+from warning.classify.decide import TOL, candidates, choose, judge, rule_union, rules_share
 from warning.classify.featurize import (
     CHAR_MARK,
     FAMILIES,
@@ -32,6 +33,8 @@ from warning.classify.featurize import (
 from warning.classify.model import LinearModel
 from warning.classify.threshold import choose_threshold, logit, store_prevalence, store_threshold
 from warning.errors import NotEnoughExamples
+
+__all__ = ["choose_threshold", "fit_linear", "store_threshold"]  # the threshold functions' old home
 
 C_GRID = (0.3, 1.0, 3.0, 10.0)
 MAX_WEIGHTS = 40_000
@@ -58,6 +61,9 @@ class FitReport:
     train_prevalence: float = 0.0
     store_prevalence: float | None = None  # estimated; used when clearly not the training share
     prior_weight: float = 0.0  # the rules' weight in the calibration (`calibrate`)
+    mode: str = "model"  # the decision chosen (`decide`): "model", "blend", "rules" or "union"
+    share_method: str | None = None  # how the store's share was estimated: "rules" or "em"
+    decisions: dict[str, float] = field(default_factory=dict)  # each decision's estimated F1
 
 
 def fit_linear(
@@ -73,6 +79,7 @@ def fit_linear(
     prior: np.ndarray | None = None,
     store_prior: np.ndarray | None = None,
     store_examples: np.ndarray | None = None,
+    rule_positives: bool = False,
 ) -> tuple[LinearModel, FitReport | None]:
     """Fit, calibrate and pick a threshold; the report is None when there are too few examples for CV.
 
@@ -92,6 +99,9 @@ def fit_linear(
     own training documents score higher than unseen ones and would inflate the estimate. The
     probabilities stay calibrated on the examples, so the scores subscriptions' ``min_score``
     refers to keep their scale.
+    ``rule_positives``: the positives are the rules' own hits (a cold start), so the rules cannot
+    be blended in or judged on them; with ``prior`` the decision is every rule hit plus what the
+    model adds (`decide.rule_union`).
     """
     labels = np.asarray(labels, dtype=np.int8)
     weights = np.ones(len(labels)) if weights is None else np.asarray(weights, dtype=np.float64)
@@ -105,35 +115,56 @@ def fit_linear(
         return design.finish(model, 1.0, 0.0, 0.5), None
     if len(labels) >= LARGE:
         folds = min(folds, LARGE_FOLDS)
-    candidates = candidate_families(features)
-    design, best_c, oof = _choose(features, labels, weights, dense, folds, seed, candidates)
+    tried = candidate_families(features)
+    design, best_c, oof = _choose(features, labels, weights, dense, folds, seed, tried)
     # Where texts are long the model reads the keywords as words: past a few positives, blending
     # the rules in again was measured to cost F1 (ordinary background at 25 positives: 0.46
     # against 0.49); on short texts it helped at every budget (hard set at 25: 0.52 against 0.46).
-    blend = prior is not None and (len(candidates) > 1 or n_pos < PRIOR_FEW)
-    a, b, g = calibrate(oof, labels, prior if blend else None)
-    model = design.finish(_fit(design.x, labels, weights, best_c), a, b, 0.5)
-    model.calib_prior = g
+    blend = prior is not None and not rule_positives and (len(tried) > 1 or n_pos < PRIOR_FEW)
+    calibration = calibrate(oof, labels, prior if blend else None)
+    model = design.finish(_fit(design.x, labels, weights, best_c), *calibration[:2], 0.5)
+    model.calib_prior = calibration[2]
     train_share = n_pos / len(labels)
-    probs = model.calibrate(oof, prior)
-    estimate = store_probs = None
+    estimate = store_d = share_method = None
     if store is not None and store.shape[0]:
-        store_probs = model.probability(store, store_dense, store_prior)
+        store_d = model.decision(store, store_dense).astype(np.float64)
         if store_examples is not None:  # the model has seen these: their out-of-fold scores are honest
             seen = np.asarray(store_examples) >= 0
-            store_probs[seen] = probs[np.asarray(store_examples)[seen]]
-        estimate = store_prevalence(store_probs, train_share)
+            store_d[seen] = oof[np.asarray(store_examples)[seen]]
+        estimate, share_method = _store_share(model, oof, labels, prior, store_d, store_prior, train_share)
     # The estimate is noisy (about a fifth): only a clear difference moves the threshold.
-    report = None
-    if estimate is not None and abs(logit(estimate) - logit(train_share)) > np.log(PREVALENCE_RATIO):
-        model.threshold = store_threshold(probs[labels == 1], store_probs, estimate, target_precision)
-        report = _store_report(probs[labels == 1], store_probs, estimate, model.threshold)
+    moved = estimate is not None and abs(logit(estimate) - logit(train_share)) > np.log(PREVALENCE_RATIO)
+    if rule_positives and prior is not None:
+        found = [rule_union(oof, labels, prior, store_d, calibration[:2])]
     else:
-        model.threshold = choose_threshold(labels, probs, target_precision)
-    report = _report(labels, probs, model.threshold, best_c, folds, report)
+        found = [
+            judge(d, oof, labels, prior, store_d, store_prior, estimate if moved else None, target_precision)
+            for d in candidates(oof, labels, prior, store_d, store_prior, calibration)
+        ]
+    chosen = choose(found, labels, seed)
+    model.calib_a, model.calib_b, model.calib_prior = chosen.a, chosen.b, chosen.g
+    model.threshold = chosen.threshold
+    if chosen.mode == "rules":  # the model's words would explain nothing: the rules decide alone
+        model.indices, model.weights, model.dense = np.zeros(0, np.int64), np.zeros(0, np.float32), None
+    report = _report(labels, chosen.probs(oof, prior), model.threshold, best_c, folds, chosen.in_store)
     report.families, report.train_prevalence, report.store_prevalence = design.families, train_share, estimate
-    report.prior_weight = g
+    report.prior_weight, report.mode, report.share_method = chosen.g, chosen.mode, share_method
+    report.decisions = {d.mode: round(d.f1, 4) for d in found}
     return model, report
+
+
+def _store_share(model, oof, labels, prior, store_d, store_prior, train_share) -> tuple[float, str]:
+    """(the store's share of relevant documents, how it was estimated).
+
+    Below `PRIOR_FEW` positives from the rules' hit rates where they are informative
+    (`decide.rules_share`): the model's probabilities, calibrated on a few positives, are not yet
+    probabilities enough for EM; else by EM over the model's store probabilities."""
+    if int(np.sum(labels)) < PRIOR_FEW:
+        share = rules_share(prior, labels, store_prior)
+        if share is not None:
+            return share, "rules"
+    store_probs = model.calibrate(store_d, store_prior)
+    return store_prevalence(store_probs, train_share), "em"
 
 
 def _choose(features, labels, weights, dense, folds: int, seed: int, candidates):
@@ -163,19 +194,11 @@ def calibrate(
     if prior is None or np.ptp(prior) == 0:
         return a, b, 0.0
     both = np.column_stack([decision, np.asarray(prior, dtype=np.float64)])
-    clf = LogisticRegression(C=100.0, solver="lbfgs").fit(both, labels)
+    clf = LogisticRegression(C=100.0, solver="lbfgs", tol=TOL, max_iter=10_000).fit(both, labels)
     a2, g = (float(v) for v in clf.coef_[0])
     if g <= 0 or a2 <= 0:
         return a, b, 0.0
     return a2, float(clf.intercept_[0]), g
-
-
-def _store_report(positive_probs, store_probs, share: float, threshold: float) -> tuple[float, float, float]:
-    """(precision, recall, F1) expected in the store at ``threshold`` (see `store_threshold`)."""
-    recall = float((positive_probs >= threshold).mean())
-    above = max(float((store_probs >= threshold).mean()), share * recall, 1e-12)
-    precision = share * recall / above
-    return precision, recall, 2 * share * recall / (share + above)
 
 
 def _near(c: float) -> tuple[float, ...]:
@@ -266,7 +289,7 @@ def _out_of_fold(x, y, w, c: float, folds: int, seed: int) -> np.ndarray:
 
 def _platt(decision: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
     """Platt scaling: a one-feature logistic regression from raw score to probability."""
-    clf = LogisticRegression(C=100.0, solver="lbfgs")
+    clf = LogisticRegression(C=100.0, solver="lbfgs", tol=TOL, max_iter=10_000)
     clf.fit(decision.reshape(-1, 1), labels)
     return float(clf.coef_[0, 0]), float(clf.intercept_[0])
 

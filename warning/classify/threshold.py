@@ -36,14 +36,17 @@ def store_threshold(
     often harder than the store's, and counting them as the store's would set the bar too high."""
     cuts = np.sort(np.unique(positive_probs))[::-1]
     recall = np.array([(positive_probs >= c).mean() for c in cuts])
-    store_sorted = np.sort(store_probs)
-    above = 1.0 - np.searchsorted(store_sorted, cuts, side="left") / max(len(store_sorted), 1)
+    # Each cut's threshold is just under it (`_cut_below`): count the store above that, not above
+    # the cut itself, or store documents tied with a positive (the rules' few score levels) fall out.
+    thresholds = np.array([_cut_below(cuts, positive_probs, i) for i in range(len(cuts))])
+    store_sorted = np.sort(np.asarray(store_probs, dtype=np.float64))
+    above = 1.0 - np.searchsorted(store_sorted, thresholds, side="left") / max(len(store_sorted), 1)
     above = np.maximum(above, share * recall)  # the positives above a cut are part of the store there
     precision = share * recall / np.maximum(above, 1e-12)
     f1 = 2 * share * recall / (share + above)
     if target_precision is not None and (precision >= target_precision).any():
-        return _cut_below(cuts, positive_probs, int(np.flatnonzero(precision >= target_precision).max()))
-    return _cut_below(cuts, positive_probs, int(np.argmax(f1)))
+        return float(thresholds[int(np.flatnonzero(precision >= target_precision).max())])
+    return float(thresholds[int(np.argmax(f1))])
 
 
 def _cut_below(cuts: np.ndarray, positive_probs: np.ndarray, i: int) -> float:

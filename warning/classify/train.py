@@ -178,15 +178,16 @@ def train_watchlist(app, name_or_path: str, data: Path | str | None = None) -> d
     if source is not None:
         dense = source.vectors([e.id for e in examples], texts)
         store_dense = source.vectors([r["id"] for r in store_rows], store_texts) if store_rows else None
-    prior = store_prior = None
-    if not any(e.origin == "rule" for e in examples):  # rule-made labels: blending the rules is circular
-        prior = rule_prior(watchlist, texts, [e.codes for e in examples], [e.applicants for e in examples])
-        store_prior = rule_prior(
-            watchlist,
-            store_texts,
-            [[*r["cpc"], *r["ipc"]] for r in store_rows],
-            [r["applicants"] for r in store_rows],
-        )
+    # Rule-made positives (a cold start) cannot be blended with the rules that made them: there
+    # the rules' score decides the union of their hits and the model's additions instead.
+    weak = any(e.origin == "rule" for e in examples)
+    prior = rule_prior(watchlist, texts, [e.codes for e in examples], [e.applicants for e in examples])
+    store_prior = rule_prior(
+        watchlist,
+        store_texts,
+        [[*r["cpc"], *r["ipc"]] for r in store_rows],
+        [r["applicants"] for r in store_rows],
+    )
     model, report = fit_linear(
         features,
         labels,
@@ -198,8 +199,9 @@ def train_watchlist(app, name_or_path: str, data: Path | str | None = None) -> d
         prior=prior,
         store_prior=store_prior if store_rows else None,
         store_examples=_positions([e.id for e in examples], [r["id"] for r in store_rows]),
+        rule_positives=weak,
     )
-    if source is not None:
+    if source is not None and model.dense is not None:  # a rules decision reads no embedding
         model.embedding = source.model.card()
     model.terms = term_lookup(
         [t for t, y in zip(texts, labels, strict=True) if y == 1] + texts, model.indices

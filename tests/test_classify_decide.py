@@ -1,0 +1,124 @@
+"""Which decision a trained watchlist makes (`warning.classify.decide`): the model, the rules alone,
+or their union, chosen on the watchlist's own examples, and recorded in its card."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from warning.classify.decide import MARGIN, Decision, choose, rule_union, rules_share
+from warning.classify.fit import fit_linear
+from warning.classify.model import load_model, save_model
+from warning.classify.rules import rule_prior
+from warning.classify.run import Scorer
+from warning.classify.train import Example, _card, training_features
+from warning.classify.watchlists import parse_watchlist
+
+OVENS = parse_watchlist({"name": "ovens", "description": "ovens", "keywords": ["oven"]}, Path("ovens.toml"))
+
+
+def _texts(labels: np.ndarray, rng, keyword_pos: float, keyword_neg: float, signal: str = "") -> list[str]:
+    """Titles of random words; "oven" in a share of each class; ``signal`` in every positive."""
+    vocabulary = [f"word{i}" for i in range(400)]
+    texts = []
+    for y in labels:
+        words = list(rng.choice(vocabulary, 6))
+        if rng.random() < (keyword_pos if y else keyword_neg):
+            words.append("oven")
+        if y and signal:
+            words.append(signal)
+        texts.append(" ".join(words))
+    return texts
+
+
+def _fit(texts: list[str], labels: np.ndarray, store_texts: list[str]):
+    x, store = training_features(texts), training_features(store_texts)
+    return fit_linear(
+        x, labels, store=store, prior=rule_prior(OVENS, texts), store_prior=rule_prior(OVENS, store_texts)
+    )
+
+
+def test_with_ten_positives_a_model_no_better_than_its_keywords_falls_back_to_them(tmp_path):
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.array([1, 0], dtype=np.int8), [10, 1500])
+    texts = _texts(labels, rng, 0.8, 0.02)  # the keyword is all there is to learn
+    store_labels = (rng.random(3000) < 0.05).astype(np.int8)  # a store where 5 % are relevant
+    store_texts = _texts(store_labels, rng, 0.8, 0.02)
+    model, report = _fit(texts, labels, store_texts)
+    assert report.mode == "rules"
+    assert len(report.decisions) == 3 and {"rules", "union"} <= set(report.decisions)  # + blend or model
+    assert max(report.decisions.values()) < report.decisions["rules"] + MARGIN
+    assert report.share_method == "rules"  # ten positives: the share comes from the rules' hit rates
+    assert report.store_prevalence == pytest.approx(0.05, abs=0.03)
+    assert model.calib_a == 0.0 and len(model.indices) == 0  # no word of the model decides
+    # the card says what was chosen and why (each decision's estimated F1)
+    example = Example("US1", texts[0], 1, 1.0, "data")
+    card = _card(OVENS, [example], report, None)
+    assert card["cv"]["mode"] == "rules" and card["cv"]["decisions"] == report.decisions
+    # saved and scored by the service: exactly the documents with the keyword
+    save_model(model, tmp_path / "ovens")
+    loaded = load_model(tmp_path / "ovens")
+    scores, _, _ = Scorer([OVENS], [loaded]).score(store_texts, [[]] * 3000, [[]] * 3000)
+    matched = scores[:, 0] >= loaded.threshold
+    np.testing.assert_array_equal(matched, np.array(["oven" in t.split() for t in store_texts]))
+
+
+def test_a_model_that_learns_what_the_keywords_miss_is_kept():
+    rng = np.random.default_rng(1)
+    labels = np.repeat(np.array([1, 0], dtype=np.int8), [60, 1500])
+    texts = _texts(labels, rng, 0.3, 0.02, signal="toaster")  # every positive says "toaster"
+    store_labels = (rng.random(3000) < 0.04).astype(np.int8)
+    model, report = _fit(texts, labels, _texts(store_labels, rng, 0.3, 0.02, signal="toaster"))
+    assert report.mode in ("blend", "model", "union")
+    assert report.decisions[report.mode] > report.decisions["rules"] + MARGIN
+    assert len(model.indices) > 0 and model.calib_a > 0
+
+
+def test_the_rules_stand_on_a_tie_and_lose_to_a_clear_gain():
+    rules = Decision("rules", 0.0, -3.0, 10.0, f1=0.50)
+    assert choose([rules, Decision("blend", 1, 0, 1, f1=0.50 + MARGIN / 2)]).mode == "rules"
+    assert choose([rules, Decision("blend", 1, 0, 1, f1=0.50 + 2 * MARGIN)]).mode == "blend"
+    assert choose([Decision("model", 1, 0, 0, f1=0.1)]).mode == "model"  # no rules: the model
+
+
+def test_the_store_share_from_the_rules_hit_rates():
+    labels = np.repeat([1, 0], [10, 1000])
+    prior = np.concatenate([np.repeat([0.3, 0.0], [8, 2]), np.repeat([0.3, 0.0], [20, 980])])
+    # store: 5 % relevant, hit 80 % of those and 2 % of the rest -> 0.05 * 0.8 + 0.95 * 0.02 = 0.059
+    store = np.repeat([0.3, 0.0], [59, 941])
+    assert rules_share(prior, labels, store) == pytest.approx(0.05, abs=1e-9)
+    assert rules_share(None, labels, store) is None
+    # negatives that hit the rules more often than the store does (near misses): no estimate
+    near_misses = np.concatenate([np.repeat([0.3, 0.0], [8, 2]), np.repeat([0.3, 0.0], [100, 900])])
+    assert rules_share(near_misses, labels, store) is None
+    # rules that do not separate the examples: no estimate
+    flat = np.concatenate([np.repeat([0.3, 0.0], [1, 9]), np.repeat([0.3, 0.0], [60, 940])])
+    assert rules_share(flat, labels, store) is None
+
+
+def test_a_cold_start_keeps_every_rule_hit_and_adds_what_the_model_finds():
+    rng = np.random.default_rng(2)
+    truth = (rng.random(2000) < 0.1).astype(np.int8)
+    texts = _texts(truth, rng, 0.6, 0.0, signal="toaster")  # relevant: "toaster", some say "oven"
+    prior = rule_prior(OVENS, texts)
+    labels = (prior > 0).astype(np.int8)  # the cold start's positives: the keyword's own hits
+    x = training_features(texts)
+    model, report = fit_linear(x, labels, prior=prior, store=x, store_prior=prior, rule_positives=True)
+    assert report.mode == "union" and model.calib_prior > 0
+    matched = model.probability(x, prior=prior) >= model.threshold
+    assert matched[labels == 1].all()  # every hit is kept
+    assert (matched & (labels == 0)).sum() <= 0.05 * len(labels)  # a keyword it learns well: few added
+
+
+def test_the_cold_start_threshold_is_where_an_unlabelled_document_becomes_likely_relevant():
+    # Hits scored 0.5 on average out of fold (c = 0.5): a document without a hit is relevant with
+    # probability (1 - c) / c * p / (1 - p) = p / (1 - p), one half at p = 1/3.
+    labels = np.repeat([1, 0], [50, 50])
+    oof = np.concatenate([np.zeros(50), np.full(50, -3.0)])  # sigmoid(0) = 0.5 for every hit
+    prior = np.where(labels == 1, 0.3, 0.0)
+    decision = rule_union(oof, labels, prior, None, (1.0, 0.0))
+    assert decision.mode == "union" and decision.threshold == pytest.approx(1 / 3)
+    assert (decision.probs(oof, prior)[labels == 1] >= decision.threshold).all()
+    assert (decision.probs(oof, prior)[labels == 0] < decision.threshold).all()
