@@ -83,6 +83,10 @@ def test_train_from_labelled_jsonl_writes_model_and_card(site):
     out = run(site, "train", "medical-devices", "--data", str(site / "train.jsonl")).output
     assert "trained medical-devices" in out and "cross-validated" in out
     card = json.loads((site / "classifiers" / "medical-devices" / CARD_FILE).read_text())
+    # it says how it decides, and (labels: several decisions judged) what each was expected to reach
+    (says,) = [line for line in out.splitlines() if "decides by 决策方式" in line]
+    assert card["cv"]["mode"] in says and len(card["cv"]["decisions"]) >= 2
+    assert all(f"{mode} {f1:.2f}" in says for mode, f1 in card["cv"]["decisions"].items())
     for key in ("trained_at", "counts", "data_hash", "cv", "threshold", "libraries", "featurizer_version"):
         assert card[key], key
     assert {"precision", "recall", "f1"} <= set(card["cv"]) and card["counts"]["examples"] == 400

@@ -149,7 +149,9 @@ def fit_linear(
     report = _report(labels, chosen.probs(oof, prior), model.threshold, best_c, folds, chosen.in_store)
     report.families, report.train_prevalence, report.store_prevalence = design.families, train_share, estimate
     report.prior_weight, report.mode, report.share_method = chosen.g, chosen.mode, share_method
-    report.decisions = {d.mode: round(d.f1, 4) for d in found}
+    # A cold start's one decision is not judged against others (its positives are the rules'
+    # own hits): no estimated F1 to record for it.
+    report.decisions = {} if rule_positives else {d.mode: round(d.f1, 4) for d in found}
     return model, report
 
 

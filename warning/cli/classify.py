@@ -103,7 +103,27 @@ def train(ctx: click.Context, watchlist: str, data: Path | None) -> None:
             f"  cross-validated ({cv['folds']} folds): precision {cv['precision']:.3f}, "
             f"recall {cv['recall']:.3f}, F1 {cv['f1']:.3f}, PR-AUC {cv['pr_auc']:.3f}"
         )
+    if card["cv"].get("mode"):
+        click.echo(f"  decides by 决策方式: {decision_text(card['cv'])}")
     click.echo(f"  model: {app.config.classifiers_dir / card['watchlist']}")
+
+
+DECISIONS = {
+    "model": "the model / 模型",
+    "blend": "the model with the rules' score / 模型结合规则得分",
+    "rules": "the rules alone (any keyword, code or competitor hit) / 仅规则(任一关键词、分类号或竞争对手命中)",
+    "union": "every rule hit plus the model's own finds / 全部规则命中加模型补充",
+}
+
+
+def decision_text(cv: dict) -> str:
+    """How a trained watchlist decides, for people: its mode and, where others were judged, the
+    F1 each was expected to reach on the watchlist's own examples."""
+    text = DECISIONS.get(cv["mode"], cv["mode"])
+    others = cv.get("decisions") or {}
+    if len(others) > 1:
+        text += " (expected F1 预计F1: " + ", ".join(f"{m} {f1:.2f}" for m, f1 in others.items()) + ")"
+    return text
 
 
 @cli.command()
