@@ -133,3 +133,35 @@ def test_an_invalid_watchlist_file_does_not_stop_alerts(tmp_path, caplog):
     )
     assert queue_alerts(app, now=NOW)["queued"] == 1
     assert "watchlist titles not refreshed" in caplog.text
+
+
+def test_a_match_decided_by_the_rules_alone_gives_its_keywords_as_reasons():
+    """A watchlist whose examples chose the rules (`cv.mode = "rules"`) has no model terms: the
+    keywords that hit are the reason, shown as the words of the text they matched."""
+    from warning.delivery.payload import match_payload
+
+    evidence = {
+        "terms": [],
+        "rules": {
+            "cpc": ["F02B61/02"],
+            "keywords": ["motorcycl", "Motorrad"],
+            "competitors": [],
+            "exclude": [],
+        },
+        "model": "trained",
+    }
+    row = {
+        "publication_id": "EP-4713583-A1",
+        "watchlist": "motorcycles",
+        "score": 0.85,
+        "evidence": json.dumps(evidence),
+        "titles": json.dumps(
+            {"en": "Internal combustion engine for a motorcycle", "de": "Motor für ein Motorrad"}
+        ),
+        "title_text": "Internal combustion engine for a motorcycle Motor für ein Motorrad",
+    }
+    assert match_payload(row)["reasons"] == ["motorcycle", "Motorrad"]
+    evidence["rules"]["keywords"] = []  # a code alone: no words to show, the rule says why
+    row["evidence"] = json.dumps(evidence)
+    payload = match_payload(row)
+    assert payload["reasons"] == [] and payload["rules"]["cpc"] == ["F02B61/02"]

@@ -42,6 +42,8 @@ def match_payload(row: dict[str, Any], family: list[dict[str, Any]] | None = Non
     titles = _json(row.get("titles"), {})
     original = row.get("lang") or next((k for k in titles if k != "en"), "en")
     terms = [t[0] if isinstance(t, list | tuple) else str(t) for t in evidence.get("terms") or []]
+    # A watchlist that decides by its rules alone has no model terms: its keywords are the reason.
+    terms = terms or [str(k) for k in (evidence.get("rules") or {}).get("keywords") or []]
     # The abstract first: a title in capitals is the last place to take a reader's word from.
     text = "\n".join(str(row.get(c) or "") for c in ("abstract_text", "claims_text", "title_text"))
     members = family or []
