@@ -4,7 +4,11 @@ Builds a store of N publications (titles and abstracts in Chinese or English, as
 them) each matched by one of six watchlists over 90 days, two organisations (an enterprise that
 owns one watchlist, and the programme), then asks the running Flask app (its WSGI handler through
 the test client: server time, no network) for the inbox's first page, a filtered page and a
-search, each ``--repeat`` times, and reports the median and the worst.
+search, each ``--repeat`` times, and reports the median and the worst. Beside each page, in the
+same run: its peer, the store query the page makes (`scope.visible_matches` with the page's
+filters, `search.search_visible`) called directly with the same person's scope, so the rest is
+the web stack's and the template's; and the floor, a Flask route returning a word through the
+same test client.
 
     nice .venv/bin/python benchmarks/web.py [--matches 100000] [--repeat 20] [--keep DIR]
 Writes benchmarks/out/web.json.
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -30,9 +35,11 @@ from web_support import PASSWORD, WATCHLISTS, log_in  # noqa: E402
 
 from warning.app import make_app  # noqa: E402
 from warning.models import Publication  # noqa: E402
-from warning.store import orgs, users  # noqa: E402
+from warning.store import open_db, orgs, users  # noqa: E402
 from warning.store.matches import record_batch  # noqa: E402
 from warning.store.publications import save_publications  # noqa: E402
+from warning.store.scope import scope_for_login, visible_matches  # noqa: E402
+from warning.store.search import search_visible  # noqa: E402
 from warning.store.watchlists import set_owner  # noqa: E402
 from warning.web import create_app  # noqa: E402
 
@@ -126,6 +133,42 @@ def timed(client, path: str, repeat: int) -> dict:
     return {"path": path, "median_ms": round(statistics.median(times), 1), "max_ms": round(max(times), 1)}
 
 
+def timed_call(call, repeat: int) -> dict:
+    times = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - began) * 1000)
+    return {"median_ms": round(statistics.median(times), 1), "max_ms": round(max(times), 1)}
+
+
+def data_query(db, scope, path: str):
+    """The store query behind ``path``, as the page makes it (its filters, its page size)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from werkzeug.datastructures import MultiDict
+
+    from warning.web.inbox import PAGE_SIZE, match_filters
+    from warning.web.search import PAGE_SIZE as HITS
+
+    parts = urlsplit(path)
+    args = MultiDict([(k, v) for k, vs in parse_qs(parts.query).items() for v in vs])
+    if parts.path == "/search":
+        return lambda: search_visible(db, scope, args.get("q", ""), limit=HITS)
+    filters = match_filters(args)
+    return lambda: visible_matches(db, scope, **filters, limit=PAGE_SIZE + 1)
+
+
+def floor(repeat: int) -> dict:
+    """A route that returns one word, through Flask's test client: what no page can beat."""
+    from flask import Flask
+
+    bare = Flask("floor")
+    bare.add_url_rule("/", "word", lambda: "ok")
+    client = bare.test_client()
+    return timed(client, "/", repeat)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--matches", type=int, default=100_000)
@@ -141,9 +184,12 @@ def main() -> None:
     web = create_app(app.config, root / "web.db", secure_cookies=False)
     app.close()
     results = {"matches": args.matches, "store_build_s": round(built_s, 1), "pages": {}}
+    results["floor"] = floor(args.repeat)
+    db = open_db(root / "web.db")
     for login in ("ana", "admin"):
         client = web.test_client()
         log_in(client, login)
+        scope = scope_for_login(db, login)
         for path in (
             "/",
             "/?watchlist=nev-batteries&reviewed=no",
@@ -153,10 +199,36 @@ def main() -> None:
             "/search?q=battery+cooling",
             "/search?q=池",
         ):
-            results["pages"].setdefault(login, []).append(timed(client, path, args.repeat))
+            page = timed(client, path, args.repeat)
+            page["data_query"] = timed_call(data_query(db, scope, path), args.repeat)
+            results["pages"].setdefault(login, []).append(page)
+    db.conn.close()
+    results["load_average"] = list(os.getloadavg())
     OUT.mkdir(exist_ok=True)
     (OUT / "web.json").write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
     print(json.dumps(results, indent=2, ensure_ascii=False))
+    print(table(results))
+
+
+def table(results: dict) -> str:
+    """The pages beside their data query and the floor, as a Markdown table."""
+    lines = [
+        "| page | person | page: median (worst) ms | its store query alone | the rest (web, template) |",
+        "|---|---|---|---|---|",
+    ]
+    for login, pages in results["pages"].items():
+        for page in pages:
+            data = page["data_query"]
+            rest = page["median_ms"] - data["median_ms"]
+            lines.append(
+                f"| `{page['path']}` | {login} | {page['median_ms']} ({page['max_ms']}) | "
+                f"{data['median_ms']} ({data['max_ms']}) | {rest:.1f} |"
+            )
+    floor_ms = results["floor"]
+    lines.append(
+        f"| floor: a route returning one word | - | {floor_ms['median_ms']} ({floor_ms['max_ms']}) | - | - |"
+    )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
