@@ -21,11 +21,11 @@ from warning.store.rows import (
     decode_row,
     encode_row,
     publication_row,
+    row_dict,
     with_text,
 )
 from warning.store.search import index_rows
 
-_COLUMNS, _DICT_FIELDS, _LIST_FIELDS, _SCALAR_FIELDS = COLUMNS, DICT_FIELDS, LIST_FIELDS, SCALAR_FIELDS
 _INSERT = (
     f"INSERT INTO publications ({', '.join((*ROW_COLUMNS, 'first_seen', 'updated_at'))}) "
     f"VALUES ({', '.join('?' for _ in range(len(ROW_COLUMNS) + 2))})"
@@ -56,25 +56,25 @@ def save_publications(
     A publication may come already encoded (`warning.store.rows.PublicationRow`, built in a
     parser process): a batch of only new ones is then written as it came, with no decoding.
     """
-    rows = [p if isinstance(p, PublicationRow) else publication_row(p) for p in publications]
+    items = list(publications)
     result = SaveResult()
-    if not rows:
+    if not items:
         return result
-    ids = list(dict.fromkeys(row.id for row in rows))
+    ids = list(dict.fromkeys(item.id for item in items))
     stored = _existing_rows(db, ids)
-    if not stored and len(ids) == len(rows):  # a big ingest's batches: all new, none repeated
-        _insert_new(db, rows)
-        result.inserted = len(rows)
+    if not stored and len(ids) == len(items):  # a big ingest's batches: all new, none repeated
+        _insert_new(db, [p if isinstance(p, PublicationRow) else publication_row(p) for p in items])
+        result.inserted = len(items)
         return result
     pending: dict[str, dict] = {}  # id -> the row to write
-    for row in map(decode_row, (r.values for r in rows)):
+    for row in (decode_row(p.values) if isinstance(p, PublicationRow) else row_dict(p) for p in items):
         old = pending.get(row["id"]) or stored.get(row["id"])
         if old is None:
             pending[row["id"]] = row
             result.inserted += 1
             continue
         merged = _merge_rows(old, row)
-        if all(merged[c] == old[c] for c in _COLUMNS):
+        if all(merged[c] == old[c] for c in COLUMNS):
             result.unchanged += 1
         else:
             pending[row["id"]] = merged
@@ -116,15 +116,15 @@ def oversized_field(pub: Publication, max_chars: int) -> str:
     """
     if len(pub.id) > max_chars:
         return f"id has {len(pub.id):,} characters"
-    for name in _DICT_FIELDS:
+    for name in DICT_FIELDS:
         for lang, text in getattr(pub, name).items():
             if len(text) > max_chars:
                 return f"{name} ({lang}) has {len(text):,} characters"
-    for name in _LIST_FIELDS:
+    for name in LIST_FIELDS:
         total = sum(len(v) for v in getattr(pub, name))
         if total > max_chars:
             return f"{name} has {total:,} characters"
-    for name in _SCALAR_FIELDS:
+    for name in SCALAR_FIELDS:
         value = getattr(pub, name)
         if isinstance(value, str) and len(value) > max_chars:
             return f"{name} has {len(value):,} characters"
@@ -148,10 +148,10 @@ def iter_publications(
 
 def row_to_publication(row: dict) -> Publication:
     """A `Publication` from a row of the publications table."""
-    kwargs = {c: row.get(c) for c in _SCALAR_FIELDS}
-    for c in _DICT_FIELDS:
+    kwargs = {c: row.get(c) for c in SCALAR_FIELDS}
+    for c in DICT_FIELDS:
         kwargs[c] = json.loads(row.get(c) or "{}")
-    for c in _LIST_FIELDS:
+    for c in LIST_FIELDS:
         kwargs[c] = json.loads(row.get(c) or "[]")
     sources = json.loads(row.get("sources") or "[]")
     return Publication(id=row["id"], source=sources[0] if sources else None, **kwargs)
@@ -161,27 +161,27 @@ def _existing_rows(db: sqlite_utils.Database, ids: list[str]) -> dict[str, dict]
     found = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        sql = f"SELECT {', '.join(_COLUMNS)} FROM publications WHERE id IN ({', '.join('?' for _ in chunk)})"
+        sql = f"SELECT {', '.join(COLUMNS)} FROM publications WHERE id IN ({', '.join('?' for _ in chunk)})"
         for row in db.execute(sql, chunk).fetchall():
-            decoded = dict(zip(_COLUMNS, row, strict=True))
-            for c in (*_DICT_FIELDS, *_LIST_FIELDS, "sources"):
-                decoded[c] = json.loads(decoded[c] or ("{}" if c in _DICT_FIELDS else "[]"))
+            decoded = dict(zip(COLUMNS, row, strict=True))
+            for c in (*DICT_FIELDS, *LIST_FIELDS, "sources"):
+                decoded[c] = json.loads(decoded[c] or ("{}" if c in DICT_FIELDS else "[]"))
             found[decoded["id"]] = decoded
     return found
 
 
 def _merge_rows(old: dict, new: dict) -> dict:
     merged = dict(old)
-    for c in _SCALAR_FIELDS:
+    for c in SCALAR_FIELDS:
         if not merged.get(c) and new.get(c):
             merged[c] = new[c]
-    for c in _DICT_FIELDS:
+    for c in DICT_FIELDS:
         # Longer text wins: a full abstract beats a truncated one from a search listing.
         combined = dict(old.get(c) or {})
         for lang, text in (new.get(c) or {}).items():
             if len(text) > len(combined.get(lang, "")):
                 combined[lang] = text
         merged[c] = combined
-    for c in (*_LIST_FIELDS, "sources"):
+    for c in (*LIST_FIELDS, "sources"):
         merged[c] = list(dict.fromkeys([*(old.get(c) or []), *(new.get(c) or [])]))
     return with_text(merged)
