@@ -29,13 +29,12 @@ from warning.delivery.channels.base import (
     URL,
     AddressKey,
     Answer,
-    Channel,
     DeliveryResult,
     Message,
     address_url,
     host_of,
 )
-from warning.delivery.channels.http import post_json, response_result
+from warning.delivery.channels.http import HttpChannel, response_result
 from warning.delivery.escaping import markdown_text
 from warning.errors import ConfigError
 
@@ -127,7 +126,7 @@ def feishu_sign(secret_value: str, timestamp: int) -> str:
     return base64.b64encode(digest).decode()
 
 
-class RobotChannel(Channel):
+class RobotChannel(HttpChannel):
     """A chat robot: build the payload, POST it, read the error code from the body."""
 
     batchable = True
@@ -159,7 +158,7 @@ class RobotChannel(Channel):
             address_url(address, f"{self.name} robot webhook URL"), self.payload(message)
         )
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        response, failed = post_json(url, body, {}, self.config.webhook.timeout, self.sleep)
+        response, failed = self.post(url, body, {})
         if failed:
             return failed
         bad_status = response_result(response)

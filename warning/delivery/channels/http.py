@@ -6,16 +6,21 @@ backoff, or after the Retry-After the server gave); every other status is perman
 payload, a missing or moved endpoint, a refused signature or token (401, 403) cannot succeed by
 sending the same request again. Redirects are not followed: requests turns a redirected POST into
 a GET without the body, which a server may well answer 200 to, and the alert would count as sent.
+
+A channel of this kind keeps one `requests.Session` for a run of sends (`HttpChannel`): a robot or
+receiver sent fifty alerts gets one connection and one TLS handshake, not fifty. The session keeps
+no cookies, so nothing a server sets for one address travels with the next address's request.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from http.cookiejar import DefaultCookiePolicy
 
 import requests
 
 from warning.clock import retry_after
-from warning.delivery.channels.base import MAX_INLINE_WAIT, DeliveryResult
+from warning.delivery.channels.base import MAX_INLINE_WAIT, Channel, DeliveryResult
 
 RATE_LIMIT_TRIES = 3
 TEMPORARY_STATUSES = frozenset({408, 425, 429})
@@ -51,6 +56,33 @@ def post_json(
     return None, DeliveryResult(
         ok=False, error="HTTP 429 rate limited (still after waiting)", retry_after=60.0
     )
+
+
+class HttpChannel(Channel):
+    """A channel that POSTs over HTTP: one keep-alive session per run, closed by `finish`."""
+
+    _session: requests.Session | None = None
+
+    @property
+    def session(self) -> requests.Session:
+        """The run's session, opened at the first send."""
+        if self._session is None:
+            session = requests.Session()
+            session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+            self._session = session
+        return self._session
+
+    def post(
+        self, url: str, body: bytes, headers: dict[str, str]
+    ) -> tuple[requests.Response | None, DeliveryResult | None]:
+        """`post_json` through the run's session, with the configured timeout."""
+        return post_json(url, body, headers, self.config.webhook.timeout, self.sleep, self.session)
+
+    def finish(self) -> None:
+        """Close the run's connections."""
+        if self._session is not None:
+            self._session.close()
+            self._session = None
 
 
 def request_failure(exc: requests.RequestException) -> DeliveryResult:

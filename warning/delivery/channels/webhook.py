@@ -18,13 +18,12 @@ from warning.delivery.channels.base import (
     URL,
     AddressKey,
     Answer,
-    Channel,
     DeliveryResult,
     Message,
     address_url,
     host_of,
 )
-from warning.delivery.channels.http import post_json, response_result
+from warning.delivery.channels.http import HttpChannel, response_result
 from warning.errors import ConfigError
 
 SIGNATURE_HEADER = "X-Warning-Signature"
@@ -49,7 +48,7 @@ def webhook_body(message: Message) -> bytes:
     return json.dumps(doc, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
-class WebhookChannel(Channel):
+class WebhookChannel(HttpChannel):
     name = "webhook"
     # A URL written in the file, or the variable that holds it (a receiver's URL may carry a token).
     keys = (AddressKey("webhook", rule=URL), AddressKey("webhook_env", env=True, rule=URL))
@@ -68,7 +67,7 @@ class WebhookChannel(Channel):
         headers = {IDEMPOTENCY_HEADER: message.key, "X-Warning-Delivery": message.key}
         if self.config.webhook.secret_env:
             headers[SIGNATURE_HEADER] = sign(secret(self.config.webhook.secret_env, "webhook signing"), body)
-        response, failed = post_json(url, body, headers, self.config.webhook.timeout, self.sleep)
+        response, failed = self.post(url, body, headers)
         if failed:
             return failed
         if response.status_code == 409:
