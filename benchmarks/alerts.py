@@ -11,7 +11,9 @@ three robots, the console (to /dev/null) and the file channel (a fresh folder).
 Each channel is run with today's render (each form rendered when the channel reads it) and with
 its peer, the same dispatch with every form of every message rendered, which is what the render
 did before (five templates, three subjects, the items): alternating, ``--rounds`` times each,
-the median kept. Apart from that, the render alone (no send) of the same messages both ways.
+the median kept. The HTTP channels (webhook and robots) also run a third way, today's render
+with a new connection for every message, as they sent before keeping one session per run.
+Apart from that, the render alone (no send) of the same messages both ways.
 
     .venv/bin/python benchmarks/alerts.py [--alerts 2000] [--rounds 3] [--channels slack,email]
 Writes benchmarks/out/alerts.json.
@@ -42,6 +44,7 @@ from alerts_support import free_port, smtp_server  # noqa: E402  (the tests' loo
 
 from warning.app import make_app  # noqa: E402
 from warning.delivery import dispatch as dispatching  # noqa: E402
+from warning.delivery.channels.http import HttpChannel, post_json  # noqa: E402
 from warning.delivery.message import FORMS  # noqa: E402
 from warning.delivery.queue import queue_alerts  # noqa: E402
 from warning.sources.ingest import ingest_paths  # noqa: E402
@@ -52,6 +55,7 @@ SOURCES = (CORPUS / "uspto-bulk-xml", CORPUS / "epo-eps-xml")
 OUT = ROOT / "benchmarks" / "out"
 NOW = datetime(2026, 11, 24, 17, 30, tzinfo=UTC)
 CHANNELS = ("email", "slack", "webhook", "dingtalk", "wecom", "feishu", "console", "file")
+HTTP_CHANNELS = ("webhook", "dingtalk", "wecom", "feishu")  # the `HttpChannel`s: one session per run
 WATCHLISTS = {
     "nev-batteries": ("新能源汽车动力电池", "New-energy vehicle batteries"),
     "motorcycles": ("摩托车", "Motorcycles"),
@@ -65,6 +69,10 @@ class Answering(BaseHTTPRequestHandler):
     """Answers every POST as Slack, the webhook receivers and the robots answer a success."""
 
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; with Nagle on, a kept-alive connection would wait for
+    # the client's delayed ACK (40 ms) before the body. Servers in production (nginx's tcp_nodelay)
+    # send at once, and so does this one.
+    disable_nagle_algorithm = True
     body = json.dumps({"ok": True, "ts": "1700000000.000100", "errcode": 0, "code": 0}).encode()
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's name)
@@ -175,16 +183,26 @@ def every_form(render):
     return rendered
 
 
-def timed_dispatch(run: Path, peer: bool) -> tuple[float, int, set[str]]:
-    """Seconds to dispatch the outbox in ``run``, alerts sent, and the forms the channel read."""
+def timed_dispatch(run: Path, peer: bool, fresh: bool = False) -> tuple[float, int, set[str]]:
+    """Seconds to dispatch the outbox in ``run``, alerts sent, and the forms the channel read.
+
+    ``fresh``: the HTTP channels open a new connection for every message, as they did before
+    they kept one session per run (`HttpChannel`).
+    """
     app = make_app(str(run / "config.toml"), str(run / "alerts.db"))
     lazy, messages = dispatching._render, []
+    kept_post = HttpChannel.post
 
     def kept(group, config):
         messages.append(lazy(group, config))
         return messages[-1]
 
+    def one_shot(channel, url, body, headers):
+        return post_json(url, body, headers, channel.config.webhook.timeout, channel.sleep)
+
     dispatching._render = every_form(lazy) if peer else kept
+    if fresh:
+        HttpChannel.post = one_shot
     try:
         with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):  # the console's
             start = time.perf_counter()
@@ -192,6 +210,7 @@ def timed_dispatch(run: Path, peer: bool) -> tuple[float, int, set[str]]:
             seconds = time.perf_counter() - start
     finally:
         dispatching._render = lazy
+        HttpChannel.post = kept_post
         app.db.close()
     if counts["failed"] or counts["dead"] or not counts["sent"]:
         raise SystemExit(f"{run.name}: {counts}")
@@ -240,13 +259,15 @@ def main() -> None:
         store_for(master, Path(tmp) / "run", "email")
         render_only(Path(tmp) / "run", FORMS)  # warm-up: every template compiled, caches filled
         for channel in args.channels.split(","):
-            runs: dict[str, list[float]] = {"lazy": [], "peer": [], "render": [], "render_peer": []}
+            http_channel = channel in HTTP_CHANNELS
+            kinds = ("lazy", "peer", "fresh") if http_channel else ("lazy", "peer")
+            runs: dict[str, list[float]] = {k: [] for k in (*kinds, "render", "render_peer")}
             read: set[str] = set()
             run = Path(tmp) / "run"
             for _ in range(args.rounds):
-                for kind in ("lazy", "peer"):
+                for kind in kinds:
                     store_for(master, run, channel)
-                    seconds, sent, forms = timed_dispatch(run, peer=kind == "peer")
+                    seconds, sent, forms = timed_dispatch(run, peer=kind == "peer", fresh=kind == "fresh")
                     runs[kind].append(sent / seconds)
                     read |= forms if kind == "lazy" else set()
             store_for(master, run, channel)
@@ -258,11 +279,13 @@ def main() -> None:
                 statistics.median(runs["render"]),
                 statistics.median(runs["render_peer"]),
             )
+            fresh = statistics.median(runs["fresh"]) if http_channel else None
             results[channel] = {
                 "alerts": queued,
                 "alerts_per_s": round(lazy, 1),
                 "peer_alerts_per_s": round(peer, 1),
                 "ratio": round(lazy / peer, 2),
+                "connection_per_message_per_s": round(fresh, 1) if fresh else None,
                 "forms_read": sorted(read),
                 "render_only_per_s": round(rendered, 1),
                 "render_only_peer_per_s": round(rendered_peer, 1),
@@ -271,16 +294,22 @@ def main() -> None:
             print(
                 f"{channel:9s} {lazy:8.1f} alerts/s   peer (all forms) {peer:8.1f}   ratio {lazy / peer:.2f}"
                 f"   | render alone {rendered:8.1f}/s, all forms {rendered_peer:8.1f}/s"
-                f" ({rendered / rendered_peer:.2f})   reads {', '.join(sorted(read))}",
+                f" ({rendered / rendered_peer:.2f})   reads {', '.join(sorted(read))}"
+                + (f"   | a connection per message {fresh:8.1f}/s ({lazy / fresh:.2f})" if fresh else ""),
                 flush=True,
             )
     http.shutdown()
     load = {"before": load_before, "after": os.getloadavg()}
     print(f"load average before {load_before[0]:.2f}, after {load['after'][0]:.2f} (2 cores)")
-    print("\n| channel | alerts/s | peer (all forms rendered) | ratio |\n|---|---|---|---|")
+    print(
+        "\n| channel | alerts/s | peer (all forms rendered) | ratio | a connection per message | ratio |"
+        "\n|---|---|---|---|---|---|"
+    )
     for channel, r in results.items():
+        fresh = r["connection_per_message_per_s"]
         print(
-            f"| {channel} | {r['alerts_per_s']:,.0f} | {r['peer_alerts_per_s']:,.0f} | **{r['ratio']:.2f}** |"
+            f"| {channel} | {r['alerts_per_s']:,.0f} | {r['peer_alerts_per_s']:,.0f} | **{r['ratio']:.2f}** | "
+            + (f"{fresh:,.0f} | **{r['alerts_per_s'] / fresh:.2f}** |" if fresh else "- | - |")
         )
     OUT.mkdir(parents=True, exist_ok=True)
     doc = {"alerts": args.alerts, "lang": args.lang, "rounds": args.rounds, "load": load, "channels": results}
