@@ -11,8 +11,8 @@ three robots, the console (to /dev/null) and the file channel (a fresh folder).
 Each channel is run with today's render (each form rendered when the channel reads it) and with
 its peer, the same dispatch with every form of every message rendered, which is what the render
 did before (five templates, three subjects, the items): alternating, ``--rounds`` times each,
-the median kept. The HTTP channels (webhook and robots) also run a third way, today's render
-with a new connection for every message, as they sent before keeping one session per run.
+the median kept. E-mail and the HTTP channels (webhook and robots) also run a third way, today's
+render with a new connection for every message, as they sent before keeping one session per run.
 Apart from that, the render alone (no send) of the same messages both ways.
 
     .venv/bin/python benchmarks/alerts.py [--alerts 2000] [--rounds 3] [--channels slack,email]
@@ -44,6 +44,7 @@ from alerts_support import free_port, smtp_server  # noqa: E402  (the tests' loo
 
 from warning.app import make_app  # noqa: E402
 from warning.delivery import dispatch as dispatching  # noqa: E402
+from warning.delivery.channels import email as email_channel  # noqa: E402
 from warning.delivery.channels.http import HttpChannel, post_json  # noqa: E402
 from warning.delivery.message import FORMS  # noqa: E402
 from warning.delivery.queue import queue_alerts  # noqa: E402
@@ -55,7 +56,8 @@ SOURCES = (CORPUS / "uspto-bulk-xml", CORPUS / "epo-eps-xml")
 OUT = ROOT / "benchmarks" / "out"
 NOW = datetime(2026, 11, 24, 17, 30, tzinfo=UTC)
 CHANNELS = ("email", "slack", "webhook", "dingtalk", "wecom", "feishu", "console", "file")
-HTTP_CHANNELS = ("webhook", "dingtalk", "wecom", "feishu")  # the `HttpChannel`s: one session per run
+# One session per run since this round: the `HttpChannel`s and e-mail.
+SESSION_CHANNELS = ("email", "webhook", "dingtalk", "wecom", "feishu")
 WATCHLISTS = {
     "nev-batteries": ("新能源汽车动力电池", "New-energy vehicle batteries"),
     "motorcycles": ("摩托车", "Motorcycles"),
@@ -186,8 +188,8 @@ def every_form(render):
 def timed_dispatch(run: Path, peer: bool, fresh: bool = False) -> tuple[float, int, set[str]]:
     """Seconds to dispatch the outbox in ``run``, alerts sent, and the forms the channel read.
 
-    ``fresh``: the HTTP channels open a new connection for every message, as they did before
-    they kept one session per run (`HttpChannel`).
+    ``fresh``: e-mail and the HTTP channels open a new connection for every message, as they did
+    before they kept one session per run (`HttpChannel`, `EmailChannel._connection`).
     """
     app = make_app(str(run / "config.toml"), str(run / "alerts.db"))
     lazy, messages = dispatching._render, []
@@ -201,8 +203,10 @@ def timed_dispatch(run: Path, peer: bool, fresh: bool = False) -> tuple[float, i
         return post_json(url, body, headers, channel.config.webhook.timeout, channel.sleep)
 
     dispatching._render = every_form(lazy) if peer else kept
+    kept_cap = email_channel.MESSAGES_PER_CONNECTION
     if fresh:
         HttpChannel.post = one_shot
+        email_channel.MESSAGES_PER_CONNECTION = 1
     try:
         with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):  # the console's
             start = time.perf_counter()
@@ -211,6 +215,7 @@ def timed_dispatch(run: Path, peer: bool, fresh: bool = False) -> tuple[float, i
     finally:
         dispatching._render = lazy
         HttpChannel.post = kept_post
+        email_channel.MESSAGES_PER_CONNECTION = kept_cap
         app.db.close()
     if counts["failed"] or counts["dead"] or not counts["sent"]:
         raise SystemExit(f"{run.name}: {counts}")
@@ -259,7 +264,7 @@ def main() -> None:
         store_for(master, Path(tmp) / "run", "email")
         render_only(Path(tmp) / "run", FORMS)  # warm-up: every template compiled, caches filled
         for channel in args.channels.split(","):
-            http_channel = channel in HTTP_CHANNELS
+            http_channel = channel in SESSION_CHANNELS
             kinds = ("lazy", "peer", "fresh") if http_channel else ("lazy", "peer")
             runs: dict[str, list[float]] = {k: [] for k in (*kinds, "render", "render_peer")}
             read: set[str] = set()

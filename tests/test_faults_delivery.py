@@ -352,28 +352,58 @@ webhook = {json.dumps(hooks)}
 
 
 class QuitWitness(ScriptedSmtp):
-    """At each QUIT, reads the database: was the message just accepted already recorded?"""
+    """At each NOOP and QUIT (what the channel says after a message), reads the database: was the
+    message just accepted already recorded?"""
 
-    def __init__(self, db_path) -> None:
+    def __init__(self, db_path, noop_replies: tuple[str, ...] = ()) -> None:
         super().__init__()
         self.db_path = db_path
-        self.seen_at_quit: list[tuple[str, int]] = []
+        self.noop_replies = list(noop_replies)
+        self.seen: list[tuple[str, int, int, int]] = []
+        self.sessions = 0
 
-    async def handle_QUIT(self, server, session, envelope):  # noqa: N802
+    def _witness(self, command: str) -> None:
         with sqlite3.connect(self.db_path) as conn:
             sent = conn.execute("SELECT COUNT(*) FROM alerts WHERE status = 'sent'").fetchone()[0]
             ok = conn.execute("SELECT COUNT(*) FROM delivery_attempts WHERE ok = 1").fetchone()[0]
-        self.seen_at_quit.append((len(self.accepted), sent, ok))
+        self.seen.append((command, len(self.accepted), sent, ok))
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802
+        self.sessions += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_NOOP(self, server, session, envelope, arg):  # noqa: N802
+        self._witness("NOOP")
+        return self.noop_replies.pop(0) if self.noop_replies else "250 OK"
+
+    async def handle_QUIT(self, server, session, envelope):  # noqa: N802
+        self._witness("QUIT")
         return "221 Bye"
 
 
-def test_the_attempt_is_recorded_before_quit(tmp_path):
+def test_the_attempt_is_recorded_before_the_next_command(tmp_path):
     port = free_port()
     app = mail_app(tmp_path, port, alerts=3)
     with scripted_smtp(port, QuitWitness(tmp_path / "alerts.db")) as server:
         assert dispatch(app, now=NOW)["sent"] == 3
-    # At each QUIT the server had accepted n messages and the outbox already said n were sent.
-    assert server.seen_at_quit == [(1, 1, 1), (2, 2, 2), (3, 3, 3)]
+    # One session for the run; whenever the channel spoke again, the outbox already said so.
+    assert server.sessions == 1
+    assert server.seen == [("NOOP", 1, 1, 1), ("NOOP", 2, 2, 2), ("QUIT", 3, 3, 3)]
+
+
+def test_a_session_the_server_ends_is_opened_again(tmp_path, monkeypatch):
+    from warning.delivery.channels import email
+
+    monkeypatch.setattr(email, "MESSAGES_PER_CONNECTION", 2)
+    port = free_port()
+    app = mail_app(tmp_path, port, alerts=5)
+    # After the first message the server says it is closing (an idle timeout, say).
+    with scripted_smtp(port, QuitWitness(tmp_path / "alerts.db", ("421 closing",))) as server:
+        assert dispatch(app, now=NOW)["sent"] == 5
+    assert len(server.accepted) == 5
+    # Sessions: the first (1 message, then 421), then 2 + 2 messages under the cap.
+    assert server.sessions == 3
 
 
 def test_sigkill_of_warning_alerts_loses_nothing(tmp_path):

@@ -135,10 +135,16 @@ def smtp_failure(exc: Exception, where: str) -> DeliveryResult:
     )
 
 
+# Messages sent over one SMTP session before it is renewed: servers cap a session (often at 100).
+MESSAGES_PER_CONNECTION = 50
+
+
 class EmailChannel(Channel):
     name = "email"
     keys = (AddressKey("email", rule=matching(r"[^@\s]+@[^@\s]+", "an e-mail address (name@example.org)")),)
     batchable = True
+    _smtp: smtplib.SMTP | None = None
+    _sent_on_connection = 0
 
     @classmethod
     def section_problem(cls, config, data) -> str:
@@ -155,22 +161,45 @@ class EmailChannel(Channel):
         mail = build_email(message, settings.sender, address)
         where = f"{settings.host}:{settings.port}"
         try:
-            smtp = open_smtp(settings)
+            smtp = self._connection()
         except (smtplib.SMTPException, OSError) as exc:  # smtplib's errors and ssl's are OSErrors too
             return smtp_failure(exc, where)
         try:
             refused = smtp.send_message(mail)
         except (smtplib.SMTPException, OSError) as exc:
+            self._drop()  # whatever state the session is in, the next message starts a fresh one
             return smtp_failure(exc, where)
-        else:
-            result = DeliveryResult(ok=True, response=f"accepted by {settings.host}")
-            if refused:  # some recipients refused, others accepted: there is one recipient here
-                code, text = next(iter(refused.values()))
-                result = reply_result(code, "recipient", text)
-            answer(result)  # recorded now, before QUIT
-            return result
-        finally:
-            quit_quietly(smtp)
+        self._sent_on_connection += 1
+        result = DeliveryResult(ok=True, response=f"accepted by {settings.host}")
+        if refused:  # some recipients refused, others accepted: there is one recipient here
+            code, text = next(iter(refused.values()))
+            result = reply_result(code, "recipient", text)
+        answer(result)  # recorded now, before anything else is said to the server
+        return result
+
+    def _connection(self) -> smtplib.SMTP:
+        """The run's SMTP session: kept for the next message (one connection, one TLS handshake and
+        one login per run, not per message) while the server still answers NOOP, and renewed
+        after `MESSAGES_PER_CONNECTION` messages, below the limits servers set per session."""
+        smtp = self._smtp
+        if smtp is not None and self._sent_on_connection < MESSAGES_PER_CONNECTION:
+            try:
+                if smtp.noop()[0] == 250:
+                    return smtp
+            except (smtplib.SMTPException, OSError):
+                pass  # it hung up (an idle timeout): connect again
+        self._drop()
+        self._smtp, self._sent_on_connection = open_smtp(self.config.smtp), 0
+        return self._smtp
+
+    def _drop(self) -> None:
+        if self._smtp is not None:
+            quit_quietly(self._smtp)
+            self._smtp = None
+
+    def finish(self) -> None:
+        """QUIT the run's session; every message it carried was already recorded."""
+        self._drop()
 
 
 CHANNELS = (EmailChannel,)
