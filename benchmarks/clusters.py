@@ -94,6 +94,34 @@ def loopback_ops(docs: int) -> tuple[HTTPServer, FakeOps]:
     return server, ops
 
 
+def replay(requests_asked: list) -> tuple[float, list[bytes]]:
+    """Seconds to ask the same requests again over one keep-alive session, and the answers."""
+    import requests
+
+    session, bodies = requests.Session(), []
+    started = time.perf_counter()
+    for request in requests_asked:
+        if request.path.endswith("/accesstoken"):
+            continue  # a new token would void the one the backfill's requests carry
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")}
+        response = session.request(request.method, request.url, data=request.get_data(), headers=headers)
+        if not 200 <= response.status_code < 300:
+            raise SystemExit(f"a replayed request was answered {response.status_code}: {request.url}")
+        bodies.append(response.content)
+    return time.perf_counter() - started, bodies
+
+
+def raw_parse(bodies: list[bytes]) -> float:
+    """Seconds lxml takes to parse the same answers, nothing read out of them."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    started = time.perf_counter()
+    for body in bodies:
+        etree.fromstring(body, parser)
+    return time.perf_counter() - started
+
+
 def part_backfill(workdir: Path, docs: int) -> dict:
     server, ops = loopback_ops(docs)
     try:
@@ -105,6 +133,9 @@ def part_backfill(workdir: Path, docs: int) -> dict:
         seconds = time.perf_counter() - started
         stored = app.db.execute("SELECT count(*) FROM publications").fetchone()[0]
         est = estimate["estimate"]
+        asked = [request for request, _ in server.log][len(server.log) - result["plugin"]["requests"] :]
+        http_only, bodies = replay(asked)
+        parse_only = raw_parse(bodies)
         return {
             "docs_served": docs + len(real_documents(CORPUS)),
             "stored": stored,
@@ -114,6 +145,14 @@ def part_backfill(workdir: Path, docs: int) -> dict:
             "windows_done": result.get("windows_done", 0),
             "seconds": round(seconds, 2),
             "publications_per_second": round(stored / seconds, 1),
+            # The peer, same run: the backfill's own requests asked again of the same server by
+            # requests alone, nothing parsed or stored (the loopback HTTP limit).
+            "peer_http_only_seconds": round(http_only, 2),
+            "peer_http_bytes": sum(map(len, bodies)),
+            "ratio_to_http_only": round(http_only / seconds, 2),
+            # and lxml's parse of the same answers: together, what a backfill cannot go below
+            "peer_raw_lxml_seconds": round(parse_only, 2),
+            "ratio_to_http_and_parse": round((http_only + parse_only) / seconds, 2),
         }
     finally:
         server.stop()
