@@ -157,25 +157,39 @@ _SYMBOL_PARTS = ("section", "class", "subclass", "main-group", "subgroup")
 def _name(party: etree._Element) -> str:
     book = next(party.iterchildren("addressbook"), party)
     # Name parts are leaves holding plain text: the first child of each name, as findtext reads it.
-    parts = _first_texts(book, _NAME_PARTS)
-    org = parts["orgname"]
-    if org.strip():
+    # Read in one pass over the children, without a dict per name (a grant has several names).
+    org = first = last = None
+    for child in book.iterchildren(*_NAME_PARTS):
+        tag = child.tag
+        if tag == "orgname":
+            if org is None:
+                org = child.text or ""
+        elif tag == "first-name":
+            if first is None:
+                first = child.text or ""
+        elif last is None:
+            last = child.text or ""
+    if org and not org.isspace():
         return " ".join(org.split())
-    return person_name(parts["first-name"], parts["last-name"])
+    return person_name(first or "", last or "")
 
 
 def _first_texts(el: etree._Element, tags: tuple[str, ...], missing: str | None = "") -> dict:
     """What ``findtext`` gives for each tag (the first such child's text, '' when it has none;
     ``missing`` when there is no such child), in one pass over the children."""
-    found: dict = dict.fromkeys(tags, None)
+    found: dict = {}
     for child in el.iterchildren(*tags):
-        if found[child.tag] is None:
-            found[child.tag] = child.text or ""
-    return found if missing is None else {tag: missing if v is None else v for tag, v in found.items()}
+        tag = child.tag
+        if tag not in found:
+            found[tag] = child.text or ""
+    if len(found) == len(tags):
+        return found
+    return {tag: found.get(tag, missing) for tag in tags}
 
 
 def _symbol(classification: etree._Element) -> str:
-    return symbol_from_parts(*_first_texts(classification, _SYMBOL_PARTS).values())
+    parts = _first_texts(classification, _SYMBOL_PARTS)
+    return symbol_from_parts(*[parts[tag] for tag in _SYMBOL_PARTS])
 
 
 def _unique(names: list[str]) -> list[str]:
