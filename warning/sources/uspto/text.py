@@ -88,7 +88,10 @@ def paragraphs(el: etree._Element | None, tags: tuple[str, ...], entities: bool 
     """Text of each child block (``p``, ``claim``...) on its own line; whole text when none."""
     if el is None:
         return ""
-    blocks = [text(child, entities) for child in el.iter(*tags)]
+    if entities:
+        blocks = [text(child) for child in el.iter(*tags)]
+    else:  # `text` without its calls between, for the many claims of a grant
+        blocks = [one_line(_SERIALISED_TEXT(child)) for child in el.iter(*tags)]
     blocks = [b for b in blocks if b]
     return "\n".join(blocks) if blocks else text(el, entities)
 

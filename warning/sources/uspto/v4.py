@@ -7,8 +7,6 @@ strings up to v4.1, ``classifications-ipcr`` elements after) and in CPC (from 20
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from lxml import etree
 
 from warning.identity import make_id, split_id
@@ -32,10 +30,10 @@ def parse_v4(root: etree._Element, ref: str, entities: bool = True) -> Publicati
     biblio = _child(root, "us-bibliographic-data-grant" if is_grant else "us-bibliographic-data-application")
     if biblio is None:
         raise ValueError("no bibliographic data element")
-    pub_id = next(_below(biblio, "publication-reference", "document-id"), None)
-    if pub_id is None:
+    pub_ids = _below(biblio, "publication-reference", "document-id")
+    if not pub_ids:
         raise ValueError("no publication-reference")
-    published = _first_texts(pub_id, _DOCUMENT_ID_PARTS, None)
+    published = _first_texts(pub_ids[0], _DOCUMENT_ID_PARTS, None)
     country = published["country"] or "US"
     number = (published["doc-number"] or "").strip()
     if not number:
@@ -127,18 +125,14 @@ def _child(el: etree._Element, tag: str) -> etree._Element | None:
     return next(el.iterchildren(tag), None)
 
 
-def _below(el: etree._Element, *steps: str | None) -> Iterator[etree._Element]:
-    """What ``el.iterfind("a/b/c")`` finds, in its order, one step per tag (``None``: any child,
+def _below(el: etree._Element, *steps: str | None) -> list[etree._Element]:
+    """What ``el.findall("a/b/c")`` finds, in its order, one step per tag (``None``: any child,
     ``*``), child by child without an element path."""
-    found: Iterator[etree._Element] = iter((el,))
+    found = [el]
     for step in steps:
-        found = _children(found, step)
+        tag = step or etree.Element
+        found = [child for parent in found for child in parent.iterchildren(tag)]
     return found
-
-
-def _children(parents: Iterator[etree._Element], tag: str | None) -> Iterator[etree._Element]:
-    for parent in parents:
-        yield from parent.iterchildren(tag if tag else etree.Element)
 
 
 def _sort_applicant(applicant: etree._Element, applicants: list[str], inventors: list[str]) -> None:
