@@ -1,7 +1,7 @@
 """Every stored column of the publications a set of USPTO files gives, as digests to compare.
 
 `tests/test_uspto_stored_rows.py` compares what the ingest stores today with
-``tests/fixtures/uspto/stored_rows.json``, written by this module's ``main`` from the code
+``tests/expected/uspto_stored_rows.json``, written by this module's ``main`` from the code
 before the ingest's speed work (issue 18), so any change to a stored value shows.
 Run ``PYTHONPATH=. python tests/stored_rows.py`` to write it again (only on purpose).
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 import sqlite_utils
 
 ROOT = Path(__file__).resolve().parents[1]
-EXPECTED = ROOT / "tests" / "fixtures" / "uspto" / "stored_rows.json"
+EXPECTED = ROOT / "tests" / "expected" / "uspto_stored_rows.json"
 FIXTURES = ROOT / "tests" / "fixtures" / "uspto"
 # Stamps of when a row was written, not what it holds.
 _NOT_CONTENT = frozenset({"first_seen", "updated_at"})

@@ -1,6 +1,6 @@
 """The ingest stores exactly what it stored before its speed work (issue 18), column for column.
 
-The expected digests (`tests/fixtures/uspto/stored_rows.json`) were written by
+The expected digests (`tests/expected/uspto_stored_rows.json`) were written by
 `tests/stored_rows.py` from the code before that work: every stored column of every publication
 of the corpus's USPTO files and of the USPTO fixtures, and each document's encoded row as its
 parser hands it on (before any merge of repeats).
