@@ -22,6 +22,13 @@ def test_one_line_is_joining_the_words():
         assert one_line(text) == " ".join(text.split()), repr(text)
 
 
+def test_every_character_split_splits_on_but_the_space_is_unprintable():
+    # What `one_line`'s fast path rests on, for every code point of this Python's Unicode tables.
+    splitting = [chr(c) for c in range(0x110000) if len(f"a{chr(c)}b".split()) == 2]
+    assert " " in splitting and len(splitting) > 20
+    assert [c for c in splitting if c != " " and c.isprintable()] == []
+
+
 def test_person_name_is_each_part_squashed_and_joined():
     parts = ["", " ", "Ann", " Ann  Lee ", "\xa0Ann\u3000", "de la\nCruz"]
     for first in parts:
