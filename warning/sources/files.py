@@ -17,7 +17,7 @@ from warning.errors import ParseError
 from warning.models import QuarantinedDocument
 from warning.sources.base import FileFormat, ParsedItem
 from warning.sources.reading import Reading
-from warning.sources.registry import file_formats
+from warning.sources.registry import file_formats, iter_file_formats
 from warning.sources.uspto.stream import ZIP_SIGNATURE, zip_head
 from warning.sources.xml.prolog import root_start
 from warning.sources.xml.safe import looks_like_html
@@ -59,7 +59,7 @@ def detect_format(path: Path) -> FileFormat:
 
 
 def _detect(path: Path, head: bytes) -> FileFormat | None:
-    return next((fmt for fmt in file_formats() if fmt.detect(path, head)), None)
+    return next((fmt for fmt in iter_file_formats() if fmt.detect(path, head)), None)
 
 
 def sniffable(head: bytes) -> bytes:

@@ -8,6 +8,7 @@ accepts a file wins, so the catch-all JSON format (``exports``) comes last.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,13 @@ def source_class(kind: str) -> type[Source]:
     if kind not in kinds:
         raise ConfigError(f"unknown source kind {kind!r}; supported kinds: {', '.join(sorted(kinds))}")
     return kinds[kind]
+
+
+def iter_file_formats() -> Iterator[FileFormat]:
+    """`file_formats` one office at a time: an office's modules are imported only once the formats
+    before it are tried (detecting a USPTO weekly file imports no other office's client)."""
+    for name in OFFICES:
+        yield from importlib.import_module(f"warning.sources.{name}.source").SOURCE.formats
 
 
 def file_formats() -> list[FileFormat]:

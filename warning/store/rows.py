@@ -54,18 +54,22 @@ class PublicationRow(NamedTuple):
 def publication_row(pub: Publication) -> PublicationRow:
     """The encoded row of ``pub``: empty texts and repeated list entries dropped, as always stored
     (`encode_row` of `row_dict`, without the dict between)."""
-    texts = [{k: v for k, v in getattr(pub, c).items() if v} for c in DICT_FIELDS]
-    lists = [list(dict.fromkeys(v for v in getattr(pub, c) if v)) for c in LIST_FIELDS]
+    texts = [_kept(getattr(pub, c)) for c in DICT_FIELDS]
     joined = ["\n".join(t.values()) for t in texts]
     values = (
         pub.id,
         *[getattr(pub, c) for c in SCALAR_FIELDS],
-        *map(encode, texts),
-        *map(encode, lists),
-        encode([pub.source] if pub.source else []),
+        *map(_encode_dict, texts),
+        *[_encode_list(list(dict.fromkeys(filter(None, getattr(pub, c))))) for c in LIST_FIELDS],
+        _encode_list([pub.source] if pub.source else []),
         *joined,
     )
     return PublicationRow(pub.id, values, text_grams(*joined))
+
+
+def _kept(texts: dict) -> dict:
+    """The non-empty texts (``texts`` itself when none is empty, the common case)."""
+    return texts if all(texts.values()) else {k: v for k, v in texts.items() if v}
 
 
 def row_dict(pub: Publication) -> dict:
@@ -103,11 +107,21 @@ def decode_row(values: tuple) -> dict:
 def encode(value: object) -> object:
     """A column's value as stored: dicts and lists as JSON, the rest as it is."""
     if isinstance(value, list):
-        if all(type(v) is str for v in value):  # json.dumps' own output, without its per-call set-up
-            return "[" + ", ".join(map(_STRING, value)) + "]"
-        return _JSON(value)
+        return _encode_list(value)
     if isinstance(value, dict):
-        if all(type(k) is str and type(v) is str for k, v in value.items()):
-            return "{" + ", ".join(f"{_STRING(k)}: {_STRING(v)}" for k, v in value.items()) + "}"
-        return _JSON(value)
+        return _encode_dict(value)
     return value
+
+
+def _encode_list(value: list) -> str:
+    try:  # json.dumps' own output for strings, without its per-call set-up
+        return "[" + ", ".join(map(_STRING, value)) + "]"
+    except TypeError:  # not only strings
+        return _JSON(value)
+
+
+def _encode_dict(value: dict) -> str:
+    try:
+        return "{" + ", ".join([f"{_STRING(k)}: {_STRING(v)}" for k, v in value.items()]) + "}"
+    except TypeError:
+        return _JSON(value)

@@ -133,14 +133,18 @@ def _safe_to_fork() -> bool:
     return all(t is threading.main_thread() or type(t).__name__ == "TMonitor" for t in threading.enumerate())
 
 
-def _raw_documents(path: Path, reading: Reading) -> Iterator[tuple[str, RawDocument]]:
-    """(ref, document) for every document of a local file, in order."""
+def _raw_documents(
+    path: Path, reading: Reading, wanted: Callable[[int], bool] | None = None
+) -> Iterator[tuple[str, RawDocument]]:
+    """(ref, document) for every document of a local file, in order (``wanted``: see
+    `iter_documents`; a zip's documents all come whole)."""
     if is_zip(path):
         for member, doc in iter_zip_documents(path, reading=reading):
             yield f"{path}!{member}:{doc.index}", doc
         return
     with path.open("rb") as raw:
-        docs = iter_documents(CountingReader(raw, reading), max_bytes=reading.limits.document_bytes)
+        limit = reading.limits.document_bytes
+        docs = iter_documents(CountingReader(raw, reading), max_bytes=limit, wanted=wanted)
         for doc in _at_least_one(docs):
             yield f"{path}:{doc.index}", doc
 
@@ -155,10 +159,15 @@ def _parse_chunks(
 ) -> Iterator[tuple[list[ParsedItem], int]]:
     """(items, bytes read) of every ``CHUNK_DOCUMENTS`` documents whose chunk number is ``shard`` modulo ``shards``.
 
-    Every shard reads and cuts the whole stream (cheap) but parses only its own chunks.
+    Every shard reads and cuts the whole stream (cheap) but copies out and parses only its own
+    chunks (a plain file's document ``index`` is its position in the stream, from 1).
     """
+
+    def mine(index: int) -> bool:
+        return (index - 1) // CHUNK_DOCUMENTS % shards == shard
+
     chunk, items = 0, []
-    for n, (ref, doc) in enumerate(_raw_documents(path, reading)):
+    for n, (ref, doc) in enumerate(_raw_documents(path, reading, mine)):
         if n // CHUNK_DOCUMENTS != chunk:
             if chunk % shards == shard:
                 yield items, reading.position

@@ -30,6 +30,7 @@ _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
 ZIP_SIGNATURE = b"PK\x03\x04"  # how a zip file (its first local header) starts
 _BLANK = b" \t\r\n\xef\xbb\xbf"  # whitespace and a byte-order mark between documents
 _NOT_BLANK = re.compile(rb"[^ \t\r\n\xef\xbb\xbf]")  # found in place, where strip() copies
+NOT_WANTED = "not read: another reader's share of the stream"
 _STREAM_ERRORS = (zlib.error, EOFError, zipfile.BadZipFile, OSError)
 
 
@@ -52,12 +53,18 @@ class MemberTooLarge(OSError):
 
 
 def iter_documents(
-    stream: BinaryIO, chunk_size: int = CHUNK, max_bytes: int | None = None
+    stream: BinaryIO,
+    chunk_size: int = CHUNK,
+    max_bytes: int | None = None,
+    wanted: Callable[[int], bool] | None = None,
 ) -> Iterator[RawDocument]:
     """Documents of a (possibly concatenated) XML stream, one at a time, numbered from 1.
 
     A document over ``max_bytes`` comes as its head with the reason; its bytes are read past,
-    not kept, so memory stays at the limit whatever the document's size.
+    not kept, so memory stays at the limit whatever the document's size. ``wanted(index)``
+    false: a whole document comes without its bytes (problem `NOT_WANTED`), not copied out of
+    the stream (a parser process reads every document but parses only its share of them); the
+    stream's last document comes whole all the same.
     """
     limit = max_bytes or sys.maxsize
     buf = bytearray()
@@ -84,7 +91,10 @@ def iter_documents(
                 dropped = 0
             elif _NOT_BLANK.search(buf, start, pos):
                 index += 1
-                yield RawDocument(_copy(buf, start, pos), index)
+                if wanted is None or wanted(index):
+                    yield RawDocument(_copy(buf, start, pos), index)
+                else:
+                    yield RawDocument(b"", index, NOT_WANTED)
             start = pos
         del buf[:start]
         if dropped or len(buf) > limit:

@@ -67,18 +67,35 @@ _ENTITY_REF = re.compile(r"&[A-Za-z][\w.-]*;")
 
 def text(el: etree._Element | None, entities: bool = True) -> str:
     """The text under ``el`` on one line, runs of whitespace collapsed (``entities``: see `raw_text`)."""
-    return " ".join(raw_text(el, entities).split())
+    return one_line(raw_text(el, entities))
+
+
+def one_line(raw: str) -> str:
+    """``" ".join(raw.split())``: runs of whitespace as one space, none at the ends.
+
+    Most texts of a grant differ from that only by single line breaks and the spaces at their
+    ends; such a text is made so with two C calls where splitting makes an object of every word.
+    Exact: every whitespace character but the space is unprintable, so a printable text without
+    two spaces in a row and none at its ends has the words of ``raw`` one space apart.
+    """
+    line = raw.replace("\n", " ").strip(" ")
+    if "  " not in line and line.isprintable():
+        return line
+    return " ".join(raw.split())
 
 
 def paragraphs(el: etree._Element | None, tags: tuple[str, ...], entities: bool = True) -> str:
     """Text of each child block (``p``, ``claim``...) on its own line; whole text when none."""
     if el is None:
         return ""
-    blocks = [text(child, entities) for child in el.iter(*tags)]
+    if entities:
+        blocks = [text(child) for child in el.iter(*tags)]
+    else:  # `text` without its calls between, for the many claims of a grant
+        blocks = [one_line(_SERIALISED_TEXT(child)) for child in el.iter(*tags)]
     blocks = [b for b in blocks if b]
     return "\n".join(blocks) if blocks else text(el, entities)
 
 
 def person_name(first: str, last: str) -> str:
     """``First Last`` from the parts an office gives (either may be empty)."""
-    return " ".join(p for p in (" ".join(first.split()), " ".join(last.split())) if p)
+    return " ".join(f"{first} {last}".split())  # the words of both, as joining each part's words would

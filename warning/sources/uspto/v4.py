@@ -7,8 +7,6 @@ strings up to v4.1, ``classifications-ipcr`` elements after) and in CPC (from 20
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from lxml import etree
 
 from warning.identity import make_id, split_id
@@ -32,10 +30,10 @@ def parse_v4(root: etree._Element, ref: str, entities: bool = True) -> Publicati
     biblio = _child(root, "us-bibliographic-data-grant" if is_grant else "us-bibliographic-data-application")
     if biblio is None:
         raise ValueError("no bibliographic data element")
-    pub_id = next(_below(biblio, "publication-reference", "document-id"), None)
-    if pub_id is None:
+    pub_ids = _below(biblio, "publication-reference", "document-id")
+    if not pub_ids:
         raise ValueError("no publication-reference")
-    published = _first_texts(pub_id, _DOCUMENT_ID_PARTS, None)
+    published = _first_texts(pub_ids[0], _DOCUMENT_ID_PARTS, None)
     country = published["country"] or "US"
     number = (published["doc-number"] or "").strip()
     if not number:
@@ -127,18 +125,14 @@ def _child(el: etree._Element, tag: str) -> etree._Element | None:
     return next(el.iterchildren(tag), None)
 
 
-def _below(el: etree._Element, *steps: str | None) -> Iterator[etree._Element]:
-    """What ``el.iterfind("a/b/c")`` finds, in its order, one step per tag (``None``: any child,
+def _below(el: etree._Element, *steps: str | None) -> list[etree._Element]:
+    """What ``el.findall("a/b/c")`` finds, in its order, one step per tag (``None``: any child,
     ``*``), child by child without an element path."""
-    found: Iterator[etree._Element] = iter((el,))
+    found = [el]
     for step in steps:
-        found = _children(found, step)
+        tag = step or etree.Element
+        found = [child for parent in found for child in parent.iterchildren(tag)]
     return found
-
-
-def _children(parents: Iterator[etree._Element], tag: str | None) -> Iterator[etree._Element]:
-    for parent in parents:
-        yield from parent.iterchildren(tag if tag else etree.Element)
 
 
 def _sort_applicant(applicant: etree._Element, applicants: list[str], inventors: list[str]) -> None:
@@ -157,25 +151,39 @@ _SYMBOL_PARTS = ("section", "class", "subclass", "main-group", "subgroup")
 def _name(party: etree._Element) -> str:
     book = next(party.iterchildren("addressbook"), party)
     # Name parts are leaves holding plain text: the first child of each name, as findtext reads it.
-    parts = _first_texts(book, _NAME_PARTS)
-    org = parts["orgname"]
-    if org.strip():
+    # Read in one pass over the children, without a dict per name (a grant has several names).
+    org = first = last = None
+    for child in book.iterchildren(*_NAME_PARTS):
+        tag = child.tag
+        if tag == "orgname":
+            if org is None:
+                org = child.text or ""
+        elif tag == "first-name":
+            if first is None:
+                first = child.text or ""
+        elif last is None:
+            last = child.text or ""
+    if org and not org.isspace():
         return " ".join(org.split())
-    return person_name(parts["first-name"], parts["last-name"])
+    return person_name(first or "", last or "")
 
 
 def _first_texts(el: etree._Element, tags: tuple[str, ...], missing: str | None = "") -> dict:
     """What ``findtext`` gives for each tag (the first such child's text, '' when it has none;
     ``missing`` when there is no such child), in one pass over the children."""
-    found: dict = dict.fromkeys(tags, None)
+    found: dict = {}
     for child in el.iterchildren(*tags):
-        if found[child.tag] is None:
-            found[child.tag] = child.text or ""
-    return found if missing is None else {tag: missing if v is None else v for tag, v in found.items()}
+        tag = child.tag
+        if tag not in found:
+            found[tag] = child.text or ""
+    if len(found) == len(tags):
+        return found
+    return {tag: found.get(tag, missing) for tag in tags}
 
 
 def _symbol(classification: etree._Element) -> str:
-    return symbol_from_parts(*_first_texts(classification, _SYMBOL_PARTS).values())
+    parts = _first_texts(classification, _SYMBOL_PARTS)
+    return symbol_from_parts(*[parts[tag] for tag in _SYMBOL_PARTS])
 
 
 def _unique(names: list[str]) -> list[str]:
