@@ -50,6 +50,10 @@ BAD = {
         "[classify]\nmax_text_chars = 0\n",
         "classify.max_text_chars must be from 100 to 1000000",
     ),
+    "parser_processes 17": (
+        "[ingest]\nparser_processes = 17\n",
+        "ingest.parser_processes must be from 0 to 16, not 17",
+    ),
     "smtp port too high": ("[smtp]\nport = 70000\n", "smtp.port must be from 1 to 65535, not 70000"),
     "smtp port 0": ("[smtp]\nport = 0\n", "smtp.port must be from 1 to 65535, not 0"),
     "smtp timeout negative": ("[smtp]\ntimeout = -1\n", "smtp.timeout must be greater than 0, not -1.0"),
@@ -314,3 +318,13 @@ def test_check_config_names_unknown_watchlists_of_subscribers_and_auto_open_rule
     assert result.exit_code == 1
     assert "subscriber 'acme' follows watchlist 'motorcycle', which is not in" in result.output
     assert "risks.auto_open[0] names watchlist 'railway', which is not in" in result.output
+
+
+def test_parser_processes_by_default_leave_the_storer_a_core(monkeypatch):
+    monkeypatch.setattr(config_module.os, "sched_getaffinity", lambda pid: set(range(2)), raising=False)
+    assert config_module.IngestConfig().parsers == 1  # 2 cores: one parser beside the storer
+    monkeypatch.setattr(config_module.os, "sched_getaffinity", lambda pid: set(range(16)), raising=False)
+    assert config_module.IngestConfig().parsers == 4  # capped: the storer cannot take more
+    monkeypatch.setattr(config_module.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert config_module.IngestConfig().parsers == 1
+    assert config_module.IngestConfig(parser_processes=3).parsers == 3

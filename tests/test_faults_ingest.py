@@ -227,7 +227,10 @@ def test_parser_processes_end_when_ingest_is_killed(corpus, tmp_path):
     path = tmp_path / "weekly.xml"
     big_weekly_file(corpus, path, 40 * MB)  # over PROCESS_FROM_BYTES: parsed in child processes
     env = {**os.environ, "TQDM_MININTERVAL": "0", "TQDM_MINITERS": "1"}
+    config = tmp_path / "config.toml"
+    config.write_text("[ingest]\nparser_processes = 2\n")  # two, whatever the cores: both must end
     cmd = [sys.executable, "-c", "from warning.cli import main; main()", "--db", str(tmp_path / "w.db")]
+    cmd += ["--config", str(config)]
     proc = subprocess.Popen([*cmd, "ingest", "--progress", str(path)], stderr=subprocess.PIPE, env=env)
     try:
         shown = b""

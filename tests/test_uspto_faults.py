@@ -9,8 +9,10 @@ import zipfile
 
 import pytest
 
+from warning.config.schema import IngestConfig
 from warning.models import Publication, QuarantinedDocument
 from warning.sources.ingest import IngestResult, ingest_paths, store_items
+from warning.sources.reading import Reading
 from warning.sources.uspto import parser
 from warning.sources.uspto.parser import parse_uspto, parse_uspto_file
 from warning.sources.uspto.stream import iter_documents
@@ -152,14 +154,19 @@ def test_bad_documents_land_in_quarantine_while_the_rest_is_stored(corpus, db, t
     assert db.execute("SELECT count(*) FROM publications").fetchone()[0] == stored
 
 
-def test_parsing_in_a_child_process_gives_the_same_items_and_counts(corpus, tmp_path):
+def _parsers(n: int) -> Reading:
+    return Reading(IngestConfig(parser_processes=n))
+
+
+@pytest.mark.parametrize("parsers", [1, 2, 3])
+def test_parsing_in_a_child_process_gives_the_same_items_and_counts(corpus, tmp_path, parsers):
     data = corpus(FOLDER, "PatentsView-DB", "ipg060103.small.xml").read_bytes()
     path = tmp_path / "ipg060103.xml"
     path.write_bytes(data + data[:20000])  # the second copy's first document never closes
     in_thread: dict[str, int] = {}
     in_child: dict[str, int] = {}
     a = list(parse_uspto_file(path, in_thread, in_process=False))
-    b = list(parse_uspto_file(path, in_child, in_process=True))
+    b = list(parse_uspto_file(path, in_child, in_process=True, reading=_parsers(parsers)))
     assert a == b and len(a) == in_thread["publications"] + 1 > 25
     assert in_thread == in_child and in_child["quarantined"] == 1 and in_child["skipped"] == 2
 
@@ -173,7 +180,8 @@ def test_stopping_early_stops_the_reader(corpus):
         assert first.id == "US-D656296-S"
 
 
-def test_a_zip_parsed_in_child_processes_gives_the_same_items_and_counts(corpus, tmp_path):
+@pytest.mark.parametrize("parsers", [1, 2, 3])
+def test_a_zip_parsed_in_child_processes_gives_the_same_items_and_counts(corpus, tmp_path, parsers):
     # One child inflates the zip and hands the other its chunks through a pipe; five chunks of
     # documents, the last cut short, whole and with the zip's own end cut off.
     data = corpus(FOLDER, "PatentsView-DB", "ipg060103.small.xml").read_bytes()
@@ -184,7 +192,7 @@ def test_a_zip_parsed_in_child_processes_gives_the_same_items_and_counts(corpus,
         in_thread: dict[str, int] = {}
         in_child: dict[str, int] = {}
         a = list(parse_uspto_file(path, in_thread, in_process=False))
-        b = list(parse_uspto_file(path, in_child, in_process=True))
+        b = list(parse_uspto_file(path, in_child, in_process=True, reading=_parsers(parsers)))
         assert a == b and in_thread == in_child and in_child["documents"] > 4 * 32
         assert "truncated" in split(b)[1][-1].reason
 

@@ -10,6 +10,7 @@ file is loaded. Secrets are never in the file: it names environment variables
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -235,8 +236,24 @@ class IngestConfig:
     max_document_mb: float = 64.0  # one XML document, JSON record or line, export file row or sheet
     max_member_mb: float = 8192.0  # one zip member, uncompressed (a weekly USPTO XML is 1-2 GB)
     max_field_chars: int = 1_000_000  # one title, abstract or claims text, one name (real claims: < 0.5 M)
+    # Processes parsing a big USPTO file beside the one storing it; 0: one per core beside the
+    # storer's (the cores less one, at least 1, at most 4).
+    parser_processes: int = 0
 
-    CHECKS: ClassVar = {"max_document_mb": above(0), "max_member_mb": above(0), "max_field_chars": above(0)}
+    CHECKS: ClassVar = {
+        "max_document_mb": above(0),
+        "max_member_mb": above(0),
+        "max_field_chars": above(0),
+        "parser_processes": between(0, 16),
+    }
+
+    @property
+    def parsers(self) -> int:
+        """How many parser processes a big file gets (`parser_processes`, or by the cores)."""
+        if self.parser_processes:
+            return self.parser_processes
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 2
+        return max(1, min(4, cores - 1))
 
     @property
     def document_bytes(self) -> int:

@@ -55,7 +55,6 @@ NON_PATENT_ROOTS = frozenset(
 )
 ROOT_MARKERS = tuple(f"<{name}".encode() for name in (*BUILDERS, *NON_PATENT_ROOTS))
 
-PARSER_PROCESSES = 2  # with the storing process: three busy processes keep two cores full
 CHUNK_DOCUMENTS = 32
 PROCESS_FROM_BYTES = 32 * 1024 * 1024  # a weekly zip is 100-250 MB; tests and single documents stay in-thread
 # Cut before parsing: never stored, and most of the bytes and elements of a full-text document
@@ -105,21 +104,24 @@ def parse_uspto_file(
         reading.counts = counts
     if in_process is None:
         in_process = path.stat().st_size >= PROCESS_FROM_BYTES and _safe_to_fork()
+    # One parser per core beside the storer's (`IngestConfig.parsers`): on this project's 2-vCPU
+    # VM two parsers beside the storer used about 10 % more CPU than one and were no faster.
+    parsers = reading.limits.parsers
     if in_process and can_fork() and is_zip(path):
         # Inflating is a third of a zip's cost: one child inflates and cuts, and hands the other
         # theirs through pipes, where each would inflate the whole member for itself.
-        feeds = [multiprocessing.get_context("fork").Pipe(duplex=False) for _ in range(PARSER_PROCESSES - 1)]
+        feeds = [multiprocessing.get_context("fork").Pipe(duplex=False) for _ in range(parsers - 1)]
         yield from read_ahead_in_processes(
             _parse_fed_chunks,
             (path, reading, feeds),
             reading.counts,
-            PARSER_PROCESSES,
+            parsers,
             on_mark=reading.advance_to,
             handover=tuple(end for pair in feeds for end in pair),
         )
     elif in_process and can_fork():
         yield from read_ahead_in_processes(
-            _parse_chunks, (path, reading), reading.counts, PARSER_PROCESSES, on_mark=reading.advance_to
+            _parse_chunks, (path, reading), reading.counts, parsers, on_mark=reading.advance_to
         )
     else:
         yield from read_ahead(_parse_path(path, reading), name=f"parse {path.name}")
