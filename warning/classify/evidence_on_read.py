@@ -11,7 +11,8 @@ the next read costs a JSON decode. A reader never fails on it:
 - the watchlist's current model explains the match; where that is not the model that scored it
   (retrained, not rescored), the evidence says so: ``"scored_by"`` names the scoring version,
   ``"model_version"`` the one that explains;
-- a model that is gone or cannot be loaded: the rules' evidence alone, marked ``"fallback"``;
+- a model that is gone (the match was scored by one) or cannot be loaded: the rules' evidence
+  alone, marked ``"fallback"``;
 - a watchlist no longer configured, or a publication whose text is gone or unreadable: empty
   evidence marked ``"fallback"``. Fallbacks are not cached (the model may come back);
 - a write-back that fails (the daemon holding the lock, a read-only store) is logged and the
@@ -169,6 +170,8 @@ def _marked(text: str, row: dict, version: str, problem: str | None) -> tuple[st
     scored_by = row.get("model_version")
     if scored_by is not None and scored_by != version:
         extra["scored_by"] = scored_by
+    if problem is None and version == "rules" and str(scored_by).startswith("trained:"):
+        problem = "the model that scored this match is no longer there"
     if problem is not None:
         extra["fallback"] = f"rules only: {problem}"
     if not extra:

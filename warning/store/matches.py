@@ -172,6 +172,12 @@ def record_batch(db: sqlite_utils.Database, matches: list[tuple], cursors: list[
         )
 
 
+SAVE_EVIDENCE = (
+    "UPDATE matches SET evidence = ? WHERE publication_id = ? AND watchlist = ? "
+    "AND evidence IS NULL AND score IS ? AND model_version IS ?"
+)
+
+
 def save_evidence(db: sqlite_utils.Database, rows: list[tuple]) -> int:
     """Cache computed evidence in match rows, in one transaction; returns how many were written.
 
@@ -179,13 +185,9 @@ def save_evidence(db: sqlite_utils.Database, rows: list[tuple]) -> int:
     only while it still has no evidence and the score and model version it was computed for: a
     rescore in between (the daemon) wins, and its match is explained again when next read.
     """
-    sql = (
-        "UPDATE matches SET evidence = ? WHERE publication_id = ? AND watchlist = ? "
-        "AND evidence IS NULL AND score IS ? AND model_version IS ?"
-    )
     before = db.conn.total_changes
     with transaction(db):
-        db.conn.executemany(sql, rows)
+        db.conn.executemany(SAVE_EVIDENCE, rows)
     return db.conn.total_changes - before
 
 
