@@ -6,11 +6,14 @@ names, each with a trained model (models trained here on the corpus, one per IPC
 in turn; never saved). Scoring runs the service's own code path in batches of `batch_size`:
 
 - scores: featurize once, rules of all watchlists, one sparse product, thresholds;
-- core: the same plus the evidence JSON (top terms, rules hit) of every match;
-- rows: the whole `classify` scoring path (`match_rows`): scores, target markets, evidence, and
-  the `matches` rows ready for SQLite (what `classify` stores; the SQLite insert itself aside);
-- rows without evidence: the same rows with the evidence left out, which measures what computing
-  evidence only where it is read would leave (the service stores it with every match).
+- core: the same plus the evidence JSON (top terms, rules hit) of every match (eager);
+- rows: the whole `classify` scoring path (`match_rows`): scores, target markets and the
+  `matches` rows ready for SQLite, without evidence (computed where read), as `classify` stores
+  them (the SQLite insert itself aside);
+- rows with evidence: the same with every match's evidence computed now (`run.EAGER`, the path
+  before evidence moved to its readers, and the reference the lazy evidence is checked against);
+- evidence on read (`classify_read`): per match, what a reader pays the first time it reads a
+  match (the publication read, featurized, explained, the JSON written back) and the next time.
 
 Beside them, in the same run on the same rows (`classify_peers`):
 
@@ -18,7 +21,8 @@ Beside them, in the same run on the same rows (`classify_peers`):
   one sparse product with the same 100 watchlists' weights; thresholds), measured before and
   after the service's paths; each path's ratio is to the faster of the two peer runs;
 - store: `warning classify`'s own sweep over a SQLite store holding the same rows: reading rows,
-  scoring, evidence and writing the matches (what an hourly run does, start to end).
+  scoring and writing the matches (what an hourly run does, start to end), and the same with
+  evidence (eager) for reference.
 
 Ratios are of CPU time (`time.process_time`), which the other work on a shared machine disturbs
 less than wall time; both are printed. Store cost: the matches of 20,000 publications written into
@@ -47,7 +51,6 @@ import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 import tracemalloc  # noqa: E402
-from itertools import repeat  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -57,11 +60,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from classify_peers import build_store, peer_weights, sklearn_peer, store_path, temporary_folder  # noqa: E402
+from classify_read import evidence_on_read_cost  # noqa: E402
 from quality import ORDINARY, load_hard, load_ordinary  # noqa: E402
 
 from warning.classify.featurize import featurize  # noqa: E402
 from warning.classify.fit import fit_linear, term_lookup  # noqa: E402
-from warning.classify.run import Scorer, _in_markets, match_rows, score_publications  # noqa: E402
+from warning.classify.run import EAGER, Scorer, match_rows  # noqa: E402
 from warning.classify.watchlists import load_watchlists  # noqa: E402
 from warning.store.db import open_db  # noqa: E402
 from warning.store.matches import record_batch  # noqa: E402
@@ -108,29 +112,14 @@ def measure(scorer: Scorer, rows: list[dict], batch: int, mode: str) -> dict:
     for start in range(0, len(rows), batch):
         chunk = rows[start : start + batch]
         if mode == "rows":
-            found = match_rows(scorer, chunk, "2026-01-01T00:00:00Z")
-            matches += len(found)
-        elif mode == "rows_no_evidence":
-            matches += len(rows_without_evidence(scorer, chunk, "2026-01-01T00:00:00Z"))
+            matches += len(match_rows(scorer, chunk, "2026-01-01T00:00:00Z"))
+        elif mode == "rows_eager":
+            matches += len(match_rows(scorer, chunk, "2026-01-01T00:00:00Z", EAGER))
         else:
             matches += _core(scorer, chunk, evidence=mode == "core")
     cpu, elapsed = time.process_time() - started, time.perf_counter() - wall
     return {"seconds": round(elapsed, 2), "cpu_seconds": round(cpu, 2), "per_second": round(len(rows) / elapsed),
             "per_cpu_second": round(len(rows) / cpu), "matches": matches}  # fmt: skip
-
-
-def rows_without_evidence(scorer: Scorer, rows: list[dict], now: str) -> list[tuple]:
-    """`match_rows` with no evidence (None): what `classify` would cost if the evidence were
-    computed only where it is read (a measure for that design; the service stores evidence)."""
-    scores, _, _ = score_publications(scorer, rows)
-    markets = _in_markets(scorer.watchlists, [r.get("country") or "" for r in rows])
-    wls, docs = np.nonzero(((scores >= scorer.thresholds) & markets).T)
-    ids = np.array([r["id"] for r in rows], dtype=object)
-    return list(
-        zip(ids[docs].tolist(), scorer.names[wls].tolist(), np.round(scores[docs, wls], 4).tolist(),
-            scorer.thresholds[wls].tolist(), repeat(None, len(docs)), scorer.versions[wls].tolist(),
-            repeat(now, len(docs)), strict=True)
-    )  # fmt: skip
 
 
 def store_cost(scorer: Scorer, rows: list[dict], batch: int) -> dict:
@@ -155,7 +144,7 @@ def store_cost(scorer: Scorer, rows: list[dict], batch: int) -> dict:
     }
 
 
-def scoring_memory(scorer: Scorer, rows: list[dict], batch: int) -> float:
+def scoring_memory(scorer: Scorer, rows: list[dict], batch: int, evidence: str = "lazy") -> float:
     """Peak memory allocated while scoring batches (the whole path), beyond what was held before.
 
     Measured apart from the timed runs: tracing allocations slows them. numpy reports its arrays
@@ -163,7 +152,7 @@ def scoring_memory(scorer: Scorer, rows: list[dict], batch: int) -> float:
     """
     tracemalloc.start()
     for start in range(0, len(rows), batch):
-        match_rows(scorer, rows[start : start + batch], "2026-01-01T00:00:00Z")
+        match_rows(scorer, rows[start : start + batch], "2026-01-01T00:00:00Z", evidence)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return round(peak / 2**20, 1)
@@ -183,6 +172,7 @@ def main() -> None:
     parser.add_argument("--publications", type=int, default=100_000)
     parser.add_argument("--watchlists", type=int, default=100)
     parser.add_argument("--batch", type=int, default=2000)
+    parser.add_argument("--read", type=int, default=10_000, help="publications whose matches are read")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
@@ -209,10 +199,17 @@ def main() -> None:
         "scores": measure(scorer, rows, args.batch, "scores"),
         "core": measure(scorer, rows, args.batch, "core"),
         "rows": measure(scorer, rows, args.batch, "rows"),
-        "rows_no_evidence": measure(scorer, rows, args.batch, "rows_no_evidence"),
+        "rows_eager": measure(scorer, rows, args.batch, "rows_eager"),
+        "store_path_eager": store_path(scorer, db, args.batch, scorer.text_chars, EAGER),
         "store_path": store_path(scorer, db, args.batch, scorer.text_chars),
+    }
+    # after the lazy store path: its matches have no evidence, as `classify` leaves them
+    read = min(args.read, args.publications - 500)  # after the reader's warm-up publications
+    result["evidence_on_read"] = evidence_on_read_cost(scorer, db, Path(folder.name) / "service", read)
+    result |= {
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "scoring_peak_mib": scoring_memory(scorer, rows[: 5 * args.batch], args.batch),
+        "scoring_peak_mib_eager": scoring_memory(scorer, rows[: 5 * args.batch], args.batch, EAGER),
         "store": store_cost(scorer, rows[: 10 * args.batch], args.batch),
         "weights_nnz": int(scorer.weights.nnz),
     }
@@ -231,10 +228,11 @@ def main() -> None:
 
 PATHS = {
     "scores": "scores only",
-    "core": "+ evidence",
-    "rows": "+ match rows (whole path in memory)",
-    "rows_no_evidence": "match rows without evidence (evidence where read)",
-    "store_path": "whole path from the store (read, score, evidence, write)",
+    "core": "+ evidence of every match (eager)",
+    "rows": "whole path: scores + match rows (evidence where read)",
+    "rows_eager": "scores + evidence + match rows (eager, reference)",
+    "store_path": "whole path from the store (read, score, write)",
+    "store_path_eager": "from the store with evidence (eager, reference)",
 }
 
 
@@ -264,6 +262,13 @@ def print_table(result: dict) -> None:
     for key, label in PATHS.items():
         r, q = result[key], result["ratios"][key]
         print(f"{label:58} {r['per_cpu_second']:>13,} {r['per_second']:>14,} {q['cpu']:>10} {q['wall']:>6}")
+    e = result["evidence_on_read"]
+    print(
+        f"\nevidence on read, the matches of {e['publications']:,} publications ({e['matches']:,} matches): "
+        f"first read {e['first_read_cpu_us_per_match']} us/match CPU ({e['first_read_wall_us_per_match']} wall, "
+        f"computed and cached), second read {e['second_read_cpu_us_per_match']} us/match CPU (cached); "
+        f"loading the watchlists and models once {e['explainer_cpu_seconds']} s CPU"
+    )
 
 
 if __name__ == "__main__":

@@ -15,7 +15,8 @@
   as the service's does. Its matches are still not meaningful (the weights are not its terms'),
   its cost is.
 - `store_path`: `warning classify`'s own sweep (`run._sweep`) over a store holding the rows:
-  reading them from SQLite, scoring, evidence, and writing the matches and cursors, batch by batch.
+  reading them from SQLite, scoring, and writing the matches (evidence left to their readers, or
+  with ``EAGER`` computed for every one) and cursors, batch by batch.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from warning.classify.featurize import FAMILY_WIDTH, featurize
-from warning.classify.run import Scorer, _sweep
+from warning.classify.run import LAZY, Scorer, _sweep
 from warning.models import Publication
 from warning.store.db import open_db, transaction
 from warning.store.publications import save_publications
@@ -97,8 +98,9 @@ def build_store(folder: Path, rows: list[dict]):
     return db
 
 
-def store_path(scorer: Scorer, db, batch: int, text_chars: int) -> dict:
-    """Publications/s of `warning classify`'s sweep over the whole store, matches written."""
+def store_path(scorer: Scorer, db, batch: int, text_chars: int, evidence: str = LAZY) -> dict:
+    """Publications/s of `warning classify`'s sweep over the whole store, matches written
+    (without evidence, as `classify` writes them; ``EAGER``: with it)."""
     with transaction(db):  # a fresh start: no matches, no cursors
         db.execute("DELETE FROM matches")
         db.execute("DELETE FROM classify_cursor")
@@ -107,7 +109,7 @@ def store_path(scorer: Scorer, db, batch: int, text_chars: int) -> dict:
     app = SimpleNamespace(db=db, config=config)
     counts = {"publications": 0, "scored": 0, "matches": 0, "updated": 0}
     started, wall = time.process_time(), time.perf_counter()
-    _sweep(app, scorer, 0, top, counts, None)
+    _sweep(app, scorer, 0, top, counts, None, evidence)
     result = _figures(counts["publications"], started, wall, counts["updated"])
     result["stored"] = int(db.execute("SELECT count(*) FROM matches").fetchone()[0])
     return result

@@ -25,6 +25,7 @@ from test_classify_pipeline import (  # noqa: E402
 from warning.classify.embed import load_embedding_model  # noqa: E402
 from warning.classify.embed_onnx import read_safetensors  # noqa: E402
 from warning.classify.embed_store import EmbeddingSource  # noqa: E402
+from warning.classify.evidence_on_read import matches_with_evidence  # noqa: E402
 from warning.classify.featurize import featurize  # noqa: E402
 from warning.classify.model import load_model  # noqa: E402
 from warning.errors import ModelError  # noqa: E402
@@ -135,7 +136,7 @@ def test_train_classify_and_suggest_with_embeddings(embedded_site):
     assert stored == 600  # the training file's 400 and the store sample: the same 600 grants
     run(where, "classify")
     assert db.execute("SELECT count(*) FROM publication_embeddings").fetchone()[0] == stored  # none again
-    matches = get_matches(db, "medical-devices")
+    matches = matches_with_evidence(app_of(where), "medical-devices")
     assert matches and matches[0]["evidence"]["model"] == "trained"
     assert all(not t.isdigit() for m in matches for t, _ in m["evidence"]["terms"])  # words, not dimensions
     suggested = run(where, "label", "--suggest", "medical-devices", "--limit", "3").output.splitlines()

@@ -16,7 +16,7 @@ from test_classify_scoring import read_grants, trained_model
 from warning.classify import evidence
 from warning.classify.featurize import classification_text
 from warning.classify.fit import term_lookup
-from warning.classify.run import Scorer, _sweep, model_version
+from warning.classify.run import EAGER, Scorer, _sweep, model_version
 from warning.classify.watchlists import load_watchlists
 from warning.models import Publication
 from warning.store.db import open_db
@@ -88,7 +88,7 @@ def test_the_store_path_stores_what_the_per_pair_reference_computes(setting, mon
     scorer = Scorer(watchlists, models, top_terms=8)
     config = SimpleNamespace(classify=SimpleNamespace(batch_size=128, max_text_chars=20_000))
     counts = {"publications": 0, "scored": 0, "matches": 0, "updated": 0}
-    _sweep(SimpleNamespace(db=db, config=config), scorer, 0, len(pubs), counts, None)
+    _sweep(SimpleNamespace(db=db, config=config), scorer, 0, len(pubs), counts, None, EAGER)
     assert counts["publications"] == len(pubs)
     sql = "SELECT publication_id, watchlist, score, threshold, evidence, model_version FROM matches"
     stored = db.execute(sql).fetchall()

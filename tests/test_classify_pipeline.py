@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from warning.app import make_app
+from warning.classify.evidence_on_read import matches_with_evidence
 from warning.classify.featurize import featurize
 from warning.classify.model import CARD_FILE, MODEL_FILE, load_model
 from warning.cli import cli
@@ -68,7 +69,8 @@ def test_rules_alone_work_from_day_one_and_classify_is_idempotent(site):
     first = run(site, "classify")
     assert "600 publication(s) scored against 6 watchlist(s)" in first.output
     app = app_of(site)
-    matches = get_matches(app.db, "medical-devices")
+    assert all(m["evidence"] is None for m in get_matches(app.db))  # computed where read
+    matches = matches_with_evidence(app, "medical-devices")
     assert matches and all(m["evidence"]["model"] == "rules" for m in matches)
     evidence = matches[0]["evidence"]
     assert set(evidence) == {"terms", "rules", "model", "model_version"}
@@ -91,7 +93,7 @@ def test_train_from_labelled_jsonl_writes_model_and_card(site):
         assert card[key], key
     assert {"precision", "recall", "f1"} <= set(card["cv"]) and card["counts"]["examples"] == 400
     run(site, "classify", "--watchlist", "medical-devices")
-    trained = [m for m in get_matches(app_of(site).db, "medical-devices")]
+    trained = matches_with_evidence(app_of(site), "medical-devices")
     assert trained and trained[0]["evidence"]["model"] == "trained"
     terms = trained[0]["evidence"]["terms"]
     assert terms and all(isinstance(t, str) and not t.isdigit() and w > 0 for t, w in terms)
@@ -203,16 +205,19 @@ def test_a_new_watchlist_catches_up_and_rescore_updates_in_place(site):
     before = {m["publication_id"]: m for m in get_matches(db, "medical-devices")}
     out = run(site, "classify", "--rescore", "--watchlist", "medical-devices").output
     assert "600 publication(s) scored against 1 watchlist(s)" in out and "updated" in out
-    after = {m["publication_id"]: m for m in get_matches(db, "medical-devices")}
+    after = {m["publication_id"]: m for m in matches_with_evidence(app_of(site), "medical-devices")}
     # never duplicated (one row per pair), and matches now below threshold are kept as they were
     assert set(before) <= set(after)
-    rescored = [m for m in after.values() if m["evidence"]["model"] == "trained"]
-    assert rescored and all(m["model_version"].startswith("trained:") for m in rescored)
+    rescored = [m for m in after.values() if m["model_version"].startswith("trained:")]
+    assert rescored and all(m["evidence"]["model"] == "trained" for m in rescored)
+    assert all(m["evidence"]["model_version"] == m["model_version"] for m in rescored)
+    assert not any("scored_by" in m["evidence"] for m in rescored)
     for pid, old in before.items():
-        if after[pid]["evidence"]["model"] == "trained":
+        if after[pid]["model_version"].startswith("trained:"):
             assert after[pid]["created_at"] == old["created_at"]  # updated in place
-        else:
-            assert after[pid] == old
+        else:  # left as it was: the evidence now computed explains it by the new model, and says so
+            assert {**after[pid], "evidence": None} == old
+            assert after[pid]["evidence"]["scored_by"] == old["model_version"]
     counts = db.execute(
         "SELECT count(*), count(DISTINCT publication_id) FROM matches WHERE watchlist = ?",
         ["medical-devices"],

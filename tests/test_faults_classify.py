@@ -22,6 +22,7 @@ from warning.classify import run as classify_run
 from warning.classify.code_index import CodeIndex
 from warning.classify.evaluate import keyword_baseline, metrics
 from warning.classify.evidence import TermTables
+from warning.classify.evidence_on_read import matches_with_evidence
 from warning.classify.evidence_text import assemble, join_groups, lists_json, weight_text
 from warning.classify.featurize import N_FEATURES, TextBatch, featurize, publication_text, terms
 from warning.classify.feedback import suggest
@@ -30,7 +31,7 @@ from warning.classify.keyword_index import KeywordIndex
 from warning.classify.model import LinearModel
 from warning.classify.product import StackedWeights
 from warning.classify.rules import RuleSet
-from warning.classify.run import Scorer, classify_pending, match_rows
+from warning.classify.run import EAGER, Scorer, classify_pending, match_rows
 from warning.classify.train import cold_start, retrain_all, strong_hits
 from warning.classify.watchlists import Watchlist
 from warning.cli import cli
@@ -283,8 +284,8 @@ def test_batch_level_function_on_empty_input(case):
 def test_a_batch_with_matches_and_one_without_in_one_run():
     """The empty-batch path must not disturb the next batch's evidence."""
     scorer = Scorer([KEYWORDS, CODES], [None, None])
-    assert match_rows(scorer, [row(1)], "now") == []
-    found = match_rows(scorer, [row(2, "motorcycle frame", ("B62K11/04",)), row(3)], "now")
+    assert match_rows(scorer, [row(1)], "now", EAGER) == []
+    found = match_rows(scorer, [row(2, "motorcycle frame", ("B62K11/04",)), row(3)], "now", EAGER)
     assert [(m[0], m[1]) for m in found] == [("US-2-B1", "kw"), ("US-2-B1", "codes")]
     assert json.loads(found[0][4])["rules"]["keywords"] == ["frame", "motorcycle"]
     assert json.loads(found[1][4])["rules"]["cpc"] == ["B62K11/04"]
@@ -406,7 +407,7 @@ def test_a_huge_list_field_is_read_capped(tmp_path):
     rows = publications_after(app.db, 0, 10, 10, text_chars=20_000)
     assert rows[0]["applicants"][0] == "Honda Motor Co., Ltd." and len(rows[0]["applicants"]) <= 1000
     classify_pending(app)
-    (match,) = get_matches(app.db, "motorcycles")
+    (match,) = matches_with_evidence(app, "motorcycles")
     assert match["evidence"]["rules"]["competitors"] == ["Honda Motor Co., Ltd."]
     app.close()
 
@@ -436,7 +437,7 @@ def test_a_batch_is_split_by_its_characters_with_the_same_result(monkeypatch):
         row(i, ("motorcycle frame " if i % 3 else "soil ") * 100, ("B62K1/00",) if i % 4 == 0 else ())
         for i in range(30)
     ]
-    whole = match_rows(scorer, rows, "now")
+    whole = match_rows(scorer, rows, "now", EAGER)
     monkeypatch.setattr(classify_run, "MAX_BATCH_CHARS", 5_000)
     assert len(classify_run.row_chunks(rows)) > 5
-    assert match_rows(scorer, rows, "now") == whole and len(whole) == 20
+    assert match_rows(scorer, rows, "now", EAGER) == whole and len(whole) == 20

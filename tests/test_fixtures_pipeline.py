@@ -23,6 +23,8 @@ from tests.fixtures_support import (
     serve_ep_publication_server,
     serve_odp,
 )
+from warning.app import make_app
+from warning.classify.evidence_on_read import matches_with_evidence
 
 REPO = Path(__file__).resolve().parents[1]
 SUBSCRIBER = """
@@ -50,7 +52,9 @@ def test_ingest_train_evaluate_classify_alert_and_digest(site, tmp_path):
     assert "90 new, 0 merged, 4 unchanged, 1 quarantined, 2 skipped (not patent documents)" in out
     train_and_evaluate(site, tmp_path)
     assert "90 publication(s) scored against 6 watchlist(s)" in site.run("classify").output
-    rows = site.rows("SELECT publication_id, evidence FROM matches WHERE watchlist = 'medical-devices'")
+    app = make_app(str(site.config), str(site.db))
+    rows = matches_with_evidence(app, "medical-devices")  # computed where read (classify leaves it)
+    app.close()
     matched = {r["publication_id"] for r in rows}
     assert MEDICAL <= matched and not matched & NOT_MEDICAL
     card = json.loads((tmp_path / "classifiers" / "medical-devices" / "card.json").read_text())

@@ -112,8 +112,11 @@ def build_world(root: Path) -> World:
     return world
 
 
-def add_match(app, pid: str, watchlist: str, score: float, at: str, **fields) -> None:
-    """A publication and its match, stored as the classifier stores them."""
+def add_match(
+    app, pid: str, watchlist: str, score: float, at: str, *, evidence: dict | None = EVIDENCE, **fields
+) -> None:
+    """A publication and its match; ``evidence`` None: as `warning classify` stores it, the
+    evidence left to be computed where read (the others as a store written before that holds them)."""
     country, number, *kind = pid.split("-")
     defaults = {"applicants": ["ACME BATTERY CO"], "cpc": ["H01M10/613"], "publication_date": at[:10]}
     pub = Publication(
@@ -121,8 +124,12 @@ def add_match(app, pid: str, watchlist: str, score: float, at: str, **fields) ->
     )
     save_publications(app.db, [pub])
     record_batch(
-        app.db, [(pid, watchlist, score, 0.5, json.dumps(EVIDENCE, ensure_ascii=False), "v1", at)], []
+        app.db, [(pid, watchlist, score, 0.5, _json(evidence), "v1" if evidence else "rules", at)], []
     )
+
+
+def _json(evidence: dict | None) -> str | None:
+    return json.dumps(evidence, ensure_ascii=False) if evidence is not None else None
 
 
 def csrf_of(html: str) -> str:

@@ -3,6 +3,10 @@
 A batch is featurized once; every trained watchlist is scored by one sparse matrix product
 (features x stacked weights), watchlists without a model by their rules. A watchlist whose model
 cannot be loaded is reported and skipped; the others run.
+
+Matches are stored without their evidence (``LAZY``): it is computed where a match is read, once,
+and cached in the row (`warning.classify.evidence_on_read`). ``EAGER`` computes it here, for every
+match, as before: the reference the lazy path is tested against, and a benchmark row.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from warning.store.operations import finish_run, start_run
 from warning.store.watchlists import sync_watchlists
 
 log = logging.getLogger(__name__)
+LAZY, EAGER = "lazy", "eager"  # evidence computed where a match is read, or with every match here
 EXCLUDE_FACTOR = 0.5  # an exclude keyword halves a trained model's probability
 
 
@@ -90,9 +95,7 @@ class Scorer:
 
     def score(self, texts: list[str], codes: list[list[str]], applicants: list[list[str]], ids=None):
         """(docs x watchlists) scores, the feature matrix and the rule hits of one batch."""
-        batch = TextBatch(texts)
-        features = featurize_batch(batch, self.families)
-        hits = self.rules.match(batch, codes, applicants)
+        features, hits = self.explained(texts, codes, applicants)
         decision = self.weights.product(features) + self.bias
         if self.embeddings is not None and ids is not None:
             vectors = self.embeddings.vectors(ids, texts)  # stored once per publication
@@ -108,6 +111,13 @@ class Scorer:
         probs = np.where(hits.exclude_counts > 0, probs * EXCLUDE_FACTOR, probs)
         scores = np.where(self.trained, probs, hits.rules_score(evidence))
         return scores, features, hits
+
+    def explained(
+        self, texts: list[str], codes: list[list[str]], applicants: list[list[str]]
+    ) -> tuple[sp.csr_matrix, BatchRules]:
+        """The feature matrix and the rule hits of one batch: all evidence needs, no product."""
+        batch = TextBatch(texts)
+        return featurize_batch(batch, self.families), self.rules.match(batch, codes, applicants)
 
     def evidence_json(
         self, docs: np.ndarray, wls: np.ndarray, features: sp.csr_matrix, hits: BatchRules
@@ -158,20 +168,22 @@ def load_models(
 
 
 def classify_pending(
-    app, watchlist: str | None = None, progress: bool = False, rescore: bool = False
+    app, watchlist: str | None = None, progress: bool = False, rescore: bool = False, evidence: str = LAZY
 ) -> dict:
     """Score, for each watchlist, the publications past its cursor; write matches. Returns counts.
 
     With ``rescore`` the chosen watchlists' cursors go back to the start first (e.g. after
     retraining): existing matches are updated in place, never duplicated, and a match that now
     falls below the threshold is kept as it was, since an alert may already have gone out for it.
+    A rescore that changes a match's score (or threshold, or model version) clears its cached
+    evidence, recomputed where it is next read; ``evidence=EAGER`` computes every match's now.
     """
     directory = app.config.watchlists_dir
     chosen = [load_watchlist(watchlist, directory)] if watchlist else load_watchlists(directory)
     sync_watchlists(app.db, [watchlist_record(w) for w in chosen])  # alerts show their titles
     run_id = start_run(app.db, "classify")
     try:
-        counts = _classify(app, chosen, progress, rescore)
+        counts = _classify(app, chosen, progress, rescore, evidence)
     except Exception as exc:
         finish_run(app.db, run_id, "failed", error=str(exc))
         raise
@@ -179,7 +191,7 @@ def classify_pending(
     return counts
 
 
-def _classify(app, chosen: list[Watchlist], progress: bool, rescore: bool) -> dict:
+def _classify(app, chosen: list[Watchlist], progress: bool, rescore: bool, evidence: str) -> dict:
     embeddings = optional_source(app)
     usable, models, errors = load_models(chosen, app.config.classifiers_dir, embeddings)
     counts = {"watchlists": len(usable), "publications": 0, "scored": 0, "matches": 0, "updated": 0}
@@ -207,7 +219,7 @@ def _classify(app, chosen: list[Watchlist], progress: bool, rescore: bool) -> di
             app.config.classify.max_text_chars,
             embeddings,
         )
-        _sweep(app, scorer, level, upto, counts, bar)
+        _sweep(app, scorer, level, upto, counts, bar, evidence)
     if bar is not None:
         bar.close()
     counts["matches"] = count_matches(app.db, names) - before
@@ -215,7 +227,7 @@ def _classify(app, chosen: list[Watchlist], progress: bool, rescore: bool) -> di
     return counts
 
 
-def _sweep(app, scorer: Scorer, after: int, upto: int, counts: dict, bar) -> None:
+def _sweep(app, scorer: Scorer, after: int, upto: int, counts: dict, bar, evidence: str = LAZY) -> None:
     """Score the publications with rowid in (after, upto] against every watchlist of ``scorer``."""
     versions = [model_version(m) for m in scorer.models]
     names = [w.name for w in scorer.watchlists]
@@ -223,7 +235,7 @@ def _sweep(app, scorer: Scorer, after: int, upto: int, counts: dict, bar) -> Non
     while rows := publications_after(app.db, after, upto, size, text_chars=chars):
         after = rows[-1]["rid"]
         now = utcnow()
-        matches = match_rows(scorer, rows, now)
+        matches = match_rows(scorer, rows, now, evidence)
         cursors = [(name, after, version, now) for name, version in zip(names, versions, strict=True)]
         record_batch(app.db, matches, cursors)
         counts["publications"] += len(rows)
@@ -256,14 +268,17 @@ def row_chunks(rows: list[dict]) -> list[slice]:
     return chunks_by_chars(sizes, MAX_BATCH_CHARS)
 
 
-def match_rows(scorer: Scorer, rows: list[dict], now: str) -> list[tuple]:
+def match_rows(scorer: Scorer, rows: list[dict], now: str, evidence: str = LAZY) -> list[tuple]:
     """The matches of a batch of publication rows, as `matches` table rows.
 
-    (publication_id, watchlist, score, threshold, evidence JSON, model_version, created_at),
+    (publication_id, watchlist, score, threshold, evidence JSON (None with ``LAZY``: computed
+    where read), model_version, created_at),
     watchlist by watchlist, each in the batch's order; a batch of long texts is scored a few
     rows at a time (`row_chunks`) with the same result.
     """
-    parts = [_chunk_matches(scorer, rows[part], part.start) for part in row_chunks(rows)]
+    if evidence not in (LAZY, EAGER):
+        raise ValueError(f"evidence must be {LAZY!r} or {EAGER!r}, not {evidence!r}")
+    parts = [_chunk_matches(scorer, rows[part], part.start, evidence) for part in row_chunks(rows)]
     docs, wls, scores, evidence = parts[0] if len(parts) == 1 else _joined(parts)
     ids = np.array([r["id"] for r in rows], dtype=object)
     return list(
@@ -287,15 +302,18 @@ def _joined(parts: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
     return docs[order], wls[order], scores[order], evidence[order]
 
 
-def _chunk_matches(scorer: Scorer, rows: list[dict], offset: int) -> tuple[np.ndarray, ...]:
-    """(document index + ``offset``, watchlist index, score, evidence JSON) of each match of
-    ``rows``, watchlist by watchlist, each in the rows' order."""
+def _chunk_matches(scorer: Scorer, rows: list[dict], offset: int, evidence: str) -> tuple[np.ndarray, ...]:
+    """(document index + ``offset``, watchlist index, score, evidence JSON or None) of each match
+    of ``rows``, watchlist by watchlist, each in the rows' order."""
     scores, features, hits = score_publications(scorer, rows)
     markets = _in_markets(scorer.watchlists, [r.get("country") or "" for r in rows])
     # watchlist-major order: each watchlist's matches are contiguous for the evidence
     wls, docs = np.nonzero(((scores >= scorer.thresholds) & markets).T)
-    evidence = scorer.evidence_texts(docs, wls, features, hits)
-    return docs + offset, wls, scores[docs, wls], evidence
+    if evidence == EAGER:
+        texts = scorer.evidence_texts(docs, wls, features, hits)
+    else:
+        texts = np.full(len(docs), None, dtype=object)
+    return docs + offset, wls, scores[docs, wls], texts
 
 
 def _in_markets(watchlists: list[Watchlist], countries: list[str]) -> np.ndarray:

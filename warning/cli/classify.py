@@ -36,13 +36,16 @@ def _check_watchlist(ctx: click.Context, name: str, *, train: bool = False) -> N
 @click.option("--rescore", is_flag=True, help="Score every publication again (e.g. after retraining).")
 @click.pass_context
 def classify(ctx: click.Context, watchlist: str | None, progress: bool | None, rescore: bool) -> None:
-    """Score the publications not yet scored and write matches with their evidence.
+    """Score the publications not yet scored and write their matches.
 
     Every watchlist is scored in one pass over each batch; a watchlist without a trained model
     is scored by its rules (codes, keywords, competitors). Each watchlist remembers how far it
     has scored, so running it again scores nothing new and a new watchlist catches up.
+    A match's evidence (top terms, rules hit) is computed where it is first read (an alert, a
+    digest, the publication page) and kept in the match from then on.
     --rescore scores everything again for the named (or every) watchlist: existing matches are
-    updated in place, and a match now below the threshold is kept, as its alert may have gone out.
+    updated in place (a changed score clears the evidence kept for the old one), and a match now
+    below the threshold is kept, as its alert may have gone out.
 
     \b
     Examples:

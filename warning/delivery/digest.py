@@ -18,6 +18,7 @@ from typing import Any
 
 from warning import clock
 from warning.app import App
+from warning.classify.evidence_on_read import with_evidence
 from warning.config.schema import SubscriberConfig
 from warning.delivery import digest_stats as stats_of
 from warning.delivery import periods
@@ -125,7 +126,7 @@ def _matches(app: App, sub: SubscriberConfig, window: periods.Window) -> list[di
         clock.iso(window.end),
         subscriber_scope(sub),
     )
-    return [r for r in rows if not sub.countries or r.get("country") in sub.countries]
+    return with_evidence(app, [r for r in rows if not sub.countries or r.get("country") in sub.countries])
 
 
 def _trend(app: App, sub: SubscriberConfig, window: periods.Window) -> list[tuple[str, int]]:

@@ -16,6 +16,7 @@ import sqlite_utils
 
 from warning import clock
 from warning.app import App
+from warning.classify.evidence_on_read import with_evidence
 from warning.classify.watchlists import load_watchlists, watchlist_record
 from warning.config.schema import Config, SubscriberConfig
 from warning.delivery.channels import address_keys, channel_classes
@@ -183,6 +184,7 @@ def queue_alerts(app: App, now: datetime | None = None) -> dict[str, int]:
         wanted = [m for m in found if not sub.countries or m.get("country") in sub.countries]
         # the earliest publication of an invention is its alert, the later ones its updates
         wanted.sort(key=lambda m: (m.get("publication_date") or "", m["publication_id"]))
+        with_evidence(app, wanted)  # the new matches' evidence, computed for them all at once
         index_priorities(app.db, [m["publication_id"] for m in wanted])
         inventions = Inventions(app.db, sub.name, app.config.alerts.per, app.config.alerts.web_url)
         due = clock.iso(batch_time(sub.mode, now, zone))

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from warning.app import App
+from warning.classify.evidence_on_read import with_evidence
 from warning.classify.run import classify_pending
 from warning.classify.train import train_watchlist
 from warning.config.loading import load_config
@@ -193,7 +194,7 @@ def _run_stages(app: App, workdir: Path, first_day: str, say: Callable[[str], No
 
 def _top_matches(app: App, limit: int = 8) -> list[dict]:
     rows = []
-    for r in best_matches(app.db, limit):
+    for r in with_evidence(app, best_matches(app.db, limit)):
         titles, evidence = r["titles"], r["evidence"]
         text = f"{r['abstract_text'] or ''}\n{r['title_text'] or ''}"
         terms = readable_terms([t for t, _ in evidence.get("terms", [])], text, limit=3)

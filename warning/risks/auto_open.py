@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from warning.classify.evidence_on_read import with_evidence
 from warning.config.schema import AutoOpenRule
 from warning.errors import WarningError
 from warning.orgs.case_owner import org_for_case
@@ -22,15 +23,21 @@ from warning.store.legal_events import add_family_members, case_family
 log = logging.getLogger(__name__)
 
 
+def _may_fit(rule: AutoOpenRule, match: dict[str, Any]) -> bool:
+    """Whether ``match`` fits ``rule`` on everything but its evidence (score, watchlist, country)."""
+    if match["score"] < rule.min_score:
+        return False
+    if rule.watchlists and match["watchlist"] not in rule.watchlists:
+        return False
+    country = (match["country"] or "").upper()
+    return not rule.countries or country in {c.upper() for c in rule.countries}
+
+
 def rule_reason(rule: AutoOpenRule, match: dict[str, Any]) -> str | None:
     """Why ``match`` fits ``rule`` (the severity reason of the case), or None when it does not."""
-    if match["score"] < rule.min_score:
-        return None
-    if rule.watchlists and match["watchlist"] not in rule.watchlists:
+    if not _may_fit(rule, match):
         return None
     country = (match["country"] or "").upper()
-    if rule.countries and country not in {c.upper() for c in rule.countries}:
-        return None
     competitors = ((match["evidence"] or {}).get("rules") or {}).get("competitors") or []
     if rule.competitor and not competitors:
         return None
@@ -59,7 +66,10 @@ def auto_open_cases(app: Any) -> dict[str, int]:
     }
     if not rules:
         return counts
-    for match in store.auto_open_candidates(app.db, min(r.min_score for r in rules)):
+    candidates = store.auto_open_candidates(app.db, min(r.min_score for r in rules))
+    # Evidence (the competitors a rule may ask for) only for the matches some rule could take.
+    candidates = [m for m in candidates if any(_may_fit(rule, m) for rule in rules)]
+    for match in with_evidence(app, candidates):
         for rule in rules:
             reason = rule_reason(rule, match)
             if reason is None:

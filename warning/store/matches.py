@@ -91,15 +91,15 @@ _NOT_ALERTED = f"""AND NOT EXISTS (
 
 def best_matches(db: sqlite_utils.Database, limit: int) -> list[dict[str, Any]]:
     """The highest-scored matches with their publication's titles, country and text (title and
-    abstract, for reasons in its words), evidence decoded."""
+    abstract, for reasons in its words), evidence decoded (None where not computed yet)."""
     sql = """
-        SELECT m.publication_id, m.watchlist, m.score, m.evidence, p.titles, p.country,
+        SELECT m.publication_id, m.watchlist, m.score, m.evidence, m.model_version, p.titles, p.country,
                p.title_text, p.abstract_text
         FROM matches m JOIN publications p ON p.id = m.publication_id
         ORDER BY m.score DESC, m.publication_id LIMIT ?
     """
     return [
-        {**r, "titles": json.loads(r["titles"] or "{}"), "evidence": json.loads(r["evidence"] or "{}")}
+        {**r, "titles": json.loads(r["titles"] or "{}"), "evidence": decoded_evidence(r["evidence"])}
         for r in db.query(sql, [limit])
     ]
 
@@ -148,17 +148,19 @@ _UPSERT_MATCH = (
     "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (publication_id, watchlist) DO UPDATE SET "
     "score = excluded.score, threshold = excluded.threshold, evidence = excluded.evidence, "
     "model_version = excluded.model_version WHERE matches.score IS NOT excluded.score "
-    "OR matches.threshold IS NOT excluded.threshold OR matches.evidence IS NOT excluded.evidence "
-    "OR matches.model_version IS NOT excluded.model_version"
+    "OR matches.threshold IS NOT excluded.threshold OR matches.model_version IS NOT excluded.model_version "
+    "OR (excluded.evidence IS NOT NULL AND matches.evidence IS NOT excluded.evidence)"
 )
 
 
 def record_batch(db: sqlite_utils.Database, matches: list[tuple], cursors: list[tuple]) -> None:
     """Store a batch's matches and move the watchlists' cursors past it, in one transaction.
 
-    ``matches``: (publication_id, watchlist, score, threshold, evidence JSON, model_version,
-    created_at); a pair already matched is updated in place and keeps its created_at, and one
-    scored again exactly as before (a rescore that changed nothing for it) is not written again.
+    ``matches``: (publication_id, watchlist, score, threshold, evidence JSON or None (computed
+    where read), model_version, created_at); a pair already matched is updated in place and keeps
+    its created_at, and one scored again exactly as before (a rescore that changed nothing for it)
+    is not written again. An update without evidence clears the evidence cached in the row (it
+    explained the old score); an unchanged pair keeps it.
     ``cursors``: (watchlist, last_rowid, model_version, updated_at).
     """
     with transaction(db):
@@ -170,6 +172,36 @@ def record_batch(db: sqlite_utils.Database, matches: list[tuple], cursors: list[
         )
 
 
+SAVE_EVIDENCE = (
+    "UPDATE matches SET evidence = ? WHERE publication_id = ? AND watchlist = ? "
+    "AND evidence IS NULL AND score IS ? AND model_version IS ?"
+)
+
+
+def save_evidence(db: sqlite_utils.Database, rows: list[tuple]) -> int:
+    """Cache computed evidence in match rows, in one transaction; returns how many were written.
+
+    ``rows``: (evidence JSON, publication_id, watchlist, score, model_version). A row is written
+    only while it still has no evidence and the score and model version it was computed for: a
+    rescore in between (the daemon) wins, and its match is explained again when next read.
+    """
+    before = db.conn.total_changes
+    with transaction(db):
+        db.conn.executemany(SAVE_EVIDENCE, rows)
+    return db.conn.total_changes - before
+
+
+def decoded_evidence(text: str | None) -> dict | None:
+    """A match row's evidence column decoded; None where it is not computed yet (NULL), or is
+    not JSON (a hand edit, a bad restore): then it is computed again where read."""
+    try:
+        value = json.loads(text) if text else None
+    except ValueError:
+        log.warning("a match's stored evidence is not JSON; it is computed again")
+        return None
+    return value if isinstance(value, dict) else None
+
+
 def count_matches(db: sqlite_utils.Database, watchlists: list[str]) -> int:
     """How many matches ``watchlists`` have."""
     marks = ", ".join("?" for _ in watchlists)
@@ -178,10 +210,10 @@ def count_matches(db: sqlite_utils.Database, watchlists: list[str]) -> int:
 
 
 def get_matches(db: sqlite_utils.Database, watchlist: str | None = None) -> list[dict]:
-    """Matches (evidence decoded), best first."""
+    """Matches (evidence decoded; None where not computed yet), best first."""
     where, params = ("WHERE watchlist = ?", [watchlist]) if watchlist else ("", [])
     rows = db.query(f"SELECT * FROM matches {where} ORDER BY score DESC, publication_id", params)
-    return [{**r, "evidence": json.loads(r["evidence"] or "{}")} for r in rows]
+    return [{**r, "evidence": decoded_evidence(r["evidence"])} for r in rows]
 
 
 def save_label(

@@ -8,19 +8,22 @@ from typing import Any
 
 import sqlite_utils
 
+from warning.store.matches import decoded_evidence
 from warning.store.scope import Scope, alert_clause, label_clause, watchlist_clause
 
 
 def publication_matches(db: sqlite_utils.Database, scope: Scope, publication_id: str) -> list[dict[str, Any]]:
-    """The publication's matches in the watchlists the scope sees (evidence decoded), each with
+    """The publication's matches in the watchlists the scope sees (evidence decoded, None where
+    not computed yet: `warning.classify.evidence_on_read`), each with
     the label the scope sees on it (`labels_for`; None: not reviewed), best first."""
     seen, params = watchlist_clause(scope)
     sql = f"""
-        SELECT m.publication_id, m.watchlist, m.score, m.threshold, m.evidence, m.created_at
+        SELECT m.publication_id, m.watchlist, m.score, m.threshold, m.evidence, m.model_version,
+               m.created_at
         FROM matches m WHERE m.publication_id = ?{seen} ORDER BY m.score DESC, m.watchlist
     """
     rows = [
-        {**r, "evidence": json.loads(r["evidence"] or "{}")} for r in db.query(sql, [publication_id, *params])
+        {**r, "evidence": decoded_evidence(r["evidence"])} for r in db.query(sql, [publication_id, *params])
     ]
     labels = labels_for(db, scope, [(r["publication_id"], r["watchlist"]) for r in rows])
     return [{**r, "label": labels.get((r["publication_id"], r["watchlist"]))} for r in rows]

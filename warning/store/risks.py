@@ -14,7 +14,7 @@ import sqlite_utils
 from warning.clock import utcnow
 from warning.store.case_rows import CASE_SELECT, decode_case
 from warning.store.db import transaction
-from warning.store.matches import BACKFILLED
+from warning.store.matches import BACKFILLED, decoded_evidence
 from warning.store.scope import Scope, case_clause
 
 CASE_FIELDS = (
@@ -261,15 +261,16 @@ def kill_pending_reminders(db: sqlite_utils.Database, case_id: int, reason: str 
 
 
 def auto_open_candidates(db: sqlite_utils.Database, min_score: float) -> list[dict[str, Any]]:
-    """Matches at or above ``min_score`` with their publication's country and evidence."""
+    """Matches at or above ``min_score`` with their publication's country and evidence (decoded;
+    None where not computed yet)."""
     sql = """
-        SELECT m.publication_id, m.watchlist, m.score, m.evidence, p.country, p.family_id
+        SELECT m.publication_id, m.watchlist, m.score, m.evidence, m.model_version, p.country, p.family_id
         FROM matches m JOIN publications p ON p.id = m.publication_id
         WHERE m.score >= ? AND NOT {backfilled} ORDER BY m.created_at, m.publication_id, m.watchlist
     """.format(backfilled=BACKFILLED.format(column="m.publication_id"))
     rows = list(db.query(sql, [min_score]))
     for row in rows:
-        row["evidence"] = json.loads(row["evidence"] or "{}")
+        row["evidence"] = decoded_evidence(row["evidence"])
     return rows
 
 

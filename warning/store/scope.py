@@ -160,7 +160,8 @@ def visible_matches(
     offset: int = 0,
 ) -> list[dict[str, Any]]:
     """Matches the scope sees, newest first (then highest score), with their publication's
-    titles, country and date decoded; ``since``/``until`` bound when the match was made
+    titles, country and date decoded (not their evidence: no list shows it, a publication's page
+    does, `review.publication_matches`); ``since``/``until`` bound when the match was made
     ([since, until)); ``reviewed`` keeps those with (True) or without (False) a label the scope sees."""
     where, params = _match_filters(watchlist, country, since, until, min_score)
     seen, seen_params = watchlist_clause(scope)
@@ -178,7 +179,7 @@ def visible_matches(
     # and a filter matching nothing read every match's publication row (0.35-0.6 s at 100,000).
     order = "m.created_at DESC, m.score DESC, m.publication_id"
     sql = f"""
-        SELECT m.publication_id, m.watchlist, m.score, m.threshold, m.evidence, m.model_version,
+        SELECT m.publication_id, m.watchlist, m.score, m.threshold, m.model_version,
                m.created_at, p.titles, p.country, p.publication_date, p.applicants, p.family_id
         FROM (SELECT m.rowid AS match_rowid FROM matches m CROSS JOIN publications p ON p.id = m.publication_id
               WHERE 1 = 1{where}{seen} ORDER BY {order} LIMIT ? OFFSET ?) page
@@ -187,7 +188,7 @@ def visible_matches(
         ORDER BY {order}
     """
     rows = db.query(sql, [*params, *seen_params, limit, offset])
-    return [_decoded(r, "evidence", "titles", "applicants") for r in rows]
+    return [_decoded(r, "titles", "applicants") for r in rows]
 
 
 def _match_filters(

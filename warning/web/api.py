@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, request, url_for
 
+from warning.classify.evidence_on_read import with_evidence
 from warning.classify.feedback import label_publication
 from warning.errors import AccessDenied, NotFound, WarningError
 from warning.identity import normalise_id
@@ -94,7 +95,7 @@ def publication(publication_id: str):
             "evidence": m["evidence"],
             "label": _label_name(m["label"]),
         }
-        for m in publication_matches(db, scope, pub.id)
+        for m in with_evidence(context(), publication_matches(db, scope, pub.id))
     ]
     body["url"] = url_for("publication.show", publication_id=pub.id, _external=True)
     return jsonify(body)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from warning.classify.evidence_on_read import with_evidence
 from warning.classify.feedback import label_publication
 from warning.errors import AccessDenied, WarningError
 from warning.identity import normalise_id
@@ -31,7 +32,7 @@ def show(publication_id: str):
     pub = get_publication(db, normalise_id(publication_id))
     if pub is None or not can_see_publication(db, scope, pub.id):
         abort(404)
-    matches = publication_matches(db, scope, pub.id)
+    matches = with_evidence(context(), publication_matches(db, scope, pub.id))  # computed once, if new
     chosen = request.args.get("watchlist")
     focus = next((m for m in matches if m["watchlist"] == chosen), matches[0] if matches else None)
     terms = evidence_terms(focus["evidence"]) if focus else []
