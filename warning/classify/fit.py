@@ -151,8 +151,13 @@ def fit_linear(
     report.prior_weight, report.mode, report.share_method = chosen.g, chosen.mode, share_method
     # A cold start's one decision is not judged against others (its positives are the rules'
     # own hits): no estimated F1 to record for it.
-    report.decisions = {} if rule_positives else {d.mode: round(d.f1, 4) for d in found}
+    # Each decision's F1 as `choose` judged it: out of bag where it was resampled, else estimated.
+    report.decisions = {} if rule_positives else {d.mode: round(_judged(d), 4) for d in found}
     return model, report
+
+
+def _judged(d) -> float:
+    return d.f1 if d.honest is None else d.honest
 
 
 def _store_share(model, oof, labels, prior, store_d, store_prior, train_share) -> tuple[float, str]:
