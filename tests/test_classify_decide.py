@@ -50,7 +50,7 @@ def test_with_ten_positives_a_model_no_better_than_its_keywords_falls_back_to_th
     assert report.mode == "rules"
     assert len(report.decisions) == 3 and {"rules", "union"} <= set(report.decisions)  # + blend or model
     assert max(report.decisions.values()) < report.decisions["rules"] + 0.05  # judged out of bag
-    assert report.share_method == "rules"  # ten positives: the share comes from the rules' hit rates
+    assert report.share_method in ("sweep", "rules")  # ten positives: from pass rates, not EM
     assert report.store_prevalence == pytest.approx(0.05, abs=0.03)
     assert model.calib_a == 0.0 and len(model.indices) == 0  # no word of the model decides
     # the card says what was chosen and why (each decision's estimated F1)
@@ -172,3 +172,19 @@ def test_rules_the_few_positives_do_not_favour_are_still_a_decision_passing_exac
     # a model that separates the examples is clearly better than rules that miss nine positives
     model = judge(found[0], oof, labels, prior, None, None, None, None)
     assert choose([model, rules], labels).mode == "model"
+
+
+def test_the_store_share_by_the_median_sweep_of_the_models_scores():
+    from warning.classify.threshold import sweep_share
+
+    rng = np.random.default_rng(5)
+    labels = np.repeat(np.array([1, 0], dtype=np.int8), [25, 3000])
+    scores = np.where(labels == 1, rng.normal(2.0, 1.0, len(labels)), rng.normal(0.0, 1.0, len(labels)))
+    truth = (rng.random(20_000) < 0.08).astype(np.int8)  # a store where 8 % are relevant
+    store = np.where(truth == 1, rng.normal(2.0, 1.0, len(truth)), rng.normal(0.0, 1.0, len(truth)))
+    assert sweep_share(scores, labels, store) == pytest.approx(0.08, abs=0.025)
+    # scores that do not separate the examples estimate nothing
+    assert sweep_share(rng.normal(0, 1, len(labels)), labels, store) is None
+    # negatives harder than the store's (they pass more often than the store does): nothing
+    hard = np.where(labels == 1, scores, scores + 1.5)
+    assert sweep_share(hard, labels, store) is None

@@ -26,6 +26,35 @@ def store_prevalence(probs: np.ndarray, train_share: float, rounds: int = 100) -
     return share
 
 
+SWEEP_GAP = 0.25  # `sweep_share` counts the cuts whose recall exceeds the negatives' pass rate this much
+
+
+def sweep_share(decision: np.ndarray, labels: np.ndarray, store_decision: np.ndarray) -> float | None:
+    """The store's share of relevant documents by adjusted classify and count over every cut of
+    the model's out-of-fold scores (median sweep, Forman 2008): at each cut ``(store's pass rate -
+    negatives') / (positives' - negatives')``, the median over the cuts where the positives pass
+    more than `SWEEP_GAP` more often than the negatives.
+
+    Needs a ranking and pass rates, not calibrated probabilities, so it holds with a few dozen
+    positives where EM does not. None where no cut separates the examples, or the estimate is
+    outside (0, 1) (labelled negatives harder than the store's: reviewers' near misses)."""
+    labels = np.asarray(labels)
+    pos, neg = np.sort(decision[labels == 1]), np.sort(decision[labels != 1])
+    store = np.sort(np.asarray(store_decision, dtype=np.float64))
+    if not (len(pos) and len(neg) and len(store)):
+        return None
+    cuts = np.unique(pos)
+    tpr = 1.0 - np.searchsorted(pos, cuts, side="left") / len(pos)
+    fpr = 1.0 - np.searchsorted(neg, cuts, side="left") / len(neg)
+    rate = 1.0 - np.searchsorted(store, cuts, side="left") / len(store)
+    keep = tpr - fpr > SWEEP_GAP
+    if not keep.any():
+        return None
+    share = float(np.median((rate[keep] - fpr[keep]) / (tpr[keep] - fpr[keep])))
+    floor = 1.0 / (len(store) + 1)
+    return share if floor <= share <= 1 - floor else None
+
+
 def store_threshold(
     positive_probs: np.ndarray, store_probs: np.ndarray, share: float, target_precision: float | None = None
 ) -> float:
