@@ -31,7 +31,7 @@ from warning.classify.featurize import (
     terms,
 )
 from warning.classify.model import LinearModel
-from warning.classify.threshold import choose_threshold, logit, store_prevalence, store_threshold
+from warning.classify.threshold import choose_threshold, logit, store_prevalence, store_threshold, sweep_share
 from warning.errors import NotEnoughExamples
 
 __all__ = ["choose_threshold", "fit_linear", "store_threshold"]  # the threshold functions' old home
@@ -43,6 +43,7 @@ LARGE, LARGE_FOLDS = 4000, 3  # from this many examples 3 folds, to bound traini
 SHORT_TEXT = 40  # median features per text (words family) under which char n-grams are tried
 PREVALENCE_RATIO = 1.5  # store odds this far from the training odds move the threshold
 PRIOR_FEW = 20  # on long texts the rules' prior is blended in below this many positives only
+EM_FROM = 100  # from this many positives the store's share is estimated by EM (`_store_share`)
 DENSE_SCALE = 1.0  # weight of the unit-length embedding block beside the unit-length hashed rows
 
 
@@ -62,7 +63,7 @@ class FitReport:
     store_prevalence: float | None = None  # estimated; used when clearly not the training share
     prior_weight: float = 0.0  # the rules' weight in the calibration (`calibrate`)
     mode: str = "model"  # the decision chosen (`decide`): "model", "blend", "rules" or "union"
-    share_method: str | None = None  # how the store's share was estimated: "rules" or "em"
+    share_method: str | None = None  # how the store's share was estimated: "sweep", "rules" or "em"
     decisions: dict[str, float] = field(default_factory=dict)  # each decision's estimated F1
 
 
@@ -151,17 +152,30 @@ def fit_linear(
     report.prior_weight, report.mode, report.share_method = chosen.g, chosen.mode, share_method
     # A cold start's one decision is not judged against others (its positives are the rules'
     # own hits): no estimated F1 to record for it.
-    report.decisions = {} if rule_positives else {d.mode: round(d.f1, 4) for d in found}
+    # Each decision's F1 as `choose` judged it: out of bag where it was resampled, else estimated.
+    report.decisions = {} if rule_positives else {d.mode: round(_judged(d), 4) for d in found}
     return model, report
+
+
+def _judged(d) -> float:
+    return d.f1 if d.honest is None else d.honest
 
 
 def _store_share(model, oof, labels, prior, store_d, store_prior, train_share) -> tuple[float, str]:
     """(the store's share of relevant documents, how it was estimated).
 
-    Below `PRIOR_FEW` positives from the rules' hit rates where they are informative
-    (`decide.rules_share`): the model's probabilities, calibrated on a few positives, are not yet
-    probabilities enough for EM; else by EM over the model's store probabilities."""
-    if int(np.sum(labels)) < PRIOR_FEW:
+    Below `EM_FROM` positives by the median sweep of the model's out-of-fold scores
+    (`threshold.sweep_share`), else (below `PRIOR_FEW`) from the rules' hit rates
+    (`decide.rules_share`): both need pass rates, not the calibrated probabilities that EM needs
+    and a few dozen positives do not give (on the validate split at 25 positives, mean error in
+    log share 0.11 for the sweep, 0.52 for EM; at 10, 0.32 and the rules' 0.33). Else by EM over
+    the model's store probabilities."""
+    n_pos = int(np.sum(labels))
+    if n_pos < EM_FROM:
+        share = sweep_share(oof, labels, store_d)
+        if share is not None:
+            return share, "sweep"
+    if n_pos < PRIOR_FEW:
         share = rules_share(prior, labels, store_prior)
         if share is not None:
             return share, "rules"

@@ -26,6 +26,35 @@ def store_prevalence(probs: np.ndarray, train_share: float, rounds: int = 100) -
     return share
 
 
+SWEEP_GAP = 0.25  # `sweep_share` counts the cuts whose recall exceeds the negatives' pass rate this much
+
+
+def sweep_share(decision: np.ndarray, labels: np.ndarray, store_decision: np.ndarray) -> float | None:
+    """The store's share of relevant documents by adjusted classify and count over every cut of
+    the model's out-of-fold scores (median sweep, Forman 2008): at each cut ``(store's pass rate -
+    negatives') / (positives' - negatives')``, the median over the cuts where the positives pass
+    more than `SWEEP_GAP` more often than the negatives.
+
+    Needs a ranking and pass rates, not calibrated probabilities, so it holds with a few dozen
+    positives where EM does not. None where no cut separates the examples, or the estimate is
+    outside (0, 1) (labelled negatives harder than the store's: reviewers' near misses)."""
+    labels = np.asarray(labels)
+    pos, neg = np.sort(decision[labels == 1]), np.sort(decision[labels != 1])
+    store = np.sort(np.asarray(store_decision, dtype=np.float64))
+    if not (len(pos) and len(neg) and len(store)):
+        return None
+    cuts = np.unique(pos)
+    tpr = 1.0 - np.searchsorted(pos, cuts, side="left") / len(pos)
+    fpr = 1.0 - np.searchsorted(neg, cuts, side="left") / len(neg)
+    rate = 1.0 - np.searchsorted(store, cuts, side="left") / len(store)
+    keep = tpr - fpr > SWEEP_GAP
+    if not keep.any():
+        return None
+    share = float(np.median((rate[keep] - fpr[keep]) / (tpr[keep] - fpr[keep])))
+    floor = 1.0 / (len(store) + 1)
+    return share if floor <= share <= 1 - floor else None
+
+
 def store_threshold(
     positive_probs: np.ndarray, store_probs: np.ndarray, share: float, target_precision: float | None = None
 ) -> float:
@@ -34,11 +63,13 @@ def store_threshold(
     is ``share * recall / above``. Best F1 (``2 share recall / (share + above)``), or the most
     recall at ``target_precision``. The labelled negatives play no part: reviewers' negatives are
     often harder than the store's, and counting them as the store's would set the bar too high."""
-    cuts = np.sort(np.unique(positive_probs))[::-1]
-    recall = np.array([(positive_probs >= c).mean() for c in cuts])
-    # Each cut's threshold is just under it (`_cut_below`): count the store above that, not above
-    # the cut itself, or store documents tied with a positive (the rules' few score levels) fall out.
-    thresholds = np.array([_cut_below(cuts, positive_probs, i) for i in range(len(cuts))])
+    positive_probs = np.asarray(positive_probs, dtype=np.float64)
+    cuts = np.unique(positive_probs)[::-1]
+    recall = 1.0 - np.searchsorted(np.sort(positive_probs), cuts, side="left") / len(positive_probs)
+    # Each cut's threshold is just under it, halfway to the next lower positive probability: count
+    # the store above that, not above the cut itself, or store documents tied with a positive (the
+    # rules' few score levels) fall out.
+    thresholds = (cuts + np.append(cuts[1:], cuts[-1] / 2)) / 2.0
     store_sorted = np.sort(np.asarray(store_probs, dtype=np.float64))
     above = 1.0 - np.searchsorted(store_sorted, thresholds, side="left") / max(len(store_sorted), 1)
     above = np.maximum(above, share * recall)  # the positives above a cut are part of the store there
@@ -47,12 +78,6 @@ def store_threshold(
     if target_precision is not None and (precision >= target_precision).any():
         return float(thresholds[int(np.flatnonzero(precision >= target_precision).max())])
     return float(thresholds[int(np.argmax(f1))])
-
-
-def _cut_below(cuts: np.ndarray, positive_probs: np.ndarray, i: int) -> float:
-    """Just under the i-th cut: halfway to the next lower positive probability."""
-    below = cuts[i + 1] if i + 1 < len(cuts) else cuts[i] / 2
-    return float((cuts[i] + below) / 2.0)
 
 
 def logit(p: float) -> float:
