@@ -320,11 +320,11 @@ def test_check_config_names_unknown_watchlists_of_subscribers_and_auto_open_rule
     assert "risks.auto_open[0] names watchlist 'railway', which is not in" in result.output
 
 
-def test_parser_processes_by_default_leave_the_storer_a_core(monkeypatch):
+def test_parser_processes_by_default_two_to_four_by_the_cores(monkeypatch):
     monkeypatch.setattr(config_module.os, "sched_getaffinity", lambda pid: set(range(2)), raising=False)
-    assert config_module.IngestConfig().parsers == 1  # 2 cores: one parser beside the storer
+    assert config_module.IngestConfig().parsers == 2  # 2 cores: two parsers beside the storer
     monkeypatch.setattr(config_module.os, "sched_getaffinity", lambda pid: set(range(16)), raising=False)
     assert config_module.IngestConfig().parsers == 4  # capped: the storer cannot take more
     monkeypatch.setattr(config_module.os, "sched_getaffinity", lambda pid: {0}, raising=False)
-    assert config_module.IngestConfig().parsers == 1
+    assert config_module.IngestConfig().parsers == 2
     assert config_module.IngestConfig(parser_processes=3).parsers == 3

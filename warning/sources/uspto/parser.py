@@ -104,8 +104,7 @@ def parse_uspto_file(
         reading.counts = counts
     if in_process is None:
         in_process = path.stat().st_size >= PROCESS_FROM_BYTES and _safe_to_fork()
-    # One parser per core beside the storer's (`IngestConfig.parsers`): on this project's 2-vCPU
-    # VM two parsers beside the storer used about 10 % more CPU than one and were no faster.
+    # `IngestConfig.parsers`: two on two cores (the storer needs a quarter of a parser's CPU).
     parsers = reading.limits.parsers
     if in_process and can_fork() and is_zip(path):
         # Inflating is a third of a zip's cost: one child inflates and cuts, and hands the other
