@@ -50,7 +50,7 @@ def test_with_ten_positives_a_model_no_better_than_its_keywords_falls_back_to_th
     assert report.mode == "rules"
     assert len(report.decisions) == 3 and {"rules", "union"} <= set(report.decisions)  # + blend or model
     assert max(report.decisions.values()) < report.decisions["rules"] + 0.05  # judged out of bag
-    assert report.share_method in ("sweep", "rules")  # ten positives: from pass rates, not EM
+    assert report.share_method in ("sweep", "rules", "max")  # ten positives: from pass rates, not EM
     assert report.store_prevalence == pytest.approx(0.05, abs=0.03)
     assert model.calib_a == 0.0 and len(model.indices) == 0  # no word of the model decides
     # the card says what was chosen and why (each decision's estimated F1)
@@ -74,6 +74,45 @@ def test_a_model_that_learns_what_the_keywords_miss_is_kept():
     assert report.mode in ("blend", "model", "union")
     assert report.decisions[report.mode] > report.decisions["rules"] + 0.05
     assert len(model.indices) > 0 and model.calib_a > 0
+
+
+def test_few_positives_take_the_larger_of_the_two_share_estimates(monkeypatch):
+    """The sweep and the rules each estimate the store's share from ten positives; an
+    underestimate favours a precise model over the keywords, so the larger one is used."""
+    import warning.classify.fit as fit
+
+    rng = np.random.default_rng(3)
+    labels = np.repeat(np.array([1, 0], dtype=np.int8), [10, 1500])
+    texts = _texts(labels, rng, 0.8, 0.02, signal="toaster")
+    store_labels = (rng.random(3000) < 0.05).astype(np.int8)
+    store_texts = _texts(store_labels, rng, 0.8, 0.02, signal="toaster")
+    seen = {}
+    real_sweep, real_rules = fit.sweep_share, fit.rules_share
+    monkeypatch.setattr(fit, "sweep_share", lambda *a: seen.setdefault("sweep", real_sweep(*a)))
+    monkeypatch.setattr(fit, "rules_share", lambda *a: seen.setdefault("rules", real_rules(*a)))
+    _, report = _fit(texts, labels, store_texts)
+    assert seen["sweep"] is not None and seen["rules"] is not None
+    assert report.share_method == "max"
+    assert report.store_prevalence == max(seen["sweep"], seen["rules"])
+    # one of them missing: the other alone, named
+    monkeypatch.setattr(fit, "sweep_share", lambda *a: None)
+    _, report = _fit(texts, labels, store_texts)
+    assert (report.share_method, report.store_prevalence) == ("rules", seen["rules"])
+
+
+def test_where_ten_positives_cannot_estimate_the_store_the_rules_stand():
+    # The positives are words like any other and hit "oven" no more than the negatives: no cut of
+    # the model and no rule separates them, so no decision can be judged for the store.
+    rng = np.random.default_rng(4)
+    labels = np.repeat(np.array([1, 0], dtype=np.int8), [10, 1500])
+    texts = _texts(labels, rng, 0.1, 0.1)
+    store_texts = _texts(np.zeros(3000, dtype=np.int8), rng, 0.1, 0.1)
+    model, report = _fit(texts, labels, store_texts)
+    assert (report.share_method, report.store_prevalence) == ("none", None)
+    assert report.mode == "rules" and model.calib_a == 0.0 and len(model.indices) == 0
+    store = training_features(store_texts)
+    scores = model.probability(store, None, rule_prior(OVENS, store_texts))
+    np.testing.assert_array_equal(scores >= model.threshold, [("oven" in t.split()) for t in store_texts])
 
 
 def _judged(mode: str, probs: np.ndarray, labels: np.ndarray, prior: np.ndarray) -> Decision:

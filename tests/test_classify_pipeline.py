@@ -249,3 +249,34 @@ def test_cursor_migration_keeps_the_progress_of_the_scored_table():
     m008_classify_cursor(db)
     assert not db["scored"].exists()
     assert [(r["watchlist"], r["last_rowid"]) for r in db["classify_cursor"].rows] == [("drones", 3)]
+
+
+def test_a_labelled_file_without_codes_is_read_with_the_stores_codes(site):
+    """The rules' score of an example is read as the store's documents are: a file of titles and
+    abstracts gets its publications' codes and applicants from the store."""
+    from warning.classify.train import _store_rule_inputs, read_labelled_jsonl, with_store_codes
+
+    app = app_of(site)
+    examples = read_labelled_jsonl(site / "train.jsonl")
+    assert not any(e.codes for e in examples)  # the file has none
+    examples.append(examples[0].__class__("US-0-B2", "not in the store", 0, 1.0, "data"))
+    filled = with_store_codes(app.db, examples)
+    stored = {r["id"]: r for r in app.db["publications"].rows_where(select="id, ipc, applicants")}
+    for e in filled[:-1]:
+        assert e.codes == json.loads(stored[e.id]["ipc"]) and e.applicants == json.loads(
+            stored[e.id]["applicants"]
+        )
+    assert filled[-1].codes == [] and filled[-1].applicants == []  # not in the store: as it was
+    rows = [{"cpc": ["A61B 5/00"], "ipc": [], "applicants": ["ACME"]}]
+    assert _store_rule_inputs(filled, rows) == ([["A61B 5/00"]], [["ACME"]])
+    # examples that carry no codes at all: the store sample's are not counted for the estimates
+    bare = read_labelled_jsonl(site / "train.jsonl")
+    assert _store_rule_inputs(bare, rows) == ([[]], [[]])
+    # and the medical codes now count among the examples' rule hits, as they will when scoring
+    run(site, "train", "medical-devices", "--data", str(site / "train.jsonl"))
+    card = json.loads((site / "classifiers" / "medical-devices" / CARD_FILE).read_text())
+    assert card["cv"]["share_method"] != "none" and 0 < card["cv"]["store_prevalence"] < 0.3
+    out = json.loads(
+        run(site, "evaluate", "medical-devices", "--data", str(site / "test.jsonl"), "--json").output
+    )
+    assert out["recall"] > out["baseline"]["recall"]  # the codes find what the keywords miss

@@ -18,7 +18,7 @@ from warning.classify.fit import fit_linear
 from warning.classify.model import load_model
 from warning.classify.rules import rule_prior
 from warning.classify.run import EXCLUDE_FACTOR, threshold_of
-from warning.classify.train import read_labelled_jsonl, training_features
+from warning.classify.train import read_labelled_jsonl, training_features, with_store_codes
 from warning.classify.watchlists import Watchlist, keyword_pattern, load_watchlist
 from warning.errors import ModelError
 
@@ -53,7 +53,8 @@ def _exclude_factor(watchlist: Watchlist, texts: list[str]) -> np.ndarray:
 def evaluate_file(app, name_or_path: str, data: Path | str, cv: int | None = None) -> dict:
     """Score a labelled file with the current model, or cross-validate on it with ``cv`` folds."""
     watchlist = load_watchlist(name_or_path, app.config.watchlists_dir)
-    examples = read_labelled_jsonl(data, app.config.classify.max_text_chars)
+    # the file's publications as the service scores them: with their codes and applicants from the store
+    examples = with_store_codes(app.db, read_labelled_jsonl(data, app.config.classify.max_text_chars))
     texts = [e.text for e in examples]
     labels = np.array([e.label for e in examples], dtype=np.int8)
     prior = rule_prior(watchlist, texts, [e.codes for e in examples], [e.applicants for e in examples])

@@ -99,7 +99,7 @@ def training_set(app, watchlist: Watchlist, data: Path | str | None = None) -> l
     """Examples for one watchlist: data file or cold start, then seeds, then reviewers' labels."""
     examples: dict[str, Example] = {}
     chars = app.config.classify.max_text_chars
-    base = read_labelled_jsonl(data, chars) if data else cold_start(app, watchlist)
+    base = with_store_codes(app.db, read_labelled_jsonl(data, chars)) if data else cold_start(app, watchlist)
     for ex in base:
         examples[ex.id] = ex
     for row in publication_rows(app.db, [*watchlist.seeds, *watchlist.negatives], text_chars=chars):
@@ -113,6 +113,26 @@ def training_set(app, watchlist: Watchlist, data: Path | str | None = None) -> l
         weight = lab["weight"] or WEIGHTS.get(lab["origin"], 1.0)
         examples[row["id"]] = _row_example(row, chars, int(lab["label"]), weight, lab["origin"])
     return [e for e in examples.values() if e.text.strip()]
+
+
+def with_store_codes(db, examples: list[Example]) -> list[Example]:
+    """``examples``, each without codes or applicants given them from its publication in the store.
+
+    A labelled file is often a list of titles and abstracts; the store holds the same
+    publications with their CPC, IPC and applicants. The rules' score of an example must be read
+    as the store's documents are, or a watchlist whose codes hit most relevant store documents
+    looks, on its examples, as if its rules found few of them (and the store's share, estimated
+    from the rules' hit rates, comes out double)."""
+    bare = [e for e in examples if not e.codes or not e.applicants]
+    if not bare:
+        return examples
+    rows = {r["id"]: r for r in publication_rows(db, [e.id for e in bare], text_chars=1)}
+    for e in bare:
+        row = rows.get(e.id)
+        if row is not None:
+            e.codes = e.codes or [*row["cpc"], *row["ipc"]]
+            e.applicants = e.applicants or list(row["applicants"])
+    return examples
 
 
 def _row_example(row: dict, chars: int, label: int, weight: float, origin: str) -> Example:
@@ -182,12 +202,7 @@ def train_watchlist(app, name_or_path: str, data: Path | str | None = None) -> d
     # the rules' score decides the union of their hits and the model's additions instead.
     weak = any(e.origin == "rule" for e in examples)
     prior = rule_prior(watchlist, texts, [e.codes for e in examples], [e.applicants for e in examples])
-    store_prior = rule_prior(
-        watchlist,
-        store_texts,
-        [[*r["cpc"], *r["ipc"]] for r in store_rows],
-        [r["applicants"] for r in store_rows],
-    )
+    store_prior = rule_prior(watchlist, store_texts, *_store_rule_inputs(examples, store_rows))
     model, report = fit_linear(
         features,
         labels,
@@ -209,6 +224,22 @@ def train_watchlist(app, name_or_path: str, data: Path | str | None = None) -> d
     model.card = _card(watchlist, examples, report, data)
     save_model(model, app.config.classifiers_dir / watchlist.name)
     return {**model.card, "threshold": model.threshold}
+
+
+def _store_rule_inputs(examples: list[Example], store_rows: list[dict]) -> tuple[list, list]:
+    """(codes, applicants) of the store sample as the rules read them, counted as the examples'
+    are: where no example carries codes (or applicants) at all, the store's are left out too, so
+    the rules' hit rates on the examples and in the store (the store's share, the rules' recall
+    and precision) are measured alike. Scoring still reads them: they only add rule hits."""
+    with_codes, with_applicants = any(e.codes for e in examples), any(e.applicants for e in examples)
+    if not (with_codes and with_applicants):
+        log.info(
+            "training examples carry no %s: the store sample's are not read for the rules' estimates",
+            " or ".join(n for n, has in (("codes", with_codes), ("applicants", with_applicants)) if not has),
+        )
+    codes = [[*r["cpc"], *r["ipc"]] if with_codes else [] for r in store_rows]
+    applicants = [r["applicants"] if with_applicants else [] for r in store_rows]
+    return codes, applicants
 
 
 def _positions(ids: list[str], wanted: list[str]) -> np.ndarray:
