@@ -54,7 +54,7 @@ def evidence_on_read_cost(scorer: Scorer, db, folder: Path, publications: int) -
     """CPU and wall time per match of the first read (computed, written back) and of a second
     read (cached) of the matches of the first ``publications`` publications."""
     config = write_service_files(scorer, folder)
-    evidence_on_read._EXPLAINERS.clear()
+    evidence_on_read.clear_caches()
     started = time.process_time()
     evidence_on_read._explainer(config)  # the reader's one-off load of watchlists and models
     explainer_cpu = time.process_time() - started

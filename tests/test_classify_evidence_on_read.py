@@ -5,6 +5,7 @@ damaged model, a deleted or unreadable publication, a locked or read-only store,
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -48,7 +49,7 @@ def stores(setting, tmp_path):  # noqa: F811
     lazy = open_db(tmp_path / "lazy.db")
     save_publications(lazy, pubs)
     sweep(lazy, Scorer(watchlists, loaded, 8, 20_000), len(pubs), LAZY)
-    evidence_on_read._EXPLAINERS.clear()
+    evidence_on_read.clear_caches()
     yield SimpleNamespace(eager=db, lazy=lazy, config=config, pubs=pubs, classifiers=classifiers)
     lazy.conn.close()
 
@@ -95,6 +96,33 @@ def test_lazy_evidence_equals_the_eager_path_byte_for_byte_and_is_computed_once(
     calls.clear()
     again = fill_evidence(stores.lazy, stores.config, get_matches(stores.lazy))
     assert calls == [] and [r["evidence"] for r in again] == [r["evidence"] for r in rows]
+
+
+def test_a_reader_loads_only_the_models_of_the_watchlists_it_reads(stores, monkeypatch):
+    loaded: list[str] = []
+    real = evidence_on_read.load_model
+
+    def counting(directory):
+        loaded.append(Path(directory).name)
+        return real(directory)
+
+    monkeypatch.setattr(evidence_on_read, "load_model", counting)
+    trained = sorted(d.name for d in stores.classifiers.iterdir())
+    assert len(trained) >= 2 and "medical-devices" in trained
+    page = fill_evidence(stores.lazy, stores.config, get_matches(stores.lazy, "medical-devices")[:3])
+    assert loaded == ["medical-devices"] and all(r["evidence"]["model"] == "trained" for r in page)
+    # a reader of every watchlist loads the others, and the model already loaded not again
+    fill_evidence(stores.lazy, stores.config, get_matches(stores.lazy))
+    assert sorted(loaded) == trained and loaded.count("medical-devices") == 1
+    # a model saved again (a retrain, seconds later: the file's time moves on) is loaded again
+    model = real(stores.classifiers / "medical-devices")
+    save_model(model, stores.classifiers / "medical-devices")
+    saved = stores.classifiers / "medical-devices" / MODEL_FILE
+    os.utime(saved, ns=(saved.stat().st_atime_ns, saved.stat().st_mtime_ns + 2_000_000_000))
+    evidence_on_read._EXPLAINERS.clear()
+    rows = [{**r, "evidence": None} for r in get_matches(stores.lazy, "medical-devices")[:1]]
+    fill_evidence(stores.lazy, stores.config, rows, write=False)
+    assert loaded.count("medical-devices") == 2
 
 
 def test_a_deleted_and_an_unreadable_publication_fall_back_alone(stores, monkeypatch):

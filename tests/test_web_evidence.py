@@ -39,7 +39,7 @@ def cached(world, pid: str):
 
 
 def test_the_page_and_the_api_show_evidence_computed_on_first_read(world):
-    evidence_on_read._EXPLAINERS.clear()
+    evidence_on_read.clear_caches()
     assert cached(world, PID) is None
     client = world.web().test_client()
     assert log_in(client, "ana").status_code == 302

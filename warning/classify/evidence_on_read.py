@@ -43,6 +43,9 @@ SLICE = 2000  # publications read, explained and written back together (bounds m
 WRITE_WAIT_MS = 1000  # how long a write-back waits for the lock before serving uncached
 _LOCK = threading.Lock()  # `TermTables` works in shared scratch arrays: one batch at a time
 _EXPLAINERS: dict[tuple, _Explainer] = {}  # by the signature of the files they were built from
+# Loaded models by (directory, its files' stats): an explainer for other watchlists reuses them.
+_MODELS: dict[tuple, Any] = {}
+MODEL_CACHE = 256
 _EMPTY_RULES = {"cpc": [], "keywords": [], "competitors": [], "exclude": []}
 
 
@@ -98,7 +101,7 @@ def _slices(pending: list[dict]) -> Iterable[list[dict]]:
 def _fill(db, config: Any, rows: list[dict], write: bool) -> None:
     """Explain ``rows`` (one slice), decode their evidence into them, cache what may be cached."""
     with _LOCK:
-        explainer = _explainer(config)
+        explainer = _explainer(config, {r["watchlist"] for r in rows})
         texts = explain_rows(db, explainer, rows, config.classify.max_text_chars)
     cache = []
     for row, (text, cacheable) in zip(rows, texts, strict=True):
@@ -204,24 +207,28 @@ def _write_back(db, cache: list[tuple]) -> None:
                 pass
 
 
-def _explainer(config: Any) -> _Explainer:
-    """The scorer of the configured watchlists, rebuilt only when their files or models change."""
+def _explainer(config: Any, names: set[str] | None = None) -> _Explainer:
+    """The scorer of the configured watchlists named in ``names`` (None: all), rebuilt only when
+    their files or models change. Only those models are loaded: a page showing one publication
+    does not load the models of a hundred watchlists."""
     folder, models_dir = Path(config.watchlists_dir), Path(config.classifiers_dir)
     files = sorted(folder.glob("*.toml")) if folder.is_dir() else []
+    wanted = None if names is None else tuple(sorted(names))
+    dirs = _model_dirs(models_dir) if wanted is None else [models_dir / n for n in wanted]
     key = (
         str(folder),
         str(models_dir),
         config.classify.top_terms,
         config.classify.max_text_chars,
         tuple(_stats(files)),
-        tuple(_stats(p for d in _model_dirs(models_dir) for p in sorted(d.iterdir()))),
+        wanted,
+        tuple(_stats(p for d in dirs if d.is_dir() for p in sorted(d.iterdir()))),
     )
     found = _EXPLAINERS.get(key)
     if found is None:
-        found = _build(
-            _readable(files), models_dir, config.classify.top_terms, config.classify.max_text_chars
-        )
-        if len(_EXPLAINERS) >= 4:
+        watchlists = [w for w in _readable(files) if wanted is None or w.name in names]
+        found = _build(watchlists, models_dir, config.classify.top_terms, config.classify.max_text_chars)
+        if len(_EXPLAINERS) >= 8:
             _EXPLAINERS.pop(next(iter(_EXPLAINERS)))
         _EXPLAINERS[key] = found
     return found
@@ -230,18 +237,38 @@ def _explainer(config: Any) -> _Explainer:
 def _build(watchlists: list[Watchlist], models_dir: Path, top_terms: int, text_chars: int) -> _Explainer:
     models, problems = [], {}
     for w in watchlists:
-        directory = models_dir / w.name
-        try:
-            models.append(load_model(directory) if model_exists(directory) else None)
-        except Exception as exc:  # a damaged file: any reader still gets the rules' evidence
-            problems[w.name] = f"the model cannot be loaded ({exc})"
-            models.append(None)
+        model = _model(models_dir / w.name)
+        if isinstance(model, Exception):  # a damaged file: any reader still gets the rules' evidence
+            problems[w.name] = f"the model cannot be loaded ({model})"
+            model = None
+        models.append(model)
     try:
         scorer = Scorer(watchlists, models, top_terms, text_chars)
     except Exception as exc:  # models that cannot be stacked together (embedding widths)
         problems = {w.name: f"the models cannot be used together ({exc})" for w in watchlists}
         scorer = Scorer(watchlists, [None] * len(watchlists), top_terms, text_chars)
     return _Explainer(scorer, {w.name: k for k, w in enumerate(watchlists)}, problems)
+
+
+def clear_caches() -> None:
+    """Forget every loaded model and explainer (the next read loads them again)."""
+    _EXPLAINERS.clear()
+    _MODELS.clear()
+
+
+def _model(directory: Path) -> Any:
+    """The model in ``directory`` (None: there is none; an exception: it cannot be loaded),
+    loaded once for as long as its files are unchanged."""
+    key = (str(directory), tuple(_stats(sorted(directory.iterdir()) if directory.is_dir() else [])))
+    if key not in _MODELS:
+        try:
+            found: Any = load_model(directory) if model_exists(directory) else None
+        except Exception as exc:
+            found = exc
+        if len(_MODELS) >= MODEL_CACHE:
+            _MODELS.pop(next(iter(_MODELS)))
+        _MODELS[key] = found
+    return _MODELS[key]
 
 
 def _readable(files: list[Path]) -> list[Watchlist]:
