@@ -110,6 +110,10 @@ def test_where_ten_positives_cannot_estimate_the_store_the_rules_stand():
     model, report = _fit(texts, labels, store_texts)
     assert (report.share_method, report.store_prevalence) == ("none", None)
     assert report.mode == "rules" and model.calib_a == 0.0 and len(model.indices) == 0
+    from warning.cli.classify import decision_text
+
+    said = decision_text(vars(report))  # what `warning train` prints: why, and no F1 it cannot judge
+    assert said.startswith("the rules alone") and "无法评估" in said and "expected F1" not in said
     store = training_features(store_texts)
     scores = model.probability(store, None, rule_prior(OVENS, store_texts))
     np.testing.assert_array_equal(scores >= model.threshold, [("oven" in t.split()) for t in store_texts])

@@ -126,6 +126,11 @@ def decision_text(cv: dict) -> str:
     F1 each was expected to reach on the watchlist's own examples."""
     text = DECISIONS.get(cv["mode"], cv["mode"])
     others = cv.get("decisions") or {}
+    if cv.get("share_method") == "none":  # `fit._store_share`: nothing to judge the others on
+        return text + (
+            ", since neither the model nor the rules tell its few positives from the negatives"
+            " / 正例太少且与反例无法区分，无法评估其他方式"
+        )
     if len(others) > 1:
         text += " (expected F1 预计F1: " + ", ".join(f"{m} {f1:.2f}" for m, f1 in others.items()) + ")"
     return text
