@@ -20,7 +20,7 @@ families and C by cross-validation inside the training data and, with the traini
 store, the threshold for the store's estimated prevalence); ours + emb. (the same with the
 sentence-embedding block: all-MiniLM-L6-v2, or $WARNING_EMBEDDING_MODEL). Learning curve: trained
 with 10, 25, 100 or all labelled positives of the training part (plus all its negatives), always
-tested on the whole test part. Cold start: `warning train` without labels, from 0, 10, 25 or 100
+tested on the whole test part; below "all", the mean of `DRAWS` draws of positives (``--draws``). Cold start: `warning train` without labels, from 0, 10, 25 or 100
 seeds, the line's keywords and the training part as the store (see `cold_start`).
 
     .venv/bin/python benchmarks/quality.py              # every corpus set, markdown tables
