@@ -16,6 +16,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from warning.app import make_app
+from warning.delivery.queue import queue_alerts
 from warning.models import Publication
 from warning.store.matches import record_batch
 from warning.store.publications import save_publications
@@ -147,3 +148,30 @@ def make_self_signed_cert(folder: Path) -> tuple[Path, Path]:
         capture_output=True,
     )
     return cert, key
+
+
+def robot_app(
+    tmp_path: Path, channel: str, urls: str | list[str], language: str = "zh", watchlist: bool = False, **match
+):
+    """A store with one subscriber on ``channel`` (webhook, dingtalk, wecom, feishu ...) at
+    ``urls`` (``language``: the subscriber's), one motorcycles match (``match``: its publication's
+    fields) queued for it."""
+    urls = [urls] if isinstance(urls, str) else list(urls)
+    app = make_test_app(
+        tmp_path,
+        f"""
+[webhook]
+timeout = 5.0
+
+[[subscribers]]
+name = "acme"
+language = "{language}"
+watchlists = ["motorcycles"]
+{channel} = {json.dumps(urls)}
+""",
+    )
+    if watchlist:
+        add_watchlist(app)
+    add_match(app, "EP-4123456-A1", **match)
+    queue_alerts(app, now=NOW)
+    return app

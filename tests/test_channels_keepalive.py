@@ -7,7 +7,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from alerts_support import NOW, add_match, add_watchlist, make_test_app
+from alerts_support import NOW, add_match, robot_app
 
 from warning.delivery.dispatch import dispatch
 from warning.delivery.queue import queue_alerts
@@ -56,23 +56,9 @@ def server():
 
 
 def _app(tmp_path, key: str, urls: list[str]):
-    app = make_test_app(
-        tmp_path,
-        f"""
-[webhook]
-timeout = 5.0
-
-[[subscribers]]
-name = "acme"
-language = "en"
-watchlists = ["motorcycles"]
-{key} = {json.dumps(urls)}
-""",
+    return robot_app(
+        tmp_path, key, urls, "en", True, titles={"en": "Motorcycle with turbocharger"}, lang="en"
     )
-    add_watchlist(app)
-    add_match(app, "EP-4123456-A1", titles={"en": "Motorcycle with turbocharger"}, lang="en")
-    queue_alerts(app, now=NOW)
-    return app
 
 
 @pytest.mark.parametrize("key", ["webhook", "dingtalk", "wecom", "feishu"])

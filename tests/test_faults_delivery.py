@@ -18,7 +18,7 @@ from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
-from alerts_support import NOW, add_match, alert_rows, free_port, make_test_app
+from alerts_support import NOW, add_match, alert_rows, free_port, make_test_app, robot_app
 from delivery_kill import kill_loop
 from werkzeug import Response
 
@@ -125,25 +125,6 @@ def test_smtp_4xx_is_temporary_5xx_permanent_at_every_stage(tmp_path, stage, rep
     [row] = alert_rows(app)
     assert row["status"] == status, row["last_error"]
     assert reply.split()[0] in row["last_error"]
-
-
-def robot_app(tmp_path, channel: str, url: str, lang: str = "zh"):
-    app = make_test_app(
-        tmp_path,
-        f"""
-[webhook]
-timeout = 5.0
-
-[[subscribers]]
-name = "acme"
-language = "{lang}"
-watchlists = ["motorcycles"]
-{channel} = ["{url}"]
-""",
-    )
-    add_match(app, "EP-4123456-A1")
-    queue_alerts(app, now=NOW)
-    return app
 
 
 @pytest.mark.parametrize(
