@@ -151,7 +151,12 @@ def make_self_signed_cert(folder: Path) -> tuple[Path, Path]:
 
 
 def robot_app(
-    tmp_path: Path, channel: str, urls: str | list[str], language: str = "zh", watchlist: bool = False, **match
+    tmp_path: Path,
+    channel: str,
+    urls: str | list[str],
+    language: str = "zh",
+    watchlist: bool = False,
+    **match,
 ):
     """A store with one subscriber on ``channel`` (webhook, dingtalk, wecom, feishu ...) at
     ``urls`` (``language``: the subscriber's), one motorcycles match (``match``: its publication's
