@@ -186,13 +186,25 @@ def test_ingest_progress_counts_documents_inside_one_big_file(db, tmp_path, caps
     path = tmp_path / "week.jsonl"
     lines = [json.dumps({"id": f"US-2024{n:07d}-A1", "title": f"Battery pack {n}"}) for n in range(2500)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    from warning.sources import ingest
+
+    # What the bar is given to show, recorded where it is set: which of those tqdm draws depends
+    # on the terminal, on its redraw interval and on how far the read-ahead has got.
+    given: list[str] = []
+    real = ingest._Progress._show
+
+    def recording(self, position, documents, shown_path):
+        real(self, position, documents, shown_path)
+        given.append(self.bar.postfix)
+
+    monkeypatch.setattr(ingest._Progress, "_show", recording)
     result = ingest_paths(db, [path], progress=True)
     assert result.saved.inserted == 2500
-    shown = capsys.readouterr().err
-    # Which counts are drawn depends on how far the read-ahead thread has got (a loaded machine
-    # draws fewer): what matters is a count drawn before the file's end, and the final one.
-    counts = [int(c.replace(",", "")) for c in re.findall(r"week\.jsonl: ([\d,]+) docs", shown)]
+    counts = [int(c.replace(",", "")) for c in re.findall(r"week\.jsonl: ([\d,]+) docs", " ".join(given))]
     assert any(0 < c < 2500 for c in counts) and counts[-1] == 2500, counts
+    assert counts == sorted(counts)  # the count only moves forward
+    shown = capsys.readouterr().err
+    assert "week.jsonl: 2,500 docs" in shown  # and the bar draws it
 
 
 @pytest.mark.parametrize("fraction", [0.3, 0.9])
