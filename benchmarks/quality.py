@@ -20,8 +20,9 @@ families and C by cross-validation inside the training data and, with the traini
 store, the threshold for the store's estimated prevalence); ours + emb. (the same with the
 sentence-embedding block: all-MiniLM-L6-v2, or $WARNING_EMBEDDING_MODEL). Learning curve: trained
 with 10, 25, 100 or all labelled positives of the training part (plus all its negatives), always
-tested on the whole test part; below "all", the mean of `DRAWS` draws of positives (``--draws``). Cold start: `warning train` without labels, from 0, 10, 25 or 100
-seeds, the line's keywords and the training part as the store (see `cold_start`).
+tested on the whole test part; below "all", the mean of `DRAWS` draws of positives (``--draws``).
+Cold start: `warning train` without labels, from 0, 10, 25 or 100 seeds, the line's keywords and
+the training part as the store (see `cold_start`).
 
     .venv/bin/python benchmarks/quality.py              # every corpus set, markdown tables
     .venv/bin/python benchmarks/quality.py --validate   # held-out part of the training split only
@@ -52,6 +53,8 @@ from sklearn.pipeline import make_union
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+import quality_tables  # noqa: E402  (beside this file)
 
 from warning.classify.fit import fit_linear  # noqa: E402
 from warning.classify.rules import RuleSet, rule_prior  # noqa: E402
@@ -263,7 +266,7 @@ def cold_start(
     return metrics(y_test, scores >= model.threshold, scores)
 
 
-def run_line(name, prefixes, keywords, data, sizes, cold_sizes) -> dict:
+def run_line(name, prefixes, keywords, data, sizes, cold_sizes, draws: int = DRAWS) -> dict:
     docs, texts, features, emb = data["docs"], data["texts"], data["features"], data["emb"]
     y = np.array([any(c.startswith(prefixes) for c in d["codes"]) for d in docs], dtype=np.int8)
     train_idx, test_idx = data["train_idx"], data["test_idx"]
@@ -285,7 +288,7 @@ def run_line(name, prefixes, keywords, data, sizes, cold_sizes) -> dict:
     rules = line_prior(keywords, texts) if data["prior"] else None
     for size in sizes:
         runs = []
-        for draw in range(1 if size == "all" else data["draws"]):
+        for draw in range(1 if size == "all" else draws):
             idx = _subsample(train_idx, y, size, np.random.default_rng([7, draw]))
             runs.append(_budget(idx, position, rules, y, data, x_test, y_test, test_emb))
         for method in runs[0]:
@@ -348,7 +351,7 @@ def _subsample(train_idx: np.ndarray, y: np.ndarray, size, rng) -> np.ndarray:
     return np.sort(np.concatenate([pos, neg]))
 
 
-def prepare(docs: list[dict], validate: bool, encoder, prior: bool = True, draws: int = DRAWS) -> dict:
+def prepare(docs: list[dict], validate: bool, encoder, prior: bool = True) -> dict:
     """What every line of a set shares: features, embeddings, the split, the reference's vectors."""
     texts = [d["text"] for d in docs]
     features = training_features(texts)
@@ -363,7 +366,7 @@ def prepare(docs: list[dict], validate: bool, encoder, prior: bool = True, draws
     ref = Reference([texts[i] for i in train_idx], [texts[i] for i in test_idx])
     emb = None if encoder is None else embed_cached(encoder, texts)
     return {"docs": docs, "texts": texts, "features": features, "emb": emb, "ref": ref,
-            "train_idx": train_idx, "test_idx": test_idx, "store_idx": store_idx, "prior": prior, "draws": draws}  # fmt: skip
+            "train_idx": train_idx, "test_idx": test_idx, "store_idx": store_idx, "prior": prior}  # fmt: skip
 
 
 def embed_cached(encoder, texts: list[str]) -> np.ndarray:
@@ -403,28 +406,14 @@ def run_set(
     label: str, lines: dict, docs, sizes, cold_sizes, validate, encoder, prior=True, draws=DRAWS
 ) -> list[dict]:
     started = time.time()
-    data = prepare(docs, validate, encoder, prior, draws)
+    data = prepare(docs, validate, encoder, prior)
     results = []
     for name, (prefixes, keywords) in lines.items():
-        res = run_line(name, prefixes, keywords, data, sizes, cold_sizes)
+        res = run_line(name, prefixes, keywords, data, sizes, cold_sizes, draws)
         res["set"] = label
         results.append(res)
         print(f"  {label} / {name}: done ({time.time() - started:.0f}s)", file=sys.stderr, flush=True)
     return results
-
-
-def markdown(results: list[dict]) -> str:
-    """One row per product line, all labelled positives: F1 of every method."""
-    head = ["set", "line", "pos train/test", "keywords", "reference", "ref. balanced", "ours", "ours + emb."]
-    head += ["ours P / R", "ours PR-AUC", "features chosen"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for r in [r for r in results if "ours@all" in r]:  # a run without the "all" budget has none
-        o, e = r["ours@all"], r.get("ours+emb@all")
-        cells = [r["set"], r["line"], f"{r['positives_train']}/{r['positives_test']}", r["keywords"]["f1"]]
-        cells += [r["reference@all"]["f1"], r["balanced@all"]["f1"], o["f1"], e["f1"] if e else "-"]
-        cells += [f"{o['precision']:.2f} / {o['recall']:.2f}", o["pr_auc"], o.get("families", "")]
-        lines.append("| " + " | ".join(str(c) for c in cells) + " |")
-    return "\n".join(lines)
 
 
 def budget_table(results: list[dict], sizes) -> str:
@@ -448,27 +437,6 @@ def averages(results: list[dict]) -> dict:
         keys = [k for k in rows[0] if "@" in k or k == "keywords"]
         out[label] = {k: round(float(np.mean([r[k]["f1"] for r in rows if k in r])), 4) for k in keys}
     return out
-
-
-def summary_table(summary: dict) -> str:
-    """Mean F1 per set: keywords, then each method over the label budgets (10 / 25 / 100 / all)."""
-    methods = ["ours", "ours+emb", "balanced", "reference", "cold", "cold+emb"]
-    head = ["set", "keywords"] + [f"{m} ({_budgets(summary, m)})" for m in methods]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for label, row in summary.items():
-        cells = [label, f"{row['keywords']:.3f}"]
-        for m in methods:
-            values = [f"{v:.2f}" for k, v in row.items() if k.split("@")[0] == m]
-            cells.append(" / ".join(values) or "-")
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
-def _budgets(summary: dict, method: str) -> str:
-    sizes = dict.fromkeys(
-        k.split("@")[1] for row in summary.values() for k in row if k.split("@")[0] == method
-    )
-    return " / ".join(sizes)
 
 
 def corpus_sets(quick: bool) -> list[tuple]:
@@ -529,11 +497,8 @@ def main() -> None:
             summary = averages(results)  # written after each set: a long run keeps what it measured
             payload = {"lines": results, "average_f1": summary, "embedding": encoder_card}
             out_file.write_text(json.dumps(payload, indent=2) + "\n")
-    print(markdown(results))
-    print()
-    print(summary_table(summary))
-    print()
-    print(budget_table(results, (10, 25, 100)))
+    print(quality_tables.per_line(results), quality_tables.means(results), sep="\n\n")
+    print(quality_tables.embeddings(results), budget_table(results, (10, 25, 100)), sep="\n\n")
 
 
 def _chosen_sets(args) -> list[tuple]:

@@ -12,6 +12,7 @@ import pytest
 
 from warning.errors import ParseError
 from warning.models import Publication, QuarantinedDocument
+from warning.sources import ingest
 from warning.sources.exports.common import export_date
 from warning.sources.exports.lens import parse_lens_csv, parse_lens_jsonl
 from warning.sources.exports.patentscope import parse_patentscope_bytes
@@ -186,8 +187,6 @@ def test_ingest_progress_counts_documents_inside_one_big_file(db, tmp_path, caps
     path = tmp_path / "week.jsonl"
     lines = [json.dumps({"id": f"US-2024{n:07d}-A1", "title": f"Battery pack {n}"}) for n in range(2500)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    from warning.sources import ingest
-
     # What the bar is given to show, recorded where it is set: which of those tqdm draws depends
     # on the terminal, on its redraw interval and on how far the read-ahead has got.
     given: list[str] = []

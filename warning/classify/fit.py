@@ -144,12 +144,7 @@ def fit_linear(
             judge(d, oof, labels, prior, store_d, store_prior, estimate if moved else None, target_precision)
             for d in candidates(oof, labels, prior, store_d, store_prior, calibration)
         ]
-    rules = next((d for d in found if d.mode == "rules"), None)
-    # Where the few positives cannot estimate the store's share, no decision can be shown better
-    # for the store than what the user wrote (validate split, 5 draws of 10 positives: 4 of 110 fits;
-    # the model-based decisions chosen there before lost 0.06 and 0.27 F1 to the keywords in two,
-    # won 0.11 in one, and one kept the rules).
-    chosen = rules if share_method == "none" and rules is not None else choose(found, labels, seed)
+    chosen = choose(found, labels, seed, judgeable=share_method != "none")
     model.calib_a, model.calib_b, model.calib_prior = chosen.a, chosen.b, chosen.g
     model.threshold = chosen.threshold
     if chosen.mode == "rules":  # the model's words would explain nothing: the rules decide alone
