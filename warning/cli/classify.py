@@ -82,7 +82,8 @@ def train(ctx: click.Context, watchlist: str, data: Path | None) -> None:
 
     Without --data: cold start from the store (seeds and strong rule hits as positives, a random
     sample of the store as background) plus reviewers' labels. With --data: the file's labels
-    plus reviewers' labels. WATCHLIST is a name or a path to its TOML file. The watchlist then
+    plus reviewers' labels; a publication the store holds is read with the store's codes and
+    applicants where the file has none. WATCHLIST is a name or a path to its TOML file. The watchlist then
     decides by its rules alone, the model, or both, whichever its own examples show clearly
     best (a cold start: every rule hit plus the model's finds); the output says which.
 
