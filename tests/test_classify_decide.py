@@ -100,6 +100,30 @@ def test_few_positives_take_the_larger_of_the_two_share_estimates(monkeypatch):
     assert (report.share_method, report.store_prevalence) == ("rules", seen["rules"])
 
 
+def test_with_ten_positives_a_model_whose_scores_give_no_store_share_is_not_judged(monkeypatch):
+    """Only the rules estimate the store's share (no cut of the model's scores does): with ten
+    positives the rules stand, though a model would win on the examples; with 25 it is judged."""
+    import warning.classify.fit as fit
+    from warning.cli.classify import decision_text
+
+    monkeypatch.setattr(fit, "sweep_share", lambda *a: None)
+    rng = np.random.default_rng(3)
+    for n_pos, judged in ((10, False), (25, True)):
+        labels = np.repeat(np.array([1, 0], dtype=np.int8), [n_pos, 1500])
+        texts = _texts(labels, rng, 0.3, 0.02, signal="toaster")  # every positive says "toaster"
+        store_labels = (rng.random(3000) < 0.05).astype(np.int8)
+        model, report = _fit(texts, labels, _texts(store_labels, rng, 0.3, 0.02, signal="toaster"))
+        assert report.share_method == "rules" and report.judged is judged
+        if judged:  # "toaster" finds what "oven" misses, and the model shows it
+            assert report.mode != "rules" and report.decisions[report.mode] > report.decisions["rules"]
+        else:
+            assert report.mode == "rules" and len(model.indices) == 0
+            said = decision_text(vars(report))
+            assert (
+                said.startswith("the rules alone") and "无法与规则比较" in said and "expected F1" not in said
+            )
+
+
 def test_where_ten_positives_cannot_estimate_the_store_the_rules_stand():
     # The positives are words like any other and hit "oven" no more than the negatives: no cut of
     # the model and no rule separates them, so no decision can be judged for the store.

@@ -132,6 +132,11 @@ def decision_text(cv: dict) -> str:
             ", since neither the model nor the rules tell its few positives from the negatives"
             " / 正例太少且与反例无法区分，无法评估其他方式"
         )
+    if cv.get("judged") is False:  # `fit.judgeable`: the model's scores say nothing of the store
+        return text + (
+            ", since with so few positives the model's scores cannot show how it would do in the store"
+            " / 正例太少，模型的评分无法估计其在库中的表现，无法与规则比较"
+        )
     if len(others) > 1:
         text += " (expected F1 预计F1: " + ", ".join(f"{m} {f1:.2f}" for m, f1 in others.items()) + ")"
     return text
