@@ -58,8 +58,16 @@ def test_with_ten_positives_a_model_no_better_than_its_keywords_falls_back_to_th
     card = _card(OVENS, [example], report, None)
     assert card["cv"]["mode"] == "rules" and card["cv"]["decisions"] == report.decisions
     # saved and scored by the service: exactly the documents with the keyword
+    # the model set aside is kept for `--suggest` to rank by, and saved with it
+    assert model.ranking is not None and len(model.ranking.indices) > 0 and model.ranking.calib_a > 0
     save_model(model, tmp_path / "ovens")
     loaded = load_model(tmp_path / "ovens")
+    np.testing.assert_array_equal(loaded.ranking.weights, model.ranking.weights)
+    assert (loaded.ranking.calib_b, loaded.ranking.threshold) == (
+        model.ranking.calib_b,
+        model.ranking.threshold,
+    )
+    assert len(loaded.indices) == 0 and loaded.ranking.ranking is None
     scores, _, _ = Scorer([OVENS], [loaded]).score(store_texts, [[]] * 3000, [[]] * 3000)
     matched = scores[:, 0] >= loaded.threshold
     np.testing.assert_array_equal(matched, np.array(["oven" in t.split() for t in store_texts]))
@@ -255,3 +263,26 @@ def test_the_store_share_by_the_median_sweep_of_the_models_scores():
     # negatives harder than the store's (they pass more often than the store does): nothing
     hard = np.where(labels == 1, scores, scores + 1.5)
     assert sweep_share(hard, labels, store) is None
+
+
+def test_a_runner_up_with_embeddings_is_saved_with_its_encoder(tmp_path):
+    """A rules decision reads no embedding; the model it set aside may, and says which encoder."""
+    from warning.classify.feedback import _ranking
+    from warning.classify.model import LinearModel
+
+    encoder = {"name": "mini", "file_hash": "abc", "dim": 4, "max_tokens": 64}
+    ranking = LinearModel(
+        indices=np.array([3, 7]), weights=np.array([1.0, 2.0], np.float32), bias=-1.0,
+        threshold=0.3, dense=np.ones(4, np.float32), embedding=encoder,
+    )  # fmt: skip
+    model = LinearModel(
+        indices=np.zeros(0, np.int64), weights=np.zeros(0, np.float32), bias=0.0,
+        calib_a=0.0, calib_prior=2.0, ranking=ranking,
+    )  # fmt: skip
+    save_model(model, tmp_path / "w")
+    loaded = load_model(tmp_path / "w")
+    assert loaded.embedding is None and loaded.dense is None  # the rules decide without embeddings
+    assert loaded.ranking.embedding == encoder and loaded.ranking.dense.tolist() == [1.0] * 4
+    assert loaded.ranking.threshold == 0.3 and loaded.ranking.indices.tolist() == [3, 7]
+    # no encoder configured now: suggestions fall back on the rules' own scores, not an error
+    assert _ranking(loaded, None) is loaded

@@ -142,6 +142,31 @@ def test_feedback_changes_the_model_and_suggestions_skip_labelled(site):
     run(site, "label", "US-999-B2", "medical-devices", "relevant", code=1)
 
 
+def test_a_rules_decision_suggests_by_the_model_it_set_aside(site, monkeypatch):
+    """The rules give the store a few distinct scores: "nearest the threshold" by them would be
+    ties in store order. Suggestions rank by the model the rules were preferred to."""
+    import warning.classify.fit as fit
+
+    monkeypatch.setattr(fit, "choose", lambda found, *a, **k: next(d for d in found if d.mode == "rules"))
+    run(site, "train", "medical-devices", "--data", str(site / "train.jsonl"))
+    card = json.loads((site / "classifiers" / "medical-devices" / CARD_FILE).read_text())
+    model = load_model(site / "classifiers" / "medical-devices")
+    assert card["cv"]["mode"] == "rules" and len(model.indices) == 0  # the rules decide, and explain
+    ranking = model.ranking
+    assert ranking is not None and len(ranking.indices) > 0 and ranking.calib_a > 0
+    lines = run(site, "label", "--suggest", "medical-devices", "--limit", "20").output.splitlines()
+    scores = [float(line.split("\t")[1]) for line in lines]
+    assert len(lines) == 20 and len(set(scores)) > 10  # ranked, not tied
+    distance = [abs(s - ranking.threshold) for s in scores]
+    assert distance == sorted(distance)
+    # what `classify` writes is still the rules' decision: every match hits a rule
+    run(site, "classify", "--watchlist", "medical-devices")
+    matches = matches_with_evidence(app_of(site), "medical-devices")
+    rules = [m["evidence"]["rules"] for m in matches]
+    assert rules and all(r["cpc"] or r["keywords"] or r["competitors"] for r in rules)
+    assert not any(m["evidence"]["terms"] for m in matches)  # and no word of the model explains
+
+
 def test_corrupt_model_and_version_mismatch_stop_only_that_watchlist(site):
     run(site, "train", "medical-devices", "--data", str(site / "train.jsonl"))
     shutil.copytree(site / "classifiers" / "medical-devices", site / "classifiers" / "drones")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from warning.classify.embed_store import optional_source
+from warning.classify.embed_store import optional_source, require_source
 from warning.classify.run import Scorer, load_models, row_chunks, score_publications
 from warning.classify.watchlists import load_watchlist
 from warning.errors import AccessDenied, ModelError, NotFound, WarningError
@@ -17,6 +17,18 @@ from warning.store.scope import Scope, can_see_watchlist, visible_labels
 
 REVIEWER_WEIGHT = 3.0
 MAX_CANDIDATES = 50_000
+
+
+def _ranking(model, embeddings):
+    """What suggestions rank by: a rules decision's runner-up where it can be scored, else the model."""
+    ranking = getattr(model, "ranking", None)
+    if ranking is None:
+        return model
+    try:
+        require_source(embeddings, ranking)
+    except ModelError:  # its encoder is not configured now: the rules' own scores, ties and all
+        return model
+    return ranking
 
 
 def label_publication(
@@ -43,14 +55,18 @@ def label_publication(
 def suggest(app, watchlist: str, limit: int = 10, scope: Scope | None = None) -> list[dict]:
     """Unlabelled publications whose score is nearest the threshold: judging them teaches the model
     most. Unlabelled by the model's labels, and (with ``scope``) by any label the scope sees, so a
-    reviewer is not asked again what their organisation judged."""
+    reviewer is not asked again what their organisation judged. Where the watchlist decides by its
+    rules, the score is that of the model the rules were preferred to (`LinearModel.ranking`): the
+    labels that would let it overtake them are those it is least sure of."""
     wl = load_watchlist(watchlist, app.config.watchlists_dir)
     embeddings = optional_source(app)
     usable, models, errors = load_models([wl], app.config.classifiers_dir, embeddings)
     if errors:
         raise ModelError(errors[wl.name])
     chars = app.config.classify.max_text_chars
-    scorer = Scorer(usable, models, text_chars=chars, embeddings=embeddings)
+    scorer = Scorer(
+        usable, [_ranking(m, embeddings) for m in models], text_chars=chars, embeddings=embeddings
+    )
     labelled = {r["publication_id"] for r in get_labels(app.db, wl.name, owner=wl.owner or None)}
     if scope is not None:
         labelled |= {r["publication_id"] for r in visible_labels(app.db, scope, wl.name)}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import warnings
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -150,6 +150,7 @@ def fit_linear(
     model.calib_a, model.calib_b, model.calib_prior = chosen.a, chosen.b, chosen.g
     model.threshold = chosen.threshold
     if chosen.mode == "rules":  # the model's words would explain nothing: the rules decide alone
+        model.ranking = _runner_up(model, found)
         model.indices, model.weights, model.dense = np.zeros(0, np.int64), np.zeros(0, np.float32), None
     report = _report(labels, chosen.probs(oof, prior), model.threshold, best_c, folds, chosen.in_store)
     report.families, report.train_prevalence, report.store_prevalence = design.families, train_share, estimate
@@ -164,6 +165,18 @@ def fit_linear(
 
 def _judged(d) -> float:
     return d.f1 if d.honest is None else d.honest
+
+
+def _runner_up(model: LinearModel, found) -> LinearModel | None:
+    """The best model-based decision a rules decision set aside, as a model of its own: what
+    `--suggest` ranks by, since the rules give the store a few distinct scores and the documents
+    nearest their threshold are thousands of ties. The blend before the union: the union passes
+    every rule hit, so its scores near the threshold say nothing of the hits."""
+    others = [d for d in found if d.mode != "rules"]
+    if not others:
+        return None
+    best = max(others, key=lambda d: (d.mode != "union", _judged(d)))
+    return replace(model, calib_a=best.a, calib_b=best.b, calib_prior=best.g, threshold=best.threshold)
 
 
 def judgeable(share_method: str | None, n_pos: int) -> bool:

@@ -20,6 +20,7 @@ from warning.errors import ModelError
 
 MODEL_FILE = "model.npz"
 CARD_FILE = "card.json"
+RANKING = "ranking_"  # prefix of the runner-up's arrays in model.npz (`LinearModel.ranking`)
 
 
 @dataclass
@@ -39,6 +40,9 @@ class LinearModel:
     families: tuple[str, ...] = WORDS  # the feature families its weights read
     dense: np.ndarray | None = None  # float32 weights of the embedding block, if trained with one
     embedding: dict | None = None  # the encoder it was trained with: name, file_hash, dim, max_tokens
+    # A rules decision's model-based runner-up, kept for `feedback.suggest` alone: the rules give a
+    # store few distinct scores, so "nearest the threshold" would be a tie among thousands.
+    ranking: LinearModel | None = None
 
     @property
     def version(self) -> str:
@@ -93,24 +97,36 @@ def save_model(model: LinearModel, directory: Path) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     term_cols = np.array(sorted(model.terms), dtype=np.int64)
     term_text = np.array([model.terms[int(c)] for c in term_cols], dtype=str)
+    arrays = _arrays(model)
+    if model.ranking is not None:
+        arrays |= {RANKING + k: v for k, v in _arrays(model.ranking).items()}
     tmp = directory / (MODEL_FILE + ".tmp")
     with open(tmp, "wb") as fh:
         np.savez_compressed(
             fh,
-            indices=model.indices.astype(np.int64),
-            weights=model.weights.astype(np.float32),
-            scalars=np.array([model.bias, model.calib_a, model.calib_b, model.threshold], dtype=np.float64),
             term_columns=term_cols,
             term_text=term_text if len(term_text) else np.zeros(0, dtype="<U1"),
-            **({} if model.dense is None else {"dense": model.dense.astype(np.float32)}),
-            **({"prior": np.array([model.calib_prior])} if model.calib_prior else {}),
+            **arrays,
         )
     tmp.replace(directory / MODEL_FILE)
     card = {**model.card, "featurizer_version": model.featurizer_version, "threshold": model.threshold}
     card |= {"families": list(model.families), "embedding": model.embedding}
+    if model.ranking is not None:
+        card["ranking_embedding"] = model.ranking.embedding
     (directory / CARD_FILE).write_text(
         json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
+
+
+def _arrays(model: LinearModel) -> dict[str, np.ndarray]:
+    """The arrays that score: weights, scalars, and the embedding block and rules' weight if any."""
+    return {
+        "indices": model.indices.astype(np.int64),
+        "weights": model.weights.astype(np.float32),
+        "scalars": np.array([model.bias, model.calib_a, model.calib_b, model.threshold], dtype=np.float64),
+        **({} if model.dense is None else {"dense": model.dense.astype(np.float32)}),
+        **({"prior": np.array([model.calib_prior])} if model.calib_prior else {}),
+    }
 
 
 def model_exists(directory: Path) -> bool:
@@ -128,9 +144,8 @@ def load_model(directory: Path) -> LinearModel:
         )
     try:
         with np.load(directory / MODEL_FILE, allow_pickle=False) as npz:
-            arrays = {k: npz[k] for k in ("indices", "weights", "scalars", "term_columns", "term_text")}
-            arrays["dense"] = npz["dense"] if "dense" in npz.files else None
-            arrays["prior"] = npz["prior"] if "prior" in npz.files else np.zeros(1)
+            arrays = _read_arrays(npz, "") | {k: npz[k] for k in ("term_columns", "term_text")}
+            ranking = _read_arrays(npz, RANKING) if RANKING + "indices" in npz.files else None
     except FileNotFoundError:
         raise ModelError(
             f"{directory}: {MODEL_FILE} is missing; retrain with `warning train {directory.name}`"
@@ -139,7 +154,18 @@ def load_model(directory: Path) -> LinearModel:
         raise ModelError(
             f"{directory}/{MODEL_FILE} is corrupt ({exc}); retrain with `warning train {directory.name}`"
         ) from None
-    return _from_arrays(arrays, card, directory)
+    model = _from_arrays(arrays, card, directory)
+    if ranking is not None:
+        ranking |= {"term_columns": np.zeros(0, np.int64), "term_text": np.zeros(0, dtype="<U1")}
+        model.ranking = _from_arrays(ranking, card | {"embedding": card.get("ranking_embedding")}, directory)
+    return model
+
+
+def _read_arrays(npz, prefix: str) -> dict[str, np.ndarray | None]:
+    arrays = {k: npz[prefix + k] for k in ("indices", "weights", "scalars")}
+    arrays["dense"] = npz[prefix + "dense"] if prefix + "dense" in npz.files else None
+    arrays["prior"] = npz[prefix + "prior"] if prefix + "prior" in npz.files else np.zeros(1)
+    return arrays
 
 
 def _read_card(directory: Path) -> dict:

@@ -218,6 +218,8 @@ def train_watchlist(app, name_or_path: str, data: Path | str | None = None) -> d
     )
     if source is not None and model.dense is not None:  # a rules decision reads no embedding
         model.embedding = source.model.card()
+    if source is not None and model.ranking is not None and model.ranking.dense is not None:
+        model.ranking.embedding = source.model.card()
     model.terms = term_lookup(
         [t for t, y in zip(texts, labels, strict=True) if y == 1] + texts, model.indices
     )
