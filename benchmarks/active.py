@@ -1,18 +1,27 @@
 """Active learning, measured: a simulated reviewer labels what `--suggest` proposes, against at random.
 
 For product lines of `quality.py` (the ordinary and hard sets, on their 70/30 split), a watchlist
-starts from 10 seeds (known relevant publications) and its keywords, trained as `warning train`
-does without a data file (seeds, strong keyword hits as weak positives, a store sample as
-background; the training part is the store). Then a reviewer judges publications in rounds of
-5 and the model is retrained after each round (reviewers' labels weigh 3, as in the service):
+starts from 10 labels and its keywords, in one of two ways the service trains:
 
-- suggest: the unlabelled publications whose score is nearest the threshold (`warning label
-  --suggest`);
+- cold: 10 seeds (known relevant publications) and no data file, as `warning train` does (seeds,
+  strong keyword hits as weak positives, a store sample as background; the decision is every
+  keyword hit plus what the model adds, `decide.rule_union`);
+- labelled: a labelled file of 10 relevant and 40 irrelevant publications drawn at random, as
+  `warning train --data` does (the rules' prior blended in, the decision chosen among the model,
+  the rules and their union, judged for the store).
+
+Then a reviewer judges publications in rounds of 5 and the watchlist is retrained after each round
+(reviewers' labels weigh 3, as in the service):
+
+- suggest: the unlabelled publications scored nearest the threshold, by what `warning label
+  --suggest` ranks (`feedback._ranking`: a rules decision's set-aside model, else the watchlist's);
 - random: unlabelled publications drawn at random (the same reviewer effort, no model).
 
-F1 on the test part after 0, 10, 25 and 50 reviews; the reviewer's answer is the line's IPC code.
+The training part is the store. F1 on the test part after 0, 10, 25 and 50 reviews, by the
+watchlist's decision (with the rules' scores, as the service scores); the reviewer's answer is the
+line's IPC code.
 
-    .venv/bin/python benchmarks/active.py [--lines 3]
+    .venv/bin/python benchmarks/active.py [--lines 3] [--starts cold,labelled]
 Writes benchmarks/out/active.json.
 """
 
@@ -30,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from quality import HARD, ORDINARY, OUT, load_hard, load_ordinary, metrics, split  # noqa: E402
+from quality import HARD, ORDINARY, OUT, line_prior, load_hard, load_ordinary, metrics, positions, split  # noqa: E402
 
 from warning.classify.fit import fit_linear  # noqa: E402
 from warning.classify.rules import RuleSet  # noqa: E402
@@ -39,6 +48,8 @@ from warning.classify.watchlists import parse_watchlist  # noqa: E402
 
 CHECKPOINTS = (0, 10, 25, 50)
 STEP = 5
+STARTS = ("cold", "labelled")
+LABELLED_NEGATIVES = 40
 
 
 def cold_examples(texts, train_idx, keywords, seeds, rng) -> dict[int, tuple[int, float]]:
@@ -53,57 +64,95 @@ def cold_examples(texts, train_idx, keywords, seeds, rng) -> dict[int, tuple[int
     return examples
 
 
-def train(features, examples, reviewed, y, store_idx):
-    """Fit on the cold start's examples with the reviewer's labels on top (weight 3)."""
+def labelled_examples(train_idx, y, seeds, rng) -> dict[int, tuple[int, float]]:
+    """A small labelled file: the 10 seeds as relevant, `LABELLED_NEGATIVES` irrelevant at random."""
+    negatives = rng.choice(train_idx[y[train_idx] == 0], LABELLED_NEGATIVES, replace=False)
+    examples = {int(i): (0, WEIGHTS["data"]) for i in negatives}
+    return examples | {int(i): (1, WEIGHTS["data"]) for i in seeds}
+
+
+def train(features, rules, examples, reviewed, y, store_idx, cold: bool):
+    """Fit as the service does on the start's examples with the reviewer's labels on top (weight 3)."""
     merged = dict(examples) | {i: (int(y[i]), WEIGHTS["reviewer"]) for i in reviewed}
     idx = np.array(sorted(merged))
     labels = np.array([merged[i][0] for i in idx], dtype=np.int8)
     weights = np.array([merged[i][1] for i in idx])
-    model, _ = fit_linear(features[idx], labels, weights, store=features[store_idx])
+    model, _ = fit_linear(
+        features[idx], labels, weights, store=features[store_idx], prior=rules[idx],
+        store_prior=rules[store_idx], store_examples=positions(idx, store_idx), rule_positives=cold,
+        sampled=~np.isin(idx, reviewed),
+    )  # fmt: skip
     return model
 
 
-def loop(strategy, features, y, train_idx, test_idx, store_idx, examples, seeds, rng) -> dict:
+def loop(strategy, start, features, rules, y, train_idx, test_idx, store_idx, examples, seeds, rng) -> dict:
     """F1 at each checkpoint for one reviewing strategy."""
     reviewed: list[int] = []
     out = {}
-    pool = np.setdiff1d(train_idx, seeds)
+    pool = np.setdiff1d(train_idx, np.array(sorted(examples)) if start == "labelled" else seeds)
     while True:
-        model = train(features, examples, reviewed, y, store_idx)
+        model = train(features, rules, examples, reviewed, y, store_idx, start == "cold")
         if len(reviewed) in CHECKPOINTS:
-            scores = model.probability(features[test_idx])
+            scores = model.probability(features[test_idx], None, rules[test_idx])
             out[len(reviewed)] = metrics(y[test_idx], scores >= model.threshold, scores)["f1"]
         if len(reviewed) >= CHECKPOINTS[-1]:
             return out
         left = np.setdiff1d(pool, reviewed)
         if strategy == "suggest":
-            distance = np.abs(model.probability(features[left]) - model.threshold)
+            ranking = model.ranking or model  # what `feedback.suggest` ranks by
+            distance = np.abs(ranking.probability(features[left], None, rules[left]) - ranking.threshold)
             picked = left[np.argsort(distance, kind="stable")[:STEP]]
         else:
             picked = rng.choice(left, STEP, replace=False)
         reviewed += [int(i) for i in picked]
 
 
-def run_line(name, prefixes, keywords, docs, features, texts) -> dict:
+def run_line(name, prefixes, keywords, docs, features, texts, starts) -> list[dict]:
     y = np.array([any(c.startswith(prefixes) for c in d["codes"]) for d in docs], dtype=np.int8)
     train_mask, test_mask = split(docs, False)
     train_idx, test_idx = np.flatnonzero(train_mask), np.flatnonzero(test_mask)
     rng = np.random.default_rng(7)
     seeds = rng.choice(train_idx[y[train_idx] == 1], 10, replace=False)
     store_idx = np.sort(rng.choice(train_idx, min(BACKGROUND, len(train_idx)), replace=False))
-    examples = cold_examples(texts, train_idx, keywords, seeds, np.random.default_rng(11))
-    result = {"line": name}
-    for strategy in ("suggest", "random"):
-        result[strategy] = loop(
-            strategy, features, y, train_idx, test_idx, store_idx, examples, seeds, np.random.default_rng(5)
-        )
-    return result
+    rules = line_prior(keywords, texts)
+    results = []
+    for start in starts:
+        if start == "cold":
+            examples = cold_examples(texts, train_idx, keywords, seeds, np.random.default_rng(11))
+        else:
+            examples = labelled_examples(train_idx, y, seeds, np.random.default_rng(11))
+        result = {"line": name, "start": start}
+        for strategy in ("suggest", "random"):
+            result[strategy] = loop(
+                strategy, start, features, rules, y, train_idx, test_idx, store_idx, examples, seeds,
+                np.random.default_rng(5),
+            )  # fmt: skip
+        results.append(result)
+    return results
+
+
+def table(results: list[dict]) -> str:
+    """Per line and mean per (set, start): F1 after each checkpoint, suggested and random."""
+    rows = ["| set | start | line | reviews: 0 / 10 / 25 / 50, suggest | random |", "|---|---|---|---|---|"]
+    for r in results:
+        cells = [" / ".join(f"{r[s][c]:.2f}" for c in CHECKPOINTS) for s in ("suggest", "random")]
+        rows.append(f"| {r['set']} | {r['start']} | {r['line']} | {cells[0]} | {cells[1]} |")
+    for key in dict.fromkeys((r["set"], r["start"]) for r in results):
+        group = [r for r in results if (r["set"], r["start"]) == key]
+        means = [
+            " / ".join(f"{np.mean([r[s][c] for r in group]):.3f}" for c in CHECKPOINTS)
+            for s in ("suggest", "random")
+        ]
+        rows.append(f"| {key[0]} | {key[1]} | mean | {means[0]} | {means[1]} |")
+    return "\n".join(rows)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=3, help="lines per set")
+    parser.add_argument("--starts", default=",".join(STARTS), help="cold, labelled or both")
     args = parser.parse_args()
+    starts = [s for s in args.starts.split(",") if s in STARTS]
     results = []
     started = time.time()
     for label, lines, loader in (("ordinary", ORDINARY, load_ordinary), ("hard", HARD, load_hard)):
@@ -111,23 +160,14 @@ def main() -> None:
         texts = [d["text"] for d in docs]
         features = training_features(texts)
         for name, (prefixes, keywords) in list(lines.items())[: args.lines]:
-            res = run_line(name, prefixes, keywords, docs, features, texts) | {"set": label}
-            results.append(res)
-            print(f"  {label} / {name} ({time.time() - started:.0f}s): {res}", file=sys.stderr, flush=True)
+            for res in run_line(name, prefixes, keywords, docs, features, texts, starts):
+                results.append(res | {"set": label})
+                print(
+                    f"  {label} / {name} ({time.time() - started:.0f}s): {res}", file=sys.stderr, flush=True
+                )
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "active.json").write_text(json.dumps(results, indent=2) + "\n")
-    print("| set | line | reviews: 0 / 10 / 25 / 50, suggest | random |")
-    print("|---|---|---|---|")
-    for r in results:
-        cells = [" / ".join(f"{r[s][c]:.2f}" for c in CHECKPOINTS) for s in ("suggest", "random")]
-        print(f"| {r['set']} | {r['line']} | {cells[0]} | {cells[1]} |")
-    for label in dict.fromkeys(r["set"] for r in results):
-        rows = [r for r in results if r["set"] == label]
-        means = [
-            " / ".join(f"{np.mean([r[s][c] for r in rows]):.2f}" for c in CHECKPOINTS)
-            for s in ("suggest", "random")
-        ]
-        print(f"| {label} | mean | {means[0]} | {means[1]} |")
+    print(table(results))
 
 
 if __name__ == "__main__":

@@ -215,6 +215,7 @@ def train_watchlist(app, name_or_path: str, data: Path | str | None = None) -> d
         store_prior=store_prior if store_rows else None,
         store_examples=_positions([e.id for e in examples], [r["id"] for r in store_rows]),
         rule_positives=weak,
+        sampled=np.array([e.origin != "reviewer" for e in examples]),
     )
     if source is not None and model.dense is not None:  # a rules decision reads no embedding
         model.embedding = source.model.card()
