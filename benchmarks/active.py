@@ -13,9 +13,14 @@ starts from 10 labels and its keywords, in one of two ways the service trains:
 Then a reviewer judges publications in rounds of 5 and the watchlist is retrained after each round
 (reviewers' labels weigh 3, as in the service):
 
-- suggest: the unlabelled publications scored nearest the threshold, by what `warning label
-  --suggest` ranks (`feedback._ranking`: a rules decision's set-aside model, else the watchlist's);
+- suggest: what `warning label --suggest` proposes (`feedback.pick`): three of five scored
+  nearest the threshold (by `feedback._ranking`: a rules decision's set-aside model, else the
+  watchlist's), two drawn at random from the rest;
+- alerts: the unlabelled publications the watchlist scores highest, what reviewers judge when
+  they answer their alerts;
 - random: unlabelled publications drawn at random (the same reviewer effort, no model).
+
+Reviewers' labels train the model and do not judge it (`fit.judging_rows`), as in the service.
 
 The training part is the store. F1 on the test part after 0, 10, 25 and 50 reviews, by the
 watchlist's decision (with the rules' scores, as the service scores); the reviewer's answer is the
@@ -41,6 +46,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from quality import HARD, ORDINARY, OUT, line_prior, load_hard, load_ordinary, metrics, positions, split  # noqa: E402
 
+from warning.classify.feedback import pick  # noqa: E402
 from warning.classify.fit import fit_linear  # noqa: E402
 from warning.classify.rules import RuleSet  # noqa: E402
 from warning.classify.train import BACKGROUND, WEIGHTS, strong_hits, training_features  # noqa: E402
@@ -49,6 +55,7 @@ from warning.classify.watchlists import parse_watchlist  # noqa: E402
 CHECKPOINTS = (0, 10, 25, 50)
 STEP = 5
 STARTS = ("cold", "labelled")
+STRATEGIES = ("suggest", "alerts", "random")
 LABELLED_NEGATIVES = 40
 
 
@@ -99,9 +106,13 @@ def loop(strategy, start, features, rules, y, train_idx, test_idx, store_idx, ex
             return out
         left = np.setdiff1d(pool, reviewed)
         if strategy == "suggest":
-            ranking = model.ranking or model  # what `feedback.suggest` ranks by
+            ranking = model.ranking or model  # what `feedback.suggest` ranks by, and picks
             distance = np.abs(ranking.probability(features[left], None, rules[left]) - ranking.threshold)
-            picked = left[np.argsort(distance, kind="stable")[:STEP]]
+            picked = left[[i for i, _ in pick(distance, STEP, rng)]]
+        elif strategy == "alerts":
+            picked = left[
+                np.argsort(-model.probability(features[left], None, rules[left]), kind="stable")[:STEP]
+            ]
         else:
             picked = rng.choice(left, STEP, replace=False)
         reviewed += [int(i) for i in picked]
@@ -122,7 +133,7 @@ def run_line(name, prefixes, keywords, docs, features, texts, starts) -> list[di
         else:
             examples = labelled_examples(train_idx, y, seeds, np.random.default_rng(11))
         result = {"line": name, "start": start}
-        for strategy in ("suggest", "random"):
+        for strategy in STRATEGIES:
             result[strategy] = loop(
                 strategy, start, features, rules, y, train_idx, test_idx, store_idx, examples, seeds,
                 np.random.default_rng(5),
@@ -132,18 +143,21 @@ def run_line(name, prefixes, keywords, docs, features, texts, starts) -> list[di
 
 
 def table(results: list[dict]) -> str:
-    """Per line and mean per (set, start): F1 after each checkpoint, suggested and random."""
-    rows = ["| set | start | line | reviews: 0 / 10 / 25 / 50, suggest | random |", "|---|---|---|---|---|"]
+    """Per line and mean per (set, start): F1 after each checkpoint, per strategy."""
+    head = " | ".join(STRATEGIES)
+    rows = [
+        f"| set | start | line | F1 after 0 / 10 / 25 / 50 reviews: {head} |",
+        "|---|---|---|" + "---|" * 3,
+    ]
     for r in results:
-        cells = [" / ".join(f"{r[s][c]:.2f}" for c in CHECKPOINTS) for s in ("suggest", "random")]
-        rows.append(f"| {r['set']} | {r['start']} | {r['line']} | {cells[0]} | {cells[1]} |")
+        cells = [" / ".join(f"{r[s][c]:.2f}" for c in CHECKPOINTS) for s in STRATEGIES]
+        rows.append(f"| {r['set']} | {r['start']} | {r['line']} | " + " | ".join(cells) + " |")
     for key in dict.fromkeys((r["set"], r["start"]) for r in results):
         group = [r for r in results if (r["set"], r["start"]) == key]
         means = [
-            " / ".join(f"{np.mean([r[s][c] for r in group]):.3f}" for c in CHECKPOINTS)
-            for s in ("suggest", "random")
+            " / ".join(f"{np.mean([r[s][c] for r in group]):.3f}" for c in CHECKPOINTS) for s in STRATEGIES
         ]
-        rows.append(f"| {key[0]} | {key[1]} | mean | {means[0]} | {means[1]} |")
+        rows.append(f"| {key[0]} | {key[1]} | mean | " + " | ".join(means) + " |")
     return "\n".join(rows)
 
 

@@ -124,8 +124,12 @@ def test_feedback_changes_the_model_and_suggestions_skip_labelled(site):
     assert len(suggested) == 5
     ids = [line.split("\t")[0] for line in suggested]
     scores = [float(line.split("\t")[1]) for line in suggested]
+    why = [line.split("\t")[2] for line in suggested]
+    assert why == ["uncertain"] * 3 + ["sample"] * 2  # three nearest the threshold, two at random
     distance = [abs(s - before.threshold) for s in scores]
-    assert distance == sorted(distance)
+    assert distance[:3] == sorted(distance[:3]) and min(distance[3:]) >= max(distance[:3])
+    # the same queue when asked again, as long as nothing is labelled
+    assert run(site, "label", "--suggest", "medical-devices", "--limit", "5").output.splitlines() == suggested
     for pid in ids:
         run(site, "label", pid, "medical-devices", "relevant")
     assert {r["publication_id"] for r in get_labels(app.db, "medical-devices")} == set(ids)
@@ -160,9 +164,9 @@ def test_a_rules_decision_suggests_by_the_model_it_set_aside(site, monkeypatch):
     ranking = model.ranking
     assert ranking is not None and len(ranking.indices) > 0 and ranking.calib_a > 0
     lines = run(site, "label", "--suggest", "medical-devices", "--limit", "20").output.splitlines()
-    scores = [float(line.split("\t")[1]) for line in lines]
-    assert len(lines) == 20 and len(set(scores)) > 10  # ranked, not tied
-    distance = [abs(s - ranking.threshold) for s in scores]
+    nearest = [float(line.split("\t")[1]) for line in lines if line.split("\t")[2] == "uncertain"]
+    assert len(lines) == 20 and len(nearest) == 12 and len(set(nearest)) > 6  # ranked, not tied
+    distance = [abs(s - ranking.threshold) for s in nearest]
     assert distance == sorted(distance)
     # what `classify` writes is still the rules' decision: every match hits a rule
     run(site, "classify", "--watchlist", "medical-devices")

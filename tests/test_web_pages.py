@@ -327,6 +327,8 @@ def test_the_review_queue_answers_and_an_unmatched_publication_can_be_labelled(w
     ana = client_of(web, "ana")
     queue = ana.get("/watchlists/nev-batteries/queue")
     assert queue.status_code == 200 and "Traceback" not in queue.text  # no model yet: said so, not a 500
+    rows = queue.text.count('<tr class="row">')
+    assert rows and queue.text.count('<span class="why">最接近阈值</span>') == rows  # each says why
     app = world.app()
     save_publications(
         app.db, [Publication(id="KR-5005-A", country="KR", number="5005", kind="A", titles={"ko": "배터리"})]

@@ -191,8 +191,11 @@ def evaluate(ctx: click.Context, watchlist: str, data: Path, cv: int | None, as_
 def label(ctx, publication, watchlist, judgement, suggest_for, limit, who) -> None:
     """Record a reviewer's judgement, or suggest what to review next.
 
-    Judgements outweigh every other example when the watchlist is retrained. --suggest lists
-    unlabelled publications whose score is nearest the threshold (uncertainty sampling).
+    Judgements outweigh every other example when the watchlist is retrained; they train the
+    model, and a labelled file (where there is one) judges it. --suggest lists unlabelled
+    publications, newest 50,000 first considered: three in five scored nearest the threshold
+    ("uncertain"), two in five drawn at random ("sample") so that relevant publications the model
+    misses are found too. Columns: publication, score, why, title.
 
     \b
     Examples:
@@ -210,7 +213,7 @@ def label(ctx, publication, watchlist, judgement, suggest_for, limit, who) -> No
     if suggest_for:
         _check_watchlist(ctx, suggest_for)
         for item in suggest(app, suggest_for, limit, get_scope(ctx)):
-            click.echo(f"{item['publication']}\t{item['score']:.3f}\t{item['title'][:100]}")
+            click.echo(f"{item['publication']}\t{item['score']:.3f}\t{item['why']}\t{item['title'][:100]}")
         return
     if not (publication and watchlist and judgement):
         raise click.UsageError("give PUBLICATION WATCHLIST relevant|irrelevant, or --suggest WATCHLIST")

@@ -297,10 +297,12 @@ def sample_publications(
 
 
 def iter_publication_rows(
-    db: sqlite_utils.Database, batch: int = 2000, *, text_chars: int
+    db: sqlite_utils.Database, batch: int = 2000, *, text_chars: int, newest: int | None = None
 ) -> Iterable[list[dict]]:
-    """The whole store in batches of rows read like `publications_after` rows."""
-    after, top = 0, max_rowid(db)
+    """The whole store in batches of rows read like `publications_after` rows, oldest first;
+    ``newest``: only the publications among the last that many rowids."""
+    top = max_rowid(db)
+    after = 0 if newest is None else max(0, top - newest)
     while rows := publications_after(db, after, top, batch, text_chars=text_chars):
         yield rows
         after = rows[-1]["rid"]

@@ -84,6 +84,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "rules": ("规则", "Rules"),
     "model_card": ("模型卡片", "Model card"),
     "review_queue": ("建议审阅", "Review queue"),
+    "why_uncertain": ("最接近阈值", "nearest the threshold"),
+    "why_sample": ("随机抽样", "drawn at random"),
     "retrain": ("重新训练", "Retrain"),
     "retrained": ("已重新训练。", "Retrained."),
     "threshold": ("阈值", "Threshold"),
