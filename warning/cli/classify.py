@@ -193,7 +193,7 @@ def label(ctx, publication, watchlist, judgement, suggest_for, limit, who) -> No
 
     Judgements outweigh every other example when the watchlist is retrained; they train the
     model, and a labelled file (where there is one) judges it. --suggest lists unlabelled
-    publications, newest 50,000 first considered: three in five scored nearest the threshold
+    publications among the store's newest 50,000: three in five scored nearest the threshold
     ("uncertain"), two in five drawn at random ("sample") so that relevant publications the model
     misses are found too. Columns: publication, score, why, title.
 
