@@ -61,7 +61,8 @@ def test_with_ten_positives_a_model_no_better_than_its_keywords_falls_back_to_th
     # the model set aside is kept for `--suggest` to rank by, and saved with it
     assert model.ranking is not None and len(model.ranking.indices) > 0 and model.ranking.calib_a > 0
     save_model(model, tmp_path / "ovens")
-    loaded = load_model(tmp_path / "ovens")
+    assert load_model(tmp_path / "ovens").ranking is None  # the scorer does not hold it
+    loaded = load_model(tmp_path / "ovens", ranking=True)
     np.testing.assert_array_equal(loaded.ranking.weights, model.ranking.weights)
     assert (loaded.ranking.calib_b, loaded.ranking.threshold) == (
         model.ranking.calib_b,
@@ -280,7 +281,7 @@ def test_a_runner_up_with_embeddings_is_saved_with_its_encoder(tmp_path):
         calib_a=0.0, calib_prior=2.0, ranking=ranking,
     )  # fmt: skip
     save_model(model, tmp_path / "w")
-    loaded = load_model(tmp_path / "w")
+    loaded = load_model(tmp_path / "w", ranking=True)
     assert loaded.embedding is None and loaded.dense is None  # the rules decide without embeddings
     assert loaded.ranking.embedding == encoder and loaded.ranking.dense.tolist() == [1.0] * 4
     assert loaded.ranking.threshold == 0.3 and loaded.ranking.indices.tolist() == [3, 7]

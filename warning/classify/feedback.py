@@ -67,7 +67,7 @@ def suggest(app, watchlist: str, limit: int = 10, scope: Scope | None = None) ->
     same until a label is added, so a reloaded queue does not change under the reviewer."""
     wl = load_watchlist(watchlist, app.config.watchlists_dir)
     embeddings = optional_source(app)
-    usable, models, errors = load_models([wl], app.config.classifiers_dir, embeddings)
+    usable, models, errors = load_models([wl], app.config.classifiers_dir, embeddings, ranking=True)
     if errors:
         raise ModelError(errors[wl.name])
     chars = app.config.classify.max_text_chars

@@ -133,8 +133,10 @@ def model_exists(directory: Path) -> bool:
     return (directory / MODEL_FILE).exists() or (directory / CARD_FILE).exists()
 
 
-def load_model(directory: Path) -> LinearModel:
-    """Load a model safely; raises ModelError with a readable reason when it cannot be used."""
+def load_model(directory: Path, ranking: bool = False) -> LinearModel:
+    """Load a model safely; raises ModelError with a readable reason when it cannot be used.
+    ``ranking``: with a rules decision's set-aside model (`LinearModel.ranking`), which only
+    `--suggest` reads (up to `fit.MAX_WEIGHTS` weights a watchlist the scorer need not hold)."""
     card = _read_card(directory)
     version = card.get("featurizer_version")
     if version != FEATURIZER_VERSION:
@@ -145,7 +147,8 @@ def load_model(directory: Path) -> LinearModel:
     try:
         with np.load(directory / MODEL_FILE, allow_pickle=False) as npz:
             arrays = _read_arrays(npz, "") | {k: npz[k] for k in ("term_columns", "term_text")}
-            ranking = _read_arrays(npz, RANKING) if RANKING + "indices" in npz.files else None
+            kept = ranking and RANKING + "indices" in npz.files
+            ranking = _read_arrays(npz, RANKING) if kept else None
     except FileNotFoundError:
         raise ModelError(
             f"{directory}: {MODEL_FILE} is missing; retrain with `warning train {directory.name}`"

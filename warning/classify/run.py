@@ -148,14 +148,18 @@ def model_version(model: LinearModel | None) -> str:
 
 
 def load_models(
-    watchlists: list[Watchlist], classifiers_dir: Path, embeddings: EmbeddingSource | None = None
+    watchlists: list[Watchlist],
+    classifiers_dir: Path,
+    embeddings: EmbeddingSource | None = None,
+    ranking: bool = False,
 ) -> tuple[list, list, dict[str, str]]:
-    """(watchlists that can run, their models or None, errors by watchlist name)."""
+    """(watchlists that can run, their models or None, errors by watchlist name); ``ranking``: with
+    a rules decision's set-aside model (`model.load_model`)."""
     usable, models, errors = [], [], {}
     for w in watchlists:
         directory = classifiers_dir / w.name
         try:
-            model = load_model(directory) if model_exists(directory) else None
+            model = load_model(directory, ranking) if model_exists(directory) else None
             if model is not None:
                 require_source(embeddings, model)
         except ModelError as exc:
