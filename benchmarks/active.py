@@ -20,7 +20,7 @@ Then a reviewer judges publications in rounds of 5 and the watchlist is retraine
   they answer their alerts;
 - random: unlabelled publications drawn at random (the same reviewer effort, no model).
 
-Reviewers' labels train the model and do not judge it (`fit.judging_rows`), as in the service.
+Reviewers' labels train the model and do not judge it (`judging.judging_rows`), as in the service.
 
 The training part is the store. F1 on the test part after 0, 10, 25 and 50 reviews, by the
 watchlist's decision (with the rules' scores, as the service scores); the reviewer's answer is the

@@ -88,7 +88,7 @@ def test_a_model_that_learns_what_the_keywords_miss_is_kept():
 def test_few_positives_take_the_larger_of_the_two_share_estimates(monkeypatch):
     """The sweep and the rules each estimate the store's share from ten positives; an
     underestimate favours a precise model over the keywords, so the larger one is used."""
-    import warning.classify.fit as fit
+    import warning.classify.judging as judging
 
     rng = np.random.default_rng(3)
     labels = np.repeat(np.array([1, 0], dtype=np.int8), [10, 1500])
@@ -96,15 +96,15 @@ def test_few_positives_take_the_larger_of_the_two_share_estimates(monkeypatch):
     store_labels = (rng.random(3000) < 0.05).astype(np.int8)
     store_texts = _texts(store_labels, rng, 0.8, 0.02, signal="toaster")
     seen = {}
-    real_sweep, real_rules = fit.sweep_share, fit.rules_share
-    monkeypatch.setattr(fit, "sweep_share", lambda *a: seen.setdefault("sweep", real_sweep(*a)))
-    monkeypatch.setattr(fit, "rules_share", lambda *a: seen.setdefault("rules", real_rules(*a)))
+    real_sweep, real_rules = judging.sweep_share, judging.rules_share
+    monkeypatch.setattr(judging, "sweep_share", lambda *a: seen.setdefault("sweep", real_sweep(*a)))
+    monkeypatch.setattr(judging, "rules_share", lambda *a: seen.setdefault("rules", real_rules(*a)))
     _, report = _fit(texts, labels, store_texts)
     assert seen["sweep"] is not None and seen["rules"] is not None
     assert report.share_method == "max"
     assert report.store_prevalence == max(seen["sweep"], seen["rules"])
     # one of them missing: the other alone, named
-    monkeypatch.setattr(fit, "sweep_share", lambda *a: None)
+    monkeypatch.setattr(judging, "sweep_share", lambda *a: None)
     _, report = _fit(texts, labels, store_texts)
     assert (report.share_method, report.store_prevalence) == ("rules", seen["rules"])
 
@@ -112,10 +112,10 @@ def test_few_positives_take_the_larger_of_the_two_share_estimates(monkeypatch):
 def test_with_ten_positives_a_model_whose_scores_give_no_store_share_is_not_judged(monkeypatch):
     """Only the rules estimate the store's share (no cut of the model's scores does): with ten
     positives the rules stand, though a model would win on the examples; with 25 it is judged."""
-    import warning.classify.fit as fit
+    import warning.classify.judging as judging
     from warning.cli.classify import decision_text
 
-    monkeypatch.setattr(fit, "sweep_share", lambda *a: None)
+    monkeypatch.setattr(judging, "sweep_share", lambda *a: None)
     rng = np.random.default_rng(3)
     for n_pos, judged in ((10, False), (25, True)):
         labels = np.repeat(np.array([1, 0], dtype=np.int8), [n_pos, 1500])
@@ -339,7 +339,7 @@ def test_reviewers_judgements_train_the_model_but_only_sampled_examples_judge_it
 
 @pytest.mark.parametrize("kept", [(4, 40), (10, 3)])
 def test_too_few_sampled_examples_of_a_class_and_all_of_them_judge(kept):
-    from warning.classify.fit import MIN_SAMPLED, judging_rows
+    from warning.classify.judging import MIN_SAMPLED, judging_rows
 
     labels = np.repeat(np.array([1, 0, 1, 0], dtype=np.int8), [*kept, 20, 20])
     sampled = np.arange(len(labels)) < sum(kept)

@@ -136,7 +136,7 @@ def test_feedback_changes_the_model_and_suggestions_skip_labelled(site):
     run(site, "train", "medical-devices", "--data", str(site / "train.jsonl"))
     after = load_model(site / "classifiers" / "medical-devices")
     # the five judgements train the model (over the file's label where it had one); the file's
-    # other examples, labelled regardless of any score, judge it (`fit.judging_rows`)
+    # other examples, labelled regardless of any score, judge it (`judging.judging_rows`)
     counts = after.card["counts"]
     assert counts["by_origin"]["reviewer"] == 5
     assert after.card["cv"]["judging_examples"] == counts["examples"] - 5 == counts["by_origin"]["data"]

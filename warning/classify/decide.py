@@ -182,7 +182,7 @@ def choose(
     gains: the rules were fitted to nothing, so a threshold chosen on the same scores it is judged
     on would otherwise count as a gain, and ten positives that happen to suit the model would
     outvote the keywords on noise. ``labels``: the examples' labels. ``judgeable`` False: the
-    store's share could not be estimated (`fit._store_share`), so no decision can be shown better
+    store's share could not be estimated (`judging.store_share`), so no decision can be shown better
     for the store than the rules, and they stand (validate split, 5 draws of 10 positives: 4 of
     110 fits; the model-based decisions chosen there before lost 0.06 and 0.27 F1 to the keywords
     in two, won 0.11 in one, and one kept the rules)."""

@@ -19,7 +19,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
 from sklearn.model_selection import StratifiedKFold
 
-from warning.classify.decide import TOL, candidates, choose, judge, rule_union, rules_share
+from warning.classify.decide import TOL, candidates, choose, judge, rule_union
 from warning.classify.featurize import (
     CHAR_MARK,
     FAMILIES,
@@ -30,8 +30,9 @@ from warning.classify.featurize import (
     hash_terms,
     terms,
 )
+from warning.classify.judging import PRIOR_FEW, judgeable, judging_rows, store_share
 from warning.classify.model import LinearModel
-from warning.classify.threshold import choose_threshold, logit, store_prevalence, store_threshold, sweep_share
+from warning.classify.threshold import choose_threshold, logit, store_threshold
 from warning.errors import NotEnoughExamples
 
 __all__ = ["choose_threshold", "fit_linear", "store_threshold"]  # the threshold functions' old home
@@ -42,9 +43,6 @@ FOLDS = 5
 LARGE, LARGE_FOLDS = 4000, 3  # from this many examples 3 folds, to bound training time
 SHORT_TEXT = 40  # median features per text (words family) under which char n-grams are tried
 PREVALENCE_RATIO = 1.5  # store odds this far from the training odds move the threshold
-PRIOR_FEW = 20  # on long texts the rules' prior is blended in below this many positives only
-MIN_SAMPLED = 5  # sampled examples of each class from which only they judge (`judging_rows`)
-EM_FROM = 100  # from this many positives the store's share is estimated by EM (`_store_share`)
 DENSE_SCALE = 1.0  # weight of the unit-length embedding block beside the unit-length hashed rows
 
 
@@ -146,7 +144,7 @@ def fit_linear(
         if store_examples is not None:  # the model has seen these: their out-of-fold scores are honest
             seen = np.asarray(store_examples) >= 0
             store_d[seen] = full_oof[np.asarray(store_examples)[seen]]
-        estimate, share_method = _store_share(model, oof, labels, prior, store_d, store_prior, train_share)
+        estimate, share_method = store_share(model, oof, labels, prior, store_d, store_prior, train_share)
     # The estimate is noisy (about a fifth): only a clear difference moves the threshold.
     moved = estimate is not None and abs(logit(estimate) - logit(train_share)) > np.log(PREVALENCE_RATIO)
     if cold:
@@ -188,76 +186,6 @@ def _runner_up(model: LinearModel, found) -> LinearModel | None:
         return None
     best = max(others, key=lambda d: (d.mode != "union", _judged(d)))
     return replace(model, calib_a=best.a, calib_b=best.b, calib_prior=best.g, threshold=best.threshold)
-
-
-def judging_rows(labels: np.ndarray, sampled: np.ndarray | None) -> np.ndarray:
-    """The examples that judge the decisions: the sampled ones, where they hold `MIN_SAMPLED` of
-    each class; else all (no unbiased part to prefer).
-
-    Reviewers judge what the service showed them: alerts (its top scores) and `--suggest` (those
-    nearest its threshold). Those positives pass the rules and the model more often than the
-    store's relevant documents do, and those negatives are its near misses, so counted among the
-    examples they move every estimate the decision rests on: the store's share (validate split, a
-    file of 10 relevant and 40 irrelevant, then 50 reviews of the top-scored: a computing line's
-    share estimated at 0.000 for 0.092, F1 0.54 to 0.03), recall at a threshold, the out-of-bag
-    F1s. They still train the model."""
-    every = np.arange(len(labels))
-    if sampled is None:
-        return every
-    sampled = np.asarray(sampled, dtype=bool)
-    kept = labels[sampled]
-    if int(kept.sum()) < MIN_SAMPLED or int((kept == 0).sum()) < MIN_SAMPLED:
-        return every
-    return every[sampled]
-
-
-def judgeable(share_method: str | None, n_pos: int) -> bool:
-    """Whether a model-based decision can be judged against the rules for the store.
-
-    Not where nothing estimates the store's share ("none"), nor below `PRIOR_FEW` positives where
-    only the rules do ("rules"): no cut of the model's own out-of-fold scores then passes the store
-    as the examples would have it (`threshold.sweep_share`), so how the model reads the store cannot
-    be told from how it reads the examples, and its F1 in the store is a guess. Validate split, two
-    sets of five draws of 10 positives: each of the 6 such fits that chose the model or the union
-    lost to the keywords (by 0.02-0.24), and 16 kept the rules. At 25 positives each of the 8 such
-    fits that chose the model or the union gained (by 0.12-0.23), so the rule stops below 20."""
-    if share_method == "none":
-        return False
-    return not (share_method == "rules" and n_pos < PRIOR_FEW)
-
-
-def _store_share(model, oof, labels, prior, store_d, store_prior, train_share) -> tuple[float | None, str]:
-    """(the store's share of relevant documents, how it was estimated).
-
-    Below `EM_FROM` positives from pass rates, which a few dozen positives give where the
-    calibrated probabilities EM needs are not: the median sweep of the model's out-of-fold scores
-    (`threshold.sweep_share`) and the rules' hit rates (`decide.rules_share`), the larger of the
-    two where both hold ("max"). With ten positives each is off by about a third (mean error in
-    log share, validate split: sweep 0.27-0.64, rules 0.24-0.31), and the errors are not
-    symmetric in cost: an underestimate makes a precise model look better than rules that hit
-    many documents, and the model then chosen finds less than the keywords; an overestimate errs
-    towards recall and the rules the user wrote (validate split, 5 draws of 10 positives: mean
-    F1 against keywords +0.088 / +0.003 / +0.028 on ordinary / hard / full text with the larger,
-    +0.066 / -0.012 / +0.013 with the sweep alone). Where neither holds, no cut of the model and
-    no rule tells the positives from the negatives: below `PRIOR_FEW` positives (None, "none"),
-    nothing can be judged for the store; else, and from `EM_FROM` positives, by EM over the
-    model's store probabilities (at 25 positives it found a full-text line's share where both
-    failed: 0.224 for 0.220)."""
-    n_pos = int(np.sum(labels))
-    if n_pos < EM_FROM:
-        found = {
-            "sweep": sweep_share(oof, labels, store_d),
-            "rules": rules_share(prior, labels, store_prior),
-        }
-        found = {k: v for k, v in found.items() if v is not None}
-        if len(found) == 2:
-            return max(found.values()), "max"
-        if found:
-            return next(iter(found.values())), next(iter(found))
-        if n_pos < PRIOR_FEW:
-            return None, "none"
-    store_probs = model.calibrate(store_d, store_prior)
-    return store_prevalence(store_probs, train_share), "em"
 
 
 def _choose(features, labels, weights, dense, folds: int, seed: int, candidates):

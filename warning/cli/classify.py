@@ -127,12 +127,12 @@ def decision_text(cv: dict) -> str:
     F1 each was expected to reach on the watchlist's own examples."""
     text = DECISIONS.get(cv["mode"], cv["mode"])
     others = cv.get("decisions") or {}
-    if cv.get("share_method") == "none":  # `fit._store_share`: nothing to judge the others on
+    if cv.get("share_method") == "none":  # `judging.store_share`: nothing to judge the others on
         return text + (
             ", since neither the model nor the rules tell its few positives from the negatives"
             " / 正例太少且与反例无法区分，无法评估其他方式"
         )
-    if cv.get("judged") is False:  # `fit.judgeable`: the model's scores say nothing of the store
+    if cv.get("judged") is False:  # `judging.judgeable`: the model's scores say nothing of the store
         return text + (
             ", since with so few positives the model's scores cannot show how it would do in the store"
             " / 正例太少，模型的评分无法估计其在库中的表现，无法与规则比较"
