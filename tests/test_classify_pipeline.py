@@ -133,13 +133,15 @@ def test_feedback_changes_the_model_and_suggestions_skip_labelled(site):
     for pid in ids:
         run(site, "label", pid, "medical-devices", "relevant")
     assert {r["publication_id"] for r in get_labels(app.db, "medical-devices")} == set(ids)
-    run(site, "train", "medical-devices", "--data", str(site / "train.jsonl"))
+    retrained = run(site, "train", "medical-devices", "--data", str(site / "train.jsonl")).output
     after = load_model(site / "classifiers" / "medical-devices")
     # the five judgements train the model (over the file's label where it had one); the file's
     # other examples, labelled regardless of any score, judge it (`judging.judging_rows`)
     counts = after.card["counts"]
     assert counts["by_origin"]["reviewer"] == 5
     assert after.card["cv"]["judging_examples"] == counts["examples"] - 5 == counts["by_origin"]["data"]
+    said = f"judged on 评估依据: the labelled file's {counts['examples'] - 5} of {counts['examples']}"
+    assert said in retrained
     texts = [json.loads(line)["title"] for line in (site / "store.jsonl").read_text().splitlines()]
     pos = {
         json.loads(line)["id"]: i for i, line in enumerate((site / "store.jsonl").read_text().splitlines())

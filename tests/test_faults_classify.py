@@ -179,6 +179,29 @@ def test_learning_steps_on_an_empty_store(tmp_path):
     assert "no training examples" in failed.output and "Traceback" not in failed.output
 
 
+def test_training_on_one_relevant_example_or_on_lines_without_text(tmp_path):
+    """A file with one relevant publication trains (nothing to cross-validate, and it says so); a
+    file whose publications have no text anywhere stops with that reason."""
+    config = site_with(tmp_path)
+    one = tmp_path / "one.jsonl"
+    titles = ["motorcycle frame with damper"] + [f"garden tool number {i}" for i in range(29)]
+    one.write_text(
+        "".join(
+            json.dumps({"id": f"US-{9000 + i}-B1", "title": t, "label": int(i == 0)}) + "\n"
+            for i, t in enumerate(titles)
+        ),
+        encoding="utf-8",
+    )
+    out = invoke(config, "train", "motorcycles", "--data", str(one)).output
+    assert "1 relevant, 29 irrelevant" in out and "too few examples of a class to cross-validate" in out
+    assert "交叉验证" in out and "Traceback" not in out
+    bare = tmp_path / "bare.jsonl"
+    bare.write_text(json.dumps({"id": "US-1-B1", "label": 1}) + "\n", encoding="utf-8")
+    failed = invoke(config, "train", "motorcycles", "--data", str(bare), code=1)
+    assert "no publication of" in failed.output and "title, abstract or claims" in failed.output
+    assert "no --data was given" not in failed.output
+
+
 EMPTY_CASES = {
     "featurize no text": (lambda: featurize([]).shape, (0, N_FEATURES)),
     "featurize one empty text": (lambda: featurize([""]).nnz, 0),

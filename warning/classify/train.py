@@ -179,9 +179,12 @@ def train_watchlist(app, name_or_path: str, data: Path | str | None = None) -> d
     watchlist = load_watchlist(name_or_path, app.config.watchlists_dir)
     examples = training_set(app, watchlist, data)
     if not examples:
-        raise NotEnoughExamples(
-            f"{watchlist.name}: no training examples (the store is empty and no --data was given)"
+        why = (
+            f"no publication of {data} has a title, abstract or claims, in the file or in the store"
+            if data
+            else "the store is empty and no --data was given"
         )
+        raise NotEnoughExamples(f"{watchlist.name}: no training examples ({why})")
     texts = [e.text for e in examples]
     labels = np.array([e.label for e in examples], dtype=np.int8)
     weights = np.array([e.weight for e in examples])

@@ -103,14 +103,25 @@ def train(ctx: click.Context, watchlist: str, data: Path | None) -> None:
         f"trained {card['watchlist']}: {counts['positives']} relevant, {counts['negatives']} irrelevant "
         f"examples; threshold {card['threshold']:.3f}"
     )
-    if card["cv"]:
-        cv = card["cv"]
+    cv = card["cv"] or {}
+    if not cv:  # `fit_linear`: fewer than two of a class, nothing to cross-validate on
+        click.echo(
+            "  too few examples of a class to cross-validate: threshold 0.5, untested; label more"
+            " / 某类样本太少，无法交叉验证：阈值0.5未经检验，请补充标注"
+        )
+    else:
         click.echo(
             f"  cross-validated ({cv['folds']} folds): precision {cv['precision']:.3f}, "
             f"recall {cv['recall']:.3f}, F1 {cv['f1']:.3f}, PR-AUC {cv['pr_auc']:.3f}"
         )
-    if card["cv"].get("mode"):
-        click.echo(f"  decides by 决策方式: {decision_text(card['cv'])}")
+    judging = cv.get("judging_examples")
+    if judging and judging < counts["examples"]:
+        click.echo(
+            f"  judged on 评估依据: the labelled file's {judging} of {counts['examples']} examples"
+            " (reviewers' labels train the model, not judge it / 审阅标注只用于训练)"
+        )
+    if cv.get("mode"):
+        click.echo(f"  decides by 决策方式: {decision_text(cv)}")
     click.echo(f"  model: {app.config.classifiers_dir / card['watchlist']}")
 
 
