@@ -113,7 +113,7 @@ def test_with_ten_positives_a_model_whose_scores_give_no_store_share_is_not_judg
     """Only the rules estimate the store's share (no cut of the model's scores does): with ten
     positives the rules stand, though a model would win on the examples; with 25 it is judged."""
     import warning.classify.judging as judging
-    from warning.cli.classify import decision_text
+    from warning.classify.card_text import decision_text
 
     monkeypatch.setattr(judging, "sweep_share", lambda *a: None)
     rng = np.random.default_rng(3)
@@ -143,7 +143,7 @@ def test_where_ten_positives_cannot_estimate_the_store_the_rules_stand():
     model, report = _fit(texts, labels, store_texts)
     assert (report.share_method, report.store_prevalence) == ("none", None)
     assert report.mode == "rules" and model.calib_a == 0.0 and len(model.indices) == 0
-    from warning.cli.classify import decision_text
+    from warning.classify.card_text import decision_text
 
     said = decision_text(vars(report))  # what `warning train` prints: why, and no F1 it cannot judge
     assert said.startswith("the rules alone") and "无法评估" in said and "expected F1" not in said

@@ -5,6 +5,7 @@ organisation never sees."""
 from __future__ import annotations
 
 import io
+import json
 import re
 
 import pytest
@@ -347,3 +348,18 @@ def test_the_review_queue_answers_and_an_unmatched_publication_can_be_labelled(w
     admin = client_of(web, "admin")
     retrained = admin.post("/watchlists/nev-batteries/retrain", data={"csrf_token": form_token(admin)})
     assert retrained.status_code in (302, 400) and "Traceback" not in retrained.text
+
+
+def test_the_model_card_says_how_the_watchlist_decides_and_on_what(web, world):
+    app = world.app()
+    folder = app.config.classifiers_dir / "nev-batteries"
+    app.close()
+    folder.mkdir(parents=True, exist_ok=True)
+    counts = {"examples": 60, "positives": 15, "negatives": 45, "by_origin": {"data": 50, "reviewer": 10}}
+    cv = {"precision": 0.5, "recall": 0.5, "f1": 0.5, "pr_auc": 0.5, "folds": 5, "mode": "rules"}
+    cv |= {"judged": False, "share_method": "rules", "judging_examples": 50, "decisions": {"rules": 0.5}}
+    card = {"threshold": 0.4, "trained_at": "2026-12-02T08:00:00", "counts": counts, "cv": cv}
+    (folder / "card.json").write_text(json.dumps(card | {"featurizer_version": "v", "families": ["words"]}))
+    html = client_of(web, "ana").get("/watchlists/nev-batteries").text
+    assert 'id="decides"' in html and "the rules alone" in html and "无法与规则比较" in html
+    assert "the labelled file's 50 of 60" in html

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from warning.classify.card_text import decision_text
 from warning.classify.watchlists import load_watchlist
 from warning.cli.group import cli, get_app, get_scope, require_programme
 from warning.errors import AccessDenied, NotFound
@@ -123,34 +124,6 @@ def train(ctx: click.Context, watchlist: str, data: Path | None) -> None:
     if cv.get("mode"):
         click.echo(f"  decides by 决策方式: {decision_text(cv)}")
     click.echo(f"  model: {app.config.classifiers_dir / card['watchlist']}")
-
-
-DECISIONS = {
-    "model": "the model / 模型",
-    "blend": "the model with the rules' score / 模型结合规则得分",
-    "rules": "the rules alone (any keyword, code or competitor hit) / 仅规则(任一关键词、分类号或竞争对手命中)",
-    "union": "every rule hit plus the model's own finds / 全部规则命中加模型补充",
-}
-
-
-def decision_text(cv: dict) -> str:
-    """How a trained watchlist decides, for people: its mode and, where others were judged, the
-    F1 each was expected to reach on the watchlist's own examples."""
-    text = DECISIONS.get(cv["mode"], cv["mode"])
-    others = cv.get("decisions") or {}
-    if cv.get("share_method") == "none":  # `judging.store_share`: nothing to judge the others on
-        return text + (
-            ", since neither the model nor the rules tell its few positives from the negatives"
-            " / 正例太少且与反例无法区分，无法评估其他方式"
-        )
-    if cv.get("judged") is False:  # `judging.judgeable`: the model's scores say nothing of the store
-        return text + (
-            ", since with so few positives the model's scores cannot show how it would do in the store"
-            " / 正例太少，模型的评分无法估计其在库中的表现，无法与规则比较"
-        )
-    if len(others) > 1:
-        text += " (expected F1 预计F1: " + ", ".join(f"{m} {f1:.2f}" for m, f1 in others.items()) + ")"
-    return text
 
 
 @cli.command()

@@ -83,6 +83,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "all": ("全部", "all"),
     "rules": ("规则", "Rules"),
     "model_card": ("模型卡片", "Model card"),
+    "decides_by": ("决策方式", "Decides by"),
     "review_queue": ("建议审阅", "Review queue"),
     "why_uncertain": ("最接近阈值", "nearest the threshold"),
     "why_sample": ("随机抽样", "drawn at random"),

@@ -7,6 +7,7 @@ import json
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
+from warning.classify.card_text import decision_text
 from warning.classify.watchlists import load_watchlist
 from warning.errors import WarningError
 from warning.store.review import labels_by_origin
@@ -43,10 +44,13 @@ def _visible_watchlist(name: str):
 def show(name: str):
     """Rules, model card (figures, threshold, labels by origin) and the feed's address."""
     scope, wl = _visible_watchlist(name)
+    card = _card(wl.name)
+    cv = (card or {}).get("cv") or {}
     return render_template(
         "watchlist.html",
         wl=wl,
-        card=_card(wl.name),
+        card=card,
+        decides=decision_text(cv) if cv.get("mode") else "",
         labels=labels_by_origin(context().db, wl.name),
         may_retrain=_may_retrain(scope, wl.name),
     )
