@@ -169,7 +169,9 @@ def evaluate(ctx: click.Context, watchlist: str, data: Path, cv: int | None, as_
 @click.argument("watchlist", required=False)
 @click.argument("judgement", required=False, type=click.Choice(["relevant", "irrelevant"]))
 @click.option("--suggest", "suggest_for", metavar="WATCHLIST", help="List what to review next for WATCHLIST.")
-@click.option("--limit", default=10, show_default=True, help="How many suggestions.")
+@click.option(
+    "--limit", default=10, show_default=True, type=click.IntRange(1, 10_000), help="How many suggestions."
+)
 @click.option("--who", default="", help="Reviewer name kept with the label.")
 @click.pass_context
 def label(ctx, publication, watchlist, judgement, suggest_for, limit, who) -> None:
