@@ -362,4 +362,4 @@ def test_the_model_card_says_how_the_watchlist_decides_and_on_what(web, world):
     (folder / "card.json").write_text(json.dumps(card | {"featurizer_version": "v", "families": ["words"]}))
     html = client_of(web, "ana").get("/watchlists/nev-batteries").text
     assert 'id="decides"' in html and "the rules alone" in html and "无法与规则比较" in html
-    assert "the labelled file's 50 of 60" in html
+    assert 'id="judged-on"' in html and "file&#39;s 50 of 60" in html  # (the apostrophe escaped)

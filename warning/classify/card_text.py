@@ -29,3 +29,16 @@ def decision_text(cv: dict) -> str:
     if len(others) > 1:
         text += " (expected F1 预计F1: " + ", ".join(f"{m} {f1:.2f}" for m, f1 in others.items()) + ")"
     return text
+
+
+def judging_text(card: dict) -> str:
+    """Which examples judged the model, where reviewers' labels were left out of the judging
+    (`judging.judging_rows`); "" where all of them judged."""
+    cv, examples = card.get("cv") or {}, (card.get("counts") or {}).get("examples", 0)
+    judging = cv.get("judging_examples")
+    if not judging or judging >= examples:
+        return ""
+    return (
+        f"the labelled file's {judging} of {examples} examples (reviewers' labels train the model,"
+        f" not judge it) / 依据标注文件的{judging}条样本评估（审阅标注只用于训练）"
+    )

@@ -257,13 +257,18 @@ def score_publications(scorer: Scorer, rows: list[dict]) -> tuple[np.ndarray, sp
     """
     limit = scorer.text_chars
     texts = [classification_text(r["title_text"], r["abstract_text"], r["claims_text"], limit) for r in rows]
-    codes = [[*r["cpc"], *r["ipc"]] for r in rows]
+    codes = [row_codes(r) for r in rows]
     return scorer.score(texts, codes, [r["applicants"] for r in rows], [r["id"] for r in rows])
 
 
 def row_text(row: dict, limit: int = DEFAULT_TEXT_CHARS) -> str:
     """The text a store row is classified on (`classification_text`)."""
     return classification_text(row["title_text"], row["abstract_text"], row["claims_text"], limit)
+
+
+def row_codes(row: dict) -> list[str]:
+    """The codes of a store row as the rules read them: CPC, then IPC."""
+    return [*row["cpc"], *row["ipc"]]
 
 
 def row_chunks(rows: list[dict]) -> list[slice]:

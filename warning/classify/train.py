@@ -35,7 +35,7 @@ from warning.classify.featurize import (
 from warning.classify.fit import SHORT_TEXT, fit_linear, term_lookup
 from warning.classify.model import save_model
 from warning.classify.rules import RuleSet, rule_prior
-from warning.classify.run import row_chunks, row_text
+from warning.classify.run import row_chunks, row_codes, row_text
 from warning.classify.watchlists import Watchlist, load_watchlist, load_watchlists
 from warning.errors import ModelError, NotEnoughExamples
 from warning.sources.jsonl import record_to_publication
@@ -130,14 +130,13 @@ def with_store_codes(db, examples: list[Example]) -> list[Example]:
     for e in bare:
         row = rows.get(e.id)
         if row is not None:
-            e.codes = e.codes or [*row["cpc"], *row["ipc"]]
+            e.codes = e.codes or row_codes(row)
             e.applicants = e.applicants or list(row["applicants"])
     return examples
 
 
 def _row_example(row: dict, chars: int, label: int, weight: float, origin: str) -> Example:
-    codes = [*row["cpc"], *row["ipc"]]
-    return Example(row["id"], row_text(row, chars), label, weight, origin, codes, row["applicants"])
+    return Example(row["id"], row_text(row, chars), label, weight, origin, row_codes(row), row["applicants"])
 
 
 def cold_start(app, watchlist: Watchlist) -> list[Example]:
@@ -149,7 +148,7 @@ def cold_start(app, watchlist: Watchlist) -> list[Example]:
         for part in row_chunks(batch):
             rows = batch[part]
             texts = [row_text(r, chars) for r in rows]
-            codes = [[*r["cpc"], *r["ipc"]] for r in rows]
+            codes = [row_codes(r) for r in rows]
             strong = strong_hits(rules, texts, codes, [r["applicants"] for r in rows])
             for d in np.flatnonzero(strong).tolist():
                 positives[rows[d]["id"]] = _row_example(rows[d], chars, 1, WEIGHTS["rule"], "rule")
@@ -243,7 +242,7 @@ def _store_rule_inputs(examples: list[Example], store_rows: list[dict]) -> tuple
             "training examples carry no %s: the store sample's are not read for the rules' estimates",
             " or ".join(n for n, has in (("codes", with_codes), ("applicants", with_applicants)) if not has),
         )
-    codes = [[*r["cpc"], *r["ipc"]] if with_codes else [] for r in store_rows]
+    codes = [row_codes(r) if with_codes else [] for r in store_rows]
     applicants = [r["applicants"] if with_applicants else [] for r in store_rows]
     return codes, applicants
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from warning.classify.card_text import decision_text
+from warning.classify.card_text import decision_text, judging_text
 from warning.classify.watchlists import load_watchlist
 from warning.cli.group import cli, get_app, get_scope, require_programme
 from warning.errors import AccessDenied, NotFound
@@ -83,8 +83,9 @@ def train(ctx: click.Context, watchlist: str, data: Path | None) -> None:
 
     Without --data: cold start from the store (seeds and strong rule hits as positives, a random
     sample of the store as background) plus reviewers' labels. With --data: the file's labels
-    plus reviewers' labels; a publication the store holds is read with the store's codes and
-    applicants where the file has none. WATCHLIST is a name or a path to its TOML file. The watchlist then
+    plus reviewers' labels (which train the model while the file's examples judge it); a
+    publication the store holds is read with the store's codes and applicants where the file has
+    none. WATCHLIST is a name or a path to its TOML file. The watchlist then
     decides by its rules alone, the model, or both, whichever its own examples show clearly
     best (a cold start: every rule hit plus the model's finds); the output says which.
 
@@ -115,12 +116,8 @@ def train(ctx: click.Context, watchlist: str, data: Path | None) -> None:
             f"  cross-validated ({cv['folds']} folds): precision {cv['precision']:.3f}, "
             f"recall {cv['recall']:.3f}, F1 {cv['f1']:.3f}, PR-AUC {cv['pr_auc']:.3f}"
         )
-    judging = cv.get("judging_examples")
-    if judging and judging < counts["examples"]:
-        click.echo(
-            f"  judged on 评估依据: the labelled file's {judging} of {counts['examples']} examples"
-            " (reviewers' labels train the model, not judge it / 审阅标注只用于训练)"
-        )
+    if judged_on := judging_text(card):
+        click.echo(f"  judged on 评估依据: {judged_on}")
     if cv.get("mode"):
         click.echo(f"  decides by 决策方式: {decision_text(cv)}")
     click.echo(f"  model: {app.config.classifiers_dir / card['watchlist']}")

@@ -7,7 +7,7 @@ import json
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
-from warning.classify.card_text import decision_text
+from warning.classify.card_text import decision_text, judging_text
 from warning.classify.watchlists import load_watchlist
 from warning.errors import WarningError
 from warning.store.review import labels_by_origin
@@ -51,6 +51,7 @@ def show(name: str):
         wl=wl,
         card=card,
         decides=decision_text(cv) if cv.get("mode") else "",
+        judged_on=judging_text(card or {}),
         labels=labels_by_origin(context().db, wl.name),
         may_retrain=_may_retrain(scope, wl.name),
     )
