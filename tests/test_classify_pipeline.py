@@ -215,6 +215,10 @@ def test_cold_start_trains_from_the_store(site):
     card = json.loads((site / "classifiers" / "medical-devices" / CARD_FILE).read_text())
     assert "trained medical-devices" in out
     assert set(card["counts"]["by_origin"]) == {"rule", "background"}
+    # its figures are measured against the rules' own hits: it says so, not "F1 1.000" bare
+    hits = card["counts"]["by_origin"]["rule"]
+    (judged,) = [line for line in out.splitlines() if "judged on 评估依据" in line]
+    assert f"its {hits} positives are the rules' own hits" in judged and "冷启动" in judged
     from warning.classify.train import retrain_all
 
     counts = retrain_all(app_of(site))

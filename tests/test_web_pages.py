@@ -363,3 +363,8 @@ def test_the_model_card_says_how_the_watchlist_decides_and_on_what(web, world):
     html = client_of(web, "ana").get("/watchlists/nev-batteries").text
     assert 'id="decides"' in html and "the rules alone" in html and "无法与规则比较" in html
     assert 'id="judged-on"' in html and "file&#39;s 50 of 60" in html  # (the apostrophe escaped)
+    # a cold start's card: its figures are against the rules' own hits, and the page says so
+    cold = card | {"counts": counts | {"by_origin": {"rule": 15, "background": 45}}}
+    (folder / "card.json").write_text(json.dumps(cold | {"featurizer_version": "v", "families": ["words"]}))
+    html = client_of(web, "ana").get("/watchlists/nev-batteries").text
+    assert "its 15 positives are the rules&#39; own hits" in html and "冷启动" in html

@@ -32,9 +32,20 @@ def decision_text(cv: dict) -> str:
 
 
 def judging_text(card: dict) -> str:
-    """Which examples judged the model, where reviewers' labels were left out of the judging
-    (`judging.judging_rows`); "" where all of them judged."""
-    cv, examples = card.get("cv") or {}, (card.get("counts") or {}).get("examples", 0)
+    """What judged the model, where that is not what its figures seem to say: a cold start's
+    positives are the rules' own hits, and reviewers' labels may have been left out of the judging
+    (`judging.judging_rows`); "" where a labelled file's examples all judged."""
+    counts = card.get("counts") or {}
+    cv, examples = card.get("cv") or {}, counts.get("examples", 0)
+    if hits := (counts.get("by_origin") or {}).get("rule"):
+        # Every rule hit passes a cold start's decision, so its figures against those hits are
+        # near 1.0 whatever their relevance: a user must not read them as the matches' precision.
+        return (
+            f"a cold start: its {hits} positives are the rules' own hits, so these figures say how well"
+            " the model finds them again, not how many matches are relevant; review matches (warning label,"
+            f" --suggest) or train with --data to measure that / 冷启动：{hits}个正例均为规则命中，以上指标"
+            "只说明模型能否找回这些命中，不代表命中的相关性；请审阅命中或用 --data 训练以评估"
+        )
     judging = cv.get("judging_examples")
     if not judging or judging >= examples:
         return ""
