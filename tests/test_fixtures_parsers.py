@@ -288,6 +288,45 @@ def test_lens_jsonl_export(site):
     assert site.publication("BR-PI0510148-A")["titles"]["en"] == "Vacina Para Doença Peridental"
 
 
+def test_india_journal_grant_list_and_the_rows_of_another_table_among_it(site):
+    out = ingest(site, fixture("exports", "ipo_india_grants_2018_2019_cut.csv"))
+    assert "5 new, 0 merged, 0 unchanged, 2 quarantined" in out
+    assert site.ids() == {"IN-325016-B", "IN-315738-B", "IN-318004-B", "IN-312463-B", "IN-300255-B"}
+    sharp = site.publication("IN-325016-B")
+    assert (sharp["country"], sharp["number"], sharp["kind"], sharp["doc_type"]) == (
+        "IN",
+        "325016",
+        "B",
+        "grant",
+    )
+    assert sharp["titles"]["en"].startswith("A ROLLER NANOIMPRINT APPARATUS") and sharp["lang"] == "en"
+    assert sharp["applicants"] == ["SHARP KABUSHIKI KAISHA"]
+    assert sharp["application_number"] == "3358/DELNP/2010"
+    # published in journal 47/2019 of 22 November 2019: the grant's date, which opposition runs from
+    assert (sharp["publication_date"], sharp["filing_date"], sharp["priority_date"]) == (
+        "2019-11-22",
+        "2008-11-19",
+        "2008-02-27",
+    )
+    assert site.publication("IN-318004-B")["publication_date"] == "2019-08-16"  # "33/2019 16/08/2019"
+    assert site.publication("IN-312463-B")["priority_date"] is None
+    # quotes the PDF extraction left around titles (mojibake, or CSV-quoted) are not part of them
+    assert site.publication("IN-300255-B")["titles"]["en"] == "MOTORCYCLE HANDLEBAR LOCK SYSTEM"
+    assert site.publication("IN-315738-B")["titles"]["en"] == "A BACKSHEET FOR PHOTOVOLTAIC MODULES"
+    reasons = quarantine_reasons(site)
+    assert len(reasons) == 2 and "Patent Number 'DELHI' is not an Indian patent number" in "".join(
+        reasons.values()
+    )
+    again = ingest(site, fixture("exports", "ipo_india_grants_2018_2019_cut.csv"))
+    assert "0 new, 0 merged, 5 unchanged" in again
+
+
+def test_an_india_grant_carries_its_post_grant_opposition_window(site):
+    ingest(site, fixture("exports", "ipo_india_grants_2018_2019_cut.csv"))
+    out = site.run("risks", "open", "IN325016B", "--enterprise", "Acme Motor").output
+    assert "in-post-grant-opposition" in out and "2020-11-22" in out  # one year from 22 Nov 2019
+
+
 def test_labelled_jsonl_is_also_a_store_input(site):
     out = ingest(site, fixture("labels", "medical_train.jsonl"), fixture("labels", "medical_test.jsonl"))
     assert "52 new" in out and "0 quarantined" in out

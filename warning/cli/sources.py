@@ -115,8 +115,8 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], progress: bool | None) -
     """Load local files and folders into the store.
 
     Reads the project's JSON Lines (or JSON), and every office format the sources know (USPTO
-    XML or zip, EP XML, OPS XML, PATENTSCOPE and Lens exports), told apart by their content,
-    not their names. Bad documents, and what exceeds the [ingest] size limits, are quarantined
+    XML or zip, EP XML, OPS XML, PATENTSCOPE and Lens exports, the Indian Patent Office journal's
+    grant lists as CSV), told apart by their content, not their names. Bad documents, and what exceeds the [ingest] size limits, are quarantined
     with their reason; the rest of the batch goes on. Every document read is counted once:
     new, merged, unchanged, quarantined or skipped (not a patent document). Ingesting a file
     again adds nothing. Exits 1 when the files held no patent document at all.
@@ -125,6 +125,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], progress: bool | None) -
     Examples:
       warning ingest labelled.jsonl
       warning ingest downloads/ipg240102.zip exports/lens.csv
+      warning ingest india/2019_grants.csv           # IPO journal grant lists
       warning ingest --progress downloads/           # a folder, with a progress bar
     """
     app = get_app(ctx)

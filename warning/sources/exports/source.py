@@ -1,4 +1,5 @@
-"""Files only: result-list exports people download (PATENTSCOPE, Lens) and the project's JSON Lines.
+"""Files only: result-list exports people download (PATENTSCOPE, Lens), the Indian Patent Office
+journal's grant lists, and the project's JSON Lines.
 
 Nothing here is fetched: `warning ingest` reads these files, told apart by their content. The
 project's JSON Lines (or a JSON array of records) is tried last: it accepts any file that starts
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from warning.models import Publication
 from warning.sources.base import FileFormat, ParsedItem, Source
+from warning.sources.exports.ipo_india import is_ipo_grants_head, parse_ipo_grants_file
 from warning.sources.exports.lens import (
     is_lens_csv_head,
     is_lens_jsonl_head,
@@ -51,12 +53,14 @@ def read_json(path: Path, reading: Reading) -> Iterator[ParsedItem]:
 
 
 class Exports(Source):
-    """PATENTSCOPE and Lens exports and JSON Lines: read from local files, never fetched."""
+    """PATENTSCOPE and Lens exports, IPO journal grant lists and JSON Lines: read from local files,
+    never fetched."""
 
     formats = (
         FileFormat("patentscope-xls", is_patentscope_xls, parse_patentscope_xls),
         FileFormat("patentscope-csv", lambda path, head: is_patentscope_head(head), parse_patentscope_csv),
         FileFormat("lens-csv", lambda path, head: is_lens_csv_head(head), parse_lens_csv_file),
+        FileFormat("ipo-journal-csv", lambda path, head: is_ipo_grants_head(head), parse_ipo_grants_file),
         FileFormat("lens-jsonl", lambda path, head: is_lens_jsonl_head(head), parse_lens_jsonl_file),
         FileFormat("jsonl", is_json, read_json),  # JSON Lines, or JSON (an array of records)
     )
