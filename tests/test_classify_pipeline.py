@@ -219,6 +219,12 @@ def test_cold_start_trains_from_the_store(site):
     hits = card["counts"]["by_origin"]["rule"]
     (judged,) = [line for line in out.splitlines() if "judged on 评估依据" in line]
     assert f"its {hits} positives are the rules' own hits" in judged and "冷启动" in judged
+    # A competitor's patent outside the product line is no rule hit: General Electric (an alias of
+    # the medical watchlist's GE Healthcare) on wind generators is not passed by the cold start's
+    # union of rule hits; Medtronic's catheter is (code and keywords).
+    run(site, "classify", "--watchlist", "medical-devices")
+    matched = {m["publication_id"] for m in get_matches(app_of(site).db, "medical-devices")}
+    assert "US-9968353-B2" in matched and "US-9203333-B2" not in matched
     from warning.classify.train import retrain_all
 
     counts = retrain_all(app_of(site))

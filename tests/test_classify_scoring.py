@@ -9,7 +9,7 @@ import pytest
 
 from warning.classify.featurize import TextBatch, featurize, hash_terms, terms
 from warning.classify.fit import fit_linear
-from warning.classify.rules import RuleSet
+from warning.classify.rules import RuleSet, rule_prior
 from warning.classify.run import Scorer
 from warning.classify.watchlists import keyword_pattern, load_watchlists, match_keywords
 
@@ -103,3 +103,17 @@ def test_target_precision_raises_the_threshold(corpus, target):
     _, free_report = fit_linear(features, labels)
     assert report.precision >= min(target, free_report.precision)
     assert strict.threshold != free.threshold
+
+
+def test_a_competitor_strengthens_a_hit_but_is_none_by_itself():
+    moto = next(w for w in load_watchlists(REPO / "watchlists") if w.name == "motorcycles")
+    texts = [
+        "Die casting mould for aluminium parts",
+        "Swing arm for a motorcycle",
+        "Swing arm for a motorcycle",
+    ]
+    honda, other = ["Honda Motor Co., Ltd."], ["Acme Tooling Ltd."]
+    prior = rule_prior(moto, texts, [[], [], []], [honda, other, honda])
+    # Honda's die-casting mould: no code and no keyword, so no evidence (the trained decisions pass
+    # every hit); its motorcycle swing arm: more evidence than another applicant's
+    assert prior[0] == 0.0 and 0 < prior[1] < prior[2]

@@ -6,7 +6,7 @@ from __future__ import annotations
 DECISIONS = {
     "model": "the model / 模型",
     "blend": "the model with the rules' score / 模型结合规则得分",
-    "rules": "the rules alone (any keyword, code or competitor hit) / 仅规则(任一关键词、分类号或竞争对手命中)",
+    "rules": "the rules alone (any keyword or code hit; a competitor strengthens one) / 仅规则(任一关键词或分类号命中；竞争对手加强命中)",
     "union": "every rule hit plus the model's own finds / 全部规则命中加模型补充",
 }
 

@@ -149,8 +149,9 @@ def judge(d: Decision, oof, labels, prior, store_d, store_prior, share, target_p
 
 
 def _any_hit(d: Decision, prior) -> float:
-    """The rules' threshold: any hit (a keyword, a code, a competitor) matches, as the keywords'
-    boolean query does. Choosing how many keywords on ten positives would fit their noise."""
+    """The rules' threshold: any hit (a keyword or a code; `BatchRules.evidence_score`) matches,
+    as the keywords' boolean query does. Choosing how many keywords on ten positives would fit
+    their noise."""
     prior = np.asarray(prior, dtype=np.float64)
     none, weakest = d.probs(np.zeros(2), np.array([0.0, prior[prior > 0].min()]))
     return float((none + weakest) / 2)

@@ -118,12 +118,18 @@ class BatchRules:
 
     def evidence_score(self) -> np.ndarray:
         """(docs, watchlists) the rules' positive evidence (codes, keywords, competitors) combined
-        as independent, before any exclude word: the prior a trained model's calibration blends."""
+        as independent, before any exclude word: the prior a trained model's calibration blends.
+
+        A competitor strengthens a code or keyword hit but is no hit by itself (0 alone): the
+        trained decisions pass every hit (`decide`: the rules, the union), and a competitor files
+        beyond the product line (a motorcycle maker's car parts, die-casting moulds and machine
+        tools: on the Indian grants of 2018-2019, five times the motorcycle watchlist's matches)."""
         shape = self.keyword_counts.shape
         code = self.code_hits.mask(shape)
         comp = self.competitor_hits.mask(shape)
         miss = (1 - P_CODE * code) * _KEYWORD_MISS[np.minimum(self.keyword_counts, MAX_KEYWORDS)]
-        return 1.0 - miss * (1 - P_COMPETITOR * comp)
+        subject = code | (self.keyword_counts > 0)
+        return np.where(subject, 1.0 - miss * (1 - P_COMPETITOR * comp), 0.0)
 
 
 class RuleSet:
