@@ -116,8 +116,9 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], progress: bool | None) -
 
     Reads the project's JSON Lines (or JSON), and every office format the sources know (USPTO
     XML or zip, EP XML, OPS XML, PATENTSCOPE and Lens exports, the Indian Patent Office journal's
-    grant lists as CSV), told apart by their content, not their names. Bad documents, and what exceeds the [ingest] size limits, are quarantined
-    with their reason; the rest of the batch goes on. Every document read is counted once:
+    grant lists as CSV), told apart by their content, not their names. Bad documents, and what
+    exceeds the [ingest] size limits, are quarantined with their reason; the rest of the batch
+    goes on. Every document read is counted once:
     new, merged, unchanged, quarantined or skipped (not a patent document). Ingesting a file
     again adds nothing. Exits 1 when the files held no patent document at all.
 
@@ -155,7 +156,7 @@ def _problems(result: IngestResult) -> list[str]:
     more = result.quarantined - len(lines)
     if more > 0:
         lines.append(
-            f"... and {more} more quarantined (`warning status` counts them; reasons in the quarantine table)"
+            f"... and {more} more quarantined (`warning quarantine` lists them by kind, with their reasons)"
         )
     lines += result.without_patents
     return lines

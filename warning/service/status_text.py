@@ -72,7 +72,10 @@ def _totals(info: dict[str, Any]) -> list[list[str]]:
     alerts = f"{info['alerts_pending']} pending 待发 · {info['alerts_sent']} sent 已发 · {info['alerts_dead']} dead 失败"
     return [
         ["publications 公开文献", str(info["publications"]) + (f"  ({by_country})" if by_country else "")],
-        ["quarantined 隔离", str(info["quarantined"])],
+        [
+            "quarantined 隔离",
+            str(info["quarantined"]) + ("  (`warning quarantine`: why)" if info["quarantined"] else ""),
+        ],
         ["matches 命中", str(info["matches"])],
         ["alerts 预警", alerts],
         ["risk cases open 风险案件", str(info["risk_cases_open"])],
