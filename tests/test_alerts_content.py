@@ -165,3 +165,44 @@ def test_a_match_decided_by_the_rules_alone_gives_its_keywords_as_reasons():
     row["evidence"] = json.dumps(evidence)
     payload = match_payload(row)
     assert payload["reasons"] == [] and payload["rules"]["cpc"] == ["F02B61/02"]
+
+
+def test_a_grant_alert_names_its_challenge_window_and_whether_it_has_passed(tmp_path):
+    """Real Indian grants from the IPO journal: one published in 2018 (its post-grant opposition
+    year had passed when the alert was queued), one whose journal date is moved to the week
+    before (open for a year)."""
+    from warning.store.matches import record_batch
+
+    app = make_test_app(
+        tmp_path,
+        '[[subscribers]]\nname = "acme"\nlanguage = "en"\nwatchlists = ["motorcycles"]\nfile = "en.jsonl"\n'
+        '[[subscribers]]\nname = "acme-zh"\nlanguage = "zh"\nwatchlists = ["motorcycles"]\nfile = "zh.jsonl"\n',
+    )
+    ingest_paths(app.db, [FIXTURES / "exports" / "ipo_india_grants_2018_2019_cut.csv"])
+    app.db.execute("UPDATE publications SET publication_date = '2026-11-20' WHERE id = 'IN-318004-B'")
+    app.db.conn.commit()
+    evidence = json.dumps({"terms": [["motorcycle", 1.0]], "rules": {}, "model": "trained"})
+    rows = [(pid, "motorcycles", 0.9, 0.5, evidence, "v1", "2026-11-24T17:00:00+00:00") for pid in
+            ("IN-300255-B", "IN-318004-B")]  # fmt: skip
+    record_batch(app.db, rows, [])
+    queue_alerts(app, now=NOW)
+    dispatch(app, now=NOW)
+    english = {r["items"][0]["publication_id"]: r for r in map(json.loads, (tmp_path / "en.jsonl").open())}
+    assert "Deadlines: IN post-grant opposition 2019-08-31 (passed)" in english["IN-300255-B"]["text"]
+    assert "Deadlines: IN post-grant opposition 2027-11-20\n" in english["IN-318004-B"]["text"]
+    chinese = {r["items"][0]["publication_id"]: r for r in map(json.loads, (tmp_path / "zh.jsonl").open())}
+    assert "期限：印度授权后异议期限 2019-08-31（已过）" in chinese["IN-300255-B"]["text"]
+    page = (tmp_path / english["IN-318004-B"]["page"]).read_text(encoding="utf-8")
+    assert "IN post-grant opposition 2027-11-20" in page
+
+
+def test_an_application_opens_no_challenge_window_and_says_none(tmp_path):
+    app = make_test_app(
+        tmp_path,
+        '[[subscribers]]\nname = "acme"\nlanguage = "en"\nwatchlists = ["motorcycles"]\nfile = "out.jsonl"\n',
+    )
+    add_match(app, "CN-118000001-A")
+    queue_alerts(app, now=NOW)
+    dispatch(app, now=NOW)
+    (record,) = [json.loads(line) for line in (tmp_path / "out.jsonl").open()]
+    assert "Deadlines" not in record["text"] and record["items"][0]["deadlines"] == []

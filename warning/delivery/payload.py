@@ -2,12 +2,14 @@
 
 The publication's facts, the abstract and first claim as a reader sees them
 (`warning.delivery.content`), why it matched in whole words (`warning.delivery.reasons`), and the
-invention's family as known when the alert was queued.
+invention's family as known when the alert was queued, and the deadlines the publication opens
+(an opposition window, a national phase), as they stood that day.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime
 from typing import Any
 
 from warning.delivery.content import shown_texts
@@ -34,10 +36,13 @@ def _json(value: Any, empty: Any) -> Any:
         return empty
 
 
-def match_payload(row: dict[str, Any], family: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def match_payload(
+    row: dict[str, Any], family: list[dict[str, Any]] | None = None, today: date | None = None
+) -> dict[str, Any]:
     """The payload of a match row (`warning.store.matches.followed_matches`): the publication, the
     watchlist's titles, score, evidence, the shown texts and reasons; ``family``: the invention's
-    members known so far (`warning.store.families`), this publication among them."""
+    members known so far (`warning.store.families`), this publication among them; ``today``: the
+    day its deadlines are judged passed or open on (default: today, UTC)."""
     evidence = _json(row.get("evidence"), {})
     titles = _json(row.get("titles"), {})
     original = row.get("lang") or next((k for k in titles if k != "en"), "en")
@@ -46,6 +51,9 @@ def match_payload(row: dict[str, Any], family: list[dict[str, Any]] | None = Non
     terms = terms or [str(k) for k in (evidence.get("rules") or {}).get("keywords") or []]
     # The abstract first: a title in capitals is the last place to take a reader's word from.
     text = "\n".join(str(row.get(c) or "") for c in ("abstract_text", "claims_text", "title_text"))
+    # Here, not at the top: the risks package queues its notices through the alert queue.
+    from warning.risks.deadlines import publication_deadlines
+
     members = family or []
     payload = {k: row.get(k) for k in _PUBLICATION_FIELDS}
     payload.update(
@@ -65,6 +73,7 @@ def match_payload(row: dict[str, Any], family: list[dict[str, Any]] | None = Non
         matched_at=row.get("matched_at"),
         family_countries=sorted({m["country"] for m in members if m.get("country")}),
         family_members=[m["id"] for m in members],
+        deadlines=publication_deadlines(row, today or datetime.now(UTC).date()),
         **shown_texts(_json(row.get("abstracts"), {}), _json(row.get("claims"), {}), original),
     )
     return payload

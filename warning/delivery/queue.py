@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 from urllib.parse import quote
 
@@ -190,7 +190,7 @@ def queue_alerts(app: App, now: datetime | None = None) -> dict[str, int]:
         due = clock.iso(batch_time(sub.mode, now, zone))
         rows = []
         for match in wanted:
-            payload = _invention_payload(inventions, match, counts)
+            payload = _invention_payload(inventions, match, counts, now.date())
             rows += match_rows(sub, match, due, payload, app.config.alerts.web_url)
         counts["matches"] += len(wanted)
         counts["queued"] += store.insert_alerts(app.db, rows, clock.iso(now))
@@ -209,12 +209,12 @@ def _sync_titles(app: App) -> None:
 
 
 def _invention_payload(
-    inventions: Inventions, match: dict[str, Any], counts: dict[str, int]
+    inventions: Inventions, match: dict[str, Any], counts: dict[str, int], today: date
 ) -> dict[str, Any]:
     """The match's payload with its family; for a later member, marked as an update to the first
     alert, and linked to the open risk cases on the invention."""
     family = inventions.family(match["publication_id"])
-    payload = match_payload(match, family)
+    payload = match_payload(match, family, today)
     if inventions.web_url:
         payload["app_url"] = f"{inventions.web_url.rstrip('/')}/publications/{quote(match['publication_id'])}"
     update = inventions.update_of(match, family)

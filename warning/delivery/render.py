@@ -159,6 +159,7 @@ _MATCH_DEFAULTS: dict[str, Any] = {
     "score": 0.0,
     "app_url": "",
     "feedback": {},  # {"relevant": url, "irrelevant": url}: one-click labels (`feedback_links`)
+    "deadlines": [],  # a payload queued before alerts named them has none
 }
 
 
