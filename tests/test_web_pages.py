@@ -368,3 +368,13 @@ def test_the_model_card_says_how_the_watchlist_decides_and_on_what(web, world):
     (folder / "card.json").write_text(json.dumps(cold | {"featurizer_version": "v", "families": ["words"]}))
     html = client_of(web, "ana").get("/watchlists/nev-batteries").text
     assert "its 15 positives are the rules&#39; own hits" in html and "冷启动" in html
+
+
+def test_the_publication_page_names_the_deadlines_it_opens(web):
+    # a US application published on 23 November 2026: third parties may submit prior art for six months
+    html = client_of(web, "ana").get("/publications/US-3003-A1").text  # ana reads Chinese
+    assert 'id="deadlines"' in html and "美国第三方授权前提交期限 2027-05-23 · 35 U.S.C. 122(e)" in html
+    english = client_of(web, "vic").get("/publications/US-3003-A1").text
+    assert "US third-party preissuance submission 2027-05-23" in english
+    # a Chinese application opens none of the table's deadlines: no section
+    assert 'id="deadlines"' not in client_of(web, "ana").get("/publications/CN-1001-A").text

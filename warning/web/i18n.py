@@ -73,6 +73,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "deadline": ("期限", "Deadline"),
     "due_within": ("期限在几天内", "Due within (days)"),
     "deadlines": ("期限", "Deadlines"),
+    "deadline_passed": ("已过", "passed"),
+    "deadlines_opened": ("本文献开启的期限", "Deadlines this publication opens"),
     "history": ("处理记录", "History"),
     "action": ("处置方式", "Action"),
     "outcome": ("结论", "Outcome"),

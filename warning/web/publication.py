@@ -3,12 +3,16 @@ match relevant or not, and open a risk case on it."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from datetime import UTC, datetime
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from warning.classify.evidence_on_read import with_evidence
 from warning.classify.feedback import label_publication
 from warning.errors import AccessDenied, WarningError
 from warning.identity import normalise_id
+from warning.risks.deadlines import publication_deadlines
 from warning.store import legal_events as legal_store
 from warning.store import risks as risk_store
 from warning.store.publications import get_publication
@@ -49,6 +53,8 @@ def show(publication_id: str):
         cases=cases,
         links=office_links(pub.id),
         codes_hit=set((focus or {}).get("evidence", {}).get("rules", {}).get("cpc", [])),
+        deadlines=publication_deadlines(asdict(pub), datetime.now(UTC).date()),
+        page_lang=page_language(),
     )
 
 
