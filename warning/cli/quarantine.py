@@ -8,6 +8,7 @@ import sys
 import click
 
 from warning.cli.group import cli, get_app, require_programme
+from warning.store.quarantine import quarantine_kinds, quarantined, quarantined_raw
 
 
 @cli.command()
@@ -15,9 +16,7 @@ from warning.cli.group import cli, get_app, require_programme
     "--source", metavar="NAME", help="Only what this source kept (uspto_bulk, ipo-journal, lens ...)."
 )
 @click.option("--list", "as_list", is_flag=True, help="The newest items one by one instead of their kinds.")
-@click.option(
-    "--grep", "contains", metavar="TEXT", help="With --list: only items whose reason or file has TEXT."
-)
+@click.option("--grep", "contains", metavar="TEXT", help="Only items whose reason or file names TEXT.")
 @click.option("--limit", type=click.IntRange(1, 100_000), default=20, show_default=True, help="With --list.")
 @click.option(
     "--raw", "raw_id", type=int, metavar="ID", help="Write item ID's kept bytes to standard output."
@@ -47,9 +46,6 @@ def quarantine(
       warning quarantine --list --source ipo-journal --grep 'not an Indian patent number'
       warning quarantine --raw 1287 > row.csv
     """
-    # Deferred: the store is imported by every command through the app, its readers are not.
-    from warning.store.quarantine import quarantine_kinds, quarantined, quarantined_raw
-
     app = get_app(ctx)
     require_programme(ctx, "the quarantine")
     if raw_id is not None:

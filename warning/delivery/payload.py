@@ -14,6 +14,7 @@ from typing import Any
 
 from warning.delivery.content import shown_texts
 from warning.delivery.reasons import readable_terms
+from warning.models import Publication
 
 _PUBLICATION_FIELDS = (
     "country",
@@ -73,7 +74,21 @@ def match_payload(
         matched_at=row.get("matched_at"),
         family_countries=sorted({m["country"] for m in members if m.get("country")}),
         family_members=[m["id"] for m in members],
-        deadlines=publication_deadlines(row, today or datetime.now(UTC).date()),
+        deadlines=publication_deadlines(_publication(row), today or datetime.now(UTC).date()),
         **shown_texts(_json(row.get("abstracts"), {}), _json(row.get("claims"), {}), original),
     )
     return payload
+
+
+def _publication(row: dict[str, Any]) -> Publication:
+    """What the deadline rules read of a match row: the office, number, kind and dates."""
+    return Publication(
+        id=row["publication_id"],
+        country=row.get("country") or "",
+        number=row.get("number") or "",
+        kind=row.get("kind") or "",
+        doc_type=row.get("doc_type") or "",
+        publication_date=row.get("publication_date"),
+        filing_date=row.get("filing_date"),
+        priority_date=row.get("priority_date"),
+    )

@@ -254,18 +254,7 @@ def compute_deadlines(facts: Facts) -> list[Deadline]:
     return sorted(found, key=lambda d: (d.date, d.kind))
 
 
-def publication_deadlines(row: dict, today: date) -> list[dict]:
-    """The deadlines one publication opens by itself (an alert's: no case, no legal events yet),
-    each with ``passed`` (before ``today``); ``row``: a store row's id, country, number, kind,
-    doc_type and dates (`Publication`'s names; ``publication_id`` for the id)."""
-    pub = Publication(
-        id=row.get("publication_id") or row.get("id") or "",
-        country=row.get("country") or "",
-        number=row.get("number") or "",
-        kind=row.get("kind") or row.get("kind_code") or "",
-        doc_type=row.get("doc_type") or "",
-        publication_date=row.get("publication_date"),
-        filing_date=row.get("filing_date"),
-        priority_date=row.get("priority_date"),
-    )
+def publication_deadlines(pub: Publication, today: date) -> list[dict]:
+    """The deadlines one publication opens by itself (an alert's or its page's: no case, no legal
+    events), each as `Deadline.to_dict` with ``passed`` (before ``today``)."""
     return [{**d.to_dict(), "passed": d.date < today.isoformat()} for d in compute_deadlines(Facts(pub))]

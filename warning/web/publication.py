@@ -3,7 +3,6 @@ match relevant or not, and open a risk case on it."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -53,7 +52,7 @@ def show(publication_id: str):
         cases=cases,
         links=office_links(pub.id),
         codes_hit=set((focus or {}).get("evidence", {}).get("rules", {}).get("cpc", [])),
-        deadlines=publication_deadlines(asdict(pub), datetime.now(UTC).date()),
+        deadlines=publication_deadlines(pub, datetime.now(UTC).date()),
         page_lang=page_language(),
     )
 
