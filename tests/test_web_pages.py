@@ -13,6 +13,8 @@ from openpyxl import load_workbook
 from web_support import PASSWORD, build_world, csrf_of, form_token, log_in
 
 from warning.delivery.queue import enqueue
+from warning.models import QuarantinedDocument
+from warning.store.operations import quarantine
 from warning.web import create_app
 from warning.web import inbox as inbox_module
 
@@ -202,10 +204,19 @@ def test_search_finds_chinese_within_the_scope(web):
     assert client_of(web, "ana").get('/search?q="OR(').status_code == 200
 
 
-def test_the_status_page_is_for_the_programmes_admins(web):
+def test_the_status_page_is_for_the_programmes_admins(web, world):
     html = client_of(web, "admin").get("/status").text
-    assert re.search(r"<dt>Publications</dt><dd>4</dd>", html)
+    assert re.search(r"<dt>Publications</dt><dd>4</dd>", html) and 'id="quarantine"' not in html
     assert client_of(web, "ana").get("/status").status_code == 404
+    # what was quarantined, by kind of problem, as `warning quarantine` shows it
+    app = world.app()
+    for row in (1287, 1288):
+        reason = f"row {row}: Patent Number 'DELHI' is not an Indian patent number (6 or 7 digits)"
+        quarantine(app.db, QuarantinedDocument("ipo-journal", reason, f"2018_grants.csv:{row}"))
+    app.close()
+    html = client_of(web, "admin").get("/status").text
+    assert 'id="quarantine"' in html and "<td>2</td><td>ipo-journal</td>" in html
+    assert "row N: Patent Number &#39;…&#39; is not an Indian patent number" in html
 
 
 def test_digests_are_listed_and_shown_as_sent_for_their_organisation(web, world):
