@@ -92,8 +92,6 @@ def test_unknown_key_names_file_key_and_supported_keys(tmp_path):
             "unknown key 'alias'",
         ),
         ('name = "x"\ndescription = "y"\nkeywords = ["a"\n', "not valid TOML"),
-        # a competitor alone matches nothing (it files beyond the product line): say so, and where
-        ('name = "x"\ndescription = "y"\napplicants = ["Honda Motor Co., Ltd."]\n', "match nothing alone"),
     ],
 )
 def test_invalid_watchlists_are_reported(tmp_path, text, fragment):

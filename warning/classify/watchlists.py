@@ -109,15 +109,8 @@ def parse_watchlist(data: dict[str, Any], path: Path) -> Watchlist:
     """Validate a parsed TOML table into a `Watchlist`."""
     given = build(WatchlistFile, data, path, "")
     applicants = parse_competitors(given.applicants, path, "applicants")
-    if not any(getattr(given, k) for k in _EVIDENCE_KEYS if k != "applicants"):
-        # Competitors only strengthen a keyword or code hit (`BatchRules.evidence_score`).
-        alone = (
-            " (applicants strengthen a hit but match nothing alone; a cluster tracks all a competitor files)"
-        )
-        raise ConfigError(
-            f"{path}: a watchlist needs at least one of {', '.join(_EVIDENCE_KEYS[:3])} or seeds"
-            + (alone if applicants else "")
-        )
+    if not any(getattr(given, k) for k in _EVIDENCE_KEYS if k != "applicants") and not applicants:
+        raise ConfigError(f"{path}: a watchlist needs at least one of {', '.join(_EVIDENCE_KEYS)}")
     if given.threshold is not None and given.target_precision is not None:
         raise ConfigError(f"{path}: give threshold or target_precision, not both")
     return Watchlist(
