@@ -21,6 +21,7 @@ import psutil
 import pytest
 from click.testing import CliRunner
 
+from tests.fixtures_support import FIXTURES
 from warning.cli import cli
 from warning.models import Publication
 from warning.sources.files import parse_file
@@ -36,6 +37,7 @@ MB = 1024 * 1024
 # ru_maxrss: Linux carries ru_maxrss over exec, so it would count the forking pytest's memory.
 MEASURED_CLI = """
 import sys
+from tests.fixtures_support import FIXTURES
 from warning.cli import cli
 try:
     cli.main(sys.argv[1:], prog_name="warning")
@@ -442,3 +444,22 @@ def test_export_rows_and_single_document_files_over_the_limits_are_quarantined(c
     assert "field larger than field limit (200000)" in reasons[1]
     assert "file of 0.7 MB is larger than the limit, 0.5 MB ([ingest] max_document_mb)" in reasons[2]
     assert result.read == 5 and result.quarantined == 3
+
+
+def test_an_india_grant_list_with_a_row_over_the_limit_keeps_its_neighbours(db, tmp_path):
+    from warning.config.schema import IngestConfig
+
+    real = (FIXTURES / "exports" / "ipo_india_grants_2018_2019_cut.csv").read_bytes().split(b"\n")
+    header, first, second = real[0], real[1], real[2]
+    huge = (
+        b"9,399999,1/DEL/2020,01/01/2020,,A TITLE "
+        + b"x" * (3 * MB)
+        + b",SOMEONE,,DELHI,01/2021 Dated 01/01/2021"
+    )
+    path = tmp_path / "grants.csv"
+    path.write_bytes(b"\n".join([header, first, huge, second, b""]))
+    result = ingest_paths(db, [path], limits=IngestConfig(max_document_mb=0.5))
+    ids = [r[0] for r in db.execute("SELECT id FROM publications ORDER BY id")]
+    assert ids == ["IN-315738-B", "IN-325016-B"] and result.quarantined == 1
+    (reason,) = [r[0] for r in db.execute("SELECT reason FROM quarantine")]
+    assert "line 3: line of 3.0 MB is larger than the limit, 0.5 MB" in reason
