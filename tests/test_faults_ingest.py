@@ -37,7 +37,6 @@ MB = 1024 * 1024
 # ru_maxrss: Linux carries ru_maxrss over exec, so it would count the forking pytest's memory.
 MEASURED_CLI = """
 import sys
-from tests.fixtures_support import FIXTURES
 from warning.cli import cli
 try:
     cli.main(sys.argv[1:], prog_name="warning")
