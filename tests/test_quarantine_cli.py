@@ -89,3 +89,14 @@ def test_reasons_alike_but_for_their_rows_files_and_values_are_one_kind():
         reason_kind(a) == reason_kind(b) == "FILE:N: row N: Patent Number '…' is not an Indian patent number"
     )
     assert reason_kind("line 3: no 'id'") != reason_kind("line 3: not JSON")
+
+
+def test_kinds_among_the_newest_only_count_those(tmp_path):
+    from warning.store.quarantine import quarantine_kinds
+
+    site = quarantined_site(tmp_path)
+    db = open_db(str(site.db))
+    (newest,) = quarantine_kinds(db, among=1)  # the last item kept: the cut grant, ingested last
+    assert newest["count"] == 1 and newest["source"] == "uspto_bulk"
+    assert sum(k["count"] for k in quarantine_kinds(db)) == 3
+    db.conn.close()

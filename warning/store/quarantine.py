@@ -27,17 +27,25 @@ def reason_kind(reason: str) -> str:
 
 
 def quarantine_kinds(
-    db: sqlite_utils.Database, source: str | None = None, contains: str | None = None
+    db: sqlite_utils.Database,
+    source: str | None = None,
+    contains: str | None = None,
+    among: int | None = None,
 ) -> list[dict]:
     """Each kind of reason (`reason_kind`) with its source, count, newest date and one example,
-    most frequent first. Reads the reasons one row at a time: memory follows the kinds, not the rows."""
+    most frequent first; ``among``: counted over the newest that many items only (a page that
+    must answer quickly whatever the quarantine holds). Reads the reasons one row at a time:
+    memory follows the kinds, not the rows."""
     counts: Counter[tuple[str, str]] = Counter()
     newest: dict[tuple[str, str], tuple[str, int, str]] = {}
     where, params = _where(source, contains)
-    for row in db.query(f"SELECT id, source, reason, created_at FROM quarantine {where}", params):
+    sql = f"SELECT id, source, reason, created_at FROM quarantine {where} ORDER BY id DESC"
+    if among is not None:
+        sql, params = sql + " LIMIT ?", [*params, among]
+    for row in db.query(sql, params):
         key = (row["source"], reason_kind(row["reason"]))
         counts[key] += 1
-        if key not in newest or row["created_at"] >= newest[key][0]:
+        if key not in newest:  # newest first: the first of a kind is its newest
             newest[key] = (row["created_at"], row["id"], row["reason"])
     return [
         {

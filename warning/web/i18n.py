@@ -106,6 +106,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "sources": ("数据源", "Sources"),
     "runs": ("最近运行", "Recent runs"),
     "quarantine_kinds": ("隔离原因", "Why documents were quarantined"),
+    "quarantine_among": ("统计最近的条目数", "counted among the newest"),
     "quarantine_more": ("更多原因：warning quarantine", "More kinds: warning quarantine"),
     "schedule": ("计划任务", "Schedule"),
     "not_found": ("没有找到该页面。", "Not found."),
