@@ -74,7 +74,7 @@ def _totals(info: dict[str, Any]) -> list[list[str]]:
         ["publications 公开文献", str(info["publications"]) + (f"  ({by_country})" if by_country else "")],
         [
             "quarantined 隔离",
-            str(info["quarantined"]) + ("  (`warning quarantine`: why)" if info["quarantined"] else ""),
+            str(info["quarantined"]) + ("  (why 原因: `warning quarantine`)" if info["quarantined"] else ""),
         ],
         ["matches 命中", str(info["matches"])],
         ["alerts 预警", alerts],
