@@ -109,28 +109,36 @@ def test_few_positives_take_the_larger_of_the_two_share_estimates(monkeypatch):
     assert (report.share_method, report.store_prevalence) == ("rules", seen["rules"])
 
 
-def test_with_ten_positives_a_model_whose_scores_give_no_store_share_is_not_judged(monkeypatch):
-    """Only the rules estimate the store's share (no cut of the model's scores does): with ten
-    positives the rules stand, though a model would win on the examples; with 25 it is judged."""
+@pytest.mark.parametrize("missing", ["sweep_share", "rules_share"])
+def test_with_ten_positives_one_estimate_of_the_store_alone_cannot_replace_the_rules(monkeypatch, missing):
+    """Only one of the two estimates of the store's share holds (no cut of the model's scores, or
+    no rule, separates the positives): with ten positives nothing checks it, so no decision takes
+    the rules' place, though a model would win on the examples; the model's estimate alone may
+    still add its finds to every rule hit (the union). With 25 all are judged."""
     import warning.classify.judging as judging
-    from warning.classify.card_text import decision_text
+    from warning.classify.card_text import DECISIONS, decision_text
 
-    monkeypatch.setattr(judging, "sweep_share", lambda *a: None)
+    monkeypatch.setattr(judging, missing, lambda *a: None)
+    left = "rules" if missing == "sweep_share" else "sweep"
     rng = np.random.default_rng(3)
     for n_pos, judged in ((10, False), (25, True)):
         labels = np.repeat(np.array([1, 0], dtype=np.int8), [n_pos, 1500])
         texts = _texts(labels, rng, 0.3, 0.02, signal="toaster")  # every positive says "toaster"
         store_labels = (rng.random(3000) < 0.05).astype(np.int8)
         model, report = _fit(texts, labels, _texts(store_labels, rng, 0.3, 0.02, signal="toaster"))
-        assert report.share_method == "rules" and report.judged is judged
+        assert report.share_method == left and report.judged is judged
         if judged:  # "toaster" finds what "oven" misses, and the model shows it
             assert report.mode != "rules" and report.decisions[report.mode] > report.decisions["rules"]
-        else:
+            continue
+        if left == "rules":
             assert report.mode == "rules" and len(model.indices) == 0
-            said = decision_text(vars(report))
-            assert (
-                said.startswith("the rules alone") and "无法与规则比较" in said and "expected F1" not in said
-            )
+        else:  # the model alone would do better still on the examples, but may not take their place
+            assert report.mode == "union" and report.decisions["model"] > report.decisions["union"]
+        said = decision_text(vars(report))
+        assert said.startswith(DECISIONS[report.mode]) and "expected F1" not in said
+        # and says why: the positives miss the rules, or the model's scores say nothing of the store
+        assert ("很少命中规则" in said) is (left == "sweep")
+        assert ("无法与规则比较" in said) is (left == "rules")
 
 
 def test_where_ten_positives_cannot_estimate_the_store_the_rules_stand():

@@ -21,6 +21,12 @@ def decision_text(cv: dict) -> str:
             ", since neither the model nor the rules tell its few positives from the negatives"
             " / 正例太少且与反例无法区分，无法评估其他方式"
         )
+    if cv.get("judged") is False and cv.get("share_method") == "sweep":  # `judging.judgeable`
+        return text + (
+            ", since its few positives hit the rules no more often than the negatives do: the"
+            " model's finds could be judged added to every rule hit, not in their place; label more"
+            " / 正例太少且很少命中规则：只能评估在全部规则命中之上补充模型结果，不能以模型取代规则；请补充标注"
+        )
     if cv.get("judged") is False:  # `judging.judgeable`: the model's scores say nothing of the store
         return text + (
             ", since with so few positives the model's scores cannot show how it would do in the store"

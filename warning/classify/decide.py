@@ -172,7 +172,10 @@ def expected_in_store(
 
 
 def choose(
-    found: list[Decision], labels: np.ndarray | None = None, seed: int = 0, judgeable: bool = True
+    found: list[Decision],
+    labels: np.ndarray | None = None,
+    seed: int = 0,
+    judgeable: tuple[str, ...] = ("model", "blend", "union"),
 ) -> Decision:
     """The rules unless a model-based decision is clearly better; else the best of those.
 
@@ -182,15 +185,13 @@ def choose(
     replaces the rules only where its mean gain exceeds `Z` standard deviations of the resampled
     gains: the rules were fitted to nothing, so a threshold chosen on the same scores it is judged
     on would otherwise count as a gain, and ten positives that happen to suit the model would
-    outvote the keywords on noise. ``labels``: the examples' labels. ``judgeable`` False: the
-    store's share could not be estimated (`judging.store_share`), so no decision can be shown better
-    for the store than the rules, and they stand (validate split, 5 draws of 10 positives: 4 of
-    110 fits; the model-based decisions chosen there before lost 0.06 and 0.27 F1 to the keywords
-    in two, won 0.11 in one, and one kept the rules)."""
+    outvote the keywords on noise. ``labels``: the examples' labels. ``judgeable``: the
+    model-based decisions that can be judged for the store (`judging.judgeable`); the others are
+    not weighed, and where none is the rules stand."""
     rules = next((d for d in found if d.mode == "rules"), None)
-    if rules is not None and not judgeable:
+    others = [d for d in found if d.mode != "rules" and (rules is None or d.mode in judgeable)]
+    if rules is not None and not others:
         return rules
-    others = [d for d in found if d.mode != "rules"]
     if rules is None or labels is None or any(d.example_probs is None for d in found):
         return max(others, key=lambda d: d.f1) if others else rules
     scores = out_of_bag(found, np.asarray(labels), seed)
@@ -200,7 +201,7 @@ def choose(
     clear = [
         d
         for d, s in zip(found, scores, strict=True)
-        if d is not rules and (s - base).mean() > Z * (s - base).std()
+        if d is not rules and d.mode in judgeable and (s - base).mean() > Z * (s - base).std()
     ]
     return max(clear, key=lambda d: d.honest) if clear else rules
 

@@ -30,7 +30,7 @@ from warning.classify.featurize import (
     hash_terms,
     terms,
 )
-from warning.classify.judging import PRIOR_FEW, judgeable, judging_rows, store_share
+from warning.classify.judging import MODEL_BASED, PRIOR_FEW, judgeable, judging_rows, store_share
 from warning.classify.model import LinearModel
 from warning.classify.threshold import choose_threshold, logit, store_threshold
 from warning.errors import NotEnoughExamples
@@ -65,7 +65,9 @@ class FitReport:
     # how the store's share was estimated: "sweep", "rules", "max" (the larger of both), "em",
     # or "none" (ten positives that nothing separates: the rules decide)
     share_method: str | None = None
-    judged: bool = True  # False: no decision could be judged against the rules for the store (`judgeable`)
+    judged: bool = (
+        True  # False: not every decision could be judged against the rules for the store (`judgeable`)
+    )
     judging_examples: int = 0  # how many examples judged the decisions (`judging_rows`)
     decisions: dict[str, float] = field(default_factory=dict)  # each decision's estimated F1
 
@@ -154,7 +156,7 @@ def fit_linear(
             judge(d, oof, labels, prior, store_d, store_prior, estimate if moved else None, target_precision)
             for d in candidates(oof, labels, prior, store_d, store_prior, calibration)
         ]
-    judged = cold or judgeable(share_method, n_judging)  # a cold start has one decision
+    judged = MODEL_BASED if cold else judgeable(share_method, n_judging)  # a cold start has one decision
     chosen = choose(found, labels, seed, judgeable=judged)
     model.calib_a, model.calib_b, model.calib_prior = chosen.a, chosen.b, chosen.g
     model.threshold = chosen.threshold
@@ -164,7 +166,7 @@ def fit_linear(
     report = _report(labels, chosen.probs(oof, prior), model.threshold, best_c, folds, chosen.in_store)
     report.families, report.train_prevalence, report.store_prevalence = design.families, train_share, estimate
     report.prior_weight, report.mode, report.share_method = chosen.g, chosen.mode, share_method
-    report.judged, report.judging_examples = judged, len(labels)
+    report.judged, report.judging_examples = judged == MODEL_BASED, len(labels)
     # A cold start's one decision is not judged against others (its positives are the rules'
     # own hits): no estimated F1 to record for it.
     # Each decision's F1 as `choose` judged it: out of bag where it was resampled, else estimated.
