@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -58,6 +59,34 @@ def test_the_built_graph_computes_bert(tiny, tmp_path):
     # are scaled per batch; each publication's vector is computed once and stored, so this never
     # moves a stored score)
     assert float(model.encode(TEXTS[:1])[0] @ vectors[0]) > 0.995
+
+
+def test_processes_converting_one_model_at_once_each_get_the_graph(tiny, tmp_path):
+    """The scheduler's classify and a `train` may convert the same model at once: each builds in
+    a folder of its own (one shared temporary file once made all but one fail), and the cache
+    ends with the one graph, nothing half-written beside it."""
+    script = (
+        "import sys; from pathlib import Path;"
+        "from warning.classify.embed import load_embedding_model;"
+        "m = load_embedding_model(sys.argv[1], Path(sys.argv[2]));"
+        "print(m.encode(['a pizza oven'])[0][:4].round(3).tolist())"
+    )
+    cache = tmp_path / "cache"
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(tiny), str(cache)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+        )
+        for _ in range(4)
+    ]
+    said = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0] * 4, [err[-400:] for _, err in said]
+    assert len({out for out, _ in said}) == 1 and said[0][0].startswith("[")
+    left = [p.name for p in cache.iterdir()]
+    assert len(left) == 1 and left[0].endswith("-int8r.onnx"), left
 
 
 def test_the_packaged_all_minilm_l6_v2_matches_sentence_transformers(tmp_path):

@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -168,16 +169,16 @@ def _built_graph(folder: Path, config: dict, pooling: str, file_hash: str, cache
     from warning.classify.embed_onnx import bert_graph, read_safetensors
 
     cache = Path(cache_dir or Path("~/.cache/patent-warning").expanduser())
-    full = cache / f"encoder-{file_hash[:16]}-{pooling}.onnx"
-    target = full.with_name(full.stem + "-int8r.onnx")  # r: 7-bit weights (reduce_range)
+    target = cache / f"encoder-{file_hash[:16]}-{pooling}-int8r.onnx"  # r: 7-bit weights (reduce_range)
     if not target.exists():
         cache.mkdir(parents=True, exist_ok=True)
         data = bert_graph(config, read_safetensors(folder / "model.safetensors"), pooling)
-        tmp = full.with_suffix(".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(full)
-        _quantize(full, target)
-        full.unlink()
+        # Two processes may build it at once (the scheduler's classify and a `train`): each works in
+        # a folder of its own and renames its graph into place; both are the same graph.
+        with tempfile.TemporaryDirectory(dir=cache, prefix=".building-") as work:
+            full = Path(work) / "full.onnx"
+            full.write_bytes(data)
+            _quantize(full, target)
     return target
 
 
@@ -194,7 +195,7 @@ def _quantize(source: Path, target: Path) -> None:
     # The optional extra, and heavy: imported only when a graph is converted once.
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    tmp = target.with_name(target.stem + ".tmp.onnx")
+    tmp = source.with_name("int8.onnx")  # beside the source: in the builder's own folder
     quantize_dynamic(
         source,
         tmp,
