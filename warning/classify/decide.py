@@ -32,6 +32,7 @@ from warning.classify.threshold import choose_threshold, store_threshold
 
 MIN_RULE_GAP = 0.1  # rules' hit rate on positives minus negatives under which they estimate nothing
 UNION_MARGIN = 5.0  # logits by which a rule hit clears the highest document without one
+MODEL_BASED = ("model", "blend", "union")  # the decisions that may replace the rules (`choose`)
 # How clearly a model-based decision must beat the rules: its mean out-of-bag gain must exceed Z
 # standard deviations of the resampled gains, so the margin follows from the examples' own noise
 # (wide with ten positives, near zero with a thousand). A resample's gain is counted on the ~37 %
@@ -175,7 +176,7 @@ def choose(
     found: list[Decision],
     labels: np.ndarray | None = None,
     seed: int = 0,
-    judgeable: tuple[str, ...] = ("model", "blend", "union"),
+    judgeable: tuple[str, ...] = MODEL_BASED,
 ) -> Decision:
     """The rules unless a model-based decision is clearly better; else the best of those.
 

@@ -19,7 +19,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
 from sklearn.model_selection import StratifiedKFold
 
-from warning.classify.decide import TOL, candidates, choose, judge, rule_union
+from warning.classify.decide import MODEL_BASED, TOL, candidates, choose, judge, rule_union
 from warning.classify.featurize import (
     CHAR_MARK,
     FAMILIES,
@@ -30,7 +30,7 @@ from warning.classify.featurize import (
     hash_terms,
     terms,
 )
-from warning.classify.judging import MODEL_BASED, PRIOR_FEW, judgeable, judging_rows, store_share
+from warning.classify.judging import PRIOR_FEW, judgeable, judging_rows, store_share
 from warning.classify.model import LinearModel
 from warning.classify.threshold import choose_threshold, logit, store_threshold
 from warning.errors import NotEnoughExamples
@@ -65,9 +65,8 @@ class FitReport:
     # how the store's share was estimated: "sweep", "rules", "max" (the larger of both), "em",
     # or "none" (ten positives that nothing separates: the rules decide)
     share_method: str | None = None
-    judged: bool = (
-        True  # False: not every decision could be judged against the rules for the store (`judgeable`)
-    )
+    # False: not every decision could be judged against the rules for the store (`judgeable`)
+    judged: bool = True
     judging_examples: int = 0  # how many examples judged the decisions (`judging_rows`)
     decisions: dict[str, float] = field(default_factory=dict)  # each decision's estimated F1
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from warning.classify.decide import rules_share
+from warning.classify.decide import MODEL_BASED, rules_share
 from warning.classify.threshold import store_prevalence, sweep_share
 
 PRIOR_FEW = 20  # few positives: on long texts the rules' prior is blended in below this many only
@@ -37,19 +37,15 @@ def judging_rows(labels: np.ndarray, sampled: np.ndarray | None) -> np.ndarray:
     return every[sampled]
 
 
-MODEL_BASED = ("model", "blend", "union")  # the decisions that may replace the rules (`decide.choose`)
-
-
 def judgeable(share_method: str | None, n_pos: int) -> tuple[str, ...]:
     """The model-based decisions that can be judged against the rules for the store.
 
     None where nothing estimates the store's share ("none": validate split, five draws of 10
     positives, 4 of 110 fits; the model-based decisions once chosen there lost 0.06 and 0.27 F1 to
     the keywords in two and won 0.11 in one), nor below `PRIOR_FEW` positives where only the
-    rules' estimate holds ("rules"): no cut of the model's own out-of-fold scores
-    then passes the store as the examples would have it (`threshold.sweep_share`), so how the
-    model reads the store cannot be told from how it reads the examples, and its F1 in the store
-    is a guess. Validate split, five draws of 10 positives: each of the 6 such fits that chose the
+    rules' estimate holds ("rules"): no cut of the model's own out-of-fold scores then passes the
+    store as the examples would have it (`threshold.sweep_share`), so how the model reads the
+    store cannot be told from how it reads the examples, and its F1 in the store is a guess. Validate split, five draws of 10 positives: each of the 6 such fits that chose the
     model or the union lost to the keywords (by 0.02-0.24), and 16 kept the rules. At 25
     positives each of the 8 such fits that chose the model or the union gained (by 0.12-0.23), so
     the rule stops below 20.
@@ -60,9 +56,10 @@ def judgeable(share_method: str | None, n_pos: int) -> tuple[str, ...]:
     and the blend rank the store their own way on a share read from their own scores. Validate
     split, ten draws of 10 positives per line, 10 such fits: 8 had chosen the blend (5 lost to the
     keywords, by 0.07-0.23: a dough line's ten positives missed its keywords, which find a third
-    of its documents; 3 gained 0.08-0.17; net -0.47) and 2 the union (+0.11, +0.07); the union alone allowed, 8 chose
-    it (-0.02 to +0.27, net +0.61) and 2 kept the rules, and the mean F1 at 10 rose or held on
-    each set in both halves of the draws (hard 0.440 / 0.458 to 0.453 / 0.458)."""
+    of its documents; 3 gained 0.08-0.17; net -0.47) and 2 the union (+0.11, +0.07); the union
+    alone allowed, 8 chose it (-0.02 to +0.27, net +0.61) and 2 kept the rules, and the mean F1
+    at 10 rose or held on each set in both halves of the draws (hard 0.440 / 0.458 to 0.453 /
+    0.458)."""
     if share_method == "none" or (share_method == "rules" and n_pos < PRIOR_FEW):
         return ()
     if share_method == "sweep" and n_pos < PRIOR_FEW:
