@@ -11,27 +11,27 @@ DECISIONS = {
 }
 
 
+# Why not every decision was judged against the rules (`judging.judgeable`), by how the store's
+# share was estimated (`judging.store_share`).
+NOT_JUDGED = {
+    "none": ", since neither the model nor the rules tell its few positives from the negatives"
+    " / 正例太少且与反例无法区分，无法评估其他方式",
+    "sweep": ", since its few positives hit the rules no more often than the negatives do: the"
+    " model's finds could be judged added to every rule hit, not in their place; label more"
+    " / 正例太少且很少命中规则：只能评估在全部规则命中之上补充模型结果，不能以模型取代规则；请补充标注",
+    "rules": ", since with so few positives the model's scores cannot show how it would do in the store"
+    " / 正例太少，模型的评分无法估计其在库中的表现，无法与规则比较",
+}
+
+
 def decision_text(cv: dict) -> str:
     """How a trained watchlist decides, for people: its mode and, where others were judged, the
     F1 each was expected to reach on the watchlist's own examples."""
     text = DECISIONS.get(cv["mode"], cv["mode"])
+    method = cv.get("share_method")
+    if method == "none" or cv.get("judged") is False:
+        return text + NOT_JUDGED.get(method, NOT_JUDGED["rules"])
     others = cv.get("decisions") or {}
-    if cv.get("share_method") == "none":  # `judging.store_share`: nothing to judge the others on
-        return text + (
-            ", since neither the model nor the rules tell its few positives from the negatives"
-            " / 正例太少且与反例无法区分，无法评估其他方式"
-        )
-    if cv.get("judged") is False and cv.get("share_method") == "sweep":  # `judging.judgeable`
-        return text + (
-            ", since its few positives hit the rules no more often than the negatives do: the"
-            " model's finds could be judged added to every rule hit, not in their place; label more"
-            " / 正例太少且很少命中规则：只能评估在全部规则命中之上补充模型结果，不能以模型取代规则；请补充标注"
-        )
-    if cv.get("judged") is False:  # `judging.judgeable`: the model's scores say nothing of the store
-        return text + (
-            ", since with so few positives the model's scores cannot show how it would do in the store"
-            " / 正例太少，模型的评分无法估计其在库中的表现，无法与规则比较"
-        )
     if len(others) > 1:
         text += " (expected F1 预计F1: " + ", ".join(f"{m} {f1:.2f}" for m, f1 in others.items()) + ")"
     return text

@@ -190,7 +190,9 @@ def choose(
     model-based decisions that can be judged for the store (`judging.judgeable`); the others are
     not weighed, and where none is the rules stand."""
     rules = next((d for d in found if d.mode == "rules"), None)
-    others = [d for d in found if d.mode != "rules" and (rules is None or d.mode in judgeable)]
+    if rules is None:  # no rules to stand: every model-based decision is weighed
+        judgeable = MODEL_BASED
+    others = [d for d in found if d.mode in judgeable]  # never "rules"
     if rules is not None and not others:
         return rules
     if rules is None or labels is None or any(d.example_probs is None for d in found):
@@ -202,7 +204,7 @@ def choose(
     clear = [
         d
         for d, s in zip(found, scores, strict=True)
-        if d is not rules and d.mode in judgeable and (s - base).mean() > Z * (s - base).std()
+        if d.mode in judgeable and (s - base).mean() > Z * (s - base).std()
     ]
     return max(clear, key=lambda d: d.honest) if clear else rules
 

@@ -45,10 +45,11 @@ def judgeable(share_method: str | None, n_pos: int) -> tuple[str, ...]:
     the keywords in two and won 0.11 in one), nor below `PRIOR_FEW` positives where only the
     rules' estimate holds ("rules"): no cut of the model's own out-of-fold scores then passes the
     store as the examples would have it (`threshold.sweep_share`), so how the model reads the
-    store cannot be told from how it reads the examples, and its F1 in the store is a guess. Validate split, five draws of 10 positives: each of the 6 such fits that chose the
-    model or the union lost to the keywords (by 0.02-0.24), and 16 kept the rules. At 25
-    positives each of the 8 such fits that chose the model or the union gained (by 0.12-0.23), so
-    the rule stops below 20.
+    store cannot be told from how it reads the examples, and its F1 in the store is a guess.
+    Validate split, five draws of 10 positives: each of the 6 such fits that chose the model or
+    the union lost to the keywords (by 0.02-0.24), and 16 kept the rules. At 25 positives each of
+    the 8 such fits that chose the model or the union gained (by 0.12-0.23), so the rule stops
+    below 20.
 
     Below `PRIOR_FEW` positives where only the model's estimate holds ("sweep": the few positives
     hit the rules no more often than the negatives, so the rules look useless), only the union:
